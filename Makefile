@@ -1,0 +1,33 @@
+# The two set-up commands of the README. Each installs what it needs, then runs.
+PYTHON ?= python3
+PIP := $(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore
+
+.PHONY: demo test install install-test lint typecheck pytest schemas
+
+## make demo: install Envyard and run its main job on embedded defaults (SQLite, local backend)
+demo: install
+	$(PYTHON) -m envyard demo --no-serve
+
+## make test: install everything the tests need (apt packages too) and run the whole suite
+test: install-test lint typecheck pytest
+
+install:
+	$(PIP) -e .
+
+install-test:
+	bash scripts/install-test-deps.sh
+	$(PIP) -e '.[test]'
+
+lint:
+	$(PYTHON) -m ruff check src tests benchmarks
+	$(PYTHON) -m ruff format --check src tests benchmarks
+
+typecheck:
+	$(PYTHON) -m mypy src
+
+pytest:
+	$(PYTHON) -m pytest -n 2 --dist loadgroup
+
+## make schemas: regenerate the committed JSON Schemas under schemas/
+schemas:
+	$(PYTHON) -m envyard schema --all --out schemas

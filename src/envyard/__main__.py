@@ -1,0 +1,5 @@
+"""`python -m envyard` is the same as the `envyard` command."""
+
+from envyard.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""Command-line interface: thin click commands, one module per noun, calling domain functions."""

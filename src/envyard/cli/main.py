@@ -1,0 +1,134 @@
+"""The `envyard` command: a lazily-loaded click group and the one error boundary.
+
+Sub-commands live in their own modules and are imported only when invoked, so
+`envyard --help` stays fast and never imports FastAPI, SQLAlchemy, Ray or nbclient.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import NamedTuple
+
+import click
+
+from envyard import __version__
+from envyard.errors import EnvyardError, SpecError
+
+
+class _Entry(NamedTuple):
+    module: str
+    attr: str
+    help: str
+
+
+# name -> where the command lives. Listed here (not discovered) so `--help` needs no imports.
+COMMANDS: dict[str, _Entry] = {
+    "validate": _Entry("envyard.cli.validate", "validate", "Validate spec files (all kinds)."),
+    "schema": _Entry("envyard.cli.schema", "schema", "Print the JSON Schema of a spec kind."),
+    "env": _Entry("envyard.cli.env", "cli", "Manage environments in the registry."),
+    "prereq": _Entry("envyard.cli.prereq", "cli", "Manage reusable job prerequisites."),
+    "token": _Entry("envyard.cli.token", "cli", "Create, list and revoke API tokens."),
+    "serve": _Entry("envyard.cli.serve", "serve", "Run the REST API and web UI."),
+    "asset": _Entry("envyard.cli.asset", "cli", "Validate, pin, release and build assets."),
+    "override": _Entry("envyard.cli.override", "cli", "Apply per-target overrides to specs."),
+    "job": _Entry("envyard.cli.job", "cli", "Render, submit and follow jobs."),
+    "nb": _Entry("envyard.cli.nb", "cli", "Run notebooks as tests (notebook CI)."),
+    "demo": _Entry("envyard.cli.demo", "demo", "Walk through the whole flow on embedded defaults."),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose sub-commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name, e in COMMANDS.items() if importlib.util.find_spec(e.module)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None or importlib.util.find_spec(entry.module) is None:
+            return None
+        command = getattr(importlib.import_module(entry.module), entry.attr)
+        if not isinstance(command, click.Command):  # pragma: no cover - programming error
+            raise TypeError(f"{entry.module}.{entry.attr} is not a click command")
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name].help) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="envyard")
+def cli() -> None:
+    """Envyard: define an ML environment once and run it anywhere.
+
+    Environments live in a registry; assets are released from git; jobs and
+    notebooks run in them on a local, container, Ray or Kubernetes backend,
+    with per-target overrides applied to staged copies of your specs.
+    """
+
+
+def _log_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_log_dir("envyard", appauthor=False))
+
+
+def _report_bug(exc: BaseException) -> int:
+    """Write the traceback to a log file and print a short message. Returns exit code 3."""
+    text = "".join(traceback.format_exception(exc))
+    try:
+        log_dir = _log_dir()
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log = log_dir / f"crash-{time.strftime('%Y%m%d-%H%M%S')}.log"
+        log.write_text(f"envyard {__version__}\nargv: {sys.argv!r}\n\n{text}", encoding="utf-8")
+        where = f"details in {log}"
+    except OSError:
+        where = "the traceback follows:\n" + text
+    click.echo(
+        f"envyard: internal error ({type(exc).__name__}: {exc}); this is a bug, {where}. "
+        "Please report it with that file.",
+        err=True,
+    )
+    return 3
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code (0 ok, 1 user error, 2 usage, 3 bug, 130 ^C)."""
+    try:
+        result = cli.main(args=argv, prog_name="envyard", standalone_mode=False)
+    except SpecError as exc:
+        for diagnostic in exc.diagnostics:
+            click.echo(diagnostic.render(), err=True)
+        return exc.exit_code
+    except EnvyardError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 130
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # the one place that turns bugs into exit code 3
+        return _report_bug(exc)
+    # in non-standalone mode click returns the code of `Exit` instead of raising it
+    return result if isinstance(result, int) else 0
+
+
+def main() -> None:
+    sys.exit(run())

@@ -1,0 +1,35 @@
+"""`envyard validate PATH...`: check spec files of every kind, reporting all problems."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from envyard.spec.kinds import KINDS
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--kind", type=click.Choice(list(KINDS)), help="Treat every file as this kind.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print problems only, no summary.")
+def validate(paths: tuple[Path, ...], kind: str | None, fmt: str, quiet: bool) -> None:
+    """Validate spec files; directories are walked and each file's kind is recognised.
+
+    Exits 0 when there are no errors (warnings are allowed), 1 otherwise.
+    """
+    from envyard.spec.validation import validate_paths
+
+    report = validate_paths(list(paths), kind=kind)
+    if fmt == "json":
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        for diagnostic in report.diagnostics:
+            click.echo(diagnostic.render())
+        if not quiet:
+            click.echo(report.summary(), err=True)
+    raise click.exceptions.Exit(1 if report.errors else 0)

@@ -1,0 +1,121 @@
+"""Job specs: OpenPAI protocol v2, extended with prerequisite callbacks (the seed's proposal).
+
+Old-style jobs parse unchanged (single ``dockerImage``/``data``/``script``/``output`` references,
+``uri``-only prerequisites); new-style prerequisites add ``plugin``, ``require``, ``callbacks``,
+``failurePolicy`` and free plugin parameters (read with ``<% this.parameters.key %>``).
+Cross-references (names, ``require`` cycles, parameters) are checked in ``jobchecks``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+
+from envyard.spec.base import OpenSpecModel, SchemaRef, SpecModel, Text, spec_error
+
+Event = Literal["containerStart", "containerExit", "onSuccess", "onFailure"]
+EVENT_ALIASES: dict[str, str] = {"taskStarts": "containerStart", "taskSucceeds": "onSuccess"}
+FailurePolicy = Literal["fail", "ignore"]
+PrerequisiteType = Literal["dockerimage", "script", "data", "output"]
+
+
+class Callback(SpecModel):
+    event: Event = Field(description="containerStart, containerExit, onSuccess or onFailure.")
+    commands: list[str] = Field(description="Commands, translated by the prerequisite's plugin.")
+    failurePolicy: FailurePolicy | None = Field(
+        default=None, description="Overrides the prerequisite's policy for this callback."
+    )
+
+    @field_validator("event", mode="before")
+    @classmethod
+    def _alias(cls, value: Any) -> Any:
+        return EVENT_ALIASES.get(value, value) if isinstance(value, str) else value
+
+
+class Prerequisite(OpenSpecModel):
+    """A reusable prerequisite; keys not listed here are the plugin's free parameters."""
+
+    name: str = Field(description="Unique name, referenced by task roles and `require`.")
+    type: PrerequisiteType = Field(description="dockerimage, script, data or output.")
+    plugin: str | None = Field(
+        default=None, description="Plugin that handles it (default: cmd, or docker for images)."
+    )
+    require: list[str] = Field(default_factory=list, description="Prerequisites needed first.")
+    callbacks: list[Callback] = Field(default_factory=list)
+    failurePolicy: FailurePolicy = Field(default="fail")
+    uri: str | list[str] | None = Field(default=None, description="Where it comes from.")
+    description: str | None = None
+    version: Text | None = None
+    contributor: str | None = None
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """The free plugin parameters (every key not defined by the protocol)."""
+        return dict(self.model_extra or {})
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _type_case(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value
+
+
+class Completion(SpecModel):
+    minFailedInstances: int | None = Field(default=1, ge=-1)
+    minSucceededInstances: int | None = Field(default=None, ge=-1)
+
+
+class Resources(SpecModel):
+    cpu: int = Field(default=1, ge=0)
+    memoryMB: int = Field(default=1024, ge=0)
+    gpu: int = Field(default=0, ge=0)
+    ports: dict[str, int] = Field(default_factory=dict)
+
+
+class TaskRole(SpecModel):
+    instances: int = Field(default=1, ge=1, description="How many copies run.")
+    completion: Completion | None = None
+    taskRetryCount: int = Field(default=0, ge=0)
+    dockerImage: str | None = Field(default=None, description="Name of a dockerimage prerequisite.")
+    data: str | None = Field(default=None, description="Name of a data prerequisite (old style).")
+    output: str | None = Field(default=None, description="Name of an output prerequisite.")
+    script: str | None = Field(default=None, description="Name of a script prerequisite.")
+    prerequisites: list[str] = Field(
+        default_factory=list, description="Prerequisites, started in order, exited in reverse."
+    )
+    environment: str | None = Field(
+        default=None, description="An Envyard environment, NAME or NAME@VERSION."
+    )
+    resourcePerInstance: Resources = Field(default_factory=Resources)
+    extraContainerOptions: dict[str, Any] = Field(default_factory=dict)
+    commands: list[str] = Field(min_length=1, description="The user's commands.")
+
+
+class JobSpec(SpecModel):
+    """An OpenPAI protocol v2 job, with Envyard's extensions."""
+
+    schema_: SchemaRef
+    protocolVersion: Literal[2, "2"] = Field(description="Always 2.")
+    name: str = Field(pattern=r"^[A-Za-z0-9_-]+$", description="Job name.")
+    type: Literal["job"] = "job"
+    version: Text | None = None
+    contributor: str | None = None
+    description: str | None = None
+    prerequisites: list[Prerequisite] = Field(default_factory=list)
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    secrets: dict[str, Any] | str = Field(default_factory=dict)
+    jobRetryCount: int = Field(default=0, ge=0)
+    taskRoles: dict[str, TaskRole] = Field(min_length=1)
+    deployments: list[dict[str, Any]] = Field(default_factory=list)
+    defaults: dict[str, Any] = Field(default_factory=dict)
+    extras: dict[str, Any] = Field(default_factory=dict, description="Free, for plugins.")
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, value: Any) -> Any:
+        if isinstance(value, str) and value and not all(c.isalnum() or c in "_-" for c in value):
+            raise spec_error(
+                f"job name '{value}' may only contain letters, digits, '_' and '-'",
+                "e.g. covid-training",
+            )
+        return value

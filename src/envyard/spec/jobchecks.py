@@ -1,0 +1,130 @@
+"""Cross-reference checks of a job spec, with the path of each problem.
+
+Unique prerequisite names; every reference exists and has the right type; the ``require``
+graph is acyclic (the error names the cycle); referenced parameters and secrets exist.
+Names that are not defined in the file may come from the registry's catalogue: those are
+warnings here and are resolved (or rejected) at submission.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from envyard.spec.findings import Finding
+from envyard.spec.job import JobSpec
+
+_REF = re.compile(r"<%\s*\$(parameters|secrets)\.([A-Za-z0-9_-]+)")
+_SLOTS = {"dockerImage": "dockerimage", "data": "data", "output": "output", "script": "script"}
+
+
+def check_job(job: JobSpec) -> list[Finding]:
+    return [*_unique(job), *_references(job), *_cycles(job), *_template_refs(job)]
+
+
+def _unique(job: JobSpec) -> Iterator[Finding]:
+    seen: dict[str, int] = {}
+    for i, pre in enumerate(job.prerequisites):
+        if pre.name in seen:
+            yield Finding(
+                ("prerequisites", i, "name"),
+                f"prerequisite name '{pre.name}' is already used by "
+                f"prerequisites[{seen[pre.name]}]",
+                "names are unique across all types; rename one of them",
+            )
+        else:
+            seen[pre.name] = i
+
+
+def _references(job: JobSpec) -> Iterator[Finding]:
+    types: dict[str, str] = {}
+    for pre in job.prerequisites:
+        types.setdefault(pre.name, pre.type)
+    for role_name, role in job.taskRoles.items():
+        base = ("taskRoles", role_name)
+        for slot, wanted in _SLOTS.items():
+            ref = getattr(role, slot)
+            if ref is None:
+                continue
+            if ref not in types:
+                if slot == "dockerImage" and ("/" in ref or ":" in ref):
+                    continue  # an image reference written inline, not a prerequisite name
+                yield _missing((*base, slot), ref)
+            elif types[ref] != wanted:
+                yield Finding(
+                    (*base, slot),
+                    f"'{ref}' is a {types[ref]} prerequisite; {slot} needs a {wanted} one",
+                )
+        for i, ref in enumerate(role.prerequisites):
+            if ref not in types:
+                yield _missing((*base, "prerequisites", i), ref)
+    for i, pre in enumerate(job.prerequisites):
+        for j, ref in enumerate(pre.require):
+            if ref not in types:
+                yield _missing(("prerequisites", i, "require", j), ref)
+
+
+def _missing(path: tuple[str | int, ...], ref: str) -> Finding:
+    return Finding(
+        path,
+        f"prerequisite '{ref}' is not defined in this file",
+        "define it under `prerequisites`, or publish it to the registry catalogue "
+        "(`envyard prereq create`) before submitting",
+        severity="warning",
+    )
+
+
+def _cycles(job: JobSpec) -> Iterator[Finding]:
+    graph: dict[str, list[str]] = {}
+    index: dict[str, int] = {}
+    for i, pre in enumerate(job.prerequisites):  # the first definition of a name wins
+        graph.setdefault(pre.name, list(pre.require))
+        index.setdefault(pre.name, i)
+    state: dict[str, int] = {}
+    reported: set[frozenset[str]] = set()
+
+    def visit(node: str, stack: list[str]) -> Iterator[Finding]:
+        state[node] = 1
+        stack.append(node)
+        for nxt in graph.get(node, []):
+            if state.get(nxt) == 1:
+                cycle = [*stack[stack.index(nxt) :], nxt]
+                key = frozenset(cycle)
+                if key not in reported:
+                    reported.add(key)
+                    yield Finding(
+                        ("prerequisites", index[node], "require"),
+                        "require forms a cycle: " + " -> ".join(cycle),
+                        "remove one of these requirements",
+                    )
+            elif nxt in graph and state.get(nxt) is None:
+                yield from visit(nxt, stack)
+        stack.pop()
+        state[node] = 2
+
+    for name in graph:
+        if state.get(name) is None:
+            yield from visit(name, [])
+
+
+def _template_refs(job: JobSpec) -> Iterator[Finding]:
+    known = {
+        "parameters": set(job.parameters),
+        "secrets": set(job.secrets) if isinstance(job.secrets, dict) else None,
+    }
+    places: list[tuple[tuple[str | int, ...], str]] = []
+    for name, role in job.taskRoles.items():
+        places += [(("taskRoles", name, "commands", i), c) for i, c in enumerate(role.commands)]
+    for i, pre in enumerate(job.prerequisites):
+        for j, cb in enumerate(pre.callbacks):
+            path: tuple[str | int, ...] = ("prerequisites", i, "callbacks", j, "commands")
+            places += [((*path, k), c) for k, c in enumerate(cb.commands)]
+    for path, text in places:
+        for group, key in _REF.findall(text):
+            names = known[group]
+            if names is not None and key not in names:
+                yield Finding(
+                    path,
+                    f"'${group}.{key}' is not defined",
+                    f"add '{key}' under `{group}`" if names is not None else None,
+                )

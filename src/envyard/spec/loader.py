@@ -1,0 +1,93 @@
+"""Load a spec file into its frozen model, reporting every problem with file:line:col."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from envyard.errors import Diagnostic, SpecError
+from envyard.spec.diagnose import diagnostics_from, format_path
+from envyard.spec.document import Document, parse_document
+from envyard.spec.kinds import Kind, detect_kind, kind_by_name
+from envyard.spec.source import display_path, read_spec_text
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    kind: Kind
+    model: BaseModel
+    document: Document
+    warnings: tuple[Diagnostic, ...] = ()
+
+
+def read_document(path: Path) -> Document:
+    """Read and parse a YAML or JSON file (no validation)."""
+    shown = display_path(path)
+    text = read_spec_text(path)
+    if path.suffix == ".json":
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SpecError.at(
+                shown, f"not valid JSON: {exc.msg}", line=exc.lineno, col=exc.colno
+            ) from None
+        text = text.expandtabs(4)  # YAML (which reads JSON here) forbids tab indentation
+    return parse_document(text, shown)
+
+
+def validate_document(doc: Document, kind: Kind) -> LoadedSpec:
+    """Validate a parsed document as ``kind``; raises SpecError listing every error."""
+    try:
+        model = kind.model.model_validate(doc.data)
+    except ValidationError as exc:
+        raise SpecError(diagnostics_from(exc, kind.model, doc)) from None
+    errors: list[Diagnostic] = []
+    warnings: list[Diagnostic] = []
+    for finding in kind.check(model) if kind.check else []:
+        line, col = doc.position(finding.path, key=finding.key)
+        diagnostic = Diagnostic(
+            doc.file,
+            line,
+            col,
+            format_path(finding.path),
+            finding.message,
+            finding.hint,
+            severity=finding.severity,
+        )
+        (errors if finding.severity == "error" else warnings).append(diagnostic)
+    if errors:
+        raise SpecError(sorted(errors + warnings, key=lambda d: (d.line, d.col)))
+    return LoadedSpec(kind, model, doc, tuple(warnings))
+
+
+def load_spec(path: Path | str, kind: str | None = None) -> LoadedSpec:
+    """Load ``path`` as ``kind`` (recognised from the file when not given)."""
+    path = Path(path)
+    doc = read_document(path)
+    found = kind_by_name(kind) if kind else detect_kind(path, doc.data)
+    if found is None:
+        raise SpecError.at(
+            doc.file,
+            "cannot tell what kind of spec this is",
+            hint="pass --kind, or add `$schema: <kind>.schema.json` (see `envyard schema`)",
+        )
+    return validate_document(doc, found)
+
+
+def load_model(path: Path | str, model: type[M], kind: str) -> M:
+    """Load ``path`` as ``kind`` and return its model, typed."""
+    loaded = load_spec(path, kind)
+    if not isinstance(loaded.model, model):  # pragma: no cover - kind/model mismatch is a bug
+        raise TypeError(f"{kind} does not load as {model.__name__}")
+    return loaded.model
+
+
+def load_data(data: Any, kind: str, *, file: str = "<input>") -> LoadedSpec:
+    """Validate already-parsed data (API bodies, SDK calls) with the same messages."""
+    return validate_document(Document(file=file, data=data), kind_by_name(kind))

@@ -1,0 +1,157 @@
+"""Override profiles (the RFC's ``tenant_overrides`` block) and targets.
+
+A profile maps a JSONPath (RFC 9535; the RFC's dotted ``environment.docker.image`` is shorthand
+for ``$.environment.docker.image``) to a rule. A rule is a mapping:
+
+- ``old: new`` pairs, as in the RFC: an exact literal match is replaced; otherwise each key is a
+  regular expression that must match the whole value, and ``$1``, ``${1}``, ``\\1`` or
+  ``${name}`` in the replacement refer to its groups. On a mapping-valued field (``tags``) the
+  pairs set or add entries.
+- explicit operations the RFC cannot say: ``$set: VALUE`` (whatever the old value was, creating
+  the field), ``$remove: true`` (delete the field), ``$append: VALUE|[VALUES]`` and
+  ``$prepend: VALUE|[VALUES]`` (add to a list, creating it).
+
+Rules apply in file order; inside a rule: ``$remove``, ``$set``, substitutions, then
+``$prepend``/``$append``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from envyard.spec.base import OpenSpecModel, SchemaRef, SpecModel, spec_error
+from envyard.spec.findings import Finding
+
+OPERATIONS = ("$set", "$remove", "$append", "$prepend")
+_SHORT_SEGMENT = re.compile(r"^(?:\*|[A-Za-z_][A-Za-z0-9_]*)$")
+
+
+def to_jsonpath(key: str) -> str:
+    """Normalise a rule key: RFC 9535 as is, or the dotted shorthand turned into RFC 9535."""
+    if key.startswith("$"):
+        return key
+    prefix, body = ("$..", key[2:]) if key.startswith("..") else ("$.", key)
+    out = []
+    for seg in body.split("."):
+        if not seg:
+            raise ValueError(f"empty segment in '{key}'")
+        if "[" in seg or _SHORT_SEGMENT.match(seg):
+            out.append(seg)
+        else:
+            quoted = seg.replace("\\", "\\\\").replace("'", "\\'")
+            out.append(f"['{quoted}']")
+    text = prefix
+    for i, seg in enumerate(out):
+        text += seg if seg.startswith("[") else ("" if i == 0 else ".") + seg
+    return text.replace(".[", "[").replace("$.[", "$[")
+
+
+def compile_jsonpath(key: str) -> Any:
+    """Compile a rule key with the RFC 9535 engine; ValueError says what is wrong."""
+    import jsonpath_rfc9535 as jsonpath
+
+    path = to_jsonpath(key)
+    try:
+        return jsonpath.compile(path)
+    except Exception as exc:  # the engine raises its own error types
+        raise ValueError(f"'{key}' is not a valid JSONPath: {exc}") from None
+
+
+def rule_problem(path_key: str, rule: Any) -> tuple[str, str] | None:
+    """What is wrong with one rule's shape, as (message, hint), or None."""
+    if not isinstance(rule, dict) or not rule:
+        return (
+            f"the rule for '{path_key}' must be a non-empty mapping of old: new values",
+            "e.g. `environment.docker.image: {'old/(.+)': 'new/$1'}` or `{$set: value}`",
+        )
+    for old in rule:
+        key = str(old)
+        if key.startswith("$"):
+            if key not in OPERATIONS:
+                return (
+                    f"unknown operation '{key}' in the rule for '{path_key}'",
+                    "operations are " + ", ".join(OPERATIONS),
+                )
+            continue
+        try:
+            re.compile(key)
+        except re.error as exc:
+            return (
+                f"'{key}' is not a valid regular expression: {exc}",
+                "escape special characters with \\ (e.g. \\( ) to match them literally",
+            )
+    return None
+
+
+class OverridesFile(OpenSpecModel):
+    """A file with a ``tenant_overrides`` block; other top-level keys are left alone."""
+
+    schema_: SchemaRef
+    tenant_overrides: dict[str, dict[str, dict[str, Any]]] = Field(
+        description="Profile key (tenant id, target name or workspace config file name) -> "
+        "JSONPath -> rule."
+    )
+
+
+def check_overrides(spec: OverridesFile) -> list[Finding]:
+    """Every invalid JSONPath, regex or operation in every profile (not just the first)."""
+    findings = []
+    for profile_key, rules in spec.tenant_overrides.items():
+        for path_key, rule in rules.items():
+            where = ("tenant_overrides", profile_key, path_key)
+            try:
+                compile_jsonpath(path_key)
+            except ValueError as exc:
+                findings.append(
+                    Finding(
+                        where,
+                        str(exc),
+                        "use the dotted form (environment.docker.image) or RFC 9535 ($..image)",
+                        key=True,
+                    )
+                )
+            problem = rule_problem(path_key, rule)
+            if problem:
+                findings.append(Finding(where, problem[0], problem[1]))
+    return findings
+
+
+class Target(SpecModel):
+    """Where work is submitted, and which override profile applies there."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    tenant_id: str | None = Field(default=None, description="Workspace tenant id.")
+    description: str = ""
+    backend: str = Field(default="local", description="local, container, ray or kubernetes.")
+    settings: dict[str, Any] = Field(
+        default_factory=dict, description="Backend settings (ray address, k8s namespace...)."
+    )
+    workspace_config: str | None = Field(
+        default=None, description="Workspace config.json that identifies this target."
+    )
+    overrides: str | None = Field(
+        default=None, description="File holding the tenant_overrides block for this target."
+    )
+    profile: str | None = Field(
+        default=None, description="Profile key to use (default: tenant_id, then name)."
+    )
+
+
+class TargetsFile(SpecModel):
+    """``targets.yaml``."""
+
+    schema_: SchemaRef
+    targets: list[Target] = Field(min_length=1)
+
+    @field_validator("targets")
+    @classmethod
+    def _unique(cls, value: list[Target]) -> list[Target]:
+        seen: set[str] = set()
+        for target in value:
+            if target.name in seen:
+                raise spec_error(f"target name '{target.name}' is used twice", "names are unique")
+            seen.add(target.name)
+        return value

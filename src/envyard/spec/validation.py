@@ -1,0 +1,106 @@
+"""Validate many spec files: walk folders, recognise kinds, collect every diagnostic."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from envyard.errors import Diagnostic, SpecError
+from envyard.spec.kinds import detect_kind, kind_by_name
+from envyard.spec.loader import read_document, validate_document
+from envyard.spec.source import display_path
+
+SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
+
+
+@dataclass
+class FileResult:
+    file: str
+    kind: str | None
+    ok: bool
+
+
+@dataclass
+class Report:
+    files: list[FileResult] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    def summary(self) -> str:
+        kinds = Counter(f.kind for f in self.files if f.kind)
+        by_kind = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+        bad = sum(1 for f in self.files if not f.ok)
+        text = f"checked {len(self.files)} file{'s' if len(self.files) != 1 else ''}"
+        text += f" ({by_kind})" if by_kind else ""
+        text += f": {len(self.errors)} error(s) in {bad} file(s), {len(self.warnings)} warning(s)"
+        if self.skipped:
+            text += f"; skipped {len(self.skipped)} file(s) that are not Envyard specs"
+        return text
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "ok": not self.errors,
+            "files": [f.__dict__ for f in self.files],
+            "diagnostics": [d.as_dict() for d in self.diagnostics],
+            "skipped": self.skipped,
+            "summary": self.summary(),
+        }
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for child in sorted(root.iterdir()):
+        if child.is_dir():
+            if child.name not in SKIP_DIRS and not child.name.startswith("."):
+                yield from _walk(child)
+        elif child.suffix in SPEC_SUFFIXES:
+            yield child
+
+
+def validate_paths(paths: list[Path], *, kind: str | None = None) -> Report:
+    """Validate files (named ones must be specs; in folders, non-specs are skipped)."""
+    report = Report()
+    forced = kind_by_name(kind) if kind else None
+    for path in paths:
+        if path.is_dir():
+            for child in _walk(path):
+                _one(child, report, forced, explicit=False)
+        else:
+            _one(path, report, forced, explicit=True)
+    return report
+
+
+def _one(path: Path, report: Report, forced: object, *, explicit: bool) -> None:
+    from envyard.spec.kinds import Kind
+
+    found = None
+    try:
+        doc = read_document(path)
+        found = forced if isinstance(forced, Kind) else detect_kind(path, doc.data)
+        if found is None:
+            if explicit:
+                raise SpecError.at(
+                    doc.file,
+                    "cannot tell what kind of spec this is",
+                    hint="pass --kind, or add `$schema: <kind>.schema.json`",
+                )
+            report.skipped.append(doc.file)
+            return
+        loaded = validate_document(doc, found)
+    except SpecError as exc:
+        name = found.name if isinstance(found, Kind) else None
+        report.files.append(FileResult(exc.diagnostics[0].file, name, ok=False))
+        report.diagnostics.extend(exc.diagnostics)
+        return
+    report.files.append(FileResult(display_path(path), found.name, ok=True))
+    report.diagnostics.extend(loaded.warnings)
