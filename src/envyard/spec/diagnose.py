@@ -195,7 +195,10 @@ def _message(err: Any, model: type[BaseModel], path: Path_) -> tuple[str, str | 
         shown = ", ".join(sorted(dict.fromkeys(choices))) if choices else "none"
         return f"unknown field '{name}'", f"allowed fields here: {shown}"
     if kind in _TYPE_NAMES:
-        return f"expected {_TYPE_NAMES[kind]}, got {describe(given)}", None
+        hint = None
+        if kind == "string_type" and isinstance(given, dict) and len(given) == 1:
+            hint = "a ': ' inside unquoted text starts a mapping; put the text in quotes"
+        return f"expected {_TYPE_NAMES[kind]}, got {describe(given)}", hint
     if kind in ("literal_error", "enum"):
         return f"{describe(given)} is not allowed; use one of {ctx.get('expected', '?')}", None
     if kind == "envyard":

@@ -1,0 +1,51 @@
+"""Where Envyard keeps its state, read from the environment on each call (no globals).
+
+- ``ENVYARD_HOME``: data directory (SQLite file, kernel cache, runs); default: user data dir.
+- ``ENVYARD_DB_URL``: metastore URL, ``sqlite:///...`` or ``postgresql+psycopg://...``;
+  default: SQLite in ``ENVYARD_HOME``.
+- ``ENVYARD_URL``: an Envyard server; the CLI and SDK talk HTTP to it when set.
+- ``ENVYARD_TOKEN``: API token for writes against ``ENVYARD_URL``.
+- ``ENVYARD_TARGET``: default submission target.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _default_home() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("envyard", appauthor=False))
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    db_url: str
+    url: str | None
+    token: str | None
+    target: str | None
+
+    @property
+    def kernel_cache(self) -> Path:
+        return self.home / "kernels"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.home / "runs"
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ) if env is None else env
+    home = Path(env["ENVYARD_HOME"]) if env.get("ENVYARD_HOME") else _default_home()
+    db_url = env.get("ENVYARD_DB_URL") or f"sqlite:///{home / 'envyard.db'}"
+    return Settings(
+        home=home,
+        db_url=db_url,
+        url=env.get("ENVYARD_URL") or None,
+        token=env.get("ENVYARD_TOKEN") or None,
+        target=env.get("ENVYARD_TARGET") or None,
+    )
