@@ -113,6 +113,21 @@ def _step(tp: Any, seg: str | int) -> Any:
     return None
 
 
+def field_description(model: type[BaseModel], path: Path_) -> str | None:
+    """The description of the field at ``path`` (used as a hint for missing fields)."""
+    if not path or not isinstance(path[-1], str):
+        return None
+    tp: Any = model
+    for seg in path[:-1]:
+        tp = _step(tp, seg)
+    for alt in _unwrap(tp):
+        if isinstance(alt, type) and issubclass(alt, BaseModel):
+            found = _model_field(alt, path[-1])
+            if found and found[0].description:
+                return found[0].description.rstrip(".")
+    return None
+
+
 def allowed_keys(model: type[BaseModel], path: Path_) -> list[str] | None:
     """Keys a model accepts at ``path`` (a mapping), or None if it is not a model there."""
     tp: Any = model
@@ -185,7 +200,8 @@ def _message(err: Any, model: type[BaseModel], path: Path_) -> tuple[str, str | 
     ctx = err.get("ctx") or {}
     given = err.get("input")
     if kind == "missing":
-        return f"required field '{path[-1] if path else '?'}' is missing", None
+        name = str(path[-1]) if path else "?"
+        return f"required field '{name}' is missing", field_description(model, path)
     if kind == "extra_forbidden":
         name = str(path[-1]) if path else "?"
         choices = allowed_keys(model, path[:-1]) or []

@@ -19,7 +19,7 @@ from envyard.spec.findings import Finding
 from envyard.spec.job import JobSpec
 from envyard.spec.jobchecks import check_job
 from envyard.spec.notebooks import NotebookFolderConfig, ReleaseJson
-from envyard.spec.overrides import OverridesFile, TargetsFile, check_overrides
+from envyard.spec.overrides import OverridesFile, TargetsFile, check_overrides, check_targets
 
 Check = Callable[[Any], list[Finding]]
 _IMAGE_KEYS = ("image", "docker-image", "dockerImage", "docker_image", "vm_image", "vm-image")
@@ -33,6 +33,9 @@ class Kind:
     filenames: tuple[str, ...] = ()
     detect: Callable[[dict[str, Any]], bool] | None = None
     check: Check | None = None
+    """Cross-reference checks on the validated model."""
+    raw_check: Check | None = None
+    """Checks on the raw data; they run even when the model does not validate."""
 
 
 KINDS: dict[str, Kind] = {
@@ -73,7 +76,7 @@ KINDS: dict[str, Kind] = {
             OverridesFile,
             "A file with a tenant_overrides block (standalone or inside a pipeline YAML).",
             detect=lambda d: "tenant_overrides" in d,
-            check=check_overrides,
+            raw_check=check_overrides,
         ),
         Kind(
             "targets",
@@ -81,6 +84,7 @@ KINDS: dict[str, Kind] = {
             "targets.yaml: where work is submitted.",
             filenames=("targets.yaml", "targets.yml"),
             detect=lambda d: isinstance(d.get("targets"), list),
+            check=check_targets,
         ),
         Kind(
             "notebook-config",
@@ -102,8 +106,12 @@ def kind_names() -> list[str]:
     return list(KINDS)
 
 
-def detect_kind(path: PurePath, data: Any) -> Kind | None:
-    """The kind of a parsed file, or None when nothing identifies it."""
+def detect_kind(path: PurePath, data: Any, *, guess: bool = True) -> Kind | None:
+    """The kind of a parsed file, or None when nothing identifies it.
+
+    With ``guess`` (a file the user named), a file whose keys fit one kind best is taken as
+    that kind so its typos are reported; folder walks pass ``guess=False`` and skip such files.
+    """
     if isinstance(data, dict):
         schema = data.get("$schema")
         if isinstance(schema, str):
@@ -118,6 +126,36 @@ def detect_kind(path: PurePath, data: Any) -> Kind | None:
     for kind in KINDS.values():
         if kind.detect is not None and kind.detect(data):
             return kind
+    if not guess:
+        return None
+    stem = path.name.split(".")[0]
+    if stem in KINDS and _fit(KINDS[stem], data) > 0:  # environment.yaml, job.yaml...
+        return KINDS[stem]
+    return _closest_kind(data)
+
+
+def _fit(kind: Kind, data: dict[str, Any]) -> float:
+    """How well the top-level keys fit a kind: 1 per known field, 0.5 per near miss."""
+    import difflib
+
+    from envyard.spec.diagnose import allowed_keys
+
+    fields = allowed_keys(kind.model, ()) or []
+    score = 0.0
+    for key in data:
+        if key in fields:
+            score += 1
+        elif difflib.get_close_matches(str(key), fields, n=1, cutoff=0.75):
+            score += 0.5
+    return score
+
+
+def _closest_kind(data: dict[str, Any]) -> Kind | None:
+    """The kind whose fields the file's top-level keys fit best, when one stands out."""
+    scores = sorted(((_fit(k, data), k.name) for k in KINDS.values()), reverse=True)
+    best, runner_up = scores[0], scores[1]
+    if best[0] >= 1 and best[0] > runner_up[0]:
+        return KINDS[best[1]]
     return None
 
 

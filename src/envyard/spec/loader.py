@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from envyard.errors import Diagnostic, SpecError
 from envyard.spec.diagnose import diagnostics_from, format_path
 from envyard.spec.document import Document, parse_document
+from envyard.spec.findings import Finding
 from envyard.spec.kinds import Kind, detect_kind, kind_by_name
 from envyard.spec.source import display_path, read_spec_text
 
@@ -34,8 +35,10 @@ def read_document(path: Path) -> Document:
         try:
             json.loads(text)
         except json.JSONDecodeError as exc:
+            before = text[: exc.pos].rstrip()
+            hint = "remove the comma after the last item" if before.endswith(",") else None
             raise SpecError.at(
-                shown, f"not valid JSON: {exc.msg}", line=exc.lineno, col=exc.colno
+                shown, f"not valid JSON: {exc.msg}", line=exc.lineno, col=exc.colno, hint=hint
             ) from None
         text = text.expandtabs(4)  # YAML (which reads JSON here) forbids tab indentation
     return parse_document(text, shown)
@@ -43,27 +46,33 @@ def read_document(path: Path) -> Document:
 
 def validate_document(doc: Document, kind: Kind) -> LoadedSpec:
     """Validate a parsed document as ``kind``; raises SpecError listing every error."""
+    found = _findings(doc, kind.raw_check(doc.data) if kind.raw_check else [])
     try:
         model = kind.model.model_validate(doc.data)
     except ValidationError as exc:
-        raise SpecError(diagnostics_from(exc, kind.model, doc)) from None
-    errors: list[Diagnostic] = []
-    warnings: list[Diagnostic] = []
-    for finding in kind.check(model) if kind.check else []:
-        line, col = doc.position(finding.path, key=finding.key)
-        diagnostic = Diagnostic(
+        raise SpecError(_sorted(diagnostics_from(exc, kind.model, doc) + found)) from None
+    found += _findings(doc, kind.check(model) if kind.check else [])
+    if any(d.severity == "error" for d in found):
+        raise SpecError(_sorted(found))
+    return LoadedSpec(kind, model, doc, tuple(found))
+
+
+def _findings(doc: Document, findings: list[Finding]) -> list[Diagnostic]:
+    return [
+        Diagnostic(
             doc.file,
-            line,
-            col,
-            format_path(finding.path),
-            finding.message,
-            finding.hint,
-            severity=finding.severity,
+            *doc.position(f.path, key=f.key),
+            format_path(f.path),
+            f.message,
+            f.hint,
+            severity=f.severity,
         )
-        (errors if finding.severity == "error" else warnings).append(diagnostic)
-    if errors:
-        raise SpecError(sorted(errors + warnings, key=lambda d: (d.line, d.col)))
-    return LoadedSpec(kind, model, doc, tuple(warnings))
+        for f in findings
+    ]
+
+
+def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diagnostics, key=lambda d: (d.line, d.col, d.field))
 
 
 def load_spec(path: Path | str, kind: str | None = None) -> LoadedSpec:
@@ -72,12 +81,18 @@ def load_spec(path: Path | str, kind: str | None = None) -> LoadedSpec:
     doc = read_document(path)
     found = kind_by_name(kind) if kind else detect_kind(path, doc.data)
     if found is None:
-        raise SpecError.at(
-            doc.file,
-            "cannot tell what kind of spec this is",
-            hint="pass --kind, or add `$schema: <kind>.schema.json` (see `envyard schema`)",
-        )
+        raise unknown_kind_error(doc)
     return validate_document(doc, found)
+
+
+def unknown_kind_error(doc: Document) -> SpecError:
+    keys = ", ".join(repr(k) for k in list(doc.data)[:5]) if isinstance(doc.data, dict) else ""
+    return SpecError.at(
+        doc.file,
+        f"cannot tell what kind of spec this is (top-level keys: {keys})",
+        hint="is this an Envyard spec? pass --kind, or add `$schema: <kind>.schema.json`; "
+        "`envyard schema --list` shows the kinds",
+    )
 
 
 def load_model(path: Path | str, model: type[M], kind: str) -> M:

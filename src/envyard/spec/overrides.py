@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from envyard.spec.base import OpenSpecModel, SchemaRef, SpecModel, spec_error
+from envyard.spec.base import OpenSpecModel, SchemaRef, SpecModel
 from envyard.spec.findings import Finding
 
 OPERATIONS = ("$set", "$remove", "$append", "$prepend")
@@ -96,24 +96,26 @@ class OverridesFile(OpenSpecModel):
     )
 
 
-def check_overrides(spec: OverridesFile) -> list[Finding]:
-    """Every invalid JSONPath, regex or operation in every profile (not just the first)."""
-    findings = []
-    for profile_key, rules in spec.tenant_overrides.items():
+def check_overrides(data: Any) -> list[Finding]:
+    """Every invalid JSONPath, regex or operation in every profile (not just the first).
+
+    Works on the raw file data, so it also reports rules next to a mistake of another kind.
+    """
+    findings: list[Finding] = []
+    profiles = data.get("tenant_overrides") if isinstance(data, dict) else None
+    if not isinstance(profiles, dict):
+        return findings
+    for profile_key, rules in profiles.items():
+        if not isinstance(rules, dict):
+            continue
         for path_key, rule in rules.items():
             where = ("tenant_overrides", profile_key, path_key)
             try:
-                compile_jsonpath(path_key)
+                compile_jsonpath(str(path_key))
             except ValueError as exc:
-                findings.append(
-                    Finding(
-                        where,
-                        str(exc),
-                        "use the dotted form (environment.docker.image) or RFC 9535 ($..image)",
-                        key=True,
-                    )
-                )
-            problem = rule_problem(path_key, rule)
+                hint = "use the dotted form (environment.docker.image) or RFC 9535 ($..image)"
+                findings.append(Finding(where, str(exc), hint, key=True))
+            problem = rule_problem(str(path_key), rule) if isinstance(rule, dict) else None
             if problem:
                 findings.append(Finding(where, problem[0], problem[1]))
     return findings
@@ -146,12 +148,19 @@ class TargetsFile(SpecModel):
     schema_: SchemaRef
     targets: list[Target] = Field(min_length=1)
 
-    @field_validator("targets")
-    @classmethod
-    def _unique(cls, value: list[Target]) -> list[Target]:
-        seen: set[str] = set()
-        for target in value:
-            if target.name in seen:
-                raise spec_error(f"target name '{target.name}' is used twice", "names are unique")
-            seen.add(target.name)
-        return value
+
+def check_targets(spec: TargetsFile) -> list[Finding]:
+    """Target names are unique."""
+    findings = []
+    first: dict[str, int] = {}
+    for i, target in enumerate(spec.targets):
+        if target.name in first:
+            findings.append(
+                Finding(
+                    ("targets", i, "name"),
+                    f"target name '{target.name}' is already used by targets[{first[target.name]}]",
+                    "target names are unique; rename one of them",
+                )
+            )
+        first.setdefault(target.name, i)
+    return findings

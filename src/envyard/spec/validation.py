@@ -9,7 +9,7 @@ from pathlib import Path
 
 from envyard.errors import Diagnostic, SpecError
 from envyard.spec.kinds import detect_kind, kind_by_name
-from envyard.spec.loader import read_document, validate_document
+from envyard.spec.loader import read_document, unknown_kind_error, validate_document
 from envyard.spec.source import display_path
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
@@ -86,14 +86,10 @@ def _one(path: Path, report: Report, forced: object, *, explicit: bool) -> None:
     found = None
     try:
         doc = read_document(path)
-        found = forced if isinstance(forced, Kind) else detect_kind(path, doc.data)
+        found = forced if isinstance(forced, Kind) else detect_kind(path, doc.data, guess=explicit)
         if found is None:
             if explicit:
-                raise SpecError.at(
-                    doc.file,
-                    "cannot tell what kind of spec this is",
-                    hint="pass --kind, or add `$schema: <kind>.schema.json`",
-                )
+                raise unknown_kind_error(doc)
             report.skipped.append(doc.file)
             return
         loaded = validate_document(doc, found)

@@ -1,0 +1,23 @@
+"""Reusable test helpers that run REAL servers: an OCI registry, a package index, PostgreSQL, git.
+
+Load the pytest fixtures with ``pytest_plugins = ["envyard.testing.plugin"]`` (see
+:mod:`envyard.testing.plugin` for the list); use the classes below directly elsewhere.
+
+========================================= =========================================================
+module                                    what
+========================================= =========================================================
+:mod:`envyard.testing.registry`           :class:`OciRegistry` (Debian ``docker-registry``)
+:mod:`envyard.testing.registry_client`    :class:`RegistryClient`: push/read over Registry v2 API
+:mod:`envyard.testing.images`             reproducible tiny images, manifests and indexes
+:mod:`envyard.testing.token_issuer`       :class:`TokenIssuer`: the bearer-token realm
+:mod:`envyard.testing.pypi`               :class:`PypiIndex` (pypiserver) and isolated pip/uv env
+:mod:`envyard.testing.wheels`             :func:`build_wheel`: tiny valid wheels, no network
+:mod:`envyard.testing.postgres`           :class:`PostgresServer`: ephemeral cluster
+:mod:`envyard.testing.git`                :class:`GitRepo`: git CLI in a tmp dir
+:mod:`envyard.testing.process`            start / wait for / stop server processes
+:mod:`envyard.testing.ports`              :func:`free_port`
+========================================= =========================================================
+
+Importing this package does not import the server modules (they need test-only dependencies
+such as ``bcrypt``); import from the submodules.
+"""
