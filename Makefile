@@ -6,7 +6,7 @@ PIP := $(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-
 
 ## make demo: install Envyard and run its main job on embedded defaults (SQLite, local backend)
 demo: install
-	$(PYTHON) -m envyard demo --no-serve
+	$(PYTHON) -m envyard demo
 
 ## make test: install everything the tests need (apt packages too) and run the whole suite
 test: install-test lint typecheck pytest
