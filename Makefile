@@ -18,9 +18,11 @@ install-test:
 	bash scripts/install-test-deps.sh
 	$(PIP) -e '.[test]'
 
+LINT_PATHS := $(wildcard src tests benchmarks)
+
 lint:
-	$(PYTHON) -m ruff check src tests benchmarks
-	$(PYTHON) -m ruff format --check src tests benchmarks
+	$(PYTHON) -m ruff check $(LINT_PATHS)
+	$(PYTHON) -m ruff format --check $(LINT_PATHS)
 
 typecheck:
 	$(PYTHON) -m mypy src
