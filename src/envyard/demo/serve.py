@@ -18,9 +18,12 @@ def _free_port(preferred: int = 8765) -> int:
 
 
 def serve_ui(ws: Workspace) -> None:
+    import importlib
+
     import uvicorn
 
-    from envyard.service.app import create_app
+    # imported by name: the service is an optional part of a minimal install
+    create_app = importlib.import_module("envyard.service.app").create_app
 
     os.environ["ENVYARD_HOME"] = str(ws.home)
     port = _free_port()
