@@ -30,6 +30,7 @@ typecheck:
 pytest:
 	$(PYTHON) -m pytest -n 2 --dist loadgroup
 
-## make schemas: regenerate the committed JSON Schemas under schemas/
+## make schemas: regenerate the committed JSON Schemas under schemas/ and docs/specs.md
 schemas:
 	$(PYTHON) -m envyard schema --all --out schemas
+	$(PYTHON) -m envyard schema --markdown > docs/specs.md

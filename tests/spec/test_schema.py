@@ -34,3 +34,10 @@ def test_prerequisites_allow_free_parameters() -> None:
     schema = schema_for("job")
     assert schema["$defs"]["Prerequisite"]["additionalProperties"] is True
     assert schema["$defs"]["TaskRole"]["additionalProperties"] is False
+
+
+def test_markdown_reference_is_current() -> None:
+    from envyard.spec.reference import reference_markdown
+
+    docs = Path(__file__).parents[2] / "docs" / "specs.md"
+    assert docs.read_text(encoding="utf-8") == reference_markdown() + "\n", "run `make schemas`"

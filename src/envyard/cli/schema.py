@@ -13,15 +13,23 @@ from envyard.spec.kinds import KINDS
 @click.argument("kind", required=False, type=click.Choice(list(KINDS)))
 @click.option("--list", "list_kinds", is_flag=True, help="List the kinds and what they are.")
 @click.option("--all", "all_kinds", is_flag=True, help="Every kind (use with --out).")
+@click.option("--markdown", is_flag=True, help="Print the Markdown reference of every kind.")
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     help="Write <kind>.schema.json files into this directory instead of printing.",
 )
-def schema(kind: str | None, list_kinds: bool, all_kinds: bool, out: Path | None) -> None:
+def schema(
+    kind: str | None, list_kinds: bool, all_kinds: bool, markdown: bool, out: Path | None
+) -> None:
     """Print the JSON Schema of a spec kind (for editors and CI)."""
     from envyard.spec.schema import schema_text
 
+    if markdown:
+        from envyard.spec.reference import reference_markdown
+
+        click.echo(reference_markdown())
+        return
     if list_kinds:
         for name, found in KINDS.items():
             click.echo(f"{name:18} {found.summary}")
