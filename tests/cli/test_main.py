@@ -86,3 +86,11 @@ def test_schema_list_and_unknown_kind(capsys: pytest.CaptureFixture[str]) -> Non
     assert run(["schema", "--list"]) == 0
     assert "notebook-release" in capsys.readouterr().out
     assert run(["schema", "nope"]) == 2
+
+
+def test_skip_unknown_for_pre_commit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    workflow = tmp_path / "ci.yaml"
+    workflow.write_text("on: push\njobs: {}\n")
+    assert run(["validate", str(workflow)]) == 1
+    assert "cannot tell what kind" in capsys.readouterr().out
+    assert run(["validate", "--skip-unknown", str(workflow)]) == 0

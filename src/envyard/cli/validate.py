@@ -17,14 +17,21 @@ from envyard.spec.kinds import KINDS
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print problems only, no summary.")
-def validate(paths: tuple[Path, ...], kind: str | None, fmt: str, quiet: bool) -> None:
+@click.option(
+    "--skip-unknown",
+    is_flag=True,
+    help="Skip named files that are not Envyard specs (for pre-commit, which passes every file).",
+)
+def validate(
+    paths: tuple[Path, ...], kind: str | None, fmt: str, quiet: bool, skip_unknown: bool
+) -> None:
     """Validate spec files; directories are walked and each file's kind is recognised.
 
     Exits 0 when there are no errors (warnings are allowed), 1 otherwise.
     """
     from envyard.spec.validation import validate_paths
 
-    report = validate_paths(list(paths), kind=kind)
+    report = validate_paths(list(paths), kind=kind, skip_unknown=skip_unknown)
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:

@@ -67,8 +67,11 @@ def _walk(root: Path) -> Iterator[Path]:
             yield child
 
 
-def validate_paths(paths: list[Path], *, kind: str | None = None) -> Report:
-    """Validate files (named ones must be specs; in folders, non-specs are skipped)."""
+def validate_paths(
+    paths: list[Path], *, kind: str | None = None, skip_unknown: bool = False
+) -> Report:
+    """Validate files (named ones must be specs unless ``skip_unknown``; in folders,
+    files that are not specs are skipped)."""
     report = Report()
     forced = kind_by_name(kind) if kind else None
     for path in paths:
@@ -76,7 +79,7 @@ def validate_paths(paths: list[Path], *, kind: str | None = None) -> Report:
             for child in _walk(path):
                 _one(child, report, forced, explicit=False)
         else:
-            _one(path, report, forced, explicit=True)
+            _one(path, report, forced, explicit=not skip_unknown)
     return report
 
 
