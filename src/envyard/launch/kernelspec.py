@@ -1,0 +1,108 @@
+"""What a launch needs to know about an environment's kernel, and its content hash.
+
+:func:`kernel_spec` turns an :class:`~envyard.spec.Environment` into a :class:`KernelSpec`:
+the kernel's name, the Python it asks for, its pip requirements, its conda-only packages and
+channels. ``content_hash`` covers exactly what changes the installed result, so two
+environments with the same kernel share one materialised copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+
+from envyard.spec.environment import (
+    CondaKernel,
+    Environment,
+    kernel_conda_packages,
+    kernel_pip_requirements,
+)
+
+__all__ = ["KernelSpec", "kernel_name", "kernel_spec"]
+
+_KERNEL_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_FORMAT = 1  # bump when the materialised layout changes, so old cache entries are not reused
+
+
+@dataclass(frozen=True)
+class KernelSpec:
+    """A kernel, reduced to what materialising it depends on."""
+
+    name: str
+    python: str | None
+    pip: tuple[str, ...]
+    conda: tuple[str, ...]
+    channels: tuple[str, ...]
+    variables: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def needs_conda(self) -> bool:
+        """True when some dependency is a conda package (not pip, not python itself)."""
+        return bool(self.conda)
+
+    @property
+    def content_hash(self) -> str:
+        """sha256 (hex) of the kernel's canonical content; the cache key's base."""
+        data = {
+            "format": _FORMAT,
+            "python": self.python,
+            "pip": list(self.pip),
+            "conda": list(self.conda),
+            "channels": list(self.channels),
+            "variables": [list(v) for v in self.variables],
+        }
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def requirements_txt(self) -> str:
+        """The pip requirements, one per line (index options included as written)."""
+        return "".join(f"{line}\n" for line in self.pip)
+
+    def environment_yml(self) -> str:
+        """The kernel as a conda environment file (what ``conda env create -f`` reads)."""
+        import io
+
+        from ruamel.yaml import YAML
+
+        deps: list[object] = []
+        if self.python:
+            deps.append(f"python={self.python}")
+        deps.extend(self.conda)
+        if self.pip:
+            deps.extend(["pip", {"pip": list(self.pip)}])
+        doc: dict[str, object] = {"name": self.name, "channels": list(self.channels)}
+        doc["dependencies"] = deps
+        if self.variables:
+            doc["variables"] = dict(self.variables)
+        out = io.StringIO()
+        yaml = YAML(typ="safe", pure=True)
+        yaml.default_flow_style = False
+        yaml.dump(doc, out)
+        return out.getvalue()
+
+
+def kernel_name(environment: Environment) -> str:
+    """The kernel's name: the conda ``name:`` when given, else the environment's name."""
+    kernel = environment.kernel
+    raw = kernel.name if isinstance(kernel, CondaKernel) and kernel.name else environment.name
+    return _KERNEL_NAME.sub("-", raw).strip("-") or "kernel"
+
+
+def kernel_spec(environment: Environment) -> KernelSpec | None:
+    """The kernel of *environment*, or None when it declares none (the image provides it)."""
+    kernel = environment.kernel
+    if kernel is None:
+        return None
+    pip = tuple(r.strip() for r in kernel_pip_requirements(kernel) if r.strip())
+    if isinstance(kernel, CondaKernel):
+        return KernelSpec(
+            name=kernel_name(environment),
+            python=kernel.python_version(),
+            pip=pip,
+            conda=tuple(kernel_conda_packages(kernel)),
+            channels=tuple(kernel.channels),
+            variables=tuple(sorted(kernel.variables.items())),
+        )
+    return KernelSpec(name=kernel_name(environment), python=None, pip=pip, conda=(), channels=())

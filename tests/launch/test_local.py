@@ -1,0 +1,164 @@
+"""The local engine against a real package index: uv kernels, the cache, installer errors."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from envyard.errors import ExecutionError, MissingDependencyError
+from envyard.launch import LaunchRequest, kernel_spec, launch, materialise, plan_launch
+from envyard.launch.local import cache_key
+from envyard.spec import Environment
+from envyard.testing.plugin import unique_name
+from envyard.testing.pypi import PypiIndex
+
+
+def _environment(kernel: object, name: str = "demo") -> Environment:
+    return Environment.model_validate({"name": name, "image": "busybox:1", "kernel": kernel})
+
+
+def _request(
+    env: Environment, command: list[str], cache: Path, base: dict[str, str]
+) -> LaunchRequest:
+    return LaunchRequest(
+        environment=env, ref=f"{env.name}@1", command=tuple(command), env=base, cache_root=cache
+    )
+
+
+@pytest.fixture
+def tiny(pypi_index: PypiIndex) -> str:
+    """A wheel on the index whose module prints its __version__ (``4.5.6``)."""
+    name = unique_name("tiny").replace("-", "_")
+    pypi_index.add_wheel(name, "4.5.6")
+    return name
+
+
+def test_launch_runs_in_kernel_and_second_launch_reuses_it(
+    pypi_index: PypiIndex, tiny: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    env = _environment([f"{tiny}==4.5.6"])
+    base = pypi_index.isolated_env()
+    code = (
+        f"import {tiny}, sys, os; print('VERSION', {tiny}.__version__); print('PREFIX', sys.prefix)"
+    )
+    log1: list[str] = []
+    assert launch(_request(env, ["python", "-c", code], tmp_path, base), log=log1.append) == 0
+    first = capfd.readouterr().out
+    assert "VERSION 4.5.6" in first
+    assert any("installing 1 requirement" in line for line in log1)
+
+    log2: list[str] = []
+    assert launch(_request(env, ["python", "-c", code], tmp_path, base), log=log2.append) == 0
+    second = capfd.readouterr().out
+    assert "VERSION 4.5.6" in second
+    assert not any("installing" in line or "creating" in line for line in log2)
+    assert any(line.startswith("reusing kernel") for line in log2)
+    prefix1 = next(line for line in first.splitlines() if line.startswith("PREFIX"))
+    prefix2 = next(line for line in second.splitlines() if line.startswith("PREFIX"))
+    assert prefix1 == prefix2
+    spec = kernel_spec(env)
+    assert spec is not None
+    assert (tmp_path / cache_key(spec)).resolve() == Path(prefix1.split(" ", 1)[1])
+
+
+def test_exit_code_and_environment_are_passed_through(
+    pypi_index: PypiIndex, tiny: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    env = _environment([f"{tiny}==4.5.6"])
+    code = (
+        "import os, sys; print(os.environ['VIRTUAL_ENV'], os.environ['ENVYARD_ENVIRONMENT']); "
+        "sys.exit(7)"
+    )
+    request = _request(env, ["python", "-c", code], tmp_path, pypi_index.isolated_env())
+    assert launch(request) == 7
+    out = capfd.readouterr().out
+    assert str(tmp_path / ".store") in out
+    assert "demo@1" in out
+
+
+def test_kernel_that_fails_to_install_shows_the_installer_error(
+    pypi_index: PypiIndex, tmp_path: Path
+) -> None:
+    missing = unique_name("absent")
+    env = _environment([f"{missing}==1.0"])
+    request = _request(env, ["python", "-c", "print(1)"], tmp_path, pypi_index.isolated_env())
+    with pytest.raises(ExecutionError) as info:
+        launch(request)
+    assert missing in str(info.value)  # uv's message, not just "failed"
+    assert "uv" in str(info.value)
+    assert missing in info.value.output
+    store = tmp_path / ".store"
+    assert not store.exists() or not any(store.iterdir())  # nothing half-built is kept
+    spec = kernel_spec(env)
+    assert spec is not None
+    assert not (tmp_path / cache_key(spec)).exists()
+
+
+def test_conda_packages_without_conda_name_what_is_missing(tmp_path: Path) -> None:
+    env = _environment({"dependencies": ["python=3.11", "numpy=1.26"]})
+    base = {"PATH": str(tmp_path / "empty-bin"), "HOME": str(tmp_path)}
+    request = _request(env, ["python", "-c", "1"], tmp_path, base)
+    with pytest.raises(MissingDependencyError) as info:
+        launch(request)
+    message = str(info.value)
+    assert "numpy=1.26" in message
+    assert "micromamba" in message
+    assert "conda" in message
+
+
+def test_conda_kernel_plan_uses_the_installed_conda_tool(tmp_path: Path) -> None:
+    tool = tmp_path / "bin" / "micromamba"
+    tool.parent.mkdir()
+    tool.write_text("#!/bin/sh\nexit 1\n", encoding="utf-8")
+    tool.chmod(0o755)
+    env = _environment(
+        {
+            "channels": ["conda-forge"],
+            "dependencies": ["python=3.11", "numpy=1.26", {"pip": ["six"]}],
+        }
+    )
+    base = {"PATH": f"{tool.parent}{os.pathsep}{os.environ['PATH']}"}
+    text = plan_launch(_request(env, ["python", "-V"], tmp_path, base)).render()
+    assert f"{tool} create --yes --prefix" in text
+    assert "--override-channels --channel conda-forge python=3.11 numpy=1.26" in text
+    assert "pip install --python" in text
+
+
+def test_kernel_python_version_picks_a_matching_local_interpreter(
+    pypi_index: PypiIndex, tiny: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    other = "3.10" if sys.version_info[:2] != (3, 10) else "3.12"
+    env = _environment({"dependencies": [f"python={other}", {"pip": [f"{tiny}==4.5.6"]}]})
+    spec = kernel_spec(env)
+    assert spec is not None
+    try:
+        kernel = materialise(spec, tmp_path, env=pypi_index.isolated_env())
+    except MissingDependencyError as exc:
+        pytest.skip(f"no local Python {other} on this machine: {exc}")
+    assert kernel.kind == "venv"
+    assert not kernel.reused
+    request = _request(
+        env, ["python", "-c", "import sys; print(sys.version)"], tmp_path, pypi_index.isolated_env()
+    )
+    assert launch(request) == 0
+    assert capfd.readouterr().out.startswith(other)
+
+
+def test_no_kernel_runs_the_command_as_is(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    env = Environment.model_validate({"name": "bare", "image": "busybox:1"})
+    request = _request(env, [sys.executable, "-c", "print('bare ok')"], tmp_path, dict(os.environ))
+    assert launch(request) == 0
+    assert "bare ok" in capfd.readouterr().out
+    assert not (tmp_path / ".store").exists()
+
+
+def test_unknown_command_is_a_clear_error(pypi_index: PypiIndex, tiny: str, tmp_path: Path) -> None:
+    env = _environment([f"{tiny}==4.5.6"])
+    request = _request(env, ["no-such-program-xyz"], tmp_path, pypi_index.isolated_env())
+    with pytest.raises(ExecutionError, match="no-such-program-xyz"):
+        launch(request)
