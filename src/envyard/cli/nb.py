@@ -1,0 +1,110 @@
+"""``envyard nb``: run notebooks as tests (notebook CI)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+
+@click.group()
+def cli() -> None:
+    """Run notebooks as tests: fresh kernel per notebook, JUnit/JSON/HTML reports."""
+
+
+def _parameter(value: str) -> tuple[str, object]:
+    name, sep, raw = value.partition("=")
+    if not sep or not name.isidentifier():
+        raise click.BadParameter(f"'{value}' is not NAME=VALUE", param_hint="-p/--parameter")
+    try:
+        parsed: object = json.loads(raw)  # JSON data only, never evaluated as code
+    except json.JSONDecodeError:
+        parsed = raw
+    return name, parsed
+
+
+@cli.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--env", "environment", metavar="NAME[@VER]", help="Registry environment to run in.")
+@click.option("--changed-since", metavar="REF", help="Only notebooks affected since git REF.")
+@click.option("--workers", "-w", type=click.IntRange(1), default=2, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per notebook.")
+@click.option(
+    "--cell-timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per cell."
+)
+@click.option("--junit", type=click.Path(path_type=Path, dir_okay=False), help="JUnit XML file.")
+@click.option("--junit-cells", is_flag=True, help="One JUnit testcase per cell.")
+@click.option("--json", "json_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--html", "html_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--output-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Save executed notebooks (plus summary.json and summary.html) here.",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["local", "container", "ray"]),
+    default="local",
+    show_default=True,
+)
+@click.option("--ray-address", help="Ray cluster address (--backend ray; default: RAY_ADDRESS).")
+@click.option("-p", "--parameter", "parameters", multiple=True, help="NAME=VALUE (JSON value).")
+@click.option("--quiet", "-q", is_flag=True, help="No live progress.")
+def test(
+    paths: tuple[Path, ...],
+    environment: str | None,
+    changed_since: str | None,
+    workers: int,
+    timeout: float | None,
+    cell_timeout: float | None,
+    junit: Path | None,
+    junit_cells: bool,
+    json_file: Path | None,
+    html_file: Path | None,
+    output_dir: Path | None,
+    backend: str,
+    ray_address: str | None,
+    parameters: tuple[str, ...],
+    quiet: bool,
+) -> int:
+    """Run the notebooks in PATHS (files or folders; default: the current folder)."""
+    from rich.console import Console
+
+    from envyard.notebooks import junit as junit_report
+    from envyard.notebooks import summary
+    from envyard.notebooks.progress import LiveProgress
+    from envyard.notebooks.results import exit_code
+    from envyard.notebooks.session import SessionRequest, run_session
+
+    request = SessionRequest(
+        paths=list(paths) or [Path()],
+        environment=environment,
+        changed_since=changed_since,
+        workers=workers,
+        timeout=timeout,
+        cell_timeout=cell_timeout,
+        output_dir=output_dir,
+        backend=backend,
+        parameters=dict(_parameter(p) for p in parameters),
+        backend_options={"address": ray_address} if backend == "ray" and ray_address else {},
+    )
+    console = Console(stderr=True, quiet=quiet)
+    with LiveProgress(console) as live:
+        report = run_session(request, live.event)
+    results = report.results
+    if junit is not None:
+        junit_report.write(junit, results, cells=junit_cells)
+    if output_dir is not None:
+        summary.write_json(output_dir / "summary.json", results, report.duration)
+        summary.write_html(output_dir / "summary.html", results, report.duration)
+    if json_file is not None:
+        summary.write_json(json_file, results, report.duration)
+    if html_file is not None:
+        summary.write_html(html_file, results, report.duration)
+    if not results and changed_since:
+        click.echo(f"no notebooks changed since {changed_since}", err=True)
+    else:
+        click.echo(f"{summary.headline(results)} in {report.duration:.1f}s", err=True)
+    code = exit_code(results)
+    raise click.exceptions.Exit(code)

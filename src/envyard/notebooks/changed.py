@@ -1,0 +1,107 @@
+"""``--changed-since REF``: keep the notebooks that changed, or whose inputs changed, since REF.
+
+Changed files are what ``git diff --name-only --no-renames REF`` reports (committed, staged and
+unstaged changes, deletions and both sides of a rename) plus untracked, not-ignored files. A
+notebook is selected when any of these changed since REF:
+
+* the notebook itself;
+* a ``notebooks.yaml`` in its folder or a folder above (up to the repository root), or its
+  ``release.json`` / ``<stem>.release.json``;
+* its requirements: the ``conda_file`` and any ``-r FILE`` in ``pip``;
+* its snapshot files: the ``files`` globs, or (without ``files``) a plain file of its folder.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import subprocess
+from pathlib import Path
+
+from envyard.errors import ConfigError, EnvyardError
+from envyard.notebooks.config import FOLDER_FILES, RELEASE_FILE, resolve
+from envyard.notebooks.discover import Found
+from envyard.spec.notebooks import NotebookSettings
+
+
+def _git(cwd: Path, *args: str) -> str:
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=120
+        )
+    except FileNotFoundError:
+        raise ConfigError("--changed-since needs git, which is not installed") from None
+    if done.returncode != 0:
+        raise ConfigError(f"git {' '.join(args)}: {done.stderr.strip() or 'failed'}")
+    return done.stdout
+
+
+def changed_files(start: Path, ref: str) -> tuple[Path, set[Path]]:
+    """The repository root and the absolute paths changed since ``ref``."""
+    folder = start if start.is_dir() else start.parent
+    try:
+        root = Path(_git(folder, "rev-parse", "--show-toplevel").strip()).resolve()
+    except ConfigError:
+        raise ConfigError(f"--changed-since: {start} is not in a git repository") from None
+    try:
+        _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except ConfigError:
+        raise ConfigError(f"--changed-since: unknown git revision '{ref}'") from None
+    names = _git(root, "diff", "--name-only", "--no-renames", "-z", ref, "--").split("\0")
+    names += _git(root, "ls-files", "--others", "--exclude-standard", "-z").split("\0")
+    return root, {(root / name).resolve() for name in names if name}
+
+
+def _requirement_files(settings: NotebookSettings, folder: Path) -> set[Path]:
+    out: set[Path] = set()
+    if settings.conda_file:
+        out.add((folder / settings.conda_file).resolve())
+    for entry in settings.pip:
+        parts = entry.split()
+        if len(parts) == 2 and parts[0] in ("-r", "--requirement", "-c", "--constraint"):
+            out.add((folder / parts[1]).resolve())
+    return out
+
+
+def _inputs_changed(notebook: Path, root: Path, changed: set[Path]) -> bool:
+    folder = notebook.parent
+    for path in changed:
+        if path == notebook:
+            return True
+        if path.name in FOLDER_FILES and folder.is_relative_to(path.parent):
+            if path.parent.is_relative_to(root):
+                return True
+        if path.parent == folder and path.name in (RELEASE_FILE, f"{notebook.stem}.release.json"):
+            return True
+    try:
+        settings = resolve(notebook).settings
+    except EnvyardError:
+        return False  # a broken config file is itself a changed file (caught above) or not
+    if changed & _requirement_files(settings, folder):
+        return True
+    for path in changed:
+        if not path.is_relative_to(root):
+            continue
+        if settings.files:
+            relative = Path(os.path.relpath(path, folder)).as_posix()
+            if any(fnmatch.fnmatch(relative, pattern) for pattern in settings.files):
+                return True
+            if any(
+                path.is_relative_to((folder / p).resolve()) for p in settings.files if "*" not in p
+            ):
+                return True
+        elif path.parent == folder and path.suffix != ".ipynb":
+            return True
+    return False
+
+
+def select_changed(found: list[Found], ref: str, start: Path | None = None) -> list[Found]:
+    """The subset of ``found`` affected by changes since ``ref`` (order kept)."""
+    if not found:
+        return []
+    root, changed = changed_files(start or found[0].path, ref)
+    return [
+        item
+        for item in found
+        if item.path.is_relative_to(root) and _inputs_changed(item.path, root, changed)
+    ]

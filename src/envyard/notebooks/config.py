@@ -1,0 +1,179 @@
+"""Resolve a notebook's settings from ``notebooks.yaml`` files, ``release.json`` and the CLI.
+
+Precedence, weakest first: each ``notebooks.yaml`` from the top folder down to the notebook's
+own folder (its defaults, then its ``notebooks:`` section for the notebook, keyed by the path
+relative to that folder), then ``release.json`` beside the notebook, then ``<stem>.release.json``
+beside it, then command-line options. Scalars are replaced; ``pip`` and ``files`` lists add up;
+``parameters`` merge key by key. The walk up stops at the repository root (a ``.git`` entry).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from envyard.errors import SpecError
+from envyard.spec.loader import load_model
+from envyard.spec.notebooks import NotebookFolderConfig, NotebookSettings, ReleaseJson
+
+FOLDER_FILES = ("notebooks.yaml", "notebooks.yml")
+RELEASE_FILE = "release.json"
+_LISTS = ("pip", "files")
+
+
+@dataclass(frozen=True)
+class ResolvedSettings:
+    """The merged settings of one notebook and the files they came from."""
+
+    settings: NotebookSettings
+    sources: tuple[Path, ...] = ()
+
+
+@dataclass
+class Overrides:
+    """Command-line options that beat every file."""
+
+    environment: str | None = None
+    timeout: float | None = None
+    cell_timeout: float | None = None
+    target: str | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+def repo_root(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` that holds ``.git``."""
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def _folders(notebook_dir: Path) -> list[Path]:
+    """Folders from the top (repository root, else filesystem root) down to ``notebook_dir``."""
+    root = repo_root(notebook_dir)
+    chain = [notebook_dir]
+    for parent in notebook_dir.parents:
+        if root is not None and not parent.is_relative_to(root):
+            break
+        chain.append(parent)
+    return list(reversed(chain))
+
+
+@cache
+def _folder_config(path: Path, _mtime: int) -> NotebookFolderConfig:
+    return load_model(path, NotebookFolderConfig, "notebook-config")
+
+
+@cache
+def _release(path: Path, _mtime: int) -> ReleaseJson:
+    return load_model(path, ReleaseJson, "notebook-release")
+
+
+def load_folder_config(path: Path) -> NotebookFolderConfig:
+    """``notebooks.yaml`` (cached until the file changes)."""
+    return _folder_config(path, path.stat().st_mtime_ns)
+
+
+def load_release(path: Path) -> ReleaseJson:
+    """``release.json`` (cached until the file changes)."""
+    return _release(path, path.stat().st_mtime_ns)
+
+
+def folder_config(folder: Path) -> tuple[Path, NotebookFolderConfig] | None:
+    for name in FOLDER_FILES:
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate, load_folder_config(candidate)
+    return None
+
+
+def _merge(base: dict[str, Any], layer: NotebookSettings) -> dict[str, Any]:
+    out = dict(base)
+    for name in layer.model_fields_set:
+        if name not in NotebookSettings.model_fields:
+            continue
+        value = getattr(layer, name)
+        if name in _LISTS:
+            out[name] = [*out.get(name, []), *value]
+        elif name == "parameters":
+            out[name] = {**out.get(name, {}), **value}
+        else:
+            out[name] = value
+    return out
+
+
+def _release_layer(release: ReleaseJson) -> NotebookSettings:
+    settings = release.as_settings()
+    explicit = {
+        "environment": "environment",
+        "requirements": "pip",
+        "conda_file": "conda_file",
+        "timeout": "timeout",
+        "cell_timeout": "cell_timeout",
+        "parameters": "parameters",
+        "skip": "skip",
+        "dependencies": "files",
+    }
+    chosen = {explicit[n] for n in release.model_fields_set if n in explicit}
+    return NotebookSettings.model_validate(
+        {name: getattr(settings, name) for name in chosen}
+    )
+
+
+def resolve(notebook: Path, overrides: Overrides | None = None) -> ResolvedSettings:
+    """Merged settings for ``notebook``; raises SpecError for a broken config file."""
+    notebook = notebook.resolve()
+    merged: dict[str, Any] = {}
+    sources: list[Path] = []
+    errors: list[SpecError] = []
+    for folder in _folders(notebook.parent):
+        try:
+            found = folder_config(folder)
+        except SpecError as exc:
+            errors.append(exc)
+            continue
+        if found is None:
+            continue
+        path, config = found
+        sources.append(path)
+        merged = _merge(merged, config)
+        key = notebook.relative_to(folder).as_posix()
+        if key in config.notebooks:
+            merged = _merge(merged, config.notebooks[key])
+    for name in (RELEASE_FILE, f"{notebook.stem}.release.json"):
+        release = notebook.parent / name
+        if release.is_file():
+            try:
+                merged = _merge(merged, _release_layer(load_release(release)))
+            except SpecError as exc:
+                errors.append(exc)
+                continue
+            sources.append(release)
+    if errors:
+        raise SpecError.merge(errors)
+    if overrides is not None:
+        explicit = {
+            k: v
+            for k, v in (
+                ("environment", overrides.environment),
+                ("timeout", overrides.timeout),
+                ("cell_timeout", overrides.cell_timeout),
+                ("target", overrides.target),
+            )
+            if v is not None
+        }
+        if overrides.parameters:
+            explicit["parameters"] = {**merged.get("parameters", {}), **overrides.parameters}
+        merged.update(explicit)
+    return ResolvedSettings(NotebookSettings.model_validate(merged), tuple(sources))
+
+
+def skip_reason(settings: NotebookSettings) -> str | None:
+    """The reason to skip, or None to run (``skip: true`` gives a generic reason)."""
+    if settings.skip is True:
+        return "skipped by configuration"
+    if isinstance(settings.skip, str) and settings.skip.strip():
+        return settings.skip.strip()
+    return None

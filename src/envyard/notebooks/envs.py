@@ -1,0 +1,137 @@
+"""Which kernel a notebook runs on: a registry environment's uv kernel, or this interpreter.
+
+* ``kernel:`` in the settings names a Jupyter kernelspec, used as is.
+* ``environment: NAME[@VERSION]`` is looked up in the registry (``envyard.client``); its kernel
+  is materialised by :mod:`envyard.launch` (a uv venv cached by content hash) with ``ipykernel``
+  and the notebook's extra ``pip`` requirements added.
+* Otherwise this interpreter runs the kernel; extra ``pip`` requirements go into an overlay venv
+  (``--system-site-packages``, cached by content hash) so this interpreter is never changed.
+* A notebook whose kernelspec is not Python (``ir``, ``julia-1.9``) and no environment: that
+  kernelspec, which may be missing (a clear error result, not a crash).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from envyard.errors import ExecutionError, NotFoundError
+from envyard.notebooks.kernels import KernelChoice
+from envyard.settings import load_settings
+from envyard.spec.notebooks import NotebookSettings
+
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class KernelPlan:
+    choice: KernelChoice
+    env: dict[str, str] = field(default_factory=dict)
+    image: str | None = None  # the environment's image (container backend)
+    environment: str | None = None  # "name@version" when from the registry
+
+
+def _is_python(metadata: Mapping[str, Any]) -> bool:
+    spec = metadata.get("kernelspec") or {}
+    language = str(spec.get("language") or metadata.get("language_info", {}).get("name") or "")
+    name = str(spec.get("name") or "python3")
+    return language.lower() == "python" or name.startswith("python") or not spec
+
+
+def get_environment(ref: str) -> Any:
+    """The registry environment ``NAME[@VERSION]`` (raises NotFoundError when unknown)."""
+    try:
+        from envyard.client import Client
+    except ImportError:  # pragma: no cover - the SDK ships with envyard
+        raise ExecutionError("the envyard client (registry SDK) is not available") from None
+    return Client().environments.get(ref)
+
+
+def _uv() -> str:
+    from envyard.launch.uvtool import uv_binary
+
+    return uv_binary()
+
+
+def overlay_python(requirements: list[str], cache_root: Path) -> str:
+    """A venv over this interpreter (system site-packages) with ``requirements`` added."""
+    key = hashlib.sha256(
+        json.dumps([sys.executable, sys.version, sorted(requirements)]).encode()
+    ).hexdigest()[:24]
+    prefix = cache_root / f"nb-overlay-{key}"
+    python = prefix / "bin" / "python"
+    with _LOCK:
+        if (prefix / ".complete").exists():
+            return str(python)
+        tmp = cache_root / f"nb-overlay-{key}.NEW-{os.getpid()}"
+        cache_root.mkdir(parents=True, exist_ok=True)
+        uv = _uv()
+        env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+        steps = [
+            [uv, "venv", "--no-project", "--system-site-packages", "--python", sys.executable]
+            + [str(tmp)],
+            [uv, "pip", "install", "--python", str(tmp / "bin" / "python"), *requirements],
+        ]
+        for args in steps:
+            done = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
+            if done.returncode != 0:
+                lines = (done.stderr or done.stdout).strip().splitlines()[-4:]
+                raise ExecutionError(
+                    f"installing {', '.join(requirements)} failed: " + " | ".join(lines)
+                )
+        (tmp / ".complete").write_text("ok\n", encoding="utf-8")
+        if prefix.exists():  # built by another process meanwhile
+            return str(python)
+        tmp.rename(prefix)
+    return str(python)
+
+
+def _registry_kernel(ref: str, extra_pip: list[str], cache_root: Path) -> KernelPlan:
+    from envyard.launch.kernelspec import kernel_spec
+    from envyard.launch.local import kernel_env, materialise
+
+    record = get_environment(ref)
+    environment = getattr(record, "spec", None) or getattr(record, "environment", None) or record
+    shown = f"{environment.name}@{environment.version}"
+    spec = kernel_spec(environment)
+    if spec is None:
+        raise ExecutionError(
+            f"environment {shown} declares no kernel; use --backend container to run in its "
+            f"image ({environment.image})"
+        )
+    pip = list(spec.pip)
+    if not any(r.split("[")[0].split("=")[0].strip().lower() == "ipykernel" for r in pip):
+        pip.append("ipykernel")
+    pip.extend(r for r in extra_pip if r not in pip)
+    spec = dataclasses.replace(spec, pip=tuple(pip))
+    kernel = materialise(spec, cache_root)
+    env = kernel_env(kernel, os.environ)
+    python = kernel.prefix / "bin" / "python"
+    return KernelPlan(KernelChoice(python=str(python)), env, environment.image, shown)
+
+
+def plan_kernel(settings: NotebookSettings, metadata: Mapping[str, Any]) -> KernelPlan:
+    """The kernel for a notebook; raises NotFoundError / ExecutionError with a clear message."""
+    cache_root = load_settings().kernel_cache
+    if settings.kernel:
+        return KernelPlan(KernelChoice(spec=settings.kernel))
+    if settings.environment:
+        try:
+            return _registry_kernel(settings.environment, list(settings.pip), cache_root)
+        except NotFoundError as exc:
+            raise NotFoundError(f"unknown environment '{settings.environment}': {exc}") from None
+    if not _is_python(metadata):
+        name = str(metadata.get("kernelspec", {}).get("name"))
+        return KernelPlan(KernelChoice(spec=name))
+    if settings.pip:
+        return KernelPlan(KernelChoice(python=overlay_python(list(settings.pip), cache_root)))
+    return KernelPlan(KernelChoice(python=sys.executable))

@@ -1,0 +1,144 @@
+"""A kernel fork server: import ipykernel once, then fork one fresh kernel process per request.
+
+This file runs *inside the kernel's interpreter* (which may not have Envyard installed), so it
+uses only the standard library until it imports ``ipykernel``. The runner starts it with
+``python -c <this source>`` and talks to it over stdin/stdout, one JSON object per line:
+
+* request ``{"id": N, "connection_file": F, "cwd": D, "env": {...}, "log": L}`` -> reply
+  ``{"id": N, "pid": P}`` (or ``{"id": N, "error": "..."}``);
+* when a forked kernel exits the server writes ``{"exit": P, "status": S}`` (``S`` is the exit
+  code, or ``-signal``).
+
+Each kernel is a new process (its own memory, interpreter state and session: ``setsid``), forked
+after the expensive imports, so start-up costs a fork instead of ~1 s of imports. The random
+module is reseeded in the child so kernels do not share a random sequence. When stdin closes
+(the runner exited or died) every kernel still running is killed and the server exits.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+
+
+def _write(obj: dict[str, object]) -> None:
+    data = (json.dumps(obj) + "\n").encode()
+    while data:
+        try:
+            written = os.write(1, data)
+        except InterruptedError:  # pragma: no cover - PEP 475 retries, kept for old Pythons
+            continue
+        data = data[written:]
+
+
+CHILDREN: set[int] = set()
+
+
+def _reap(*_: object) -> None:
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        CHILDREN.discard(pid)
+        code = os.waitstatus_to_exitcode(status)
+        _write({"exit": pid, "status": code})
+
+
+def _child(request: dict[str, object], server_pid: int) -> None:
+    os.setsid()
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    log = os.open(str(request["log"]), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(null)
+    os.close(log)
+    os.chdir(str(request["cwd"]))
+    env = request.get("env")
+    if isinstance(env, dict):
+        os.environ.update({str(k): str(v) for k, v in env.items()})
+    import random
+
+    random.seed()
+    if sys.path and sys.path[0] == "":
+        del sys.path[0]  # IPython puts the working directory back (InteractiveShellApp.init_path)
+    sys.argv = [
+        "ipykernel_launcher",
+        "-f",
+        str(request["connection_file"]),
+        f"--IPKernelApp.parent_handle={server_pid}",
+    ]
+    from ipykernel import kernelapp
+
+    kernelapp.launch_new_instance()
+
+
+def _serve() -> None:
+    server_pid = os.getpid()
+    signal.signal(signal.SIGCHLD, _reap)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the runner decides when we stop
+    stdin = os.fdopen(0, "rb", buffering=0)
+    buffer = b""
+    while True:
+        try:
+            chunk = stdin.read(65536)
+        except InterruptedError:  # pragma: no cover - PEP 475 retries
+            continue
+        if not chunk:
+            break
+        buffer += chunk
+        while b"\n" in buffer:
+            line, buffer = buffer.split(b"\n", 1)
+            request = json.loads(line)
+            try:
+                pid = os.fork()
+            except OSError as exc:
+                _write({"id": request["id"], "error": f"fork failed: {exc}"})
+                continue
+            if pid == 0:
+                code = 0
+                try:
+                    _child(request, server_pid)
+                except SystemExit as exc:
+                    code = exc.code if isinstance(exc.code, int) else 1
+                except BaseException:  # the kernel's own crash: report via the log file
+                    import traceback
+
+                    traceback.print_exc()
+                    code = 1
+                finally:
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                os._exit(code)
+            CHILDREN.add(pid)
+            _write({"id": request["id"], "pid": pid})
+    for pid in list(CHILDREN):
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def main() -> None:
+    # Everything a kernel imports on start-up, imported once before any fork.
+    import ipykernel.ipkernel
+    import ipykernel.kernelapp
+    import ipykernel.zmqshell  # noqa: F401
+
+    _write({"ready": os.getpid()})
+    _serve()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""Start and stop single-use Jupyter kernels over IPC sockets, forked or spawned.
+
+A :class:`KernelChoice` says which kernel a notebook runs on: a Python interpreter (started
+through a fork server after ipykernel's imports, falling back to ``python -m
+ipykernel_launcher``) or a named Jupyter kernelspec. Every kernel gets its own short private
+directory holding its connection file, its IPC sockets (no TCP ports, so parallel starts cannot
+race for a port) and its log. Only *starting* is retried; a kernel that started is never reused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.kernelspec import KernelSpec, NoSuchKernel
+from jupyter_client.manager import AsyncKernelManager
+
+from envyard.errors import ExecutionError
+from envyard.notebooks.provisioner import ForkProvisioner, ForkServer
+
+START_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class KernelChoice:
+    """Either ``python`` (an interpreter path) or ``spec`` (a kernelspec name)."""
+
+    python: str | None = None
+    spec: str | None = None
+    fork: bool = True
+
+    @property
+    def label(self) -> str:
+        return self.spec or self.python or "?"
+
+
+def current_python() -> KernelChoice:
+    return KernelChoice(python=sys.executable)
+
+
+@dataclass
+class StartedKernel:
+    km: AsyncKernelManager
+    kc: Any
+    directory: Path
+    choice: KernelChoice
+    stopped: bool = False
+
+    def log_tail(self, lines: int = 15) -> str:
+        log = self.directory / "kernel.log"
+        try:
+            text = log.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.strip().splitlines()[-lines:])
+
+    async def exit_status(self) -> int | None:
+        provisioner = self.km.provisioner
+        if provisioner is None or provisioner.process is None:
+            return None
+        status = provisioner.process.poll()
+        return None if status is None else int(status)
+
+    async def stop(self) -> None:
+        """Kill the kernel (it ran its one notebook) and remove its directory."""
+        if self.stopped:
+            return
+        self.stopped = True
+        with contextlib.suppress(Exception):
+            self.kc.stop_channels()
+        with contextlib.suppress(Exception):
+            if self.km.has_kernel:
+                await self.km.shutdown_kernel(now=True)
+        with contextlib.suppress(Exception):
+            await self.km.cleanup_resources()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def _python_spec(python: str) -> KernelSpec:
+    argv = [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    return KernelSpec(argv=argv, display_name="Python 3", language="python")
+
+
+@dataclass
+class KernelStarter:
+    """Starts kernels; owns the fork servers (one per interpreter) and closes them at the end."""
+
+    startup_timeout: float = 60.0
+    root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="eynb-", dir="/tmp")))
+    _servers: dict[str, ForkServer | None] = field(default_factory=dict)
+    _server_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    _count: int = 0
+    _live: list[StartedKernel] = field(default_factory=list)
+
+    async def _server(self, python: str) -> ForkServer | None:
+        lock = self._server_locks.setdefault(python, asyncio.Lock())
+        async with lock:
+            if python not in self._servers:
+                server = ForkServer(python, self.root)
+                try:
+                    await server.start()
+                except (ExecutionError, OSError):
+                    self._servers[python] = None  # spawn kernels the ordinary way instead
+                else:
+                    self._servers[python] = server
+            return self._servers[python]
+
+    async def start(
+        self, choice: KernelChoice, cwd: Path, env: dict[str, str] | None = None
+    ) -> StartedKernel:
+        """Start a kernel in ``cwd``; raises ExecutionError after START_ATTEMPTS failures."""
+        errors: list[str] = []
+        for _ in range(START_ATTEMPTS):
+            try:
+                return await self._start_once(choice, cwd, env or {})
+            except NoSuchKernel:
+                from jupyter_client.kernelspec import find_kernel_specs
+
+                names = ", ".join(sorted(find_kernel_specs())) or "none"
+                raise ExecutionError(
+                    f"no Jupyter kernel named '{choice.spec}' is installed (installed: {names})"
+                ) from None
+            except ExecutionError as exc:
+                errors.append(str(exc))
+                if "cannot start an IPython kernel" in str(exc):
+                    break
+            except Exception as exc:
+                errors.append(f"{type(exc).__name__}: {exc}")
+        raise ExecutionError(f"kernel {choice.label} failed to start: {errors[-1]}")
+
+    async def _start_once(
+        self, choice: KernelChoice, cwd: Path, env: dict[str, str]
+    ) -> StartedKernel:
+        self._count += 1
+        directory = self.root / f"k{self._count}"
+        directory.mkdir()
+        km = AsyncKernelManager(
+            transport="ipc",
+            ip=str(directory / "s"),
+            connection_file=str(directory / "kernel.json"),
+        )
+        log = str(directory / "kernel.log")
+        if choice.python is not None:
+            km._kernel_spec = _python_spec(choice.python)
+            server = await self._server(choice.python) if choice.fork else None
+            if server is not None:
+                provisioner = ForkProvisioner(
+                    kernel_id=km.kernel_id or "forked", kernel_spec=km.kernel_spec, parent=km
+                )
+                provisioner.server = server
+                provisioner.log_file = log
+                km.provisioner = provisioner
+        else:
+            km.kernel_name = choice.spec or "python3"
+        kc: Any = None
+        try:
+            with open(log, "ab") as log_stream:  # used by spawned (not forked) kernels
+                await km.start_kernel(cwd=str(cwd), env=env, stdout=log_stream, stderr=log_stream)
+            kc = km.client()
+            kc.start_channels()
+            await kc.wait_for_ready(timeout=self.startup_timeout)
+        except BaseException as exc:
+            started = StartedKernel(km, kc, directory, choice)
+            tail = started.log_tail(5)
+            await started.stop()
+            if isinstance(exc, NoSuchKernel | asyncio.CancelledError | KeyboardInterrupt):
+                raise
+            raise ExecutionError(f"{exc}{' | ' + tail if tail else ''}") from exc
+        kc.allow_stdin = False
+        kernel = StartedKernel(km, kc, directory, choice)
+        self._live = [k for k in self._live if not k.stopped]
+        self._live.append(kernel)
+        return kernel
+
+    async def close(self) -> None:
+        """Kill every kernel still running, then the fork servers."""
+        for kernel in self._live:
+            await kernel.stop()  # no-op for kernels already stopped
+        self._live.clear()
+        for server in self._servers.values():
+            if server is not None:
+                await server.close()
+        self._servers.clear()
+        shutil.rmtree(self.root, ignore_errors=True)

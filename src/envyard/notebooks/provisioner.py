@@ -1,0 +1,188 @@
+"""Talk to a kernel fork server, and a jupyter_client provisioner that launches through it.
+
+:class:`ForkServer` runs :mod:`envyard.notebooks.forkserver` in a given Python interpreter and
+asks it for kernels; :class:`ForkProvisioner` plugs that into ``jupyter_client`` so a
+``KernelManager`` (and nbclient) drive the forked kernel like any other: interrupt, kill, poll.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.provisioning import LocalProvisioner
+
+from envyard.errors import ExecutionError
+
+_SOURCE = Path(__file__).with_name("forkserver.py")
+_READY_TIMEOUT = 60.0
+
+
+class ForkedProcess:
+    """A ``Popen``-like view of a kernel forked by a :class:`ForkServer`."""
+
+    def __init__(self, pid: int, server: ForkServer) -> None:
+        self.pid = pid
+        self._server = server
+        self.stdin = self.stdout = self.stderr = None
+
+    def poll(self) -> int | None:
+        return self._server.exit_status(self.pid)
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        return self.poll()
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is not None:
+            return
+        try:
+            os.killpg(self.pid, signum)
+        except OSError:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+@dataclass
+class ForkServer:
+    """One fork server process for one Python interpreter."""
+
+    python: str
+    workdir: Path
+    _proc: asyncio.subprocess.Process | None = None
+    _reader: asyncio.Task[None] | None = None
+    _pending: dict[int, asyncio.Future[int]] = field(default_factory=dict)
+    _exits: dict[int, int] = field(default_factory=dict)
+    _next: int = 0
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    failure: str | None = None
+
+    async def start(self) -> None:
+        """Start the server; raises ExecutionError if the interpreter cannot import ipykernel."""
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        self._proc = await asyncio.create_subprocess_exec(
+            self.python,
+            "-c",
+            _SOURCE.read_text(encoding="utf-8"),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            cwd=self.workdir,
+            env=env,
+            start_new_session=True,
+        )
+        assert self._proc.stdout is not None
+        try:
+            line = await asyncio.wait_for(self._proc.stdout.readline(), _READY_TIMEOUT)
+        except TimeoutError:
+            line = b""
+        if not line.startswith(b'{"ready"'):
+            await self.close()
+            err = b""
+            if self._proc.stderr is not None:
+                with contextlib.suppress(TimeoutError):
+                    err = await asyncio.wait_for(self._proc.stderr.read(), 5)
+            tail = err.decode(errors="replace").strip().splitlines()[-3:]
+            self.failure = f"{self.python} cannot start an IPython kernel: " + " | ".join(tail)
+            raise ExecutionError(self.failure)
+        self._reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        assert self._proc is not None and self._proc.stdout is not None
+        while True:
+            line = await self._proc.stdout.readline()
+            if not line:
+                break
+            message: dict[str, Any] = json.loads(line)
+            if "exit" in message:
+                self._exits[int(message["exit"])] = int(message["status"])
+                continue
+            future = self._pending.pop(int(message["id"]), None)
+            if future is None or future.done():
+                continue
+            if "pid" in message:
+                future.set_result(int(message["pid"]))
+            else:
+                future.set_exception(ExecutionError(str(message.get("error"))))
+        self.failure = self.failure or "the kernel fork server exited"
+        for future in self._pending.values():
+            if not future.done():
+                future.set_exception(ExecutionError(self.failure))
+        self._pending.clear()
+
+    async def spawn(self, connection_file: str, cwd: str, env: dict[str, str], log: str) -> int:
+        """Fork a kernel; returns its pid."""
+        if self._proc is None or self._proc.stdin is None or self._proc.returncode is not None:
+            raise ExecutionError(self.failure or "the kernel fork server is not running")
+        async with self._lock:
+            self._next += 1
+            ident = self._next
+            future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+            self._pending[ident] = future
+            request = {"id": ident, "connection_file": connection_file, "cwd": cwd}
+            request |= {"env": env, "log": log}
+            self._proc.stdin.write(json.dumps(request).encode() + b"\n")
+            await self._proc.stdin.drain()
+        return await asyncio.wait_for(future, _READY_TIMEOUT)
+
+    def exit_status(self, pid: int) -> int | None:
+        if pid in self._exits:
+            return self._exits[pid]
+        if self._proc is None or self._proc.returncode is not None:
+            return -int(signal.SIGKILL)  # the server killed its kernels when it stopped
+        return None
+
+    async def close(self) -> None:
+        """Stop the server; it kills any kernel still running."""
+        proc = self._proc
+        if proc is None:
+            return
+        if proc.stdin is not None and not proc.stdin.is_closing():
+            proc.stdin.close()
+        try:
+            await asyncio.wait_for(proc.wait(), 5)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            await proc.wait()
+        if self._reader is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(self._reader, 5)
+
+
+class ForkProvisioner(LocalProvisioner):  # type: ignore[misc]
+    """Launch the kernel by asking a :class:`ForkServer` (set ``server`` before starting)."""
+
+    server: ForkServer | None = None
+    log_file: str = os.devnull
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
+        assert self.server is not None
+        km = self.parent
+        env = dict(kwargs.get("env") or {})
+        cwd = str(kwargs.get("cwd") or Path.cwd())
+        pid = await self.server.spawn(km.connection_file, cwd, env, self.log_file)
+        self.process = ForkedProcess(pid, self.server)
+        self.pid = self.pgid = pid
+        self.cwd = cwd
+        return self.connection_info
+
+    async def wait(self) -> int | None:
+        if self.process is None:
+            return 0
+        while await self.poll() is None:
+            await asyncio.sleep(0.02)
+        status = self.process.poll()
+        self.process = None
+        return int(status) if status is not None else None

@@ -1,0 +1,103 @@
+"""One notebook test session: discover -> (changed only) -> plan -> run on a backend -> results.
+
+This is the domain function behind ``envyard nb test`` and the pytest plugin. Backends:
+``local`` (kernels on this machine), ``container`` (each notebook's kernel inside the
+environment's image, with podman) and ``ray`` (notebooks spread over a Ray cluster as tasks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from envyard.errors import ConfigError
+from envyard.notebooks.changed import select_changed
+from envyard.notebooks.config import Overrides
+from envyard.notebooks.discover import Found, discover
+from envyard.notebooks.plan import Job, plan_all
+from envyard.notebooks.results import NotebookResult
+from envyard.notebooks.runner import Listener, RunOptions, run_jobs
+
+BACKENDS = ("local", "container", "ray")
+
+
+@dataclass
+class SessionRequest:
+    paths: list[Path]
+    environment: str | None = None
+    changed_since: str | None = None
+    workers: int = 2
+    timeout: float | None = None
+    cell_timeout: float | None = None
+    output_dir: Path | None = None
+    backend: str = "local"
+    parameters: dict[str, Any] = field(default_factory=dict)
+    base: Path | None = None  # paths are shown relative to this (default: the working dir)
+    backend_options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SessionReport:
+    results: list[NotebookResult]
+    duration: float
+    selected: int  # notebooks considered after --changed-since
+
+
+def select(request: SessionRequest) -> list[Found]:
+    exclude = [request.output_dir] if request.output_dir else []
+    found = discover(request.paths, exclude)
+    if request.changed_since:
+        start = request.paths[0] if request.paths else Path.cwd()
+        found = select_changed(found, request.changed_since, start)
+    return found
+
+
+async def _run_backend(
+    request: SessionRequest, jobs: list[Job], listener: Listener | None
+) -> list[NotebookResult]:
+    options = RunOptions(workers=request.workers, output_dir=request.output_dir)
+    if request.backend == "local":
+        return await run_jobs(jobs, options, listener)
+    if request.backend == "container":
+        from envyard.notebooks.container import run_in_containers
+
+        return await run_in_containers(jobs, options, listener, **request.backend_options)
+    if request.backend == "ray":
+        from envyard.notebooks.ray_backend import run_on_ray
+
+        return await run_on_ray(jobs, options, listener, **request.backend_options)
+    raise ConfigError(
+        f"unknown notebook backend '{request.backend}'", hint=f"one of {', '.join(BACKENDS)}"
+    )
+
+
+async def run_session_async(
+    request: SessionRequest, listener: Listener | None = None
+) -> SessionReport:
+    started = time.monotonic()
+    if request.backend not in BACKENDS:
+        raise ConfigError(
+            f"unknown notebook backend '{request.backend}'", hint=f"one of {', '.join(BACKENDS)}"
+        )
+    found = await asyncio.to_thread(select, request)
+    overrides = Overrides(
+        environment=request.environment,
+        timeout=request.timeout,
+        cell_timeout=request.cell_timeout,
+        parameters=request.parameters,
+    )
+    planned = await asyncio.to_thread(plan_all, found, overrides, request.base)
+    jobs = [p for p in planned if isinstance(p, Job)]
+    for item in planned:
+        if isinstance(item, NotebookResult) and listener is not None:
+            listener("done", item)
+    ran = iter(await _run_backend(request, jobs, listener)) if jobs else iter([])
+    results = [next(ran) if isinstance(p, Job) else p for p in planned]
+    return SessionReport(results, time.monotonic() - started, len(found))
+
+
+def run_session(request: SessionRequest, listener: Listener | None = None) -> SessionReport:
+    return asyncio.run(run_session_async(request, listener))

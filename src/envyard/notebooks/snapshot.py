@@ -1,0 +1,102 @@
+"""A minimal working directory per notebook: the seed's ``build_snapshot`` and
+``add_pip_dependency``.
+
+The snapshot mirrors the layout relative to the repository root (or the notebook's folder
+outside a repository), so relative paths such as ``../data/x.csv`` keep working. It holds the
+notebook and, when the settings list ``files`` (globs relative to the notebook's folder), exactly
+those; otherwise the other plain files of the notebook's folder. Paths may not leave the root.
+With ``conda_file`` and ``pip`` set, the staged copy of the conda file gets the pip requirements
+added under ``dependencies: - pip:`` (comments kept); the user's file is never changed.
+"""
+
+from __future__ import annotations
+
+import glob
+import io
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from envyard.errors import ConfigError
+from envyard.notebooks.config import repo_root
+from envyard.spec.notebooks import NotebookSettings
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    root: Path
+    notebook: Path  # the notebook's copy inside the snapshot
+    cwd: Path  # the kernel's working directory
+    conda_file: Path | None = None
+
+
+def _confined(path: Path, root: Path, what: str) -> Path:
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root):
+        raise ConfigError(f"{what} '{path}' is outside {root}")
+    return resolved
+
+
+def snapshot_files(notebook: Path, settings: NotebookSettings) -> list[Path]:
+    """The files a notebook's snapshot holds besides the notebook (absolute paths)."""
+    root = repo_root(notebook.parent) or notebook.parent
+    folder = notebook.parent
+    found: list[Path] = []
+    if settings.files:
+        for pattern in settings.files:
+            matches = sorted(glob.glob(pattern, root_dir=folder, recursive=True))
+            if not matches:
+                raise ConfigError(f"files: '{pattern}' matches nothing in {folder}")
+            for match in matches:
+                found.append(_confined(folder / match, root, "files entry"))
+    else:
+        found = [p for p in sorted(folder.iterdir()) if p.is_file() and p.suffix != ".ipynb"]
+    if settings.conda_file:
+        found.append(_confined(folder / settings.conda_file, root, "conda_file"))
+    return [p for p in dict.fromkeys(found) if p != notebook]
+
+
+def add_pip_dependency(text: str, requirements: list[str]) -> str:
+    """Add ``requirements`` to the ``pip:`` list of a conda environment file's text."""
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    data = yaml.load(text) or CommentedMap()
+    deps = data.setdefault("dependencies", CommentedSeq())
+    pip_entry = next((d for d in deps if isinstance(d, dict) and "pip" in d), None)
+    if pip_entry is None:
+        if not any(str(d).split("=")[0].strip() == "pip" for d in deps if isinstance(d, str)):
+            deps.append("pip")
+        pip_entry = CommentedMap({"pip": CommentedSeq()})
+        deps.append(pip_entry)
+    existing = {str(r).strip() for r in pip_entry["pip"] or []}
+    for requirement in requirements:
+        if requirement.strip() not in existing:
+            pip_entry["pip"].append(requirement)
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+def build_snapshot(notebook: Path, settings: NotebookSettings, where: Path) -> Snapshot:
+    """Copy what ``notebook`` needs into ``where`` (created)."""
+    notebook = notebook.resolve()
+    root = repo_root(notebook.parent) or notebook.parent
+    files = snapshot_files(notebook, settings)
+    for source in [notebook, *files]:
+        target = where / source.relative_to(root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target, dirs_exist_ok=True)
+        else:
+            shutil.copy2(source, target)
+    staged_conda: Path | None = None
+    if settings.conda_file:
+        staged_conda = where / (notebook.parent / settings.conda_file).resolve().relative_to(root)
+        if settings.pip:
+            text = staged_conda.read_text(encoding="utf-8")
+            staged_conda.write_text(add_pip_dependency(text, settings.pip), encoding="utf-8")
+    copy = where / notebook.relative_to(root)
+    return Snapshot(where, copy, copy.parent, staged_conda)

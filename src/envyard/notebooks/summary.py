@@ -1,0 +1,88 @@
+"""The JSON summary and the short HTML summary of a notebook run."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, select_autoescape
+
+from envyard.notebooks.results import NotebookResult, exit_code
+
+_HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Notebook tests: {{ headline }}</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:2rem;color:#222}
+table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;
+text-align:left;vertical-align:top}.passed{color:#137333}.failed{color:#c5221f}
+.error{color:#b06000}.skipped{color:#5f6368}pre{white-space:pre-wrap;margin:.3rem 0;
+font-size:.85rem;background:#f6f6f6;padding:.4rem}
+</style></head><body>
+<h1>Notebook tests</h1>
+<p id="totals">{{ headline }} in {{ "%.1f"|format(duration) }}s</p>
+<table><thead><tr><th>status</th><th>notebook</th><th>time</th><th>details</th></tr></thead>
+<tbody>
+{% for r in results %}<tr class="{{ r.status }}"><td class="{{ r.status }}">{{ r.status }}</td>
+<td>{% if r.output %}<a href="{{ r.output_link }}">{{ r.path }}</a>{% else %}{{ r.path }}{% endif %}
+</td><td>{{ "%.2f"|format(r.duration) }}s</td><td>{{ r.message }}
+{% if r.cell_index is not none %}<pre>cell {{ r.cell_index }}:
+{{ r.cell_source }}</pre>{% endif %}{% if r.traceback %}<pre>{{ r.traceback }}</pre>{% endif %}
+</td></tr>
+{% endfor %}</tbody></table></body></html>
+"""
+
+
+def counts(results: list[NotebookResult]) -> dict[str, int]:
+    found = Counter(r.status for r in results)
+    return {k: found.get(k, 0) for k in ("passed", "failed", "error", "skipped")}
+
+
+def headline(results: list[NotebookResult]) -> str:
+    c = counts(results)
+    parts = [f"{v} {k}" for k, v in c.items() if v]
+    return ", ".join(parts) or "no notebooks"
+
+
+def summary(results: list[NotebookResult], duration: float) -> dict[str, Any]:
+    return {
+        "version": 1,
+        "exit_code": exit_code(results),
+        "total": len(results),
+        **counts(results),
+        "duration": round(duration, 3),
+        "results": [r.to_dict() for r in results],
+    }
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as stream:
+        stream.write(text)
+    os.replace(tmp, path)
+
+
+def write_json(path: Path, results: list[NotebookResult], duration: float) -> None:
+    _write(path, json.dumps(summary(results, duration), indent=2) + "\n")
+
+
+def render_html(results: list[NotebookResult], duration: float, base: Path | None = None) -> str:
+    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    rows = []
+    for r in results:
+        row = r.to_dict()
+        if r.output:
+            row["output_link"] = (
+                os.path.relpath(r.output, base) if base is not None else Path(r.output).resolve().as_uri()
+            )
+        rows.append(row)
+    template = env.from_string(_HTML)
+    return template.render(results=rows, duration=duration, headline=headline(results))
+
+
+def write_html(path: Path, results: list[NotebookResult], duration: float) -> None:
+    _write(path, render_html(results, duration, path.parent.resolve()))
