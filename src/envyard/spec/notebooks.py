@@ -36,6 +36,19 @@ class NotebookSettings(SpecModel):
     )
     target: str | None = Field(default=None, description="Target whose overrides apply.")
     kernel: str | None = Field(default=None, description="Jupyter kernel name to use.")
+    setup: str | None = Field(
+        default=None, description="Code run in a cell injected first (removed from the output)."
+    )
+    teardown: str | None = Field(
+        default=None,
+        description="Code run in a cell injected last, also after a failing cell (removed).",
+    )
+    before_cell: str | None = Field(
+        default=None, description="Code injected at the top of every code cell (removed)."
+    )
+    after_cell: str | None = Field(
+        default=None, description="Code injected at the end of every code cell (removed)."
+    )
 
 
 class NotebookFolderConfig(NotebookSettings):
