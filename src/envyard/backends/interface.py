@@ -1,0 +1,115 @@
+"""The backend interface: ``submit(Submission) -> Handle``; handles follow and stop runs.
+
+A :class:`Submission` is everything a backend needs, already rendered: one bootstrap per task
+role (:class:`~envyard.prerequisites.render.Bootstrap`), the environments, the run directory,
+and secrets (env var -> value) that are passed to the processes but never written to disk.
+Every instance gets ``ENVYARD_JOB_NAME``, ``ENVYARD_TASK_ROLE``, ``ENVYARD_TASK_INDEX``,
+``ENVYARD_TASK_COUNT`` and ``ENVYARD_RUN_ID``.
+
+A handle is rebuilt from its ``to_dict()`` (stored in the run record) by
+``backend.attach(data)``, so ``envyard job status`` works from another process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from envyard.prerequisites.render import Bootstrap
+from envyard.spec.environment import Environment
+
+__all__ = ["FINAL_STATES", "Backend", "Handle", "Instance", "RunStatus", "Submission", "mask"]
+
+State = Literal["pending", "running", "succeeded", "failed", "cancelled"]
+FINAL_STATES: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
+MASK = "***"
+
+
+@dataclass(frozen=True)
+class RunStatus:
+    state: State
+    exit_code: int | None = None
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    message: str = ""
+
+    @property
+    def done(self) -> bool:
+        return self.state in FINAL_STATES
+
+
+@dataclass(frozen=True)
+class Instance:
+    role: str
+    index: int
+    count: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.role}-{self.index}"
+
+    def env(self, job_name: str, run_id: str) -> dict[str, str]:
+        return {
+            "ENVYARD_JOB_NAME": job_name,
+            "ENVYARD_RUN_ID": run_id,
+            "ENVYARD_TASK_ROLE": self.role,
+            "ENVYARD_TASK_INDEX": str(self.index),
+            "ENVYARD_TASK_COUNT": str(self.count),
+        }
+
+
+@dataclass(frozen=True)
+class Submission:
+    run_id: str
+    job_name: str
+    run_dir: Path
+    roles: Mapping[str, Bootstrap]
+    environments: Mapping[str, Environment] = field(default_factory=dict)
+    secrets: Mapping[str, str] = field(default_factory=dict)  # env var -> value
+    settings: Mapping[str, Any] = field(default_factory=dict)  # the target's backend settings
+
+    def instances(self) -> list[Instance]:
+        return [
+            Instance(role, i, boot.instances)
+            for role, boot in self.roles.items()
+            for i in range(boot.instances)
+        ]
+
+
+class Handle(Protocol):
+    run_id: str
+
+    def status(self) -> RunStatus: ...
+
+    def wait(self, timeout: float | None = None) -> RunStatus:
+        """Block until the run ends (or ``timeout`` seconds pass); return its status."""
+        ...
+
+    def logs(self) -> str:
+        """Every instance's output so far, secrets masked, each line prefixed role[index]."""
+        ...
+
+    def cancel(self) -> None: ...
+
+    def to_dict(self) -> dict[str, Any]:
+        """What ``Backend.attach`` needs to rebuild this handle (no secrets)."""
+        ...
+
+
+class Backend(Protocol):
+    name: str
+
+    def submit(self, submission: Submission) -> Handle: ...
+
+    def attach(self, data: Mapping[str, Any]) -> Handle: ...
+
+
+def mask(text: str, secrets: Mapping[str, str] | list[str]) -> str:
+    """``text`` with every secret value replaced by ``***`` (longest first)."""
+    values = secrets.values() if isinstance(secrets, Mapping) else secrets
+    for value in sorted((v for v in values if v), key=len, reverse=True):
+        text = text.replace(value, MASK)
+    return text

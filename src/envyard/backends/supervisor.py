@@ -1,0 +1,184 @@
+"""The local backend's detached supervisor: ``python -m envyard.backends.supervisor RUN_DIR``.
+
+It reads ``RUN_DIR/manifest.json``, materialises kernels (through :mod:`envyard.launch`),
+starts every instance (``bash <role>.sh``) in its own process group with its per-instance
+environment, copies each instance's output into ``logs/<role>-<index>.log`` with secrets
+masked (secret values arrive in ``ENVYARD_SECRET_*`` variables, never on disk), and keeps
+``state.json`` current (written atomically). SIGTERM (``cancel``) is forwarded to every
+instance's process group, so their EXIT traps run the exit callbacks; after a grace period
+the groups are killed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from envyard.backends.interface import MASK
+
+GRACE_SECONDS = 10.0
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat()
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_suffix(path.suffix + f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    tmp.replace(path)
+
+
+def _masker(secrets: list[bytes]) -> Any:
+    ordered = sorted((s for s in secrets if s), key=len, reverse=True)
+
+    def mask(line: bytes) -> bytes:
+        for value in ordered:
+            line = line.replace(value, MASK.encode())
+        return line
+
+    return mask
+
+
+def _pump(stream: BinaryIO, log: Path, mask: Any) -> None:
+    with log.open("ab") as out:
+        for line in iter(stream.readline, b""):
+            out.write(mask(line))
+            out.flush()
+
+
+class Supervisor:
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = run_dir
+        self.manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+        self.state: dict[str, Any] = {
+            "state": "running",
+            "started_at": now(),
+            "supervisor_pid": os.getpid(),
+            "instances": {},
+        }
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        self.cancelled = False
+        self.lock = threading.Lock()
+        secret_values = [
+            v.encode() for k, v in os.environ.items() if k.startswith("ENVYARD_SECRET_")
+        ]
+        self.mask = _masker(secret_values)
+
+    def save(self) -> None:
+        with self.lock:
+            write_json(self.run_dir / "state.json", self.state)
+
+    def on_term(self, _signum: int, _frame: Any) -> None:
+        self.cancelled = True
+        for proc in list(self.procs.values()):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+
+    def kernel_env(self, role: dict[str, Any], log: Path) -> dict[str, str]:
+        env_data = role.get("environment")
+        if not env_data or role.get("kernel_mode") != "activate":
+            return {}
+        try:
+            from envyard.launch.kernelspec import kernel_spec
+            from envyard.launch.local import materialise
+        except ImportError:
+            return {}  # the bootstrap creates the kernel itself
+        from envyard.settings import load_settings
+        from envyard.spec.environment import Environment
+
+        spec = kernel_spec(Environment.model_validate(env_data))
+        if spec is None:
+            return {}
+        with log.open("a", encoding="utf-8") as out:
+            kernel = materialise(
+                spec, load_settings().kernel_cache, log=lambda line: print(line, file=out)
+            )
+        return {"ENVYARD_KERNEL_PREFIX": str(kernel.prefix), "ENVYARD_KERNEL_KIND": kernel.kind}
+
+    def start(self) -> None:
+        logs = self.run_dir / "logs"
+        logs.mkdir(exist_ok=True)
+        pumps = []
+        for item in self.manifest["instances"]:
+            key = f"{item['role']}-{item['index']}"
+            log = logs / f"{key}.log"
+            role = self.manifest["roles"][item["role"]]
+            work = self.run_dir / "work" / key
+            work.mkdir(parents=True, exist_ok=True)
+            env = {**os.environ, **item["env"], "ENVYARD_RUN_DIR": str(work)}
+            try:
+                env.update(self.kernel_env(role, log))
+            except Exception as exc:
+                log.open("a", encoding="utf-8").write(f"envyard: kernel failed: {exc}\n")
+                self.state["instances"][key] = {"exit_code": 127, "pid": None}
+                continue
+            if self.cancelled:
+                break
+            proc = subprocess.Popen(
+                ["bash", str(self.run_dir / role["script"])],
+                cwd=work,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            self.procs[key] = proc
+            self.state["instances"][key] = {"pid": proc.pid, "exit_code": None}
+            assert proc.stdout is not None  # noqa: S101
+            thread = threading.Thread(target=_pump, args=(proc.stdout, log, self.mask))
+            thread.start()
+            pumps.append(thread)
+        self.save()
+        self.wait()
+        for thread in pumps:
+            thread.join()
+        self.finish()
+
+    def wait(self) -> None:
+        deadline: float | None = None
+        while any(p.poll() is None for p in self.procs.values()):
+            if self.cancelled and deadline is None:
+                deadline = time.monotonic() + GRACE_SECONDS
+            if deadline is not None and time.monotonic() > deadline:
+                for proc in self.procs.values():
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(proc.pid, signal.SIGKILL)
+            time.sleep(0.1)
+        for key, proc in self.procs.items():
+            self.state["instances"][key]["exit_code"] = proc.returncode
+
+    def finish(self) -> None:
+        codes = [i["exit_code"] for i in self.state["instances"].values()]
+        failed = [c for c in codes if c != 0]
+        self.state["exit_code"] = failed[0] if failed else 0
+        if self.cancelled:
+            self.state["state"] = "cancelled"
+        else:
+            self.state["state"] = "failed" if failed or not codes else "succeeded"
+        self.state["finished_at"] = now()
+        self.save()
+
+
+def main(argv: list[str]) -> int:
+    supervisor = Supervisor(Path(argv[0]))
+    signal.signal(signal.SIGTERM, supervisor.on_term)
+    signal.signal(signal.SIGINT, supervisor.on_term)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    supervisor.save()
+    supervisor.start()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,175 @@
+"""`envyard job render|submit|status|logs|cancel|list`: thin commands over envyard.jobs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+_ENV_FILE = click.option(
+    "--env-file",
+    "env_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An environment spec file to use instead of the registry (repeatable).",
+)
+
+
+@click.group()
+def cli() -> None:
+    """Render, submit and follow jobs (OpenPAI protocol v2 with prerequisite callbacks)."""
+
+
+def _catalogue(env_files: tuple[Path, ...]) -> object:
+    from envyard.jobs.resolve import FileCatalogue, RegistryCatalogue
+
+    return FileCatalogue.from_paths(env_files, RegistryCatalogue())
+
+
+@cli.command()
+@click.argument("job_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--task-role", "-r", "role", help="The task role (default: the only one).")
+@click.option(
+    "--kernel",
+    type=click.Choice(["activate", "none"]),
+    default="activate",
+    show_default=True,
+    help="Activate the environment's kernel in the script.",
+)
+@_ENV_FILE
+def render(job_file: Path, role: str | None, kernel: str, env_files: tuple[Path, ...]) -> None:
+    """Print the bootstrap script of one task role (runnable with bash)."""
+    from envyard.errors import SpecError
+    from envyard.jobs.load import load_job
+    from envyard.jobs.plan import plan_job
+
+    job = load_job(job_file)
+    for warning in job.warnings:
+        click.echo(warning.render(), err=True)
+    roles = list(job.spec.taskRoles)
+    if role is None:
+        if len(roles) != 1:
+            raise SpecError.at(
+                job.document.file,
+                "this job has several task roles; choose one with --task-role",
+                field="taskRoles",
+                hint="task roles: " + ", ".join(roles),
+            )
+        role = roles[0]
+    plan = plan_job(job, _catalogue(env_files), roles=[role], kernel_mode=kernel)  # type: ignore[arg-type]
+    click.echo(plan.roles[role].script, nl=False)
+
+
+@cli.command()
+@click.argument("job_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--target", "-t", help="Where to run (a targets.yaml entry; default ENVYARD_TARGET).")
+@click.option("--backend", "-b", help="Override the target's backend (local, container, ray, ...).")
+@click.option(
+    "--targets",
+    "targets_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The targets file (default: ./targets.yaml).",
+)
+@click.option("--wait", is_flag=True, help="Wait for the run to finish and print its logs.")
+@_ENV_FILE
+def submit(
+    job_file: Path,
+    *,
+    target: str | None,
+    backend: str | None,
+    targets_file: Path | None,
+    wait: bool,
+    env_files: tuple[Path, ...],
+) -> None:
+    """Submit a job; prints the run id (follow it with `envyard job status RUN`)."""
+    from envyard.jobs.runs import refresh, submit_job
+
+    result = submit_job(
+        job_file, target=target, backend=backend, targets_file=targets_file, env_files=env_files
+    )
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(result.run.id)
+    if wait:
+        result.handle.wait()
+        run, _ = refresh(result.run.id)
+        click.echo(result.handle.logs(), nl=False, err=True)
+        click.echo(f"{run.id} {run.state} (exit code {run.exit_code})", err=True)
+        raise click.exceptions.Exit(0 if run.state == "succeeded" else 1)
+
+
+@cli.command()
+@click.argument("run_id")
+@click.option("--wait", is_flag=True, help="Block until the run has finished.")
+def status(run_id: str, wait: bool) -> None:
+    """Show a run's state, times and exit code."""
+    from envyard.jobs.runs import handle_of, refresh
+
+    run, _ = refresh(run_id)
+    if wait and run.state not in ("succeeded", "failed", "cancelled"):
+        handle_of(run).wait()
+        run, _ = refresh(run_id)
+    click.echo(f"run:       {run.id}")
+    click.echo(f"job:       {run.job_name}")
+    click.echo(f"backend:   {run.backend}" + (f" (target {run.target})" if run.target else ""))
+    click.echo(f"state:     {run.state}")
+    click.echo(f"created:   {run.created_at:%Y-%m-%d %H:%M:%S}")
+    if run.started_at:
+        click.echo(f"started:   {run.started_at:%Y-%m-%d %H:%M:%S}")
+    if run.finished_at:
+        click.echo(f"finished:  {run.finished_at:%Y-%m-%d %H:%M:%S}")
+    if run.exit_code is not None:
+        click.echo(f"exit code: {run.exit_code}")
+    if run.run_dir:
+        click.echo(f"run dir:   {run.run_dir}")
+
+
+@cli.command()
+@click.argument("run_id")
+def logs(run_id: str) -> None:
+    """Print the output of every instance of a run (secrets masked)."""
+    from envyard.jobs.runs import handle_of, refresh
+
+    run, _ = refresh(run_id)
+    click.echo(handle_of(run).logs(), nl=False)
+
+
+@cli.command()
+@click.argument("run_id")
+def cancel(run_id: str) -> None:
+    """Stop a run: exit callbacks still run, then its processes are killed."""
+    from envyard.jobs.runs import handle_of, refresh
+
+    run, _ = refresh(run_id)
+    if run.state in ("succeeded", "failed", "cancelled"):
+        click.echo(f"{run.id} already {run.state}")
+        return
+    handle = handle_of(run)
+    handle.cancel()
+    handle.wait(timeout=30)
+    run, _ = refresh(run_id)
+    click.echo(f"{run.id} {run.state}")
+
+
+@cli.command(name="list")
+@click.option(
+    "--state", type=click.Choice(["pending", "running", "succeeded", "failed", "cancelled"])
+)
+@click.option("--limit", default=20, show_default=True)
+def list_runs(state: str | None, limit: int) -> None:
+    """List runs, newest first."""
+    from envyard.client import Client
+    from envyard.jobs.runs import refresh
+
+    runs = Client().runs.list(state=state, limit=limit)
+    if not runs:
+        click.echo("no runs")
+        return
+    click.echo(f"{'RUN':<12}{'JOB':<24}{'BACKEND':<12}{'STATE':<11}{'EXIT':<6}CREATED")
+    for listed in runs:
+        run = refresh(listed.id)[0] if listed.state in ("pending", "running") else listed
+        code = "" if run.exit_code is None else str(run.exit_code)
+        click.echo(
+            f"{run.id:<12}{run.job_name[:23]:<24}{run.backend:<12}{run.state:<11}{code:<6}"
+            f"{run.created_at:%Y-%m-%d %H:%M:%S}"
+        )

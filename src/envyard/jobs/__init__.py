@@ -1,0 +1,6 @@
+"""Jobs: load and validate a job file, resolve what it refers to, render, submit, track runs.
+
+:mod:`.load` (file -> validated job), :mod:`.resolve` (environments and catalogue
+prerequisites from the registry or local files), :mod:`.plan` (every task role rendered),
+:mod:`.stage` (target overrides on staged copies), :mod:`.runs` (submit and follow runs).
+"""

@@ -1,0 +1,62 @@
+"""Render every task role of a job: the pure step before anything is submitted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from envyard.jobs.load import LoadedJob
+from envyard.jobs.resolve import Catalogue, Resolved, resolve_job
+from envyard.prerequisites.kernel import KernelMode
+from envyard.prerequisites.render import Bootstrap, render_bootstrap
+
+__all__ = ["JobPlan", "plan_job"]
+
+
+@dataclass(frozen=True)
+class JobPlan:
+    job: LoadedJob
+    resolved: Resolved
+    roles: dict[str, Bootstrap]
+
+    @property
+    def name(self) -> str:
+        return self.job.spec.name
+
+    @property
+    def secret_values(self) -> dict[str, str]:
+        """env var -> value for the secrets the scripts read (from the job's ``secrets``)."""
+        secrets = self.job.spec.secrets
+        out: dict[str, str] = {}
+        for boot in self.roles.values():
+            for env, key in boot.secrets.items():
+                if isinstance(secrets, dict) and key in secrets:
+                    out[env] = str(secrets[key])
+        return out
+
+
+def plan_job(
+    job: LoadedJob,
+    catalogue: Catalogue,
+    *,
+    roles: Iterable[str] | None = None,
+    kernel_mode: KernelMode = "activate",
+    base_dir: Path | None = None,
+) -> JobPlan:
+    """Resolve and render ``roles`` (default: all task roles)."""
+    wanted = list(roles) if roles is not None else list(job.spec.taskRoles)
+    resolved = resolve_job(job.spec, catalogue, wanted)
+    rendered = {
+        role: render_bootstrap(
+            job.spec,
+            role,
+            catalogue=resolved.catalogue,
+            environment=resolved.environments.get(role),
+            kernel_mode=kernel_mode,
+            base_dir=base_dir or job.base_dir,
+            document=job.document,
+        )
+        for role in wanted
+    }
+    return JobPlan(job, resolved, rendered)

@@ -1,0 +1,136 @@
+"""Submit a job and follow its runs: the domain functions behind ``envyard job``.
+
+``submit_job``: validate, stage with the target's overrides, resolve, render every task role,
+ask the backend whether it can take the job (``preflight``), and only then create the run
+record (spec with secrets masked), submit, and store the handle. Bad input raises before
+anything is submitted. ``refresh`` brings a run record up to date from its backend.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from envyard import plugins
+from envyard.backends.interface import FINAL_STATES, Backend, Handle, RunStatus, Submission
+from envyard.jobs.load import load_job
+from envyard.jobs.plan import JobPlan, plan_job
+from envyard.jobs.resolve import Catalogue, FileCatalogue, RegistryCatalogue
+from envyard.jobs.stage import stage_job
+from envyard.settings import load_settings
+
+__all__ = ["SubmitResult", "backend_for", "handle_of", "refresh", "submit_job"]
+
+_KERNEL_MODE = {"ray": "none"}  # Ray installs the kernel's packages through its runtime_env
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    run: Any  # envyard.registry.records.RunRecord
+    handle: Handle
+    plan: JobPlan
+    notes: tuple[str, ...] = ()
+
+
+def _client() -> Any:
+    from envyard.client import Client
+
+    return Client(settings=load_settings())  # run records live in this machine's metastore
+
+
+def backend_for(name: str, settings: Mapping[str, Any] | None = None) -> Backend:
+    factory = plugins.load("backend", name)
+    backend: Backend = factory(dict(settings or {}))
+    return backend
+
+
+def submit_job(
+    job_path: Path,
+    *,
+    target: str | None = None,
+    backend: str | None = None,
+    targets_file: Path | None = None,
+    env_files: Iterable[Path] = (),
+    catalogue: Catalogue | None = None,
+    created_by: str | None = None,
+) -> SubmitResult:
+    settings = load_settings()
+    target = target or settings.target
+    original = load_job(job_path)  # validate the user's file first: clear errors, no staging
+    staging = (
+        settings.home
+        / "staging"
+        / f"{original.spec.name}-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}"
+    )
+    staged = stage_job(job_path, staging, target=target, targets_file=targets_file)
+    job = load_job(staged.path)
+    backend_name = backend or (staged.target.backend if staged.target else None) or "local"
+    backend_settings = dict(staged.target.settings) if staged.target else {}
+    chosen = backend_for(backend_name, backend_settings)
+    cat = FileCatalogue.from_paths(env_files, catalogue or RegistryCatalogue())
+    plan = plan_job(
+        job,
+        cat,
+        kernel_mode=_KERNEL_MODE.get(backend_name, "activate"),  # type: ignore[arg-type]
+        base_dir=original.base_dir,
+    )
+    preflight = getattr(chosen, "preflight", None)
+    if preflight is not None:
+        preflight(plan)
+    client = _client()
+    spec = dict(job.document.data)
+    run = client.runs.create(job.spec.name, spec, target, backend_name, created_by=created_by)
+    run_dir = settings.runs_dir / run.id
+    submission = Submission(
+        run_id=run.id,
+        job_name=job.spec.name,
+        run_dir=run_dir,
+        roles=plan.roles,
+        environments=plan.resolved.environments,
+        secrets=plan.secret_values,
+        settings=backend_settings,
+    )
+    try:
+        handle = chosen.submit(submission)
+    except Exception:
+        client.runs.update(run.id, state="failed", finished_at=dt.datetime.now(dt.UTC))
+        raise
+    run = client.runs.update(
+        run.id,
+        state="running",
+        started_at=dt.datetime.now(dt.UTC),
+        handle=handle.to_dict(),
+        run_dir=str(run_dir),
+    )
+    return SubmitResult(run, handle, plan, staged.changes)
+
+
+def handle_of(run: Any) -> Handle:
+    """The handle of a stored run (through its backend's ``attach``)."""
+    data = dict(run.handle or {})
+    if not data:
+        from envyard.errors import ExecutionError
+
+        raise ExecutionError(f"run {run.id} was never submitted (state {run.state})")
+    return backend_for(str(data.get("backend", run.backend)), data.get("settings")).attach(data)
+
+
+def refresh(run_id: str) -> tuple[Any, RunStatus | None]:
+    """The run record, updated from its backend while it is not finished."""
+    client = _client()
+    run = client.runs.get(run_id)
+    if run.state in FINAL_STATES or not run.handle:
+        return run, None
+    status = handle_of(run).status()
+    if status.state != run.state or status.exit_code != run.exit_code:
+        run = client.runs.update(
+            run.id,
+            state=status.state,
+            exit_code=status.exit_code,
+            finished_at=status.finished_at
+            or (dt.datetime.now(dt.UTC) if status.state in FINAL_STATES else None),
+        )
+    return run, status

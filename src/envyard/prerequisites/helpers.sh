@@ -1,0 +1,120 @@
+# Shell helpers of every Envyard bootstrap (POSIX sh; blocks are separated by blank lines
+# and copied into a script only when it calls them). See envyard/prerequisites/script.py.
+
+envyard_log() { printf 'envyard: %s\n' "$*" >&2; }
+
+# envyard_step POLICY WHAT EVENT FUNCTION: run one callback with its failure policy.
+envyard_step() {
+    "$4"
+    envyard_rc=$?
+    [ "$envyard_rc" -eq 0 ] && return 0
+    if [ "$1" = ignore ]; then
+        envyard_log "$2 failed in $3 (exit $envyard_rc); failurePolicy ignore: continuing"
+        return 0
+    fi
+    envyard_log "$2 failed in $3 (exit $envyard_rc); failurePolicy fail: aborting the job"
+    return "$envyard_rc"
+}
+
+# On the way out a failing callback never stops the others; with policy fail it fails the job.
+envyard_exit_step() {
+    envyard_step "$@"
+    envyard_rc=$?
+    if [ "$envyard_rc" -ne 0 ] && [ "$envyard_status" -eq 0 ]; then
+        envyard_status=$envyard_rc
+    fi
+    return 0
+}
+
+envyard_on_signal() {
+    envyard_log "received SIG$2"
+    exit "$1"
+}
+
+# envyard_fetch SOURCE DEST: download http(s) or copy a local path.
+envyard_fetch() {
+    case "$1" in
+        http://*|https://*)
+            envyard_log "downloading $1"
+            if command -v curl >/dev/null 2>&1; then
+                curl -fsSL --retry 2 -o "$2" -- "$1"
+            elif command -v wget >/dev/null 2>&1; then
+                wget -q -O "$2" -- "$1"
+            elif command -v python3 >/dev/null 2>&1; then
+                python3 -c 'import shutil, sys, urllib.request
+with urllib.request.urlopen(sys.argv[1]) as r, open(sys.argv[2], "wb") as f:
+    shutil.copyfileobj(r, f)' "$1" "$2"
+            else
+                envyard_log "cannot download $1: no curl, wget or python3 in this image"
+                return 127
+            fi ;;
+        *)
+            envyard_log "copying $1"
+            cp -R -- "$1" "$2" ;;
+    esac
+}
+
+# envyard_verify FILE ALGORITHM HEX: compare a file's checksum.
+envyard_verify() {
+    envyard_sum=$("$2sum" -- "$1" | cut -d ' ' -f 1) || return
+    if [ "$envyard_sum" != "$3" ]; then
+        envyard_log "checksum mismatch for $1: expected $2:$3, got $2:$envyard_sum"
+        return 1
+    fi
+    envyard_log "checksum ok for $1"
+}
+
+# envyard_pip_install [OPTIONS] -- REQUIREMENTS: into the active kernel.
+envyard_pip_install() {
+    if command -v uv >/dev/null 2>&1 && [ -n "${VIRTUAL_ENV-}" ]; then
+        uv pip install --quiet --python "$VIRTUAL_ENV/bin/python" "$@"
+    else
+        python3 -m pip install --quiet --disable-pip-version-check "$@"
+    fi
+}
+
+# envyard_activate_kernel NAME KEY PYTHON KIND REQUIREMENTS...
+envyard_activate_kernel() {
+    envyard_kname=$1
+    envyard_kdir=${ENVYARD_KERNEL_CACHE:-${HOME:-/tmp}/.cache/envyard/kernels}/bootstrap-$2
+    envyard_kpython=$3
+    envyard_kkind=$4
+    shift 4
+    envyard_kprefix=${ENVYARD_KERNEL_PREFIX-}
+    if [ -z "$envyard_kprefix" ]; then
+        for envyard_c in "${ENVYARD_KERNELS_DIR:-/opt/envyard/kernels}/$envyard_kname" "$envyard_kdir"; do
+            if [ -x "$envyard_c/bin/python" ]; then envyard_kprefix=$envyard_c; break; fi
+        done
+    fi
+    if [ -z "$envyard_kprefix" ]; then
+        if [ "$envyard_kkind" = conda ]; then
+            envyard_log "conda kernel $envyard_kname is not in this image; set ENVYARD_KERNEL_PREFIX or use the local backend, which builds it"
+            return 127
+        fi
+        envyard_log "creating kernel $envyard_kname in $envyard_kdir"
+        if command -v uv >/dev/null 2>&1; then
+            UV_PYTHON_DOWNLOADS=never uv venv --quiet --no-project ${envyard_kpython:+--python "$envyard_kpython"} "$envyard_kdir.tmp" &&
+                { [ $# -eq 0 ] || uv pip install --quiet --python "$envyard_kdir.tmp/bin/python" "$@"; }
+        else
+            python3 -m venv "$envyard_kdir.tmp" &&
+                { [ $# -eq 0 ] || "$envyard_kdir.tmp/bin/python" -m pip install --quiet "$@"; }
+        fi
+        envyard_rc=$?
+        if [ "$envyard_rc" -ne 0 ]; then rm -rf "$envyard_kdir.tmp"; return "$envyard_rc"; fi
+        rm -rf "$envyard_kdir" && mv "$envyard_kdir.tmp" "$envyard_kdir" || return
+        envyard_kprefix=$envyard_kdir
+    fi
+    if [ "${ENVYARD_KERNEL_KIND-}" = conda ] || [ -d "$envyard_kprefix/conda-meta" ]; then
+        CONDA_PREFIX=$envyard_kprefix
+        CONDA_DEFAULT_ENV=$envyard_kname
+        export CONDA_PREFIX CONDA_DEFAULT_ENV
+    else
+        VIRTUAL_ENV=$envyard_kprefix
+        export VIRTUAL_ENV
+    fi
+    PATH="$envyard_kprefix/bin:$PATH"
+    ENVYARD_KERNEL=$envyard_kname
+    ENVYARD_KERNEL_PREFIX=$envyard_kprefix
+    export PATH ENVYARD_KERNEL ENVYARD_KERNEL_PREFIX
+    envyard_log "kernel $envyard_kname active ($envyard_kprefix)"
+}

@@ -1,0 +1,1 @@
+"""Built-in prerequisite plugins (declared as ``envyard.prerequisites`` entry points)."""

@@ -1,0 +1,223 @@
+"""Render one bootstrap shell script per task role (pure: nothing runs, nothing is written).
+
+Order inside the script: the ``containerStart`` fragments of the prerequisites in start order
+(``require``d first), kernel activation, ``kernelReady`` fragments (pip), the user's commands;
+then, from an EXIT trap that also runs after a failure or a signal: ``onSuccess`` or
+``onFailure`` fragments in start order, and ``containerExit`` fragments in reverse order. Only
+prerequisites whose start was reached get their exit fragments. The script exits with the
+user's command status (or the status of the prerequisite that aborted the job).
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from envyard import plugins
+from envyard.errors import Diagnostic, PluginError, SpecError
+from envyard.prerequisites.graph import SLOT_FIELDS, start_order
+from envyard.prerequisites.interface import Fragment, RenderContext
+from envyard.prerequisites.kernel import KernelMode, KernelPlan, kernel_plan
+from envyard.prerequisites.script import ScriptParts, assemble
+from envyard.prerequisites.shellsub import substitute
+from envyard.prerequisites.template import Ref, Scope, TemplateError, parse, resolve
+from envyard.spec.document import Document
+from envyard.spec.environment import Environment
+from envyard.spec.job import JobSpec, Prerequisite
+
+__all__ = ["Bootstrap", "prerequisite_view", "render_bootstrap"]
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Bootstrap:
+    """A rendered task role: the script and what a backend needs to run it."""
+
+    job: str
+    task_role: str
+    instances: int
+    script: str
+    prerequisites: tuple[str, ...]
+    image: str | None
+    kernel: KernelPlan | None
+    pip_requirements: tuple[str, ...]
+    secrets: Mapping[str, str] = field(default_factory=dict)  # env var -> secret key
+
+
+def prerequisite_view(pre: Prerequisite) -> dict[str, Any]:
+    """What ``this.`` and ``$data.`` see of a prerequisite."""
+    return {
+        "name": pre.name,
+        "type": pre.type,
+        "plugin": pre.plugin,
+        "uri": pre.uri,
+        "parameters": pre.parameters,
+    }
+
+
+def plugin_name(pre: Prerequisite) -> str:
+    return pre.plugin or ("docker" if pre.type == "dockerimage" else "cmd")
+
+
+def load_plugin(pre: Prerequisite) -> Any:
+    name = plugin_name(pre)
+    try:
+        factory = plugins.load("prerequisite", name)
+    except PluginError as exc:
+        raise PluginError(
+            f"prerequisite '{pre.name}' plugin: {exc.message}", hint=exc.hint
+        ) from None
+    return factory() if isinstance(factory, type) else factory
+
+
+class _Renderer:
+    def __init__(self, job: JobSpec, role_name: str, document: Document | None) -> None:
+        self.job = job
+        self.role_name = role_name
+        self.role = job.taskRoles[role_name]
+        self.document = document
+        self.errors: list[Diagnostic] = []
+        self.secrets: dict[str, str] = {}
+        self.index = {p.name: i for i, p in reversed(list(enumerate(job.prerequisites)))}
+
+    def where(self, path: Path_) -> Diagnostic:
+        from envyard.spec.diagnose import format_path
+
+        if self.document is None:
+            return Diagnostic("<job>", 0, 0, format_path(path), "")
+        line, col = self.document.position(path)
+        return Diagnostic(self.document.file, line, col, format_path(path), "")
+
+    def pre_path(self, pre: Prerequisite, sub: str) -> tuple[Path_, str]:
+        """(document path, label) of a prerequisite field; catalogue ones are not in the file."""
+        if pre.name in self.index:
+            return ("prerequisites", self.index[pre.name]), f"prerequisite '{pre.name}' {sub}"
+        return (), f"prerequisite '{pre.name}' (from the registry catalogue) {sub}"
+
+    def render_text(self, text: str, scope: Scope, path: Path_, label: str) -> str:
+        try:
+            parts = parse(text)
+
+            def value_of(ref: Ref) -> Any:
+                value = resolve(ref, scope)
+                if not hasattr(value, "value"):
+                    self.secrets[value.env] = value.key
+                return value
+
+            return substitute(parts, value_of)
+        except TemplateError as exc:
+            at = self.where(path)
+            self.errors.append(Diagnostic(at.file, at.line, at.col, at.field, f"{label}: {exc}"))
+            return text
+
+    def scope(self, this: Prerequisite | None, slots: Mapping[str, Any]) -> Scope:
+        secrets = self.job.secrets
+        return Scope(
+            parameters=self.job.parameters,
+            secrets=frozenset(secrets) if isinstance(secrets, dict) else None,
+            this=prerequisite_view(this) if this else None,
+            this_name=this.name if this else "",
+            slots=slots,
+        )
+
+    def context(self, pre: Prerequisite, slots: Mapping[str, Any], base_dir: Path) -> RenderContext:
+        scope = self.scope(pre, slots)
+        base, _ = self.pre_path(pre, "")
+
+        def render(text: str, sub: str) -> str:
+            path: Path_ = (*base, *_split(sub)) if base else ()
+            return self.render_text(text, scope, path, self.pre_path(pre, sub)[1])
+
+        return RenderContext(self.job.name, self.role_name, base_dir, render, shlex.quote)
+
+
+def _split(sub: str) -> Path_:
+    out: list[str | int] = []
+    for piece in sub.replace("]", "").split("."):
+        name, _, idx = piece.partition("[")
+        out.append(name)
+        if idx:
+            out.append(int(idx))
+    return tuple(out)
+
+
+def render_bootstrap(
+    job: JobSpec,
+    task_role: str,
+    *,
+    catalogue: Mapping[str, Prerequisite] | None = None,
+    environment: Environment | None = None,
+    kernel_mode: KernelMode = "activate",
+    base_dir: Path = Path(),
+    document: Document | None = None,
+) -> Bootstrap:
+    """The bootstrap of ``task_role``; SpecError lists every template problem at once."""
+    if task_role not in job.taskRoles:
+        raise SpecError.at(
+            document.file if document else "<job>",
+            f"no task role '{task_role}'",
+            field="taskRoles",
+            hint="task roles: " + ", ".join(job.taskRoles),
+        )
+    known = {**(catalogue or {}), **{p.name: p for p in reversed(job.prerequisites)}}
+    r = _Renderer(job, task_role, document)
+    role = r.role
+    order = start_order(task_role, role, known)
+    slots = {
+        s: prerequisite_view(known[getattr(role, s)])
+        for s in SLOT_FIELDS
+        if getattr(role, s) in known
+    }
+    image = environment.image if environment and environment.image else None
+    per_pre: list[tuple[Prerequisite, list[Fragment]]] = []
+    pip: list[str] = []
+    for pre in order:
+        plugin = load_plugin(pre)
+        frags = list(plugin.fragments(pre, r.context(pre, slots, base_dir)))
+        per_pre.append((pre, frags))
+        if hasattr(plugin, "pip_requirements"):
+            pip += plugin.pip_requirements(pre)
+        if image is None and hasattr(plugin, "image") and role.dockerImage == pre.name:
+            image = plugin.image(pre)
+    if image is None and role.dockerImage and role.dockerImage not in known:
+        image = role.dockerImage  # an inline image reference
+    commands = [
+        r.render_text(
+            c,
+            r.scope(None, slots),
+            ("taskRoles", task_role, "commands", i),
+            f"taskRoles.{task_role}.commands[{i}]",
+        )
+        for i, c in enumerate(role.commands)
+    ]
+    if r.errors:
+        raise SpecError(r.errors)
+    plan = kernel_plan(environment) if environment else None
+    script = assemble(
+        ScriptParts(
+            job=job.name,
+            role=task_role,
+            instances=role.instances,
+            prerequisites=per_pre,
+            commands=commands,
+            kernel=plan,
+            kernel_mode=kernel_mode,
+            secrets=r.secrets,
+        )
+    )
+    kernel_pip = list(plan.pip) if plan else []
+    return Bootstrap(
+        job=job.name,
+        task_role=task_role,
+        instances=role.instances,
+        script=script,
+        prerequisites=tuple(p.name for p in order),
+        image=image,
+        kernel=plan,
+        pip_requirements=tuple(kernel_pip + pip),
+        secrets=dict(sorted(r.secrets.items())),
+    )

@@ -1,0 +1,181 @@
+"""The fixed parts of every bootstrap: shell helpers from ``helpers.sh``, used by fragments.
+
+POSIX sh (the bootstrap is run with bash, but busybox ash runs it too, for tiny images).
+Blocks in ``helpers.sh`` are separated by blank lines; optional ones are copied into a script
+only when it calls them.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+from envyard import __version__
+from envyard.prerequisites.interface import EVENTS, Fragment
+from envyard.prerequisites.kernel import KernelMode, KernelPlan, activation_line
+from envyard.spec.job import Prerequisite
+
+__all__ = ["ScriptParts", "assemble", "helpers_for"]
+
+_OPTIONAL = ("envyard_fetch", "envyard_verify", "envyard_pip_install", "envyard_activate_kernel")
+
+
+@cache
+def _blocks() -> tuple[str, ...]:
+    text = files("envyard.prerequisites").joinpath("helpers.sh").read_text(encoding="utf-8")
+    blocks = text.strip("\n").split("\n\n")
+    return tuple(b for b in blocks[1:])  # the first block is the file's own header
+
+
+def helpers_for(body: str) -> str:
+    """The helper functions ``body`` calls (the core ones always), in a fixed order."""
+    kept = []
+    for block in _blocks():
+        name = next((n for n in _OPTIONAL if f"{n}()" in block), None)
+        if name is None or f"{name} " in body:
+            kept.append(block)
+    return "\n\n".join(kept)
+
+
+@dataclass(frozen=True)
+class ScriptParts:
+    """Everything a bootstrap is made of, already rendered and quoted."""
+
+    job: str
+    role: str
+    instances: int
+    prerequisites: Sequence[tuple[Prerequisite, Sequence[Fragment]]]
+    commands: Sequence[str]
+    kernel: KernelPlan | None
+    kernel_mode: KernelMode
+    secrets: Mapping[str, str]  # env var -> secret key
+
+
+def _function(name: str, lines: Sequence[str]) -> list[str]:
+    """A shell function running ``lines`` in order, returning the first failure's status."""
+    body = []
+    for line in lines:
+        body += ["    " + part for part in line.split("\n")]
+        body.append('    envyard_rc=$?; [ "$envyard_rc" -eq 0 ] || return "$envyard_rc"')
+    return [f"{name}() {{", *(body or ["    :"]), "}"]
+
+
+def _header(parts: ScriptParts) -> list[str]:
+    q = shlex.quote
+    names = ", ".join(p.name for p, _ in parts.prerequisites) or "none"
+    return [
+        "#!/usr/bin/env bash",
+        f"# Envyard bootstrap: job {parts.job}, task role {parts.role}"
+        f" (rendered by envyard {__version__}).",
+        "# Order: containerStart (required prerequisites first), kernel activation, commands;",
+        "# on the way out (always, also after a failure or a signal): onSuccess or onFailure,",
+        "# then containerExit in reverse order. Exit status: the commands' status.",
+        f"# Prerequisites in start order: {names}",
+        "",
+        f'[ -n "${{ENVYARD_JOB_NAME-}}" ] || ENVYARD_JOB_NAME={q(parts.job)}',
+        f'[ -n "${{ENVYARD_TASK_ROLE-}}" ] || ENVYARD_TASK_ROLE={q(parts.role)}',
+        '[ -n "${ENVYARD_TASK_INDEX-}" ] || ENVYARD_TASK_INDEX=0',
+        f'[ -n "${{ENVYARD_TASK_COUNT-}}" ] || ENVYARD_TASK_COUNT={parts.instances}',
+        '[ -n "${ENVYARD_RUN_DIR-}" ] || ENVYARD_RUN_DIR=$PWD',
+        "export ENVYARD_JOB_NAME ENVYARD_TASK_ROLE ENVYARD_TASK_INDEX ENVYARD_TASK_COUNT"
+        " ENVYARD_RUN_DIR",
+        "PAI_JOB_NAME=$ENVYARD_JOB_NAME PAI_CURRENT_TASK_ROLE_NAME=$ENVYARD_TASK_ROLE",
+        "PAI_CURRENT_TASK_ROLE_CURRENT_TASK_INDEX=$ENVYARD_TASK_INDEX"
+        " PAI_TASK_ROLE_INSTANCE_COUNT=$ENVYARD_TASK_COUNT",
+        "export PAI_JOB_NAME PAI_CURRENT_TASK_ROLE_NAME PAI_CURRENT_TASK_ROLE_CURRENT_TASK_INDEX"
+        " PAI_TASK_ROLE_INSTANCE_COUNT",
+        "",
+        "@HELPERS@",
+        "",
+    ]
+
+
+def _secret_checks(secrets: Mapping[str, str]) -> list[str]:
+    q = shlex.quote
+    return [
+        f'[ -n "${{{env}+set}}" ] || {{ envyard_log {q(f"secret {key} is not set (pass it in {env})")}; exit 2; }}'  # noqa: E501
+        for env, key in secrets.items()
+    ]
+
+
+def _finish(calls: Mapping[str, list[str]]) -> list[str]:
+    return [
+        "envyard_finish() {",
+        "    envyard_status=$?",
+        "    trap - EXIT",
+        "    trap '' INT TERM HUP",
+        '    if [ "$envyard_outcome" = success ]; then',
+        *["        " + c for c in calls["onSuccess"] or [":"]],
+        "    else",
+        *["        " + c for c in calls["onFailure"] or [":"]],
+        "    fi",
+        *["    " + c for c in reversed(calls["containerExit"])],
+        '    envyard_log "task role $ENVYARD_TASK_ROLE[$ENVYARD_TASK_INDEX]'
+        ' exits with $envyard_status"',
+        '    exit "$envyard_status"',
+        "}",
+        "envyard_outcome=failure",
+        "envyard_status=0",
+        "trap envyard_finish EXIT",
+        "trap 'envyard_on_signal 130 INT' INT",
+        "trap 'envyard_on_signal 143 TERM' TERM",
+        "trap 'envyard_on_signal 129 HUP' HUP",
+    ]
+
+
+def assemble(parts: ScriptParts) -> str:
+    """The bootstrap text (see :mod:`envyard.prerequisites.render` for the order)."""
+    q = shlex.quote
+    out = _header(parts) + _secret_checks(parts.secrets)
+    calls: dict[str, list[str]] = {e: [] for e in EVENTS}
+    starts: dict[int, list[str]] = {}
+    for i, (pre, frags) in enumerate(parts.prerequisites, start=1):
+        for j, frag in enumerate(frags, start=1):
+            fn = f"envyard_p{i}_{frag.event}_{j}"
+            out.append(
+                f"# {pre.name}: {frag.label} on {frag.event}, failurePolicy {frag.failure_policy}"
+            )
+            out += _function(fn, frag.lines)
+            call = f"envyard_step {frag.failure_policy} {q('prerequisite ' + pre.name)}"
+            call += f" {frag.event} {fn}"
+            if frag.event == "containerStart":
+                starts.setdefault(i, []).append(f"{call} || exit")
+            elif frag.event == "kernelReady":
+                calls["kernelReady"].append(f"{call} || exit")
+            else:
+                exit_call = call.replace("envyard_step", "envyard_exit_step", 1)
+                calls[frag.event].append(f'[ -z "${{envyard_reached_{i}-}}" ] || {exit_call}')
+    out += [
+        f"# the commands of task role {parts.role}",
+        *_function("envyard_commands", parts.commands),
+        "",
+    ]
+    out += [*_finish(calls), ""]
+    for i, (pre, _frags) in enumerate(parts.prerequisites, start=1):
+        out += [f"envyard_reached_{i}=1  # {pre.name}", *starts.get(i, [])]
+    if parts.kernel is not None:
+        out.append(f"# kernel of environment {parts.kernel.environment}")
+        if parts.kernel_mode == "activate":
+            out += [
+                "envyard_kernel() {",
+                "    " + activation_line(parts.kernel, q),
+                "}",
+                f"envyard_step fail {q('kernel ' + parts.kernel.name)} activation"
+                " envyard_kernel || exit",
+            ]
+        else:
+            out.append("# (installed by the backend's runtime environment, not activated here)")
+    out += calls["kernelReady"]
+    out += [
+        f"envyard_log {q('running the commands of task role ' + parts.role)}",
+        "envyard_commands",
+        "envyard_status=$?",
+        '[ "$envyard_status" -ne 0 ] || envyard_outcome=success',
+        'exit "$envyard_status"',
+        "",
+    ]
+    text = "\n".join(out)
+    return text.replace("@HELPERS@", helpers_for(text), 1)
