@@ -1,0 +1,180 @@
+"""The commands ``envyard env`` and ``envyard prereq`` share, built for one kind.
+
+``add_versioned_commands(group, kind=..., load=..., columns=...)`` adds list, get, versions,
+deprecate, archive, delete and export; ``create``/``update`` are per kind (their options
+differ) and use :func:`load_file` / :func:`print_written`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from envyard.cli.registry_common import (
+    FORMATS,
+    client_options,
+    confirm_delete,
+    make_client,
+    show_record,
+    table,
+    to_yaml,
+    warn_state,
+    write_atomic,
+)
+
+Columns = Callable[[Any], list[str]]
+
+
+def namespace(client: Any, kind: str) -> Any:
+    return getattr(client, kind)
+
+
+def print_written(verb: str, record: Any) -> None:
+    click.echo(f"{verb} {record.ref} ({record.content_hash[:19]}) state={record.state}")
+
+
+def export_data(record: Any) -> dict[str, Any]:
+    spec = record.spec()
+    data: dict[str, Any] = spec.model_dump(mode="json", exclude_none=True, exclude={"schema_"})
+    return {k: v for k, v in data.items() if v not in ("", {}, [])} | {"version": record.version}
+
+
+def add_versioned_commands(
+    group: click.Group, *, kind: str, noun: str, headers: list[str], columns: Columns
+) -> None:
+    """Add the kind-independent commands to ``group``."""
+
+    @group.command("list")
+    @click.option("--tag", "tags", multiple=True, help="KEY or KEY=VALUE; repeat: all must match.")
+    @click.option("--prefix", help="Only names starting with this.")
+    @click.option("--state", type=click.Choice(["active", "deprecated", "archived"]))
+    @click.option("--limit", type=click.IntRange(1, 500), default=50, show_default=True)
+    @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+    @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+    @client_options
+    def list_(
+        *,
+        tags: tuple[str, ...], prefix: str | None, state: str | None, limit: int, offset: int,
+        fmt: str, url: str | None, token: str | None,
+    ) -> None:  # fmt: skip
+        """List one row per name (its current version); archived ones only with --state."""
+        with make_client(url, token) as client:
+            page = namespace(client, kind).list(
+                tag=list(tags), prefix=prefix, state=state, limit=limit, offset=offset
+            )
+        if fmt != "table":
+            data = page.model_dump(mode="json")
+            click.echo(json.dumps(data, indent=2) if fmt == "json" else to_yaml(data).rstrip())
+            return
+        if not page.items:
+            click.echo(f"no {kind} match", err=True)
+            return
+        click.echo(table([columns(r) for r in page.items], headers))
+        shown_to = offset + len(page.items)
+        if page.total > shown_to or offset:
+            click.echo(f"{offset + 1}-{shown_to} of {page.total} (use --offset)", err=True)
+
+    @group.command("get")
+    @click.argument("ref")
+    @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml")
+    @client_options
+    def get(ref: str, fmt: str, url: str | None, token: str | None) -> None:
+        """Show REF (NAME for the current version, or NAME@VERSION) with its lifecycle."""
+        with make_client(url, token) as client:
+            record = namespace(client, kind).get(ref)
+        warn_state(record)
+        show_record(record, fmt)
+
+    @group.command("versions")
+    @click.argument("name")
+    @click.option("--all", "include_archived", is_flag=True, help="Include archived versions.")
+    @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+    @client_options
+    def versions(
+        name: str, include_archived: bool, fmt: str, url: str | None, token: str | None
+    ) -> None:
+        """List the versions of NAME, newest first."""
+        with make_client(url, token) as client:
+            records = namespace(client, kind).versions(name, include_archived=include_archived)
+        if fmt != "table":
+            data = [r.model_dump(mode="json") for r in records]
+            click.echo(json.dumps(data, indent=2) if fmt == "json" else to_yaml(data).rstrip())
+            return
+        rows = [
+            [r.version, r.state, r.content_hash[7:19], r.created_at.strftime("%Y-%m-%d %H:%M"),
+             r.created_by or "", r.replaced_by or ""]
+            for r in records
+        ]  # fmt: skip
+        click.echo(table(rows, ["VERSION", "STATE", "HASH", "CREATED", "BY", "REPLACED BY"]))
+
+    _add_lifecycle_commands(group, kind=kind, noun=noun)
+
+
+def _add_lifecycle_commands(group: click.Group, *, kind: str, noun: str) -> None:
+    @group.command("deprecate")
+    @click.argument("ref")
+    @click.option("--replaced-by", help=f"The {noun} (NAME or NAME@VERSION) to use instead.")
+    @click.option("--delete-on", help="Date (YYYY-MM-DD) after which it may be deleted.")
+    @click.option("--if-match", help="Only if unchanged since this ETag (see `get --format json`).")
+    @client_options
+    def deprecate(
+        *,
+        ref: str, replaced_by: str | None, delete_on: str | None, if_match: str | None,
+        url: str | None, token: str | None,
+    ) -> None:  # fmt: skip
+        """Deprecate NAME@VERSION, or every active version of NAME."""
+        with make_client(url, token) as client:
+            record = namespace(client, kind).deprecate(
+                ref, replaced_by=replaced_by, delete_on=delete_on, if_match=if_match
+            )
+        print_written("deprecated", record)
+
+    @group.command("archive")
+    @click.argument("ref")
+    @click.option("--if-match", help="Only if unchanged since this ETag.")
+    @client_options
+    def archive(ref: str, if_match: str | None, url: str | None, token: str | None) -> None:
+        """Archive REF: hidden from lists, still resolvable as NAME@VERSION."""
+        with make_client(url, token) as client:
+            record = namespace(client, kind).archive(ref, if_match=if_match)
+        print_written("archived", record)
+
+    @group.command("delete")
+    @click.argument("ref")
+    @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+    @click.option("--if-match", help="Only if unchanged since this ETag.")
+    @client_options
+    def delete(
+        ref: str, yes: bool, if_match: str | None, url: str | None, token: str | None
+    ) -> None:
+        """Delete NAME@VERSION, or every version of NAME, for good."""
+        with make_client(url, token) as client:
+            api = namespace(client, kind)
+            if "@" in ref:
+                api.get(ref)  # fails clearly when it does not exist, before asking
+            else:
+                api.versions(ref, include_archived=True)
+            what = ref if "@" in ref else f"every version of {noun} '{ref}'"
+            confirm_delete(what, yes)
+            api.delete(ref, if_match=if_match)
+        click.echo(f"deleted {ref}")
+
+    @group.command("export")
+    @click.argument("ref")
+    @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file.")
+    @client_options
+    def export(ref: str, output: Path | None, url: str | None, token: str | None) -> None:
+        """Write REF as a YAML spec (accepted by `create -f` and `update -f`)."""
+        with make_client(url, token) as client:
+            record = namespace(client, kind).get(ref)
+        warn_state(record)
+        text = f"# {noun} {record.ref} ({record.content_hash})\n" + to_yaml(export_data(record))
+        if output is None:
+            click.echo(text.rstrip())
+        else:
+            write_atomic(output, text)
+            click.echo(f"wrote {record.ref} to {output}", err=True)

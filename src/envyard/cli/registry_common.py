@@ -1,0 +1,119 @@
+"""Shared parts of ``envyard env`` and ``envyard prereq``: client options, output, and the
+commands both kinds have (create, list, get, versions, update, deprecate, archive, delete,
+export). Heavy modules are imported inside the commands.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from io import StringIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from envyard.client import Client
+
+F = TypeVar("F", bound=Callable[..., Any])
+FORMATS = click.Choice(["table", "yaml", "json"])
+
+
+def client_options(func: F) -> F:
+    """``--url`` (ENVYARD_URL) and ``--token`` (ENVYARD_TOKEN)."""
+    func = click.option(
+        "--token", envvar="ENVYARD_TOKEN", help="API token for writes (env: ENVYARD_TOKEN)."
+    )(func)
+    return click.option(
+        "--url",
+        envvar="ENVYARD_URL",
+        help="Envyard server (env: ENVYARD_URL); default: the local metastore (ENVYARD_DB_URL).",
+    )(func)
+
+
+def make_client(url: str | None, token: str | None) -> Client:
+    from envyard.client import Client
+
+    return Client(url or None, token or None)
+
+
+def to_yaml(data: Any) -> str:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.width = 4096
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
+    out = StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temp file in the same folder and ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def record_data(record: Any) -> dict[str, Any]:
+    data: dict[str, Any] = record.model_dump(mode="json", exclude={"etag"})
+    return data
+
+
+def show_record(record: Any, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(record.model_dump(mode="json"), indent=2))
+        return
+    data = record_data(record)
+    click.echo(to_yaml({"ref": data.pop("ref"), **data}).rstrip())
+
+
+def warn_state(record: Any) -> None:
+    if record.state == "deprecated":
+        extra = []
+        if record.replaced_by:
+            extra.append(f"replaced by {record.replaced_by}")
+        if record.delete_on:
+            extra.append(f"to be deleted on {record.delete_on}")
+        detail = f" ({'; '.join(extra)})" if extra else ""
+        click.echo(f"warning: {record.ref} is deprecated{detail}", err=True)
+    elif record.state == "archived":
+        click.echo(f"warning: {record.ref} is archived", err=True)
+
+
+def table(rows: list[list[str]], headers: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines += [
+        "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
+    ]
+    return "\n".join(lines)
+
+
+def format_tags(tags: dict[str, str]) -> str:
+    return ",".join(k if not v else f"{k}={v}" for k, v in tags.items())
+
+
+def parse_tags(values: tuple[str, ...]) -> dict[str, str]:
+    tags: dict[str, str] = {}
+    for value in values:
+        key, _, val = value.partition("=")
+        if not key.strip():
+            raise click.BadParameter(f"'{value}' is not KEY or KEY=VALUE", param_hint="--tag")
+        tags[key.strip()] = val.strip()
+    return tags
+
+
+def confirm_delete(what: str, yes: bool) -> None:
+    if not yes:
+        click.confirm(f"Delete {what}? This cannot be undone", abort=True)

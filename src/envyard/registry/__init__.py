@@ -1,0 +1,24 @@
+"""The environment registry: a metastore of versioned environments and prerequisites.
+
+Importing this package is cheap; SQLAlchemy is imported by the modules that need it.
+
+================================ ===============================================================
+module                           what
+================================ ===============================================================
+:mod:`.records`                  frozen records the service returns (no SQLAlchemy): environment,
+                                 prerequisite, run and token records, :class:`Page`
+:mod:`.refs`                     ``name`` / ``name@version`` references
+:mod:`.kinds`                    what differs between environments and prerequisites
+:mod:`.db`                       engines from ``load_settings().db_url``, sessions, migrations
+:mod:`.models`                   SQLAlchemy tables
+:mod:`.service`                  :class:`RegistryService`: every lifecycle rule lives here
+:mod:`.tokens`                   API tokens (stored as sha256 hashes) and scopes
+:mod:`.runs`                     :class:`RunStore`: run records for the job backends
+:mod:`.conda`                    ``conda env export`` files turned into kernels
+================================ ===============================================================
+
+Lifecycle of a version: ``active -> deprecated (replaced_by, delete_on) -> archived``.
+``name`` resolves to the newest active version (or, when every version is deprecated, the newest
+deprecated one, so running work keeps working until it is archived); ``name@version`` resolves
+to that version in any state. Archived versions are hidden from lists.
+"""

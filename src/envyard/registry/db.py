@@ -1,0 +1,144 @@
+"""Engines and sessions for the metastore, migrated to the newest schema on first use.
+
+``Database.open(url)`` (default: ``load_settings().db_url``) returns one shared object per URL
+and process. SQLite files get WAL mode, a busy timeout, foreign keys, and ``BEGIN IMMEDIATE``
+for write transactions (so two writers queue instead of failing); PostgreSQL is used as is.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from envyard.errors import ConfigError
+
+_WRITE = "envyard_write"
+_LOCK = threading.Lock()
+_OPEN: dict[str, Database] = {}
+
+
+def display_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _sqlite_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    database = parsed.database
+    memory = database in (None, "", ":memory:")
+    if not memory:
+        Path(str(database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        poolclass=StaticPool if memory else None,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (below)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if not memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        write = connection.get_execution_options().get(_WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def _engine(url: str) -> Engine:
+    try:
+        backend = make_url(url).get_backend_name()
+    except Exception as exc:  # sqlalchemy raises ArgumentError for malformed URLs
+        raise ConfigError(
+            f"ENVYARD_DB_URL is not a database URL: {exc}",
+            hint="e.g. sqlite:////path/envyard.db or postgresql+psycopg://user@host/db",
+        ) from None
+    if backend == "sqlite":
+        return _sqlite_engine(url)
+    if backend == "postgresql":
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    raise ConfigError(
+        f"unsupported metastore '{backend}' in {display_url(url)}",
+        hint="use sqlite:///PATH or postgresql+psycopg://...",
+    )
+
+
+class Database:
+    """One metastore: ``read()`` and ``write()`` give a session in a transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.url = engine.url.render_as_string(hide_password=False)
+        self.key = self.url
+        self._reader = sessionmaker(engine, expire_on_commit=False)
+        self._writer = sessionmaker(
+            engine.execution_options(**{_WRITE: True}), expire_on_commit=False
+        )
+
+    @classmethod
+    def open(cls, url: str | None = None) -> Database:
+        """The shared, migrated database for ``url`` (default: the settings' ``db_url``)."""
+        if url is None:
+            from envyard.settings import load_settings
+
+            url = load_settings().db_url
+        with _LOCK:
+            found = _OPEN.get(url)
+            if found is None:
+                found = cls(_engine(url))
+                found.key = url
+                try:
+                    found.migrate()
+                except OperationalError as exc:
+                    found.engine.dispose()
+                    raise ConfigError(
+                        f"cannot open the metastore at {display_url(url)}: {exc.orig}",
+                        hint="check ENVYARD_DB_URL and that the database server is running",
+                    ) from None
+                _OPEN[url] = found
+            return found
+
+    def migrate(self) -> None:
+        from envyard.registry.migrate import upgrade
+
+        upgrade(self.engine.execution_options(**{_WRITE: True}))
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._reader() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        with self._writer() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        with _LOCK:
+            _OPEN.pop(self.key, None)
+        self.engine.dispose()
+
+
+def close_all() -> None:
+    """Dispose every open engine (tests, and processes that fork)."""
+    with _LOCK:
+        opened = list(_OPEN.values())
+        _OPEN.clear()
+    for database in opened:
+        database.engine.dispose()

@@ -1,0 +1,170 @@
+"""REST resources of a versioned kind: ``/api/v1/environments`` and ``/api/v1/prerequisites``.
+
+``{ref}`` is ``name`` (the current version) or ``name@version``. Every response about one
+object carries ``ETag`` (the name's revision); ``PUT``/``PATCH``/``deprecate``/``archive``/
+``DELETE`` honour ``If-Match`` (412 when it does not match) and ``GET`` honours
+``If-None-Match`` (304). A deprecated version is served with ``Deprecation: true``, a
+``Sunset`` date when ``delete_on`` is set, and ``Link: <...>; rel="successor-version"``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Header, Query, Response
+from pydantic import BaseModel, ConfigDict
+
+from envyard.registry.kinds import VersionedRecord
+from envyard.registry.records import Page
+from envyard.registry.service import RegistryService
+from envyard.service.deps import Reader, RegistryDep, Writer
+
+IfMatch = Annotated[str | None, Header(description="ETag from a GET; 412 when it changed.")]
+IfNoneMatch = Annotated[str | None, Header()]
+SpecBody = Annotated[dict[str, Any], Body(description="The spec, as in a YAML spec file.")]
+
+
+class DeprecateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    replaced_by: str | None = None
+    delete_on: dt.date | None = None
+
+
+def _json(record: VersionedRecord, status: int = 200) -> Response:
+    headers = {"ETag": f'"{record.etag}"', "Cache-Control": "no-cache"}
+    if record.state == "deprecated":
+        headers["Deprecation"] = "true"
+        if record.delete_on:
+            headers["Sunset"] = record.delete_on.isoformat()
+        if record.replaced_by:
+            headers["Link"] = f'<{record.replaced_by}>; rel="successor-version"'
+    return Response(
+        record.model_dump_json(), status_code=status, media_type="application/json",
+        headers=headers,
+    )  # fmt: skip
+
+
+def _not_modified(record: VersionedRecord, if_none_match: str | None) -> bool:
+    if not if_none_match:
+        return False
+    tags = {t.strip().removeprefix("W/").strip('"') for t in if_none_match.split(",")}
+    return "*" in tags or record.etag in tags
+
+
+def versioned_router(attr: Literal["environments", "prerequisites"], model: type[Any]) -> APIRouter:
+    """The routes of one kind; ``attr`` names the service on the Registry."""
+    router = APIRouter(prefix=f"/api/v1/{attr}", tags=[attr])
+    created: dict[int | str, dict[str, Any]] = {201: {"model": model}}
+    one: dict[int | str, dict[str, Any]] = {200: {"model": model}}
+
+    def service(registry: Any) -> RegistryService:
+        found: RegistryService = getattr(registry, attr)
+        return found
+
+    @router.post("", status_code=201, responses=created)
+    def create(body: SpecBody, registry: RegistryDep, who: Writer) -> Response:
+        """Create a new name with its first version."""
+        return _json(service(registry).create(body, by=who.actor), 201)
+
+    @router.get("", response_model=Page[model])  # type: ignore[valid-type]
+    def list_(
+        *,
+        registry: RegistryDep,
+        _who: Reader,
+        tag: Annotated[
+            list[str] | None, Query(description="KEY or KEY=VALUE; repeat = all")
+        ] = None,
+        prefix: Annotated[str | None, Query(description="Names starting with this.")] = None,
+        state: Annotated[
+            Literal["active", "deprecated", "archived"] | None,
+            Query(description="Default: active and deprecated (archived are hidden)."),
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> Response:
+        """One row per name (its current version), sorted by name."""
+        page = service(registry).list(
+            tag=tag, prefix=prefix, state=state, limit=limit, offset=offset
+        )
+        return Response(page.model_dump_json(), media_type="application/json")
+
+    @router.get("/{ref}", responses=one)
+    def get(
+        ref: str, registry: RegistryDep, _who: Reader, if_none_match: IfNoneMatch = None
+    ) -> Response:
+        """``name``: newest active (else newest deprecated) version; ``name@version``: exact."""
+        record = service(registry).get(ref)
+        if _not_modified(record, if_none_match):
+            return Response(status_code=304, headers={"ETag": f'"{record.etag}"'})
+        return _json(record)
+
+    @router.get("/{ref}/resolve", responses=one)
+    def resolve(ref: str, registry: RegistryDep, _who: Reader) -> Response:
+        """The exact version ``ref`` stands for now (what a job or launch would use)."""
+        return _json(service(registry).resolve(ref))
+
+    @router.get("/{name}/versions", response_model=list[model])  # type: ignore[valid-type]
+    def versions(
+        name: str,
+        registry: RegistryDep,
+        _who: Reader,
+        include_archived: Annotated[bool, Query()] = False,
+    ) -> Response:
+        """Every version, newest first."""
+        records = service(registry).versions(name, include_archived=include_archived)
+        body = "[" + ",".join(r.model_dump_json() for r in records) + "]"
+        return Response(body, media_type="application/json")
+
+    @router.get("/{name}/versions/{version}", responses=one)
+    def get_version(name: str, version: str, registry: RegistryDep, _who: Reader) -> Response:
+        """One version, in any state (archived included)."""
+        return _json(service(registry).get(f"{name}@{version}"))
+
+    @router.put("/{name}", status_code=201, responses=created)
+    def replace(
+        name: str, body: SpecBody, registry: RegistryDep, who: Writer, if_match: IfMatch = None
+    ) -> Response:
+        """Add a version from a full spec (its ``name`` must be ``{name}``)."""
+        record = service(registry).update(name, body, replace=True, by=who.actor, if_match=if_match)
+        return _json(record, 201)
+
+    @router.patch("/{name}", status_code=201, responses=created)
+    def patch(
+        name: str, body: SpecBody, registry: RegistryDep, who: Writer, if_match: IfMatch = None
+    ) -> Response:
+        """Add a version from changes to the newest one (a key set to null is removed)."""
+        record = service(registry).update(
+            name, body, replace=False, by=who.actor, if_match=if_match
+        )
+        return _json(record, 201)
+
+    @router.post("/{ref}/deprecate", responses=one)
+    def deprecate(
+        ref: str,
+        registry: RegistryDep,
+        who: Writer,
+        body: Annotated[DeprecateBody | None, Body()] = None,
+        if_match: IfMatch = None,
+    ) -> Response:
+        """Deprecate ``name@version``, or every active version of ``name``."""
+        body = body or DeprecateBody()
+        record = service(registry).deprecate(
+            ref, replaced_by=body.replaced_by, delete_on=body.delete_on, by=who.actor,
+            if_match=if_match,
+        )  # fmt: skip
+        return _json(record)
+
+    @router.post("/{ref}/archive", responses=one)
+    def archive(ref: str, registry: RegistryDep, who: Writer, if_match: IfMatch = None) -> Response:
+        """Hide from lists; exact versions keep resolving."""
+        return _json(service(registry).archive(ref, by=who.actor, if_match=if_match))
+
+    @router.delete("/{ref}", status_code=204)
+    def delete(ref: str, registry: RegistryDep, _who: Writer, if_match: IfMatch = None) -> Response:
+        """Remove ``name@version`` or every version of ``name`` for good."""
+        service(registry).delete(ref, if_match=if_match)
+        return Response(status_code=204)
+
+    return router
