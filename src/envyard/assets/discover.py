@@ -1,0 +1,132 @@
+"""Find every ``asset.yaml`` below a root and load it with its environment and spec files.
+
+Discovery never stops at the first broken file: each problem becomes a diagnostic (rule
+AST001) and the remaining assets are still loaded.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from envyard.assets.model import Asset
+from envyard.assets.yamlfast import read_fast
+from envyard.errors import Diagnostic, NotFoundError, SpecError
+from envyard.spec.kinds import KINDS
+from envyard.spec.loader import validate_document
+from envyard.spec.source import display_path
+
+ASSET_FILENAMES = ("asset.yaml", "asset.yml")
+SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
+
+
+@dataclass
+class Discovery:
+    root: Path
+    assets: list[Asset] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def by_name(self, name: str) -> Asset:
+        for asset in self.assets:
+            if name in (asset.name, asset.full_name) or asset.dir.name == name:
+                return asset
+        known = ", ".join(sorted(a.name for a in self.assets)) or "none"
+        raise NotFoundError(f"no asset named '{name}' under {self.root}", hint=f"known: {known}")
+
+
+def find_asset_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """``asset.yaml`` files: named ones, and every one below the named folders (sorted)."""
+    for path in paths:
+        if path.is_file():
+            yield path
+            continue
+        if not path.is_dir():
+            raise NotFoundError(f"{path}: no such file or folder")
+        for folder, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+            for name in ASSET_FILENAMES:
+                if name in files:
+                    yield Path(folder) / name
+
+
+def repo_root(start: Path) -> Path:
+    """The enclosing git work tree, else ``start`` itself (a folder)."""
+    here = start.resolve()
+    base = here if here.is_dir() else here.parent
+    for folder in (base, *base.parents):
+        if (folder / ".git").exists():
+            return folder
+    return base
+
+
+def load_asset(config_path: Path, root: Path) -> tuple[Asset | None, list[Diagnostic]]:
+    """Load one asset; broken side files leave ``env``/``spec`` as None plus diagnostics."""
+    try:
+        doc = read_fast(config_path)
+        config = validate_document(doc, KINDS["asset"]).model
+    except SpecError as exc:
+        return None, [_rule(d) for d in exc.diagnostics]
+    asset = Asset(root=root, config_path=config_path, doc=doc, config=config)  # type: ignore[arg-type]
+    problems: list[Diagnostic] = []
+    spec_path = config_path.parent / asset.config.spec
+    asset.spec_path = spec_path
+    if spec_path.is_file():
+        try:
+            asset.spec_doc = read_fast(spec_path)
+        except SpecError as exc:
+            problems.extend(_rule(d) for d in exc.diagnostics)
+    else:
+        problems.append(_missing(asset, ("spec",), spec_path))
+    if asset.config.extra_config:
+        env_path = config_path.parent / asset.config.extra_config
+        asset.env_path = env_path
+        if not env_path.is_file():
+            problems.append(_missing(asset, ("extra_config",), env_path))
+        elif asset.type == "environment":
+            try:
+                asset.env_doc = read_fast(env_path)
+                loaded = validate_document(asset.env_doc, KINDS["asset-environment"])
+                asset.env = loaded.model  # type: ignore[assignment]
+            except SpecError as exc:
+                problems.extend(_rule(d) for d in exc.diagnostics)
+    elif asset.type == "environment":
+        problems.append(
+            asset.diag(
+                (),
+                "an environment asset needs extra_config (its environment.yaml)",
+                hint="add `extra_config: environment.yaml`",
+            )
+        )
+    asset.problems = problems
+    return asset, problems
+
+
+def _rule(d: Diagnostic) -> Diagnostic:
+    return Diagnostic(d.file, d.line, d.col, d.field, d.message, d.hint, d.severity, "AST001")
+
+
+def _missing(asset: Asset, path: tuple[str, ...], target: Path) -> Diagnostic:
+    d = asset.diag(path, f"file '{display_path(target)}' does not exist", hint="check the path")
+    return Diagnostic(d.file, d.line, d.col, d.field, d.message, d.hint, rule="AST002")
+
+
+def discover(paths: Iterable[Path] | Path, root: Path | None = None) -> Discovery:
+    """Load every asset below ``paths`` (files or folders)."""
+    items = [paths] if isinstance(paths, Path) else list(paths)
+    if not items:
+        items = [Path.cwd()]
+    base = root or repo_root(items[0])
+    found = Discovery(root=base)
+    seen: set[Path] = set()
+    for config_path in find_asset_files(items):
+        key = config_path.resolve()
+        if key in seen:
+            continue
+        seen.add(key)
+        asset, problems = load_asset(config_path, base)
+        found.diagnostics.extend(problems)
+        if asset is not None:
+            found.assets.append(asset)
+    return found

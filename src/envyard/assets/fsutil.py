@@ -1,0 +1,35 @@
+"""Small file helpers: atomic writes (temp file + ``os.replace``) and content hashing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+
+def atomic_write(path: Path, text: str | bytes) -> None:
+    """Write ``path`` so readers see the old or the new content, never a half-written file."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        if path.exists():
+            Path(tmp).chmod(path.stat().st_mode & 0o777)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def content_hash(files: Iterable[tuple[str, Path]]) -> str:
+    """``sha256:`` over (name, bytes) pairs in name order: the identity of an asset's sources."""
+    outer = hashlib.sha256()
+    for name, path in sorted(files):
+        outer.update(name.encode("utf-8") + b"\0")
+        outer.update(hashlib.sha256(path.read_bytes()).digest())
+        outer.update(b"\1" if os.access(path, os.X_OK) else b"\0")
+    return "sha256:" + outer.hexdigest()

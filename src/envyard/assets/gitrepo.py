@@ -1,0 +1,180 @@
+"""Git plumbing for releases: read a branch without checking it out, write objects, move refs.
+
+Nothing here touches the working tree, the index or HEAD of the user's repository: trees are
+built in a temporary index file (``GIT_INDEX_FILE``), commits with ``commit-tree``, and every
+ref (the release branch and all tags) moves in one ``update-ref --stdin`` transaction that
+checks each ref's old value — so a release either lands completely or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from envyard.errors import ExecutionError, MissingDependencyError, NotFoundError
+
+ZERO = "0" * 40
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    mode: str
+    sha: str
+
+
+class Git:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        top = self.run("rev-parse", "--show-toplevel", check=False)
+        if not top:
+            raise NotFoundError(f"{self.path} is not a git repository", hint="pass --repo PATH")
+        self.root = Path(top)
+
+    def run(
+        self,
+        *args: str,
+        input: bytes | None = None,
+        env: Mapping[str, str] | None = None,
+        check: bool = True,
+    ) -> str:
+        return self.run_bytes(*args, input=input, env=env, check=check).decode().strip()
+
+    def run_bytes(
+        self,
+        *args: str,
+        input: bytes | None = None,
+        env: Mapping[str, str] | None = None,
+        check: bool = True,
+    ) -> bytes:
+        full_env = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", **(env or {})}
+        try:
+            proc = subprocess.run(
+                ["git", "-C", str(self.path), *args],
+                input=input,
+                capture_output=True,
+                env=full_env,
+                check=False,
+            )
+        except FileNotFoundError:
+            raise MissingDependencyError(
+                "git is not installed", hint="apt-get install git"
+            ) from None
+        if proc.returncode != 0:
+            if not check:
+                return b""
+            err = proc.stderr.decode(errors="replace").strip()
+            raise ExecutionError(
+                f"git {args[0]} failed: {err.splitlines()[-1] if err else ''}", output=err
+            )
+        return proc.stdout
+
+    # --- reading ----------------------------------------------------------------------
+    def rev(self, ref: str) -> str | None:
+        out = self.run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
+        return out or None
+
+    def ls_tree(self, commit: str | None) -> dict[str, TreeEntry]:
+        if commit is None:
+            return {}
+        out = self.run_bytes("ls-tree", "-r", "-z", "--full-tree", commit)
+        entries: dict[str, TreeEntry] = {}
+        for record in out.split(b"\0"):
+            if not record:
+                continue
+            meta, _, path = record.partition(b"\t")
+            mode, _kind, sha = meta.decode().split(" ")
+            entries[path.decode()] = TreeEntry(mode, sha)
+        return entries
+
+    def read_blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return {}
+        out = self.run_bytes("cat-file", "--batch", input="\n".join(wanted).encode() + b"\n")
+        blobs: dict[str, bytes] = {}
+        pos = 0
+        for sha in wanted:
+            header_end = out.index(b"\n", pos)
+            header = out[pos:header_end].decode().split(" ")
+            size = int(header[2])
+            start = header_end + 1
+            blobs[sha] = out[start : start + size]
+            pos = start + size + 1
+        return blobs
+
+    def refs(self, prefix: str) -> dict[str, str]:
+        out = self.run("for-each-ref", "--format=%(refname) %(objectname)", prefix)
+        pairs = (line.split(" ", 1) for line in out.splitlines() if line)
+        return dict(pairs)
+
+    def remote_url(self) -> str:
+        return self.run("config", "--get", "remote.origin.url", check=False) or str(self.root)
+
+    def current_branch(self) -> str | None:
+        return self.run("symbolic-ref", "--quiet", "--short", "HEAD", check=False) or None
+
+    # --- writing objects (no refs) ------------------------------------------------------
+    def hash_files(self, files: list[Path]) -> list[str]:
+        if not files:
+            return []
+        paths = "\n".join(str(f) for f in files).encode() + b"\n"
+        out = self.run("hash-object", "-w", "--no-filters", "--stdin-paths", input=paths)
+        return out.splitlines()
+
+    def hash_blobs(self, blobs: list[bytes]) -> list[str]:
+        if not blobs:
+            return []
+        with tempfile.TemporaryDirectory(prefix="envyard-blobs-") as tmp:
+            paths = []
+            for index, data in enumerate(blobs):
+                path = Path(tmp) / str(index)
+                path.write_bytes(data)
+                paths.append(path)
+            return self.hash_files(paths)
+
+    def write_tree(self, base: str | None, changes: Mapping[str, TreeEntry | None]) -> str:
+        """A tree: ``base`` (a commit or None) with ``changes`` applied (None removes)."""
+        with tempfile.TemporaryDirectory(prefix="envyard-index-") as tmp:
+            env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+            if base:
+                self.run("read-tree", base, env=env)
+            else:
+                self.run("read-tree", "--empty", env=env)
+            lines = []
+            for path, entry in sorted(changes.items()):
+                if entry is None:
+                    lines.append(f"0 {ZERO}\t{path}")
+                else:
+                    lines.append(f"{entry.mode} {entry.sha}\t{path}")
+            if lines:
+                self.run(
+                    "update-index",
+                    "--index-info",
+                    input=("\n".join(lines) + "\n").encode(),
+                    env=env,
+                )
+            return self.run("write-tree", env=env)
+
+    def commit_tree(self, tree: str, parent: str | None, message: str) -> str:
+        args = ["commit-tree", tree, "-m", message]
+        if parent:
+            args += ["-p", parent]
+        env = {}
+        if not self.run("config", "user.name", check=False):
+            env["GIT_AUTHOR_NAME"] = env["GIT_COMMITTER_NAME"] = "envyard"
+        if not self.run("config", "user.email", check=False):
+            env["GIT_AUTHOR_EMAIL"] = env["GIT_COMMITTER_EMAIL"] = "envyard@localhost"
+        return self.run(*args, env=env)
+
+    # --- moving refs (atomically) -------------------------------------------------------
+    def update_refs(self, updates: list[tuple[str, str, str | None]]) -> None:
+        """Move every ``(ref, new, old)`` or none; ``old`` None means "must not exist"."""
+        lines = ["start"]
+        for ref, new, old in updates:
+            lines.append(f"update {ref} {new} {old or ZERO}")
+        lines += ["prepare", "commit"]
+        self.run("update-ref", "--stdin", input=("\n".join(lines) + "\n").encode())

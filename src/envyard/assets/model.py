@@ -1,0 +1,115 @@
+"""A discovered asset: its parsed files, with positions, and what discovery found wrong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from envyard.errors import Diagnostic
+from envyard.spec.asset import AssetConfig, AssetEnvironmentConfig
+from envyard.spec.document import Document
+
+TEMPLATE_MARK = "{{"
+
+
+def is_template(value: object) -> bool:
+    return isinstance(value, str) and TEMPLATE_MARK in value
+
+
+@dataclass
+class Asset:
+    """One ``asset.yaml`` and the files it names (``env``/``spec`` None when they failed)."""
+
+    root: Path
+    config_path: Path
+    doc: Document
+    config: AssetConfig
+    env_path: Path | None = None
+    env_doc: Document | None = None
+    env: AssetEnvironmentConfig | None = None
+    spec_path: Path | None = None
+    spec_doc: Document | None = None
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def dir(self) -> Path:
+        return self.config_path.parent
+
+    @property
+    def type(self) -> str:
+        return self.config.type
+
+    @property
+    def spec_data(self) -> dict[str, Any]:
+        data = self.spec_doc.data if self.spec_doc is not None else {}
+        return data if isinstance(data, dict) else {}
+
+    @property
+    def name(self) -> str:
+        if self.config.name:
+            return self.config.name
+        spec_name = self.spec_data.get("name")
+        if isinstance(spec_name, str) and spec_name and not is_template(spec_name):
+            return spec_name
+        return self.dir.name
+
+    @property
+    def version(self) -> str | None:
+        """The version as written: ``auto``, a manual version, or None (not given)."""
+        if self.config.version is not None:
+            return str(self.config.version)
+        spec_version = self.spec_data.get("version")
+        if spec_version is not None and not is_template(spec_version):
+            return str(spec_version)
+        return None
+
+    @property
+    def auto_version(self) -> bool:
+        return self.version in (None, "auto")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.type}/{self.name}"
+
+    def rel(self, path: Path) -> str:
+        """``path`` relative to the repository root, POSIX style."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    @property
+    def context_dir(self) -> Path | None:
+        if self.env is None or self.env.image.context is None or self.env_path is None:
+            return None
+        return self.env_path.parent / self.env.image.context.dir
+
+    @property
+    def dockerfile(self) -> Path | None:
+        ctx = self.context_dir
+        if ctx is None or self.env is None or self.env.image.context is None:
+            return None
+        return ctx / self.env.image.context.dockerfile
+
+    def template_files(self) -> list[Path]:
+        ctx = self.context_dir
+        if ctx is None or self.env is None or self.env.image.context is None:
+            return []
+        return [ctx / name for name in self.env.image.context.template_files]
+
+    def diag(
+        self,
+        path: tuple[str | int, ...],
+        message: str,
+        *,
+        doc: Document | None = None,
+        hint: str | None = None,
+        key: bool = False,
+    ) -> Diagnostic:
+        """A diagnostic at ``path`` in ``doc`` (asset.yaml when not given)."""
+        from envyard.spec.diagnose import format_path
+
+        document = doc or self.doc
+        line, col = document.position(path, key=key) if path else (0, 0)
+        return Diagnostic(document.file, line, col, format_path(path), message, hint)

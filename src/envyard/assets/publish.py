@@ -1,0 +1,109 @@
+"""Publish released environments to the Envyard registry through the SDK (in-process or HTTP).
+
+Each released environment asset becomes ``name@version`` with ``image`` =
+``<publish hostname>/<image.name>:<version>``, the spec's description (spec tags resolved
+against the release commit) and tags. A spec carrying ``Deprecated`` / ``DeleteOn`` tags (see
+``envyard asset deprecate``) also deprecates that version, with the replacement named in its
+description.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from envyard.assets.config import AssetSettings
+from envyard.assets.release_plan import PlanItem
+from envyard.assets.spec_tags import spec_tag_values
+from envyard.assets.templates import substitute
+from envyard.errors import ConflictError, EnvyardError, NotFoundError
+from envyard.spec.environment import Environment
+
+if TYPE_CHECKING:
+    from envyard.client import Client
+
+_REPLACEMENT = re.compile(r"DEPRECATED: Please use (\S+?) instead\.")
+
+
+def environment_for(
+    item: PlanItem, settings: AssetSettings, commit: str, repo_url: str
+) -> Environment:
+    asset = item.asset
+    if asset is None or asset.env is None:
+        raise NotFoundError(f"{item.key} is not an environment asset with an environment.yaml")
+    values = spec_tag_values(
+        asset, settings, version=item.version, repo_url=repo_url, commit=commit
+    )
+    spec = asset.spec_data
+    file = asset.spec_doc.file if asset.spec_doc else "spec.yaml"
+    description = substitute(str(spec.get("description") or ""), file, values)
+    raw_tags = spec.get("tags") or {}
+    tags = (
+        {str(k): "" if v is None else str(v) for k, v in raw_tags.items()}
+        if isinstance(raw_tags, dict)
+        else {}
+    )
+    hostname = values["image.publish.hostname"]
+    image = f"{hostname}/{asset.env.image.name}" if hostname else asset.env.image.name
+    return Environment.model_validate(
+        {
+            "name": asset.name,
+            "version": item.version,
+            "description": description.strip(),
+            "image": f"{image}:{item.version}",
+            "tags": tags,
+        }
+    )
+
+
+class RegistryPublisher:
+    """Creates ``name@version`` per released environment; deletes them again on rollback."""
+
+    def __init__(self, client: Client, settings: AssetSettings, repo_url: str) -> None:
+        self.client = client
+        self.settings = settings
+        self.repo_url = repo_url
+
+    def publish(self, items: list[PlanItem], commit: str) -> list[str]:
+        created: list[str] = []
+        envs = self.client.environments
+        try:
+            for item in items:
+                if item.type != "environment":
+                    continue
+                env = environment_for(item, self.settings, commit, self.repo_url)
+                ref = f"{env.name}@{env.version}"
+                try:
+                    envs.get(env.name)
+                    exists = True
+                except NotFoundError:
+                    exists = False
+                try:
+                    envs.update(env.name, env) if exists else envs.create(env)
+                except ConflictError as exc:
+                    raise ConflictError(
+                        f"cannot publish {ref}: {exc.message}",
+                        hint="that version is in the registry already; bump the version",
+                    ) from None
+                created.append(ref)
+                self._deprecate(env, ref)
+        except BaseException:
+            self.unpublish(created)
+            raise
+        return created
+
+    def _deprecate(self, env: Environment, ref: str) -> None:
+        if "Deprecated" not in env.tags:
+            return
+        match = _REPLACEMENT.search(env.description)
+        delete_on: Any = env.tags.get("DeleteOn") or None
+        self.client.environments.deprecate(
+            ref, replaced_by=match.group(1) if match else None, delete_on=delete_on
+        )
+
+    def unpublish(self, refs: list[str]) -> None:
+        for ref in reversed(refs):
+            try:
+                self.client.environments.delete(ref)
+            except EnvyardError:
+                continue

@@ -1,0 +1,192 @@
+"""Apply a release plan: one commit on the release branch plus one tag per released asset.
+
+Steps (``on_step`` sees each name; tests inject failures there): ``pin`` the new/updated
+assets (the only network use), write ``objects`` (blobs and a tree built in a temporary
+index), ``commit`` (``commit-tree``), ``publish`` to the Envyard registry (optional), then
+``refs``: the branch and every tag move in one ``update-ref`` transaction checking old values.
+A failure before that transaction leaves every ref exactly as it was; if the transaction
+fails, environments published in this run are deleted again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from io import StringIO
+from pathlib import Path
+from typing import Protocol
+
+from envyard.assets.config import AssetSettings
+from envyard.assets.gitrepo import Git, TreeEntry
+from envyard.assets.httpsession import HttpSession
+from envyard.assets.lock import LockFile
+from envyard.assets.pin import PinResult, pin_assets
+from envyard.assets.release_plan import PlanItem, ReleasePlan
+from envyard.errors import ConflictError
+
+Step = Callable[[str], None]
+STEPS = ("pin", "objects", "commit", "publish", "refs")
+
+
+class Publisher(Protocol):
+    def publish(self, items: list[PlanItem], commit: str) -> list[str]:
+        """Create the released environments; return the refs created (for rollback)."""
+
+    def unpublish(self, refs: list[str]) -> None:
+        """Delete what :meth:`publish` created (the release did not land)."""
+
+
+@dataclass
+class ReleaseResult:
+    plan: ReleasePlan
+    commit: str | None = None
+    tags: list[str] = field(default_factory=list)
+    published: list[str] = field(default_factory=list)
+    requests: int = 0
+    skipped_tags: list[str] = field(default_factory=list)
+
+
+def set_version(text: str, version: str) -> str:
+    """asset.yaml with ``version`` set, comments and layout kept."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    data = yaml.load(text)
+    data["version"] = int(version) if version.isdigit() else version
+    out = StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+def _mode(path: Path) -> str:
+    return "100755" if os.access(path, os.X_OK) else "100644"
+
+
+def _join(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder and folder != "." else name
+
+
+def _released_blobs(
+    item: PlanItem, pin: PinResult, lock: LockFile, lock_name: str
+) -> dict[str, bytes]:
+    """Files whose released content differs from the source: templates, asset.yaml, lock."""
+    asset = pin.asset
+    texts = {p.resolve(): t for p, t in pin.texts.items()}
+    config = asset.config_path.resolve()
+    out: dict[str, bytes] = {}
+    for path in item.files:
+        real = path.resolve()
+        if real in texts:
+            out[asset.rel(path)] = texts[real].encode("utf-8")
+        elif real == config:
+            raw = path.read_text(encoding="utf-8")
+            out[asset.rel(path)] = set_version(raw, item.version or "1").encode("utf-8")
+    out[_join(asset.rel(asset.dir), lock_name)] = lock.dumps().encode("utf-8")
+    return out
+
+
+def _tree_changes(  # noqa: PLR0917 - internal step of apply_release
+    git: Git,
+    removed: list[PlanItem],
+    changing: list[PlanItem],
+    pinned: dict[str, PinResult],
+    settings: AssetSettings,
+    result: ReleaseResult,
+) -> dict[str, TreeEntry | None]:
+    changes: dict[str, TreeEntry | None] = {}
+    for item in [*removed, *changing]:
+        if item.released is not None:
+            for name in item.released.files:
+                changes[name] = None
+            changes[_join(item.released_dir, settings.lock_file)] = None
+    for item in changing:
+        pin = pinned[item.key]
+        asset = pin.asset
+        lock = pin.lock(settings, version=item.version)
+        result.skipped_tags += [
+            f"{item.name}: {e.file}:{e.line} {e.tag} ({e.reason})" for e in lock.skipped
+        ]
+        blobs = _released_blobs(item, pin, lock, settings.lock_file)
+        plain = [f for f in item.files if asset.rel(f) not in blobs]
+        for file, sha in zip(plain, git.hash_files(plain), strict=True):
+            changes[asset.rel(file)] = TreeEntry(_mode(file), sha)
+        modes = {asset.rel(f): _mode(f) for f in item.files}
+        names = list(blobs)
+        for name, sha in zip(names, git.hash_blobs([blobs[n] for n in names]), strict=True):
+            changes[name] = TreeEntry(modes.get(name, "100644"), sha)
+    return changes
+
+
+def _pin(
+    items: list[PlanItem],
+    settings: AssetSettings,
+    online: bool,
+    on_asset: Callable[[PinResult], None] | None,
+) -> tuple[dict[str, PinResult], int]:
+    session = HttpSession(
+        concurrency=settings.concurrency, retries=settings.retries, timeout=settings.timeout
+    )
+
+    async def run() -> list[PinResult]:
+        try:
+            assets = [i.asset for i in items if i.asset is not None]
+            return await pin_assets(
+                assets, settings, online=online, session=session, on_asset=on_asset
+            )
+        finally:
+            await session.aclose()
+
+    results = asyncio.run(run()) if items else []
+    return {r.asset.full_name: r for r in results}, session.requests
+
+
+def apply_release(
+    plan: ReleasePlan,
+    settings: AssetSettings,
+    *,
+    online: bool = False,
+    publisher: Publisher | None = None,
+    on_step: Step | None = None,
+    on_asset: Callable[[PinResult], None] | None = None,
+) -> ReleaseResult:
+    """Release ``plan`` atomically (see the module docs)."""
+    step = on_step or (lambda _name: None)
+    git = Git(plan.repo)
+    result = ReleaseResult(plan)
+    changing = [i for i in plan.items if i.status in ("new", "updated")]
+    removed = [i for i in plan.items if i.status == "removed"]
+    if not changing and not removed:
+        return result
+    if git.current_branch() == plan.branch:
+        raise ConflictError(
+            f"'{plan.branch}' is checked out in {plan.repo}; releasing would leave that work "
+            "tree out of date",
+            hint="switch to the source branch first",
+        )
+    step("pin")
+    pinned, result.requests = _pin(changing, settings, online, on_asset)
+    step("objects")
+    changes = _tree_changes(git, removed, changing, pinned, settings, result)
+    tree = git.write_tree(plan.head, changes)
+    step("commit")
+    lines = [f"Release {len(changing) + len(removed)} asset(s)", ""]
+    lines += [f"- {i.line()}" for i in [*changing, *removed]]
+    commit = git.commit_tree(tree, plan.head, "\n".join(lines) + "\n")
+    result.commit = commit
+    step("publish")
+    if publisher is not None and changing:
+        result.published = publisher.publish(changing, commit)
+    step("refs")
+    updates: list[tuple[str, str, str | None]] = [(f"refs/heads/{plan.branch}", commit, plan.head)]
+    updates += [(f"refs/tags/{plan.tag_for(i)}", commit, None) for i in changing]
+    try:
+        git.update_refs(updates)
+    except BaseException:
+        if publisher is not None and result.published:
+            publisher.unpublish(result.published)
+        raise
+    result.tags = [plan.tag_for(i) for i in changing]
+    return result

@@ -1,0 +1,182 @@
+"""Plan a release: each asset on main is new, updated, unchanged, skipped or removed.
+
+Pure and offline: an asset's identity is the content hash of its files and release paths; the
+release branch keeps the hash of what it released in each asset's lock file, so deciding
+"unchanged" reads git objects only — no registry or index is asked anything.
+
+Versions: ``auto`` goes 1-up from the highest version released (release branch lock or
+``<type>/<name>/<version>`` tag); a manual version is released only while its tag is absent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from envyard.assets.config import AssetSettings
+from envyard.assets.discover import discover
+from envyard.assets.fsutil import content_hash
+from envyard.assets.gitrepo import Git
+from envyard.assets.lock import LockFile
+from envyard.assets.model import Asset
+from envyard.assets.paths import release_files
+from envyard.errors import ConflictError, SpecError
+
+Status = Literal["new", "updated", "unchanged", "skipped", "removed"]
+
+
+@dataclass
+class PlanItem:
+    key: str
+    name: str
+    type: str
+    status: Status
+    version: str | None
+    previous: str | None = None
+    reason: str = ""
+    asset: Asset | None = None
+    files: list[Path] = field(default_factory=list)
+    source_hash: str = ""
+    released: LockFile | None = None
+    released_dir: str = ""
+
+    @property
+    def changes(self) -> bool:
+        return self.status in ("new", "updated", "removed")
+
+    def line(self) -> str:
+        version = self.version or "-"
+        if self.previous and self.previous != self.version:
+            version = f"{self.previous} -> {version}"
+        text = f"{self.status:<9} {self.type}/{self.name}  {version}"
+        return text + (f"  ({self.reason})" if self.reason else "")
+
+
+@dataclass
+class ReleasePlan:
+    repo: Path
+    branch: str
+    head: str | None
+    items: list[PlanItem]
+    tags: dict[str, str]
+    tag_prefix: str = "environment"
+
+    def by_status(self, status: Status) -> list[PlanItem]:
+        return [i for i in self.items if i.status == status]
+
+    @property
+    def has_changes(self) -> bool:
+        return any(i.changes for i in self.items)
+
+    def tag_for(self, item: PlanItem) -> str:
+        prefix = self.tag_prefix if item.type == "environment" else item.type
+        return f"{prefix}/{item.name}/{item.version}"
+
+    def summary(self) -> str:
+        counts = {
+            s: len(self.by_status(s)) for s in ("new", "updated", "unchanged", "skipped", "removed")
+        }
+        return ", ".join(f"{n} {s}" for s, n in counts.items())
+
+    def render(self) -> str:
+        head = self.head[:12] if self.head else "(new branch)"
+        lines = [f"release plan for branch '{self.branch}' at {head}: {self.summary()}"]
+        lines += ["  " + item.line() for item in self.items]
+        return "\n".join(lines)
+
+
+def _tag_versions(tags: dict[str, str], prefix: str, name: str) -> list[int]:
+    start = f"refs/tags/{prefix}/{name}/"
+    return [
+        int(ref[len(start) :])
+        for ref in tags
+        if ref.startswith(start) and ref[len(start) :].isdigit()
+    ]
+
+
+def released_locks(git: Git, head: str | None, lock_name: str) -> dict[str, tuple[LockFile, str]]:
+    """``type/name`` -> (lock, folder) for every asset on the release branch."""
+    tree = git.ls_tree(head)
+    paths = {p: e.sha for p, e in tree.items() if p == lock_name or p.endswith("/" + lock_name)}
+    blobs = git.read_blobs(paths.values())
+    out: dict[str, tuple[LockFile, str]] = {}
+    for path, sha in paths.items():
+        lock = LockFile.loads(blobs[sha])
+        if lock is not None:
+            out[f"{lock.type}/{lock.asset}"] = (lock, path.rpartition("/")[0])
+    return out
+
+
+def _int(version: str | None) -> int:
+    return int(version) if version and version.isdigit() else 0
+
+
+def plan_release(repo: Path, branch: str, settings: AssetSettings) -> ReleasePlan:
+    git = Git(repo)
+    found = discover([git.root], git.root)
+    broken = [d for d in found.diagnostics if d.rule == "AST001"]
+    if broken:
+        raise SpecError(broken)
+    head = git.rev(f"refs/heads/{branch}")
+    prefix = settings.release_tag_prefix
+    tags = git.refs("refs/tags/")
+    released = released_locks(git, head, settings.lock_file)
+    items: list[PlanItem] = []
+    seen: set[str] = set()
+    for asset in sorted(found.assets, key=lambda a: a.full_name):
+        key = asset.full_name
+        if key in seen:
+            raise ConflictError(f"{key} is defined twice", hint="run `envyard asset validate`")
+        seen.add(key)
+        files = release_files(asset, lock_file=settings.lock_file)
+        digest = content_hash((asset.rel(f), f) for f in files)
+        lock, folder = released.get(key, (None, ""))
+        item = PlanItem(
+            key,
+            asset.name,
+            asset.type,
+            "new",
+            None,
+            asset=asset,
+            files=files,
+            source_hash=digest,
+            released=lock,
+            released_dir=folder,
+        )
+        tag_prefix = prefix if asset.type == "environment" else asset.type
+        highest = max(
+            [_int(lock.version) if lock else 0, *_tag_versions(tags, tag_prefix, asset.name)]
+        )
+        item.previous = lock.version if lock else None
+        if lock is not None and lock.source_hash == digest:
+            item.status, item.version = "unchanged", lock.version
+        elif asset.auto_version:
+            item.status = "updated" if lock else "new"
+            item.version = str(highest + 1)
+        else:
+            item.status = "updated" if lock else "new"
+            item.version = asset.version
+            tag = f"refs/tags/{tag_prefix}/{asset.name}/{asset.version}"
+            if tag in tags:
+                item.status = "skipped"
+                item.reason = (
+                    f"version {asset.version} is already released (tag exists); "
+                    "bump the version to release this change"
+                )
+        items.append(item)
+    for key, (lock, folder) in sorted(released.items()):
+        if key not in seen:
+            items.append(
+                PlanItem(
+                    key,
+                    lock.asset,
+                    lock.type,
+                    "removed",
+                    lock.version,
+                    released=lock,
+                    released_dir=folder,
+                    reason="no longer on the source branch",
+                )
+            )
+    return ReleasePlan(git.root, branch, head, items, tags, prefix)

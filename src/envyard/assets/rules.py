@@ -1,0 +1,146 @@
+"""The validation rules: each has an id, a default severity, and can be configured.
+
+``[assets.rules]`` in ``envyard.toml`` turns a rule off, on (AST007 is off by default) or
+changes its severity. Rules that look at one asset get (asset, context); repository-wide
+rules (uniqueness) run once over every asset. ``envyard asset validate --list-rules`` prints
+this table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from envyard.assets.config import AssetSettings, Severity
+from envyard.assets.model import Asset
+from envyard.errors import Diagnostic
+
+
+@dataclass
+class RuleContext:
+    settings: AssetSettings
+    assets: list[Asset]
+    curated_images: set[str]
+
+
+Check = Callable[[Asset, RuleContext], Iterable[Diagnostic]]
+RepoCheck = Callable[[RuleContext], Iterable[Diagnostic]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    summary: str
+    severity: Severity = "error"
+    enabled: bool = True
+    environment_only: bool = False
+    check: Check | None = None
+    repo_check: RepoCheck | None = None
+
+
+def rule_table() -> dict[str, Rule]:
+    from envyard.assets import rules_env, rules_generic
+
+    table = [
+        Rule("AST001", "config-loads", "asset.yaml, environment.yaml and the spec load"),
+        Rule(
+            "AST002",
+            "files-exist",
+            "files the configs name exist (spec, context, Dockerfile, template files)",
+            check=rules_generic.files_exist,
+        ),
+        Rule(
+            "AST003",
+            "spec-matches-asset",
+            "the spec's name and version agree with asset.yaml",
+            check=rules_generic.spec_matches,
+        ),
+        Rule(
+            "AST004",
+            "unique-name",
+            "type + name is unique in the repository",
+            repo_check=rules_generic.unique_names,
+        ),
+        Rule(
+            "AST005",
+            "unique-image",
+            "each published image belongs to one asset",
+            repo_check=rules_env.unique_images,
+        ),
+        Rule(
+            "AST006",
+            "environment-name",
+            "naming convention: lowercase, versions on framework/OS/CUDA parts, ordered",
+            environment_only=True,
+            check=rules_env.environment_name,
+        ),
+        Rule(
+            "AST007",
+            "auto-version",
+            "environments use `version: auto` (opt-in)",
+            enabled=False,
+            environment_only=True,
+            check=rules_env.auto_version,
+        ),
+        Rule(
+            "AST008",
+            "image-name",
+            "image name is <image_prefix><environment name>",
+            environment_only=True,
+            check=rules_env.image_name,
+        ),
+        Rule(
+            "AST009",
+            "publish",
+            "publish location and visibility are set and allowed",
+            environment_only=True,
+            check=rules_env.publish,
+        ),
+        Rule(
+            "AST010",
+            "no-extra-index-url",
+            "no --extra-index-url in the build context or test requirements",
+            check=rules_env.no_extra_index_url,
+        ),
+        Rule(
+            "AST011",
+            "test-paths",
+            "pytest tests_dir and pip_requirements exist",
+            check=rules_generic.test_paths,
+        ),
+        Rule(
+            "AST012",
+            "no-curated-base",
+            "the Dockerfile does not build FROM a curated image",
+            environment_only=True,
+            check=rules_env.no_curated_base,
+        ),
+        Rule(
+            "AST013",
+            "release-paths",
+            "release paths exist and stay inside the repository",
+            check=rules_generic.release_paths,
+        ),
+        Rule(
+            "AST014",
+            "template-tags",
+            "template tags are known and well formed",
+            check=rules_generic.template_tags,
+        ),
+        Rule(
+            "AST015",
+            "spec-tags",
+            "environment specs carry the required tags (OS, Python)",
+            environment_only=True,
+            check=rules_env.required_tags,
+        ),
+    ]
+    return {r.id: r for r in table}
+
+
+def effective(rule: Rule, settings: AssetSettings) -> tuple[bool, Severity]:
+    configured = settings.rule(rule.id)
+    if configured is None:
+        return rule.enabled, rule.severity
+    return configured.enabled, configured.severity or rule.severity

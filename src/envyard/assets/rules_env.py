@@ -1,0 +1,172 @@
+"""Rules for environment assets: naming, versions, image name, publishing, build context."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+
+from envyard.assets.model import Asset
+from envyard.assets.naming import check_environment_name
+from envyard.assets.rules import RuleContext
+from envyard.errors import Diagnostic
+from envyard.spec.refs import parse_image_ref
+from envyard.spec.source import display_path
+
+_FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(?P<image>\S+)", re.IGNORECASE)
+_EXTRA_INDEX = re.compile(r"extra-index-url", re.IGNORECASE)
+
+
+def published_image(asset: Asset) -> str | None:
+    if asset.env is None:
+        return None
+    publish = asset.env.image.publish
+    return f"{publish.location}/{asset.env.image.name}" if publish else asset.env.image.name
+
+
+def _name_path(asset: Asset) -> tuple[str, ...]:
+    return ("name",) if asset.config.name else ()
+
+
+def environment_name(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
+    for message, hint in check_environment_name(asset.name, ctx.settings.naming):
+        yield asset.diag(_name_path(asset), message, hint=hint)
+
+
+def auto_version(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
+    if not asset.auto_version:
+        path = ("version",) if asset.config.version is not None else ()
+        yield asset.diag(
+            path, f"version is '{asset.version}'; environments must use auto", hint="version: auto"
+        )
+
+
+def image_name(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
+    if asset.env is None or asset.env_doc is None:
+        return
+    expected = f"{ctx.settings.image_prefix}{asset.name}"
+    if asset.env.image.name != expected:
+        yield asset.diag(
+            ("image", "name"),
+            f"image name '{asset.env.image.name}' should be '{expected}'",
+            doc=asset.env_doc,
+            hint="image names are the configured image_prefix followed by the environment name",
+        )
+
+
+def publish(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
+    if asset.env is None or asset.env_doc is None:
+        return
+    settings = ctx.settings
+    info = asset.env.image.publish
+    if info is None:
+        yield asset.diag(
+            ("image",),
+            "image publishing is not configured",
+            doc=asset.env_doc,
+            key=True,
+            hint="add image.publish with location and visibility",
+        )
+        return
+    if settings.publish_locations and info.location not in settings.publish_locations:
+        yield asset.diag(
+            ("image", "publish", "location"),
+            f"publish location '{info.location}' is not allowed",
+            doc=asset.env_doc,
+            hint="allowed: " + ", ".join(settings.publish_locations),
+        )
+    if info.visibility not in settings.visibilities:
+        yield asset.diag(
+            ("image", "publish", "visibility"),
+            f"visibility '{info.visibility}' is not allowed",
+            doc=asset.env_doc,
+            hint="allowed: " + ", ".join(settings.visibilities),
+        )
+
+
+def no_extra_index_url(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
+    files = []
+    context = asset.context_dir
+    if context is not None and context.is_dir():
+        files.extend(sorted(p for p in context.rglob("*") if p.is_file()))
+    test = asset.config.test
+    if test and test.pytest and test.pytest.pip_requirements:
+        files.append(asset.dir / test.pytest.pip_requirements)
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if "xtra-index" not in text.lower():
+            continue
+        for number, line in enumerate(text.splitlines(), start=1):
+            match = _EXTRA_INDEX.search(line)
+            if match:
+                yield Diagnostic(
+                    display_path(path),
+                    number,
+                    match.start() + 1,
+                    "",
+                    "--extra-index-url is not allowed (dependency confusion)",
+                    "use a single --index-url, or configure the index in [assets] index_urls",
+                )
+
+
+def no_curated_base(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
+    dockerfile = asset.dockerfile
+    if dockerfile is None or not dockerfile.is_file():
+        return
+    prefix = ctx.settings.image_prefix
+    text = dockerfile.read_text(encoding="utf-8", errors="replace")
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _FROM.match(line)
+        if not match:
+            continue
+        image = match.group("image").split("{{")[0].rstrip(":")
+        try:
+            ref = parse_image_ref(image)
+        except ValueError:
+            continue
+        full = f"{ref.host}/{ref.repository}" if ref.host else ref.repository
+        if (prefix and ref.repository.startswith(prefix)) or full in ctx.curated_images:
+            yield Diagnostic(
+                display_path(dockerfile),
+                number,
+                match.start("image") + 1,
+                "",
+                f"builds FROM the curated image '{image}'",
+                "build from a base image, not from another curated environment",
+            )
+
+
+def required_tags(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
+    if asset.spec_doc is None:
+        return
+    tags = asset.spec_data.get("tags")
+    present = set(tags) if isinstance(tags, dict) else set()
+    for name in ctx.settings.required_spec_tags:
+        if name not in present:
+            yield asset.diag(
+                ("tags",),
+                f"the spec has no '{name}' tag",
+                doc=asset.spec_doc,
+                key=True,
+                hint=f'add tags.{name} (e.g. OS: Ubuntu22.04, Python: "3.11")',
+            )
+
+
+def unique_images(ctx: RuleContext) -> Iterator[Diagnostic]:
+    groups: dict[str, list[Asset]] = defaultdict(list)
+    for asset in ctx.assets:
+        image = published_image(asset)
+        if image:
+            groups[image].append(asset)
+    for image, items in groups.items():
+        if len(items) < 2:
+            continue
+        for asset in items:
+            others = ", ".join(o.doc.file for o in items if o is not asset)
+            doc = asset.env_doc or asset.doc
+            yield asset.diag(
+                ("image", "name"), f"image '{image}' is also published by {others}", doc=doc
+            )

@@ -1,0 +1,164 @@
+"""Rules for every asset type: files exist, spec agrees, unique names, tests, paths, tags."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+from envyard import plugins
+from envyard.assets.model import Asset, is_template
+from envyard.assets.paths import release_files
+from envyard.assets.rules import RuleContext
+from envyard.assets.spec_tags import SPEC_TAGS
+from envyard.assets.templates import scan
+from envyard.errors import Diagnostic, EnvyardError, SpecError
+from envyard.spec.source import display_path
+
+
+def files_exist(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
+    env = asset.env
+    if env is None or asset.env_doc is None or env.image.context is None:
+        return
+    context = asset.context_dir
+    doc = asset.env_doc
+    if context is None or not context.is_dir():
+        yield asset.diag(
+            ("image", "context", "dir"),
+            f"build context folder '{env.image.context.dir}' does not exist",
+            doc=doc,
+            hint="the path is relative to environment.yaml",
+        )
+        return
+    dockerfile = asset.dockerfile
+    if dockerfile is not None and not dockerfile.is_file():
+        yield asset.diag(
+            ("image", "context", "dockerfile"),
+            f"Dockerfile '{env.image.context.dockerfile}' does not exist in the build context",
+            doc=doc,
+        )
+    for index, name in enumerate(env.image.context.template_files):
+        if not (context / name).is_file():
+            yield asset.diag(
+                ("image", "context", "template_files", index),
+                f"template file '{name}' does not exist in the build context",
+                doc=doc,
+            )
+
+
+def spec_matches(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
+    spec = asset.spec_data
+    if asset.spec_doc is None:
+        return
+    name = spec.get("name")
+    if name is not None and not is_template(name) and str(name) != asset.name:
+        yield asset.diag(
+            ("name",),
+            f"spec name '{name}' differs from the asset name '{asset.name}'",
+            doc=asset.spec_doc,
+            hint='write name: "{{asset.name}}"',
+        )
+    version = spec.get("version")
+    if version is None or is_template(version):
+        return
+    if asset.auto_version and asset.config.version is not None:
+        yield asset.diag(
+            ("version",),
+            f"spec version '{version}' is fixed but the asset is auto-versioned",
+            doc=asset.spec_doc,
+            hint='write version: "{{asset.version}}"',
+        )
+    elif asset.config.version is not None and str(version) != str(asset.config.version):
+        yield asset.diag(
+            ("version",),
+            f"spec version '{version}' differs from asset.yaml's '{asset.config.version}'",
+            doc=asset.spec_doc,
+            hint='write version: "{{asset.version}}"',
+        )
+
+
+def unique_names(ctx: RuleContext) -> Iterator[Diagnostic]:
+    groups: dict[tuple[str, str], list[Asset]] = defaultdict(list)
+    for asset in ctx.assets:
+        groups[(asset.type, asset.name)].append(asset)
+    for (kind, name), items in groups.items():
+        if len(items) < 2:
+            continue
+        for asset in items:
+            others = ", ".join(o.doc.file for o in items if o is not asset)
+            path = ("name",) if asset.config.name else ()
+            yield asset.diag(path, f"{kind} '{name}' is also defined in {others}")
+
+
+def test_paths(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
+    test = asset.config.test
+    if test is None or test.pytest is None or not test.pytest.enabled:
+        return
+    pytest = test.pytest
+    if not (asset.dir / pytest.tests_dir).is_dir():
+        yield asset.diag(
+            ("test", "pytest", "tests_dir"), f"tests folder '{pytest.tests_dir}' does not exist"
+        )
+    if pytest.pip_requirements and not (asset.dir / pytest.pip_requirements).is_file():
+        yield asset.diag(
+            ("test", "pytest", "pip_requirements"),
+            f"requirements file '{pytest.pip_requirements}' does not exist",
+        )
+
+
+def release_paths(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
+    try:
+        release_files(asset, lock_file=ctx.settings.lock_file)
+    except SpecError as exc:
+        yield from exc.diagnostics
+
+
+def _scan_file(path: Path) -> tuple[str, str] | None:
+    try:
+        return path.read_text(encoding="utf-8"), display_path(path)
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def template_tags(  # noqa: PLR0912 - build-file and spec tags
+    asset: Asset, ctx: RuleContext
+) -> Iterator[Diagnostic]:
+    names = plugins.available("resolver")
+    for path in asset.template_files():
+        found = _scan_file(path) if path.is_file() else None
+        if found is None:
+            continue
+        text, shown = found
+        try:
+            tags = list(scan(text, shown))
+        except SpecError as exc:
+            yield from exc.diagnostics
+            continue
+        for tag in tags:
+            if tag.name not in names:
+                known = ", ".join("{{" + n + "}}" for n in names)
+                yield tag.diagnostic(f"unknown tag {tag.text}", f"build-file tags: {known}")
+                continue
+            try:
+                resolver = plugins.load("resolver", tag.name)()
+                resolver.subject(tag)
+                if hasattr(resolver, "pattern"):
+                    resolver.pattern(tag)
+            except SpecError as exc:
+                yield from exc.diagnostics
+            except EnvyardError as exc:
+                yield tag.diagnostic(exc.message, exc.hint)
+    if asset.spec_path is not None and asset.spec_path.is_file():
+        found = _scan_file(asset.spec_path)
+        if found is None:
+            return
+        text, shown = found
+        try:
+            for tag in scan(text, shown):
+                if tag.name not in SPEC_TAGS or tag.arg is not None:
+                    yield tag.diagnostic(
+                        f"unknown spec tag {tag.text}",
+                        "spec tags: " + ", ".join("{{" + t + "}}" for t in SPEC_TAGS),
+                    )
+        except SpecError as exc:
+            yield from exc.diagnostics

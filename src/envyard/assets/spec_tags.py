@@ -1,0 +1,56 @@
+"""Spec tags (``{{asset.*}}``, ``{{image.*}}``): values from the asset's own config and git."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from envyard.assets.config import AssetSettings
+from envyard.assets.model import Asset
+
+SPEC_TAGS = (
+    "asset.name",
+    "asset.version",
+    "asset.repo.url",
+    "asset.repo.commit_hash",
+    "asset.repo.build_context.path",
+    "image.name",
+    "image.context.path",
+    "image.dockerfile.path",
+    "image.publish.hostname",
+)
+
+
+def spec_tag_values(
+    asset: Asset,
+    settings: AssetSettings,
+    *,
+    version: str | None = None,
+    repo_url: str = "",
+    commit: str = "",
+) -> dict[str, str]:
+    """Values of every spec tag for ``asset`` (released ``version``, repo URL and commit)."""
+    values = {
+        "asset.name": asset.name,
+        "asset.version": version or asset.version or "auto",
+        "asset.repo.url": repo_url,
+        "asset.repo.commit_hash": commit,
+        "asset.repo.build_context.path": "",
+        "image.name": "",
+        "image.context.path": "",
+        "image.dockerfile.path": "",
+        "image.publish.hostname": "",
+    }
+    env = asset.env
+    if env is not None:
+        values["image.name"] = env.image.name
+        if env.image.publish is not None:
+            location = env.image.publish.location
+            values["image.publish.hostname"] = settings.publish_hostnames.get(location, location)
+        context = asset.context_dir
+        if context is not None and env.image.context is not None:
+            values["asset.repo.build_context.path"] = asset.rel(context)
+            spec_dir = asset.spec_path.parent if asset.spec_path else asset.dir
+            values["image.context.path"] = Path(os.path.relpath(context, spec_dir)).as_posix()
+            values["image.dockerfile.path"] = env.image.context.dockerfile
+    return values
