@@ -16,13 +16,18 @@ envyard_step() {
     return "$envyard_rc"
 }
 
-# On the way out a failing callback never stops the others; with policy fail it fails the job.
+# envyard_exit_step POLICY WHAT EVENT FUNCTION: on the way out a failing callback never stops
+# the others; with policy fail it fails the job (when the job had succeeded so far).
 envyard_exit_step() {
-    envyard_step "$@"
+    "$4"
     envyard_rc=$?
-    if [ "$envyard_rc" -ne 0 ] && [ "$envyard_status" -eq 0 ]; then
-        envyard_status=$envyard_rc
+    [ "$envyard_rc" -eq 0 ] && return 0
+    if [ "$1" = ignore ]; then
+        envyard_log "$2 failed in $3 (exit $envyard_rc); failurePolicy ignore: continuing"
+        return 0
     fi
+    envyard_log "$2 failed in $3 (exit $envyard_rc); failurePolicy fail: the job fails"
+    [ "$envyard_status" -ne 0 ] || envyard_status=$envyard_rc
     return 0
 }
 

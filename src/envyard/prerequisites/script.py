@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-from envyard import __version__
 from envyard.prerequisites.interface import EVENTS, Fragment
 from envyard.prerequisites.kernel import KernelMode, KernelPlan, activation_line
 from envyard.spec.job import Prerequisite
@@ -58,7 +57,7 @@ def _function(name: str, lines: Sequence[str]) -> list[str]:
     """A shell function running ``lines`` in order, returning the first failure's status."""
     body = []
     for line in lines:
-        body += ["    " + part for part in line.split("\n")]
+        body.append("    " + line)  # continuation lines as written: they may be inside quotes
         body.append('    envyard_rc=$?; [ "$envyard_rc" -eq 0 ] || return "$envyard_rc"')
     return [f"{name}() {{", *(body or ["    :"]), "}"]
 
@@ -68,8 +67,7 @@ def _header(parts: ScriptParts) -> list[str]:
     names = ", ".join(p.name for p, _ in parts.prerequisites) or "none"
     return [
         "#!/usr/bin/env bash",
-        f"# Envyard bootstrap: job {parts.job}, task role {parts.role}"
-        f" (rendered by envyard {__version__}).",
+        f"# Envyard bootstrap: job {parts.job}, task role {parts.role}.",
         "# Order: containerStart (required prerequisites first), kernel activation, commands;",
         "# on the way out (always, also after a failure or a signal): onSuccess or onFailure,",
         "# then containerExit in reverse order. Exit status: the commands' status.",

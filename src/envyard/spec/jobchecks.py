@@ -8,13 +8,12 @@ warnings here and are resolved (or rejected) at submission.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from envyard.prerequisites.template import Ref, TemplateError, references
 from envyard.spec.findings import Finding
-from envyard.spec.job import JobSpec
+from envyard.spec.job import JobSpec, Prerequisite
 
-_REF = re.compile(r"<%\s*\$(parameters|secrets)\.([A-Za-z0-9_-]+)")
 _SLOTS = {"dockerImage": "dockerimage", "data": "data", "output": "output", "script": "script"}
 
 
@@ -108,23 +107,81 @@ def _cycles(job: JobSpec) -> Iterator[Finding]:
 
 
 def _template_refs(job: JobSpec) -> Iterator[Finding]:
+    """Every ``<% %>`` reference parses and names something that exists (statically)."""
     known = {
         "parameters": set(job.parameters),
         "secrets": set(job.secrets) if isinstance(job.secrets, dict) else None,
     }
-    places: list[tuple[tuple[str | int, ...], str]] = []
     for name, role in job.taskRoles.items():
-        places += [(("taskRoles", name, "commands", i), c) for i, c in enumerate(role.commands)]
+        slots = {s for s in _SLOTS if getattr(role, s)}
+        for i, command in enumerate(role.commands):
+            path: tuple[str | int, ...] = ("taskRoles", name, "commands", i)
+            yield from _check_text(command, path, known, None, slots)
     for i, pre in enumerate(job.prerequisites):
         for j, cb in enumerate(pre.callbacks):
-            path: tuple[str | int, ...] = ("prerequisites", i, "callbacks", j, "commands")
-            places += [((*path, k), c) for k, c in enumerate(cb.commands)]
-    for path, text in places:
-        for group, key in _REF.findall(text):
-            names = known[group]
+            for k, command in enumerate(cb.commands):
+                path = ("prerequisites", i, "callbacks", j, "commands", k)
+                yield from _check_text(command, path, known, pre, set(_SLOTS))
+
+
+def _check_text(
+    text: str,
+    path: tuple[str | int, ...],
+    known: dict[str, set[str] | None],
+    this: Prerequisite | None,
+    slots: set[str],
+) -> Iterator[Finding]:
+    try:
+        refs = references(text)
+    except TemplateError as exc:
+        yield Finding(path, str(exc), "write <% $parameters.NAME %> or <% this.parameters.KEY %>")
+        return
+    for ref in refs:
+        key = ref.path[0] if ref.path else None
+        if ref.root == "this":
+            yield from _check_this(ref, path, this)
+        elif ref.group in known:
+            names = known[ref.group]
             if names is not None and key not in names:
                 yield Finding(
                     path,
-                    f"'${group}.{key}' is not defined",
-                    f"add '{key}' under `{group}`" if names is not None else None,
+                    f"'${ref.group}.{key}' is not defined",
+                    f"add '{key}' under `{ref.group}`",
                 )
+        elif ref.group in _SLOTS:
+            if ref.group not in slots:
+                yield Finding(
+                    path,
+                    f"{ref.text}: this task role has no `{ref.group}:` prerequisite",
+                    f"add `{ref.group}: NAME` to the task role",
+                )
+        else:
+            yield Finding(path, f"{ref.text}: unknown reference '{ref.root}'",
+                          "known: this, $parameters, $secrets, $data, $script, $output, "
+                          "$dockerImage")  # fmt: skip
+
+
+def _check_this(
+    ref: Ref, path: tuple[str | int, ...], this: Prerequisite | None
+) -> Iterator[Finding]:
+    if this is None:
+        yield Finding(path, f"{ref.text}: 'this' only exists in a prerequisite's callbacks")
+        return
+    key = ref.path[0] if ref.path else None
+    if key == "parameters" and len(ref.path) > 1:
+        param = ref.path[1]
+        if param not in this.parameters:
+            have = ", ".join(sorted(this.parameters)) or "none"
+            yield Finding(
+                path,
+                f"{ref.text}: prerequisite '{this.name}' has no parameter '{param}'",
+                f"its parameters: {have}",
+            )
+    elif key == "uri" and this.uri is None:
+        yield Finding(path, f"{ref.text}: prerequisite '{this.name}' has no uri")
+    elif key not in ("name", "type", "uri", "plugin", "parameters"):
+        yield Finding(
+            path,
+            f"{ref.text}: prerequisite '{this.name}' has no field '{key}'",
+            "use this.name, this.uri or this.parameters.KEY",
+        )
