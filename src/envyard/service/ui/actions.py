@@ -1,0 +1,203 @@
+"""Forms that change things: sign in/out with a token, create, deprecate, archive, delete.
+
+Every action checks the CSRF token and the session's scope first (write for registry
+changes), then calls the same service layer as the REST API. Success redirects (303) with a
+one-shot message; a rejected create re-renders the form with located errors.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import File, Form, Request, Response, UploadFile
+
+from envyard.errors import EnvyardError, SpecError
+from envyard.registry.conda import environment_from_conda
+from envyard.service.ui import views
+from envyard.service.ui.rendering import error_lines, flash_redirect, render, router, status_of
+from envyard.service.ui.session import check_csrf, registry_of, require, set_token
+from envyard.spec.document import parse_document
+from envyard.spec.kinds import kind_by_name
+from envyard.spec.loader import validate_document
+
+Field = Annotated[str, Form()]
+OptionalField = Annotated[str, Form()]
+
+
+def _back(request: Request, fallback: str = "/") -> str:
+    referer = request.headers.get("referer", "")
+    base = str(request.base_url)
+    return referer[len(base) - 1 :] if referer.startswith(base) else fallback
+
+
+@router.post("/session")
+def sign_in(request: Request, csrf: Field, token: Annotated[str, Form()] = "") -> Response:
+    try:
+        check_csrf(request, csrf)
+    except EnvyardError as exc:
+        return flash_redirect(_back(request), str(exc), "error")
+    token = token.strip()
+    record = registry_of(request).tokens.authenticate(token) if token else None
+    if record is None:
+        return flash_redirect(_back(request), "that token is unknown or revoked", "error")
+    response = flash_redirect(
+        _back(request), f"signed in as token '{record.name}' ({record.scope})"
+    )
+    set_token(request, response, token)
+    return response
+
+
+@router.post("/session/logout")
+def sign_out(request: Request, csrf: Field) -> Response:
+    try:
+        check_csrf(request, csrf)
+    except EnvyardError as exc:
+        return flash_redirect(_back(request), str(exc), "error")
+    response = flash_redirect(_back(request), "signed out")
+    set_token(request, response, None)
+    return response
+
+
+def _body_from_yaml(text: str) -> dict[str, Any]:
+    if not text.strip():
+        raise SpecError.at("environment.yaml", "the YAML is empty", hint="paste a spec")
+    doc = parse_document(text, "environment.yaml")
+    validate_document(doc, kind_by_name("environment"))  # located errors (line:col)
+    if not isinstance(doc.data, dict):  # pragma: no cover - validation refuses non-mappings
+        raise SpecError.at("environment.yaml", "expected a mapping")
+    return doc.data
+
+
+async def _body_from_conda(upload: UploadFile, fields: dict[str, str]) -> dict[str, Any]:
+    data = await upload.read()
+    if not data.strip():
+        raise SpecError.at(upload.filename or "conda export", "the uploaded file is empty")
+    name = upload.filename or "environment.yml"
+    with tempfile.TemporaryDirectory(prefix="envyard-ui-") as tmp:
+        path = Path(tmp) / Path(name).name
+        path.write_bytes(data)
+        return environment_from_conda(
+            path,
+            name=fields["name"].strip(),
+            image=fields["image"].strip() or None,
+            vm_image=fields["vm_image"].strip() or None,
+            description=fields["description"].strip(),
+            tags=views.parse_tags(fields["tags"]),
+        )
+
+
+@router.post("/environments/new")
+async def create(
+    request: Request,
+    *,
+    csrf: Field,
+    mode: Annotated[str, Form()] = "yaml",
+    yaml_text: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    image: Annotated[str, Form()] = "",
+    vm_image: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    tags: Annotated[str, Form()] = "",
+    conda_file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    conda = {
+        "name": name,
+        "image": image,
+        "vm_image": vm_image,
+        "description": description,
+        "tags": tags,
+    }
+    try:
+        check_csrf(request, csrf)
+        user = require(request, "write")
+        if mode == "conda":
+            if conda_file is None or not conda_file.filename:
+                raise SpecError.at("conda export", "choose a `conda env export` file to upload")
+            body = await _body_from_conda(conda_file, conda)
+        else:
+            body = _body_from_yaml(yaml_text)
+        record = registry_of(request).environments.create(body, by=user.actor)
+    except EnvyardError as exc:
+        return render(
+            request,
+            "new.html",
+            status_of(exc),
+            yaml_text=yaml_text,
+            conda=conda,
+            errors=error_lines(exc),
+            mode=mode,
+        )
+    return flash_redirect(f"/environments/{quote(record.name)}", f"created {record.ref}")
+
+
+def _target(name: str, scope: str, version: str) -> str:
+    return f"{name}@{version}" if scope == "version" and version else name
+
+
+@router.post("/environments/{name}/deprecate")
+def deprecate(
+    request: Request,
+    name: str,
+    *,
+    csrf: Field,
+    scope: Annotated[str, Form()] = "all",
+    version: Annotated[str, Form()] = "",
+    replaced_by: Annotated[str, Form()] = "",
+    delete_on: Annotated[str, Form()] = "",
+) -> Response:
+    page = f"/environments/{quote(name)}"
+    try:
+        check_csrf(request, csrf)
+        user = require(request, "write")
+        record = registry_of(request).environments.deprecate(
+            _target(name, scope, version),
+            replaced_by=replaced_by.strip() or None,
+            delete_on=delete_on.strip() or None,
+            by=user.actor,
+        )
+    except EnvyardError as exc:
+        return flash_redirect(page, str(exc), "error")
+    return flash_redirect(page, f"deprecated {_target(name, scope, version)} (now {record.state})")
+
+
+@router.post("/environments/{name}/archive")
+def archive(
+    request: Request,
+    name: str,
+    *,
+    csrf: Field,
+    scope: Annotated[str, Form()] = "all",
+    version: Annotated[str, Form()] = "",
+) -> Response:
+    page = f"/environments/{quote(name)}"
+    try:
+        check_csrf(request, csrf)
+        user = require(request, "write")
+        registry_of(request).environments.archive(_target(name, scope, version), by=user.actor)
+    except EnvyardError as exc:
+        return flash_redirect(page, str(exc), "error")
+    return flash_redirect(page, f"archived {_target(name, scope, version)}")
+
+
+@router.post("/environments/{name}/delete")
+def delete(
+    request: Request,
+    name: str,
+    *,
+    csrf: Field,
+    scope: Annotated[str, Form()] = "all",
+    version: Annotated[str, Form()] = "",
+) -> Response:
+    target = _target(name, scope, version)
+    try:
+        check_csrf(request, csrf)
+        require(request, "write")
+        registry_of(request).environments.delete(target)
+    except EnvyardError as exc:
+        return flash_redirect(f"/environments/{quote(name)}", str(exc), "error")
+    if target != name:
+        return flash_redirect(f"/environments/{quote(name)}", f"deleted {target}")
+    return flash_redirect("/", f"deleted {target}")

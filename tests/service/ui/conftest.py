@@ -1,0 +1,95 @@
+"""A real Envyard server (uvicorn, temp SQLite metastore) and headless Chromium for UI tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from envyard.registry.store import Registry
+from envyard.testing.ports import LOCALHOST, free_port
+from envyard.testing.process import start_process, wait_for_http
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+
+
+@dataclass(frozen=True)
+class UiServer:
+    url: str
+    registry: Registry  # the same metastore, opened in-process (tokens, runs, checks)
+
+    def token(self, scope: str = "write") -> str:
+        _record, token = self.registry.tokens.create(f"ui-{scope}", scope)
+        return token
+
+
+@pytest.fixture(scope="session")
+def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
+    home = tmp_path_factory.mktemp("ui-home")
+    db_url = f"sqlite:///{home / 'envyard.db'}"
+    port = free_port()
+    env = {**os.environ, "ENVYARD_HOME": str(home), "ENVYARD_DB_URL": db_url}
+    env.pop("ENVYARD_URL", None)
+    argv = [
+        sys.executable, "-m", "uvicorn", "--factory", "envyard.service.app:create_app",
+        "--host", LOCALHOST, "--port", str(port), "--log-level", "warning",
+    ]  # fmt: skip
+    server = start_process("envyard-serve", argv, home / "server.log", env=env)
+    url = f"http://{LOCALHOST}:{port}"
+    try:
+        wait_for_http(server, f"{url}/healthz", timeout=60)
+        yield UiServer(url, Registry.open(db_url))
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: apt-get install -y chromium (scripts/install-test-deps.sh)",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1360, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def screenshot(page: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def have_chromium() -> bool:
+    return shutil.which(CHROMIUM) is not None
