@@ -1,0 +1,129 @@
+"""Deprecate an environment asset in its spec file, and archive what is due in the registry.
+
+``deprecate`` edits the spec (round-trip YAML: comments, quotes and layout are kept) and writes
+it atomically: the description gets ``DEPRECATED: Please use OTHER instead.`` in front, and
+the tags ``Deprecated`` (empty) and ``DeleteOn`` (YYYY-MM-DD) are set. Running it again
+replaces the earlier notice instead of stacking a second one.
+
+``archive_due`` archives, in the registry, every environment version whose ``DeleteOn`` tag
+(or lifecycle ``delete_on``) is today or earlier.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from io import StringIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from envyard.assets.discover import discover
+from envyard.assets.fsutil import atomic_write
+from envyard.errors import ConfigError, NotFoundError, SpecError
+
+if TYPE_CHECKING:
+    from envyard.client import Client
+
+NOTICE = "DEPRECATED: Please use {replacement} instead."
+_OLD_NOTICE = re.compile(r"^DEPRECATED: Please use \S+ instead\.\s*")
+
+
+@dataclass(frozen=True)
+class Deprecation:
+    spec: Path
+    name: str
+    replacement: str
+    delete_on: dt.date
+    text: str
+
+
+def parse_date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"'{value}' is not a date", hint="write YYYY-MM-DD") from None
+
+
+def deprecate_asset(
+    repo: Path, name: str, replacement: str, delete_on: str, *, write: bool = True
+) -> Deprecation:
+    """Rewrite ``name``'s spec as deprecated in favour of ``replacement`` (an asset in ``repo``)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+
+    date = parse_date(delete_on)
+    found = discover([repo], repo)
+    asset = found.by_name(name)
+    if replacement == asset.name:
+        raise ConfigError(f"'{name}' cannot replace itself", hint="name another environment")
+    found.by_name(replacement)
+    spec = asset.spec_path
+    if spec is None or not spec.is_file():
+        raise NotFoundError(f"the spec of '{name}' does not exist")
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    original = spec.read_text(encoding="utf-8")
+    data: Any = yaml.load(original)
+    if not isinstance(data, CommentedMap):
+        raise SpecError.at(str(spec), "the spec is not a mapping")
+    old = data.get("description") or ""
+    body = _OLD_NOTICE.sub("", str(old))
+    notice = NOTICE.format(replacement=replacement)
+    new = f"{notice} {body}".strip() if body else notice
+    if isinstance(old, FoldedScalarString):
+        new = FoldedScalarString(new)
+    elif isinstance(old, LiteralScalarString):
+        new = LiteralScalarString(new)
+    if "description" in data:
+        data["description"] = new
+    else:
+        data.insert(0, "description", new)
+    tags = data.get("tags")
+    if not isinstance(tags, dict):
+        tags = CommentedMap()
+        data["tags"] = tags
+    tags["Deprecated"] = ""
+    tags["DeleteOn"] = date.isoformat()
+    out = StringIO()
+    yaml.dump(data, out)
+    text = out.getvalue()
+    if write and text != original:
+        atomic_write(spec, text)
+    return Deprecation(spec, asset.name, replacement, date, text)
+
+
+def _due(record: Any, today: dt.date) -> bool:
+    when = record.delete_on
+    tag = (record.tags or {}).get("DeleteOn")
+    if when is None and tag:
+        try:
+            when = dt.date.fromisoformat(str(tag))
+        except ValueError:
+            return False
+    return when is not None and when <= today
+
+
+def archive_due(
+    client: Client, *, today: dt.date | None = None, dry_run: bool = False
+) -> list[str]:
+    """Archive every version whose DeleteOn has passed; returns the refs archived."""
+    day = today or dt.date.today()
+    done: list[str] = []
+    offset = 0
+    names: list[str] = []
+    while True:
+        page = client.environments.list(limit=200, offset=offset)
+        names += [r.name for r in page.items]
+        offset += len(page.items)
+        if not page.items or offset >= page.total:
+            break
+    for name in names:
+        for record in client.environments.versions(name):
+            if record.state != "archived" and _due(record, day):
+                if not dry_run:
+                    client.environments.archive(record.ref)
+                done.append(record.ref)
+    return done
