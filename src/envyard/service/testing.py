@@ -32,6 +32,7 @@ from envyard.testing.process import ServerProcess, start_process, wait_for_http
 
 __all__ = [
     "EnvyardServer",
+    "ServerFactory",
     "envyard_server_factory",
     "make_tokens",
     "metastore_url",
