@@ -1,0 +1,251 @@
+"""Turn "this document's data became that" into the smallest text edits of the original file.
+
+The rules engine works on plain data; this module compares the old and new data along the ruamel
+node tree and edits only the spans that changed: a scalar is rewritten in place (same quoting
+style), a new mapping key or list item is inserted as a line at the right indentation, a removed
+one loses its lines. Everything else — comments, blank lines, key order, the author's indentation
+— stays byte-identical. The result is parsed again and compared with the intended data; if a
+construct defeats the span edits (anchors, exotic layouts), the file is re-dumped with ruamel's
+round-trip dumper instead, which still keeps comments and key order.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from io import StringIO
+from typing import Any
+
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from envyard.errors import SpecError
+from envyard.overrides.render import render_block, render_flow, render_scalar
+from envyard.overrides.yamltext import (
+    YamlText,
+    last_content_end,
+    line_start,
+    parse_yaml,
+    starts_line,
+    to_data,
+)
+
+
+@dataclass(frozen=True)
+class Edit:
+    start: int
+    end: int
+    text: str
+
+
+class _FallbackError(Exception):
+    """A change that span edits cannot express; the caller re-dumps the document."""
+
+
+def same(a: Any, b: Any) -> bool:
+    """Deep equality that tells ``1`` from ``True`` and ``1.0``."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and (a == b or (a != a and b != b))  # noqa: PLR0124 - NaN
+
+
+def patch_text(doc: YamlText, new_data: Any) -> str:
+    """The text of ``doc`` edited so that it reads as ``new_data``."""
+    if same(doc.data, new_data):
+        return doc.text
+    patcher = _Patcher(doc.text)
+    try:
+        patcher.diff(doc.node, doc.data, new_data, 0)
+        edits = patcher.edits
+        text = _apply(doc.text, edits)
+        if not patcher.scalar_only or any("\n" in e.text for e in edits):
+            check = parse_yaml(text, doc.file)
+            if not same(check.data, new_data):
+                raise _FallbackError
+    except (_FallbackError, SpecError):
+        return roundtrip_dump(doc.text, new_data)
+    return text
+
+
+def _apply(text: str, edits: list[Edit]) -> str:
+    ordered = sorted(enumerate(edits), key=lambda p: (p[1].start, p[1].end, p[0]))
+    out, pos = [], 0
+    for _, edit in ordered:
+        if edit.start < pos:
+            raise _FallbackError
+        out.append(text[pos : edit.start])
+        out.append(edit.text)
+        pos = edit.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+class _Patcher:
+    """Collects the edits that turn the old data's text into the new data's."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.edits: list[Edit] = []
+        self.scalar_only = True
+
+    def diff(self, node: Node, old: Any, new: Any, owner: int) -> None:
+        text, edits = self.text, self.edits
+        if same(old, new):
+            return
+        if isinstance(node, ScalarNode) and not isinstance(new, dict | list):
+            style = node.style or None  # plain is "" (C) or None (pure)
+            if style in ("|", ">"):
+                end = _content_end(text, node)
+                edits.append(
+                    Edit(node.start_mark.index, end, render_scalar(new, style, indent=owner))
+                )
+            else:
+                rendered = render_scalar(new, style)
+                edits.append(Edit(node.start_mark.index, node.end_mark.index, rendered))
+            return
+        self.scalar_only = False
+        if isinstance(node, MappingNode) and isinstance(old, dict) and isinstance(new, dict):
+            if node.flow_style:
+                edits.append(Edit(node.start_mark.index, node.end_mark.index, render_flow(new)))
+            elif not new:
+                self.replace(node, new, owner)
+            else:
+                self.mapping(node, old, new)
+            return
+        if isinstance(node, SequenceNode) and isinstance(old, list) and isinstance(new, list):
+            if node.flow_style:
+                edits.append(Edit(node.start_mark.index, node.end_mark.index, render_flow(new)))
+            elif not new:
+                self.replace(node, new, owner)
+            else:
+                self.sequence(node, old, new)
+            return
+        self.replace(node, new, owner)
+
+    def replace(self, node: Node, new: Any, owner: int) -> None:
+        """Rewrite a whole value (its type changed, or it became empty)."""
+        text, edits = self.text, self.edits
+        start = node.start_mark.index
+        block_old = isinstance(node, MappingNode | SequenceNode) and not node.flow_style
+        block_scalar = getattr(node, "style", None) in ("|", ">")
+        end = _content_end(text, node) if block_old or block_scalar else node.end_mark.index
+        if isinstance(new, dict | list) and new:
+            while start > 0 and text[start - 1] == " ":
+                start -= 1
+            pad = owner + 2
+            edits.append(Edit(start, end, "\n" + " " * pad + render_block(new, pad)))
+            return
+        if block_old:
+            while start > 0 and text[start - 1] in " \n":
+                start -= 1
+            edits.append(Edit(start, end, " " + render_flow(new)))
+            return
+        edits.append(Edit(start, end, render_flow(new)))
+
+    def mapping(self, node: MappingNode, old: dict[Any, Any], new: dict[Any, Any]) -> None:
+        text, edits = self.text, self.edits
+        pairs = list(node.value)
+        pad = pairs[0][0].start_mark.column
+        for key_node, value_node in pairs:
+            key = to_data(key_node)
+            if key in new:
+                self.diff(value_node, old[key], new[key], key_node.start_mark.column)
+                continue
+            start = key_node.start_mark.index
+            if not starts_line(text, start):
+                raise _FallbackError
+            edits.append(Edit(line_start(text, start), last_content_end(text, value_node), ""))
+        added = [k for k in new if k not in old]
+        if added:
+            at = last_content_end(text, pairs[-1][1])
+            lead = "" if text[at - 1 : at] == "\n" else "\n"
+            edits.append(Edit(at, at, lead + "".join(_entry(pad, str(k), new[k]) for k in added)))
+
+    def sequence(self, node: SequenceNode, old: list[Any], new: list[Any]) -> None:
+        text, edits = self.text, self.edits
+        items: list[Node] = list(node.value)
+        dashes = [text.rfind("-", 0, item.start_mark.index) for item in items]
+        if not all(starts_line(text, d) for d in dashes):
+            raise _FallbackError
+        pad = dashes[0] - line_start(text, dashes[0])
+        matcher = SequenceMatcher(None, [_ident(v) for v in old], [_ident(v) for v in new], False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                continue
+            if tag == "replace" and i2 - i1 == j2 - j1:
+                for i, j in zip(range(i1, i2), range(j1, j2), strict=True):
+                    self.diff(items[i], old[i], new[j], pad)
+                continue
+            for i in range(i1, i2):
+                edits.append(
+                    Edit(line_start(text, dashes[i]), last_content_end(text, items[i]), "")
+                )
+            if j2 > j1:
+                if i1 < len(items):
+                    at = line_start(text, dashes[i1])
+                    lead = ""
+                else:
+                    at = last_content_end(text, items[-1])
+                    lead = "" if text[at - 1 : at] == "\n" else "\n"
+                edits.append(
+                    Edit(at, at, lead + "".join(_item(pad, new[j]) for j in range(j1, j2)))
+                )
+
+
+def _content_end(text: str, node: Node) -> int:
+    end = last_content_end(text, node)
+    while end > node.start_mark.index and text[end - 1] in " \t\r\n":
+        end -= 1
+    return end
+
+
+def _entry(pad: int, key: str, value: Any) -> str:
+    head = " " * pad + render_scalar(key) + ":"
+    if isinstance(value, dict | list) and value:
+        return head + "\n" + " " * (pad + 2) + render_block(value, pad + 2) + "\n"
+    return head + " " + render_flow(value) + "\n"
+
+
+def _ident(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _item(pad: int, value: Any) -> str:
+    if isinstance(value, dict | list) and value:
+        return " " * pad + "- " + render_block(value, pad + 2) + "\n"
+    return " " * pad + "- " + render_flow(value) + "\n"
+
+
+def roundtrip_dump(text: str, new_data: Any) -> str:
+    """Re-dump with ruamel's round-trip dumper (comments and key order kept, layout normalised)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.util import load_yaml_guess_indent
+
+    _, indent, block_seq = load_yaml_guess_indent(text)
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    indent = indent or 2
+    yaml.indent(mapping=indent, sequence=indent + (block_seq or 0), offset=block_seq or 0)
+    data = yaml.load(text)
+    data = _sync(data, new_data)
+    buffer = StringIO()
+    yaml.dump(data, buffer)
+    return buffer.getvalue()
+
+
+def _sync(target: Any, new: Any) -> Any:
+    """Make the round-trip ``target`` equal to ``new``, keeping its comments where it can."""
+    if isinstance(target, dict) and isinstance(new, dict):
+        for key in [k for k in target if k not in new]:
+            del target[key]
+        for key, value in new.items():
+            target[key] = _sync(target[key], value) if key in target else value
+        return target
+    if isinstance(target, list) and isinstance(new, list) and len(target) == len(new):
+        for i, value in enumerate(new):
+            target[i] = _sync(target[i], value)
+        return target
+    return new

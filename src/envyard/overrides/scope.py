@@ -1,0 +1,214 @@
+"""Which files a submission stages: the specs named, what they expand to, what they reference.
+
+- a file: a component, job or environment spec (must be YAML); a *pipeline* YAML (one with
+  ``module_loader.local_steps_folder``) stands for the component specs under that folder
+  (``spec.yaml``, ``component_spec.yaml``, ``*.spec.yaml``, ``*_spec.yaml``, also ``.yml``) and
+  is itself copied unchanged so the staged pipeline still finds its components;
+- a folder: every ``.yaml``/``.yml`` file under it (hidden folders skipped);
+- a glob (``components/*/spec.yaml``, ``**`` allowed), relative to the working directory.
+
+Referenced files are followed: the values of ``conda_dependencies_file``, ``conda_file``,
+``conda`` (when a path), ``pip_requirements_file``, ``requirements_file``, ``environment_file``,
+``dockerfile``, ``code`` and ``additional_includes`` are paths relative to the spec. A referenced
+YAML file gets the rules too (a conda file's package index); other files and folders are copied
+as they are. References must stay inside the project (the working directory, or the common
+folder of the inputs) and must exist.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from envyard.errors import NotFoundError, SpecError
+from envyard.overrides.yamltext import YamlText, parse_yaml
+from envyard.spec.diagnose import format_path
+from envyard.spec.source import display_path, read_spec_text
+
+REF_KEYS = frozenset(
+    {
+        "conda_dependencies_file",
+        "conda_file",
+        "conda",
+        "pip_requirements_file",
+        "requirements_file",
+        "environment_file",
+        "dockerfile",
+        "code",
+        "additional_includes",
+    }
+)
+COMPONENT_NAMES = ("spec.yaml", "spec.yml", "component_spec.yaml", "component_spec.yml")
+YAML_SUFFIXES = (".yaml", ".yml")
+MAX_DEPTH = 8
+
+
+@dataclass
+class Item:
+    """One file or folder to stage. ``rules``: apply the profile (else copy unchanged)."""
+
+    real: Path
+    rules: bool
+    doc: YamlText | None = None
+    raw: bytes | None = None
+    is_dir: bool = False
+
+
+@dataclass
+class Scope:
+    base: Path
+    items: dict[Path, Item] = field(default_factory=dict)
+    given: dict[Path, Path] = field(default_factory=dict)
+    """Each path as the caller wrote it (specs, pipeline components) -> its real path."""
+
+
+def collect(specs: Sequence[Path | str], cwd: Path) -> Scope:
+    """Expand ``specs`` and follow references; raises before anything is written."""
+    written = _expand(specs, cwd)
+    if not written:
+        raise NotFoundError("no spec files to stage", hint="name spec files, folders or globs")
+    named = [p if p.is_absolute() else cwd / p for p in written]
+    reals = [p.resolve() for p in named]
+    base = cwd.resolve()
+    if not all(r.is_relative_to(base) for r in reals):
+        base = Path(os.path.commonpath([str(r.parent) for r in reals]))
+    scope = Scope(base)
+    for path, real in zip(written, reals, strict=True):
+        if real in scope.items:
+            scope.given[path] = real
+            continue
+        doc = _load(real)
+        folder = _pipeline_folder(doc, real)
+        if folder is None:
+            scope.given[path] = real
+            _add(scope, real, doc, depth=0)
+            continue
+        scope.items[real] = Item(real, rules=False, raw=real.read_bytes())
+        scope.given[path] = real
+        for component in _components(folder):
+            scope.given.setdefault(component, component.resolve())
+            if component.resolve() not in scope.items:
+                _add(scope, component.resolve(), _load(component.resolve()), depth=0)
+    return scope
+
+
+def _expand(specs: Sequence[Path | str], cwd: Path) -> list[Path]:
+    out: list[Path] = []
+    for spec in specs:
+        text = str(spec)
+        if any(c in text for c in "*?[") and not (cwd / text).exists():
+            absolute = Path(text).is_absolute()
+            pattern = text if absolute else str(cwd / text)
+            found = sorted(Path(p) for p in glob.glob(pattern, recursive=True))  # noqa: PTH207
+            files = [p if absolute else p.relative_to(cwd) for p in found if p.is_file()]
+            if not files:
+                raise NotFoundError(f"'{text}' matches no file", hint="check the glob pattern")
+            out.extend(files)
+            continue
+        path = Path(spec)
+        full = path if path.is_absolute() else cwd / path
+        if full.is_dir():
+            out.extend(p if path.is_absolute() else p.relative_to(cwd) for p in _yaml_files(full))
+        else:
+            out.append(path)
+    return out
+
+
+def _yaml_files(folder: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith(YAML_SUFFIXES):
+                yield Path(root) / name
+
+
+def _load(path: Path) -> YamlText:
+    return parse_yaml(read_spec_text(path), display_path(path))
+
+
+def _pipeline_folder(doc: YamlText, path: Path) -> Path | None:
+    loader = doc.data.get("module_loader")
+    folder = loader.get("local_steps_folder") if isinstance(loader, dict) else None
+    if folder is None:
+        return None
+    where = ("module_loader", "local_steps_folder")
+    line = doc.line_of(where)
+    if not isinstance(folder, str):
+        raise SpecError.at(doc.file, "must be a folder path", line=line, field=format_path(where))
+    resolved = (path.parent / folder).resolve()
+    if not resolved.is_dir():
+        raise SpecError.at(
+            doc.file,
+            f"folder '{folder}' does not exist (relative to {display_path(path.parent)})",
+            line=line,
+            field=format_path(where),
+            hint="local_steps_folder is relative to the pipeline YAML",
+        )
+    return resolved
+
+
+def _components(folder: Path) -> list[Path]:
+    return [
+        p
+        for p in _yaml_files(folder)
+        if p.name in COMPONENT_NAMES or p.name.endswith((".spec.yaml", "_spec.yaml"))
+    ]
+
+
+def _add(scope: Scope, real: Path, doc: YamlText, depth: int) -> None:
+    scope.items[real] = Item(real, rules=True, doc=doc)
+    if depth >= MAX_DEPTH:
+        return
+    for location, value in _references(doc.data, ()):
+        target = (real.parent / value).resolve()
+        line = doc.line_of(location)
+        shown = format_path(location)
+        if not target.is_relative_to(scope.base):
+            raise SpecError.at(
+                doc.file,
+                f"'{value}' points outside the project ({display_path(scope.base)})",
+                line=line,
+                field=shown,
+                hint="referenced files must live under the project folder",
+            )
+        if not target.exists():
+            raise SpecError.at(
+                doc.file,
+                f"referenced file '{value}' does not exist",
+                line=line,
+                field=shown,
+                hint=f"paths are relative to {display_path(real.parent)}",
+            )
+        if target in scope.items:
+            continue
+        if target.is_dir():
+            scope.items[target] = Item(target, rules=False, is_dir=True)
+        elif target.suffix in YAML_SUFFIXES:
+            _add(scope, target, _load(target), depth + 1)
+        else:
+            scope.items[target] = Item(target, rules=False, raw=target.read_bytes())
+
+
+def _references(data: Any, location: tuple[str | int, ...]) -> Iterator[tuple[Any, str]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            sub = (*location, key)
+            if key in REF_KEYS and isinstance(value, str) and _looks_like_path(value):
+                yield sub, value
+            elif key in REF_KEYS and isinstance(value, list):
+                for i, item in enumerate(value):
+                    if isinstance(item, str) and _looks_like_path(item):
+                        yield (*sub, i), item
+            elif isinstance(value, dict | list):
+                yield from _references(value, sub)
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from _references(item, (*location, i))
+
+
+def _looks_like_path(value: str) -> bool:
+    return bool(value) and "\n" not in value and ":" not in value
