@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from envyard.cli.registry_common import client_options, make_client
+
 __all__ = ["launch"]
 
 
@@ -19,7 +21,7 @@ def _say(line: str) -> None:
 
 @click.command(
     "launch",
-    context_settings={"help_option_names": ["-h", "--help"], "allow_interspersed_args": False},
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.argument("args", nargs=-1, required=True, metavar="NAME[@VERSION] -- CMD...")
 @click.option(
@@ -52,8 +54,7 @@ def _say(line: str) -> None:
     help="Rely on the image's ENTRYPOINT being Envyard's bootstrap (see docs/launch.md).",
 )
 @click.option("--dry-run", is_flag=True, help="Print what would run, run nothing.")
-@click.option("--url", help="Envyard server (default: ENVYARD_URL, else the local metastore).")
-@click.option("--token", help="API token (default: ENVYARD_TOKEN).")
+@client_options
 @click.pass_context
 def launch(
     ctx: click.Context,
@@ -87,18 +88,21 @@ def launch(
         from envyard.spec import Environment, load_model
 
         environment = load_model(spec_file, Environment, "environment")
-        ref = f"{environment.name}@{environment.version}" if environment.version else str(spec_file)
+        ref = environment.name
+        if environment.version:
+            ref += f"@{environment.version}"
         command = args
     else:
-        from envyard.client import Client
-
-        record = Client(url=url, token=token).environments.get(args[0])
+        with make_client(url, token) as client:
+            record = client.environments.get(args[0])
         environment, ref, command = record.spec(), record.ref, args[1:]
         if record.state != "active":
             _say(
                 f"warning: {ref} is {record.state}"
                 + (f"; use {record.replaced_by} instead" if record.replaced_by else "")
             )
+    if command[:1] == ("--",):
+        command = command[1:]
     if not command:
         raise click.UsageError("no command given: envyard env launch NAME -- CMD...")
     settings = load_settings()

@@ -1,0 +1,104 @@
+"""``envyard env launch`` end to end: registry environment -> uv kernel -> command, cached."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from envyard.testing.plugin import unique_name
+from envyard.testing.pypi import PypiIndex
+
+
+def _envyard(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "envyard", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=240,
+    )
+
+
+@pytest.fixture
+def cli_env(pypi_index: PypiIndex, tmp_path: Path) -> dict[str, str]:
+    env = pypi_index.isolated_env()
+    env["ENVYARD_HOME"] = str(tmp_path / "home")
+    for var in ("ENVYARD_URL", "ENVYARD_TOKEN", "ENVYARD_DB_URL"):
+        env.pop(var, None)
+    return env
+
+
+def _create(tmp_path: Path, env: dict[str, str], name: str, kernel: str) -> None:
+    spec = tmp_path / f"{name}.yaml"
+    spec.write_text(f"name: {name}\nimage: localhost/base:1\nkernel:\n{kernel}", encoding="utf-8")
+    created = _envyard(["env", "create", "-f", str(spec)], env)
+    assert created.returncode == 0, created.stderr
+
+
+def test_launch_twice_reuses_the_kernel(
+    pypi_index: PypiIndex, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    pkg = unique_name("clitiny").replace("-", "_")
+    pypi_index.add_wheel(pkg, "3.1.4")
+    name = unique_name("launchme")
+    _create(tmp_path, cli_env, name, f"  - {pkg}==3.1.4\n")
+    code = f"import {pkg}, sys; print({pkg}.__version__); print(sys.prefix)"
+
+    first = _envyard(["env", "launch", name, "--", "python", "-c", code], cli_env)
+    assert first.returncode == 0, first.stderr
+    version, prefix = first.stdout.split()
+    assert version == "3.1.4"
+    assert prefix.startswith(str(tmp_path / "home" / "kernels"))
+    assert "installing 1 requirement(s) with uv" in first.stderr
+
+    second = _envyard(["env", "launch", f"{name}@1", "--", "python", "-c", code], cli_env)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.split() == [version, prefix]
+    assert "reusing kernel" in second.stderr
+    assert "installing" not in second.stderr
+
+    failing = _envyard(
+        ["env", "launch", name, "--", "python", "-c", "raise SystemExit(9)"], cli_env
+    )
+    assert failing.returncode == 9
+
+    plan = _envyard(["env", "launch", "--dry-run", name, "--", "python", "train.py"], cli_env)
+    assert plan.returncode == 0
+    assert "# engine: local" in plan.stdout
+    assert f"cached at {prefix}" in plan.stdout
+    assert plan.stdout.rstrip().endswith("python train.py")
+
+
+def test_launch_errors_are_one_clear_line(
+    pypi_index: PypiIndex, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    unknown = _envyard(["env", "launch", unique_name("nope"), "--", "true"], cli_env)
+    assert unknown.returncode == 1
+    assert "not found" in unknown.stderr
+
+    name = unique_name("broken")
+    missing = unique_name("not-on-index")
+    _create(tmp_path, cli_env, name, f"  - {missing}==1.0\n")
+    broken = _envyard(["env", "launch", name, "--", "python", "-V"], cli_env)
+    assert broken.returncode == 1
+    assert broken.stderr.startswith("envyard: creating kernel") or "error:" in broken.stderr
+    assert missing in broken.stderr  # the installer's own message is shown
+    assert "Traceback" not in broken.stderr
+
+    no_cmd = _envyard(["env", "launch", name], cli_env)
+    assert no_cmd.returncode == 2
+    assert "no command given" in no_cmd.stderr
+
+
+def test_launch_from_a_spec_file(cli_env: dict[str, str], tmp_path: Path) -> None:
+    spec = tmp_path / "bare.yaml"
+    spec.write_text("name: bare\nimage: localhost/base:1\n", encoding="utf-8")
+    out = _envyard(
+        ["env", "launch", "-f", str(spec), "--", "sh", "-c", "echo $ENVYARD_ENVIRONMENT"], cli_env
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "bare\n"
