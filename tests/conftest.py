@@ -3,4 +3,4 @@
 ``pytester`` runs inner pytest sessions (used to check how the fixtures fail).
 """
 
-pytest_plugins = ["envyard.testing.plugin", "pytester"]
+pytest_plugins = ["envyard.testing.plugin", "envyard.testing.ray", "pytester"]

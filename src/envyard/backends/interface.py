@@ -13,6 +13,8 @@ A handle is rebuilt from its ``to_dict()`` (stored in the run record) by
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets as _random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +22,19 @@ from typing import Any, Literal, Protocol
 
 from envyard.prerequisites.render import Bootstrap
 from envyard.spec.environment import Environment
+from envyard.spec.job import TaskRole
 
-__all__ = ["FINAL_STATES", "Backend", "Handle", "Instance", "RunStatus", "Submission", "mask"]
+__all__ = [
+    "FINAL_STATES",
+    "Backend",
+    "Handle",
+    "Instance",
+    "RunStatus",
+    "Submission",
+    "fingerprints",
+    "mask",
+    "mask_fingerprints",
+]
 
 State = Literal["pending", "running", "succeeded", "failed", "cancelled"]
 FINAL_STATES: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
@@ -70,6 +83,7 @@ class Submission:
     environments: Mapping[str, Environment] = field(default_factory=dict)
     secrets: Mapping[str, str] = field(default_factory=dict)  # env var -> value
     settings: Mapping[str, Any] = field(default_factory=dict)  # the target's backend settings
+    task_roles: Mapping[str, TaskRole] = field(default_factory=dict)  # resources, retries
 
     def instances(self) -> list[Instance]:
         return [
@@ -112,4 +126,35 @@ def mask(text: str, secrets: Mapping[str, str] | list[str]) -> str:
     values = secrets.values() if isinstance(secrets, Mapping) else secrets
     for value in sorted((v for v in values if v), key=len, reverse=True):
         text = text.replace(value, MASK)
+    return text
+
+
+def fingerprints(secrets: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Salted hashes of secret values: enough to mask them in logs later, not to recover them.
+
+    Stored in run handles so another process (``envyard job logs``) can mask output that a
+    remote backend (Ray, Kubernetes) kept unmasked.
+    """
+    out = []
+    for value in secrets.values():
+        if value:
+            salt = _random.token_hex(8)
+            digest = hashlib.sha256((salt + value).encode()).hexdigest()
+            out.append({"length": len(value), "salt": salt, "sha256": digest})
+    return out
+
+
+def mask_fingerprints(text: str, prints: list[dict[str, Any]]) -> str:
+    """``text`` with every substring matching a fingerprint replaced by ``***``."""
+    for fp in sorted(prints, key=lambda f: -int(f["length"])):
+        size, salt, digest = int(fp["length"]), str(fp["salt"]), str(fp["sha256"])
+        i, out = 0, []
+        while i + size <= len(text):
+            if hashlib.sha256((salt + text[i : i + size]).encode()).hexdigest() == digest:
+                out.append(MASK)
+                i += size
+            else:
+                out.append(text[i])
+                i += 1
+        text = "".join(out) + text[i:]
     return text

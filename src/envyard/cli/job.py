@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from envyard.jobs.load import LoadedJob
+    from envyard.jobs.resolve import Catalogue
 
 _ENV_FILE = click.option(
     "--env-file",
@@ -20,7 +25,7 @@ def cli() -> None:
     """Render, submit and follow jobs (OpenPAI protocol v2 with prerequisite callbacks)."""
 
 
-def _catalogue(env_files: tuple[Path, ...]) -> object:
+def _catalogue(env_files: tuple[Path, ...]) -> Catalogue:
     from envyard.jobs.resolve import FileCatalogue, RegistryCatalogue
 
     return FileCatalogue.from_paths(env_files, RegistryCatalogue())
@@ -36,28 +41,54 @@ def _catalogue(env_files: tuple[Path, ...]) -> object:
     show_default=True,
     help="Activate the environment's kernel in the script.",
 )
+@click.option(
+    "--backend",
+    type=click.Choice(["bootstrap", "kubernetes"]),
+    default="bootstrap",
+    show_default=True,
+    help="Print the bootstrap script, or the Kubernetes manifests of every task role.",
+)
+@click.option("--namespace", default="default", show_default=True, help="Kubernetes namespace.")
 @_ENV_FILE
-def render(job_file: Path, role: str | None, kernel: str, env_files: tuple[Path, ...]) -> None:
-    """Print the bootstrap script of one task role (runnable with bash)."""
-    from envyard.errors import SpecError
+def render(
+    job_file: Path,
+    *,
+    role: str | None,
+    kernel: str,
+    backend: str,
+    namespace: str,
+    env_files: tuple[Path, ...],
+) -> None:
+    """Print the bootstrap of one task role (runnable with bash), or Kubernetes manifests."""
     from envyard.jobs.load import load_job
     from envyard.jobs.plan import plan_job
 
     job = load_job(job_file)
     for warning in job.warnings:
         click.echo(warning.render(), err=True)
-    roles = list(job.spec.taskRoles)
-    if role is None:
-        if len(roles) != 1:
-            raise SpecError.at(
-                job.document.file,
-                "this job has several task roles; choose one with --task-role",
-                field="taskRoles",
-                hint="task roles: " + ", ".join(roles),
-            )
-        role = roles[0]
+    if backend == "kubernetes":
+        from envyard.jobs.manifests import manifests_yaml
+
+        plan = plan_job(job, _catalogue(env_files))
+        click.echo(manifests_yaml(plan, namespace=namespace), nl=False)
+        return
+    role = role or _only_role(job)
     plan = plan_job(job, _catalogue(env_files), roles=[role], kernel_mode=kernel)  # type: ignore[arg-type]
     click.echo(plan.roles[role].script, nl=False)
+
+
+def _only_role(job: LoadedJob) -> str:
+    from envyard.errors import SpecError
+
+    roles = list(job.spec.taskRoles)
+    if len(roles) != 1:
+        raise SpecError.at(
+            job.document.file,
+            "this job has several task roles; choose one with --task-role",
+            field="taskRoles",
+            hint="task roles: " + ", ".join(roles),
+        )
+    return roles[0]
 
 
 @cli.command()

@@ -92,6 +92,7 @@ def submit_job(
         environments=plan.resolved.environments,
         secrets=plan.secret_values,
         settings=backend_settings,
+        task_roles=job.spec.taskRoles,
     )
     try:
         handle = chosen.submit(submission)

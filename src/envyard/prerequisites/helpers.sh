@@ -86,10 +86,11 @@ envyard_activate_kernel() {
     envyard_kkind=$4
     shift 4
     envyard_kprefix=${ENVYARD_KERNEL_PREFIX-}
-    if [ -z "$envyard_kprefix" ]; then
-        for envyard_c in "${ENVYARD_KERNELS_DIR:-/opt/envyard/kernels}/$envyard_kname" "$envyard_kdir"; do
-            if [ -x "$envyard_c/bin/python" ]; then envyard_kprefix=$envyard_c; break; fi
-        done
+    if [ -z "$envyard_kprefix" ] && [ -x "${ENVYARD_KERNELS_DIR:-/opt/envyard/kernels}/$envyard_kname/bin/python" ]; then
+        envyard_kprefix=${ENVYARD_KERNELS_DIR:-/opt/envyard/kernels}/$envyard_kname
+    fi
+    if [ -z "$envyard_kprefix" ] && [ -f "$envyard_kdir/.envyard-complete" ]; then
+        envyard_kprefix=$envyard_kdir
     fi
     if [ -z "$envyard_kprefix" ]; then
         if [ "$envyard_kkind" = conda ]; then
@@ -97,16 +98,21 @@ envyard_activate_kernel() {
             return 127
         fi
         envyard_log "creating kernel $envyard_kname in $envyard_kdir"
+        rm -rf "$envyard_kdir" && mkdir -p "$envyard_kdir" || return
+        printf '%s\n' "$@" > "$envyard_kdir.requirements.txt" || return
         if command -v uv >/dev/null 2>&1; then
-            UV_PYTHON_DOWNLOADS=never uv venv --quiet --no-project ${envyard_kpython:+--python "$envyard_kpython"} "$envyard_kdir.tmp" &&
-                { [ $# -eq 0 ] || uv pip install --quiet --python "$envyard_kdir.tmp/bin/python" "$@"; }
+            UV_PYTHON_DOWNLOADS=never uv venv --quiet --no-project --allow-existing \
+                ${envyard_kpython:+--python "$envyard_kpython"} "$envyard_kdir" &&
+                { [ $# -eq 0 ] || uv pip install --quiet --python "$envyard_kdir/bin/python" \
+                    -r "$envyard_kdir.requirements.txt"; }
         else
-            python3 -m venv "$envyard_kdir.tmp" &&
-                { [ $# -eq 0 ] || "$envyard_kdir.tmp/bin/python" -m pip install --quiet "$@"; }
+            python3 -m venv "$envyard_kdir" &&
+                { [ $# -eq 0 ] || "$envyard_kdir/bin/python" -m pip install --quiet \
+                    -r "$envyard_kdir.requirements.txt"; }
         fi
         envyard_rc=$?
-        if [ "$envyard_rc" -ne 0 ]; then rm -rf "$envyard_kdir.tmp"; return "$envyard_rc"; fi
-        rm -rf "$envyard_kdir" && mv "$envyard_kdir.tmp" "$envyard_kdir" || return
+        if [ "$envyard_rc" -ne 0 ]; then rm -rf "$envyard_kdir"; return "$envyard_rc"; fi
+        : > "$envyard_kdir/.envyard-complete"
         envyard_kprefix=$envyard_kdir
     fi
     if [ "${ENVYARD_KERNEL_KIND-}" = conda ] || [ -d "$envyard_kprefix/conda-meta" ]; then

@@ -1,0 +1,36 @@
+"""The Kubernetes manifests of a planned job as YAML (``envyard job render --backend
+kubernetes``); secrets are masked."""
+
+from __future__ import annotations
+
+import io
+
+from envyard.backends.interface import Submission
+from envyard.backends.manifests import render_manifests
+from envyard.jobs.plan import JobPlan
+
+__all__ = ["manifests_yaml", "submission_of"]
+
+
+def submission_of(plan: JobPlan, run_id: str = "dry-run") -> Submission:
+    from pathlib import Path
+
+    return Submission(
+        run_id=run_id,
+        job_name=plan.name,
+        run_dir=Path(),
+        roles=plan.roles,
+        environments=plan.resolved.environments,
+        secrets=plan.secret_values,
+        task_roles=plan.job.spec.taskRoles,
+    )
+
+
+def manifests_yaml(plan: JobPlan, *, namespace: str = "default") -> str:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    out = io.StringIO()
+    yaml.dump_all(render_manifests(submission_of(plan), namespace=namespace), out)
+    return out.getvalue()
