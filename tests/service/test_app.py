@@ -18,8 +18,9 @@ def test_openapi_docs_and_health(sqlite_server: EnvyardServer) -> None:
         assert "swagger" in http.get("/docs").text.lower()
         paths = http.get("/openapi.json").json()["paths"]
         for path in (
-            "/api/v1/environments", "/api/v1/environments/{ref}", "/api/v1/environments/{ref}/deprecate",
-            "/api/v1/prerequisites", "/api/v1/runs", "/api/v1/runs/{run_id}", "/api/v1/tokens",
+            "/api/v1/environments", "/api/v1/environments/{ref}",
+            "/api/v1/environments/{ref}/deprecate", "/api/v1/prerequisites", "/api/v1/runs",
+            "/api/v1/runs/{run_id}", "/api/v1/tokens",
         ):  # fmt: skip
             assert path in paths
         root = http.get("/", follow_redirects=False)

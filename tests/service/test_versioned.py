@@ -68,16 +68,22 @@ def test_update_with_if_match_and_lost_update_protection(
     name = unique_name("env")
     etag = http.post(API, json=body(name), headers=auth(sqlite_server)).headers["etag"]
     first = http.patch(
-        f"{API}/{name}", json={"description": "mine"}, headers={**auth(sqlite_server), "If-Match": etag}
+        f"{API}/{name}",
+        json={"description": "mine"},
+        headers={**auth(sqlite_server), "If-Match": etag},
     )
     assert first.status_code == 201
     assert first.json()["version"] == "2"
     second = http.patch(
-        f"{API}/{name}", json={"description": "theirs"}, headers={**auth(sqlite_server), "If-Match": etag}
+        f"{API}/{name}",
+        json={"description": "theirs"},
+        headers={**auth(sqlite_server), "If-Match": etag},
     )
     assert second.status_code == 412
     assert "changed since you read it" in second.json()["detail"]
-    put = http.put(f"{API}/{name}", json=body(name, description="full"), headers=auth(sqlite_server))
+    put = http.put(
+        f"{API}/{name}", json=body(name, description="full"), headers=auth(sqlite_server)
+    )
     assert put.json()["ref"] == f"{name}@3"
     assert [v["version"] for v in http.get(f"{API}/{name}/versions").json()] == ["3", "2", "1"]
 
@@ -137,13 +143,17 @@ def test_lifecycle_over_rest(http: httpx.Client, sqlite_server: EnvyardServer) -
     assert http.get(API, params={"prefix": name, "state": "archived"}).json()["total"] == 1
     assert http.get(f"{API}/{name}@1").json()["state"] == "archived"
     assert http.get(f"{API}/{name}").status_code == 404
-    assert http.patch(f"{API}/{name}", json={"description": "x"}, headers=headers).status_code == 409
+    assert (
+        http.patch(f"{API}/{name}", json={"description": "x"}, headers=headers).status_code == 409
+    )
     assert http.delete(f"{API}/{name}", headers=auth(sqlite_server, "read")).status_code == 403
     assert http.delete(f"{API}/{name}", headers=headers).status_code == 204
     assert http.get(f"{API}/{name}@1").status_code == 404
 
 
-def test_list_filters_by_tag_and_paginates(http: httpx.Client, sqlite_server: EnvyardServer) -> None:
+def test_list_filters_by_tag_and_paginates(
+    http: httpx.Client, sqlite_server: EnvyardServer
+) -> None:
     prefix = unique_name("tagged")
     for index in range(3):
         tags = {"GPU": "", "idx": str(index)} if index else {"CPU": ""}
