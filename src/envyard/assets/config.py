@@ -97,6 +97,7 @@ class AssetSettings(SpecModel):
     index_urls: list[str] = Field(default_factory=list)
     pin_digest: bool = False
     concurrency: int = Field(default=16, ge=1, le=256)
+    tag_page_size: int = Field(default=1000, ge=1, description="Tags asked for per page.")
     retries: int = Field(default=4, ge=0, le=10)
     timeout: float = Field(default=30.0, gt=0)
     lock_file: str = "envyard.lock.json"

@@ -138,7 +138,8 @@ class OciClient:
         )
 
     async def _tags(self, ep: Endpoint) -> list[str]:
-        url: str | None = f"{ep.base}/v2/{ep.repository}/tags/list?{urlencode({'n': 1000})}"
+        query = urlencode({"n": self.settings.tag_page_size})
+        url: str | None = f"{ep.base}/v2/{ep.repository}/tags/list?{query}"
         found: list[str] = []
         pages = 0
         while url is not None and pages < 1000:

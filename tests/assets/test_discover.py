@@ -1,0 +1,46 @@
+from pathlib import Path
+
+import pytest
+
+from envyard.assets.discover import discover, repo_root
+from envyard.errors import NotFoundError
+
+from .conftest import env_asset, write
+
+
+def test_discovers_every_asset_type_and_loads_environment_files(tmp_path: Path) -> None:
+    env_asset(tmp_path, "demo-ubuntu22.04", folder="envs/demo")
+    write(tmp_path, "components/train/asset.yaml", "type: component\nspec: spec.yaml\n")
+    write(tmp_path, "components/train/spec.yaml", "name: train\nversion: 2\n")
+    write(tmp_path, "node_modules/x/asset.yaml", "type: code\nspec: s.yaml\n")
+    found = discover([tmp_path], tmp_path)
+    by_name = {a.name: a for a in found.assets}
+    assert set(by_name) == {"demo-ubuntu22.04", "train"}
+    env = by_name["demo-ubuntu22.04"]
+    assert env.env is not None and env.env.image.name == "curated/demo-ubuntu22.04"
+    assert env.auto_version
+    component = by_name["train"]
+    assert component.type == "component"
+    assert component.version == "2"  # read from the spec when asset.yaml has none
+    assert found.by_name("component/train") is component
+    with pytest.raises(NotFoundError) as info:
+        found.by_name("nope")
+    assert "demo-ubuntu22.04" in str(info.value.hint)
+
+
+def test_broken_files_become_diagnostics_not_crashes(tmp_path: Path) -> None:
+    write(tmp_path, "a/asset.yaml", "type: environment\nspec: spec.yaml\nnmae: x\n")
+    env_asset(tmp_path, "good-ubuntu22.04", folder="b")
+    write(tmp_path, "b/environment.yaml", "image:\n  name: [1\n")
+    found = discover([tmp_path], tmp_path)
+    assert [a.name for a in found.assets] == ["good-ubuntu22.04"]
+    rendered = [d.render() for d in found.diagnostics]
+    assert any("a/asset.yaml:3:1: nmae: unknown field 'nmae'" in r for r in rendered), rendered
+    assert any("b/environment.yaml:3:1: not valid YAML" in r for r in rendered), rendered
+    assert {d.rule for d in found.diagnostics} == {"AST001"}
+
+
+def test_repo_root_is_the_git_work_tree(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "x" / "y").mkdir(parents=True)
+    assert repo_root(tmp_path / "x" / "y") == tmp_path.resolve()

@@ -1,0 +1,38 @@
+from envyard.assets.yamlfast import parse_fast
+from envyard.spec.document import parse_document
+
+TEXT = """\
+# comment
+name: demo
+version: 1.10
+flags: yes
+when: 2024-01-02
+tags:
+  OS: Ubuntu22.04
+  Python: "3.11"
+list:
+  - a
+  - b: 1
+"""
+
+
+def test_same_data_and_positions_as_the_round_trip_parser() -> None:
+    fast = parse_fast(TEXT, "f.yaml")
+    slow = parse_document(TEXT, "f.yaml")
+    assert fast.data == slow.data
+    assert fast.keys == slow.keys
+    assert fast.values == slow.values
+    assert fast.data["flags"] == "yes"  # YAML 1.2: only true/false are booleans
+
+
+def test_duplicate_keys_fall_back_to_the_round_trip_errors() -> None:
+    import pytest
+
+    from envyard.errors import SpecError
+
+    with pytest.raises(SpecError) as info:
+        parse_fast("a: 1\na: 2\n", "dup.yaml")
+    assert "duplicate key 'a'" in str(info.value)
+    with pytest.raises(SpecError) as info:
+        parse_fast("a: [1\n", "bad.yaml")
+    assert "not valid YAML" in str(info.value)
