@@ -1,3 +1,5 @@
+# ruff: noqa: S311 - seeded shuffles for reproducible ordering checks
+
 import random
 
 import pytest

@@ -137,12 +137,25 @@ class OciClient:
             ("digest", ep.base, ep.repository, tag), lambda: self._digest(ep, tag)
         )
 
+    async def repositories(self, registry: str) -> list[str]:
+        """Every repository of a registry (``/v2/_catalog``), following ``Link`` pagination."""
+        ep = self.endpoint(f"{registry}/catalog")
+        ep = Endpoint(host=ep.host, base=ep.base, repository="")
+        return await self._once(
+            ("catalog", ep.base), lambda: self._paginate(ep, "/v2/_catalog", "repositories")
+        )
+
     async def _tags(self, ep: Endpoint) -> list[str]:
+        return await self._paginate(ep, f"/v2/{ep.repository}/tags/list", "tags")
+
+    async def _paginate(self, ep: Endpoint, path: str, key: str) -> list[str]:
+        """Follow ``Link: <...>; rel="next"`` (distribution 2.8 pages ``_catalog`` but not
+        ``tags/list``; newer registries page both)."""
         query = urlencode({"n": self.settings.tag_page_size})
-        url: str | None = f"{ep.base}/v2/{ep.repository}/tags/list?{query}"
+        url: str | None = f"{ep.base}{path}?{query}"
         found: list[str] = []
         pages = 0
-        while url is not None and pages < 1000:
+        while url is not None and pages < 10_000:
             pages += 1
             response = await self._get(ep, url)
             if response.status_code == 404:
@@ -150,8 +163,8 @@ class OciClient:
                     f"repository '{ep.display}' does not exist on {ep.base}",
                     hint="check the image name (and the mirror for its registry)",
                 )
-            _raise_for(response, ep, "listing tags")
-            found.extend(response.json().get("tags") or [])
+            _raise_for(response, ep, "listing " + key)
+            found.extend(response.json().get(key) or [])
             match = _LINK_NEXT.search(response.headers.get("Link", ""))
             url = urljoin(ep.base + "/", match.group(1)) if match else None
         return found

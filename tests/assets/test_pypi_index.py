@@ -1,0 +1,83 @@
+"""``{{latest-pypi-version}}`` against the real pypiserver fixture and a static PEP 691 index."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from envyard.assets.config import AssetSettings
+from envyard.assets.httpsession import HttpSession
+from envyard.assets.resolvers.base import ResolveContext
+from envyard.assets.resolvers.pypi import LatestPypiVersion
+from envyard.assets.templates import scan
+from envyard.errors import NotFoundError
+from envyard.testing.plugin import unique_name
+from envyard.testing.pypi import PypiIndex
+
+from .conftest import StaticIndex
+
+
+def latest(line: str, index_urls: list[str]) -> tuple[str, str]:
+    async def go() -> tuple[str, str]:
+        async with HttpSession() as session:
+            ctx = ResolveContext(AssetSettings(index_urls=index_urls), session)
+            (tag,) = scan(line, "requirements.txt")
+            result = await LatestPypiVersion().resolve(tag, ctx)
+            return result.value, result.source
+
+    return asyncio.run(go())
+
+
+def test_pre_releases_only_with_pre(pypi_index: PypiIndex) -> None:
+    name = unique_name("pkg")
+    for version in ("1.9.0", "1.10.0", "2.0.0rc1", "1.2.0"):
+        pypi_index.add_wheel(name, version)
+    assert latest(f"{name}=={{{{latest-pypi-version}}}}", [pypi_index.url]) == (
+        "1.10.0",
+        pypi_index.url,
+    )
+    assert latest(f"{name}[x]=={{{{latest-pypi-version:pre}}}}", [pypi_index.url])[0] == "2.0.0rc1"
+
+
+def test_only_pre_releases_without_pre_is_an_error(pypi_index: PypiIndex) -> None:
+    name = unique_name("pkg")
+    pypi_index.add_wheel(name, "1.0.0b1")
+    with pytest.raises(NotFoundError) as info:
+        latest(f"{name}=={{{{latest-pypi-version}}}}", [pypi_index.url])
+    assert "no final release" in str(info.value)
+    assert ":pre" in str(info.value)
+
+
+def test_unknown_package_is_an_error_never_none(pypi_index: PypiIndex) -> None:
+    name = unique_name("missing")
+    with pytest.raises(NotFoundError) as info:
+        latest(f"{name}=={{{{latest-pypi-version}}}}", [pypi_index.url])
+    assert f"package '{name}' does not exist on {pypi_index.url}" in str(info.value)
+
+
+def test_first_index_that_knows_the_package_answers(
+    pypi_index: PypiIndex, fresh_pypi_index: PypiIndex
+) -> None:
+    name = unique_name("pkg")
+    fresh_pypi_index.add_wheel(name, "3.0")
+    pypi_index.add_wheel(name, "9.0")
+    assert (
+        latest(f"{name}=={{{{latest-pypi-version}}}}", [fresh_pypi_index.url, pypi_index.url])[0]
+        == "3.0"
+    )
+
+
+@pytest.mark.parametrize("as_json", [True, False])
+def test_yanked_releases_are_excluded(static_index: StaticIndex, as_json: bool) -> None:
+    name = unique_name("yank")
+    files = [
+        (f"{name.replace('-', '_')}-1.0-py3-none-any.whl", False),
+        (f"{name}-1.0.tar.gz", False),
+        (f"{name.replace('-', '_')}-1.1-py3-none-any.whl", True),  # yanked
+        (f"{name}-1.1.tar.gz", True),
+        (f"{name.replace('-', '_')}-1.2rc1-py3-none-any.whl", False),
+    ]
+    static_index.add(name, files, as_json=as_json)
+    assert latest(f"{name}=={{{{latest-pypi-version}}}}", [static_index.url])[0] == "1.0"
+    assert latest(f"{name}=={{{{latest-pypi-version:pre}}}}", [static_index.url])[0] == "1.2rc1"
