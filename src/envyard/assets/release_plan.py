@@ -114,6 +114,12 @@ def _int(version: str | None) -> int:
 
 def plan_release(repo: Path, branch: str, settings: AssetSettings) -> ReleasePlan:
     git = Git(repo)
+    if git.current_branch() == branch:
+        raise ConflictError(
+            f"'{branch}' is checked out in {git.root}: the source of a release is the work tree "
+            "of another branch",
+            hint="switch to the source branch (e.g. main) first",
+        )
     found = discover([git.root], git.root)
     broken = [d for d in found.diagnostics if d.rule == "AST001"]
     if broken:

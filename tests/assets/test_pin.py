@@ -1,0 +1,137 @@
+"""Pinning build contexts against the real registry and package index."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from envyard.assets.config import AssetSettings
+from envyard.assets.discover import discover
+from envyard.assets.pin import ResolveFailedError, pin_assets, write_pinned
+from envyard.cli.main import run
+from envyard.testing.plugin import unique_name
+from envyard.testing.pypi import PypiIndex
+from envyard.testing.registry import OciRegistry
+
+from .conftest import env_asset
+
+
+@pytest.fixture
+def published(oci_registry: OciRegistry, pypi_index: PypiIndex) -> dict[str, str]:
+    repo = unique_name("base/python")
+    image = oci_registry.push_image(repo, ["3.11.9", "3.11.10", "latest"], content_seed=repo)
+    pkg = unique_name("lib")
+    pypi_index.add_wheel(pkg, "1.9.0")
+    pypi_index.add_wheel(pkg, "1.10.0")
+    pypi_index.add_wheel(pkg, "2.0.0rc1")
+    return {"image": f"{oci_registry.host}/{repo}", "digest": image.digest, "pkg": pkg}
+
+
+def _asset(tmp_path: Path, published: dict[str, str]) -> Path:
+    return env_asset(
+        tmp_path,
+        "demo-ubuntu22.04",
+        dockerfile=f"FROM {published['image']}:{{{{latest-image-tag}}}}\nRUN true\n",
+        requirements=(
+            f"{published['pkg']}=={{{{latest-pypi-version}}}}\n"
+            f"{published['pkg']}[extra]=={{{{latest-pypi-version:pre}}}}  # pre\n"
+        ),
+    )
+
+
+def test_pin_resolves_everything_and_leaves_originals_alone(
+    tmp_path: Path, published: dict[str, str], pypi_index: PypiIndex
+) -> None:
+    folder = _asset(tmp_path / "repo", published)
+    before = (folder / "context" / "Dockerfile").read_text(encoding="utf-8")
+    asset = discover([folder], tmp_path / "repo").assets[0]
+    settings = AssetSettings(index_urls=[pypi_index.url])
+    (result,) = asyncio.run(pin_assets([asset], settings))
+    lock = write_pinned(result, tmp_path / "out", settings)
+    out = tmp_path / "out"
+    assert (out / "Dockerfile").read_text(encoding="utf-8") == (
+        f"FROM {published['image']}:3.11.10\nRUN true\n"
+    )
+    assert (out / "requirements.txt").read_text(encoding="utf-8") == (
+        f"{published['pkg']}==1.10.0\n{published['pkg']}[extra]==2.0.0rc1  # pre\n"
+    )
+    assert (folder / "context" / "Dockerfile").read_text(encoding="utf-8") == before
+    data = json.loads((out / "envyard.lock.json").read_text(encoding="utf-8"))
+    assert data["source_hash"].startswith("sha256:")
+    entries = {(e["file"], e["line"]): e for e in data["entries"]}
+    image = entries[("context/Dockerfile", 1)]
+    assert (image["value"], image["digest"], image["status"]) == (
+        "3.11.10",
+        published["digest"],
+        "resolved",
+    )
+    assert entries[("context/requirements.txt", 2)]["value"] == "2.0.0rc1"
+    assert lock.skipped == []
+
+
+def test_unconfigured_sources_are_skipped_and_said_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = env_asset(
+        tmp_path / "repo",
+        "demo-ubuntu22.04",
+        dockerfile="FROM docker.io/library/python:{{latest-image-tag}}\n",
+        requirements="numpy=={{latest-pypi-version}}\n",
+    )
+    code = run(["asset", "pin", str(folder), "-o", str(tmp_path / "out")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "skipped 1 image tag: no registry configured for docker.io" in out
+    assert "skipped 1 package version: no package index configured" in out
+    assert "--mirror" in out and "--index-url" in out
+    assert "{{latest-image-tag}}" in (tmp_path / "out" / "Dockerfile").read_text(encoding="utf-8")
+    lock = json.loads((tmp_path / "out" / "envyard.lock.json").read_text(encoding="utf-8"))
+    assert {e["status"] for e in lock["entries"]} == {"skipped"}
+    assert run(["asset", "pin", str(folder), "-o", str(tmp_path / "o2"), "--strict"]) == 1
+
+
+def test_failures_name_the_file_and_line_and_write_nothing(
+    tmp_path: Path, oci_registry: OciRegistry, pypi_index: PypiIndex
+) -> None:
+    missing_pkg = unique_name("nothere")
+    folder = env_asset(
+        tmp_path / "repo",
+        "demo-ubuntu22.04",
+        dockerfile=f"FROM {oci_registry.host}/{unique_name('none')}:{{{{latest-image-tag}}}}\n",
+        requirements=f"# deps\n{missing_pkg}=={{{{latest-pypi-version}}}}\n",
+    )
+    asset = discover([folder], tmp_path / "repo").assets[0]
+    settings = AssetSettings(index_urls=[pypi_index.url])
+    with pytest.raises(ResolveFailedError) as info:
+        asyncio.run(pin_assets([asset], settings))
+    text = str(info.value)
+    assert "context/Dockerfile:1:" in text and "does not exist" in text
+    assert f"context/requirements.txt:2:{len(missing_pkg) + 3}" in text
+    assert f"package '{missing_pkg}' does not exist" in text
+    assert "None" not in text
+
+
+def test_cli_pin_with_mirror_and_index(
+    tmp_path: Path,
+    published: dict[str, str],
+    pypi_index: PypiIndex,
+    oci_registry: OciRegistry,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    repo_path = published["image"].split("/", 1)[1]
+    folder = env_asset(
+        tmp_path / "repo",
+        "demo-ubuntu22.04",
+        dockerfile=f"FROM mcr.microsoft.com/{repo_path}:{{{{latest-image-tag}}}}\n",
+        requirements=f"{published['pkg']}=={{{{latest-pypi-version}}}}\n",
+    )
+    argv = ["asset", "pin", str(folder), "-o", str(tmp_path / "out"), "--digest"]
+    argv += ["--mirror", f"mcr.microsoft.com={oci_registry.host}", "--index-url", pypi_index.url]
+    assert run(argv) == 0
+    out = capsys.readouterr().out
+    assert f"-> 3.11.10@{published['digest']}" in out
+    dockerfile = (tmp_path / "out" / "Dockerfile").read_text(encoding="utf-8")
+    assert dockerfile == f"FROM mcr.microsoft.com/{repo_path}:3.11.10@{published['digest']}\n"
