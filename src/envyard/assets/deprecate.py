@@ -5,8 +5,9 @@ it atomically: the description gets ``DEPRECATED: Please use OTHER instead.`` in
 the tags ``Deprecated`` (empty) and ``DeleteOn`` (YYYY-MM-DD) are set. Running it again
 replaces the earlier notice instead of stacking a second one.
 
-``archive_due`` archives, in the registry, every environment version whose ``DeleteOn`` tag
-(or lifecycle ``delete_on``) is today or earlier.
+``archive_due`` archives, in the registry, every environment with a version whose ``DeleteOn``
+tag (or lifecycle ``delete_on``) is today or earlier: archived environments leave lists but
+exact ``name@version`` references keep resolving.
 """
 
 from __future__ import annotations
@@ -109,21 +110,21 @@ def _due(record: Any, today: dt.date) -> bool:
 def archive_due(
     client: Client, *, today: dt.date | None = None, dry_run: bool = False
 ) -> list[str]:
-    """Archive every version whose DeleteOn has passed; returns the refs archived."""
+    """Archive every environment (all its versions) whose DeleteOn has passed; returns names."""
     day = today or dt.date.today()
-    done: list[str] = []
-    offset = 0
     names: list[str] = []
+    offset = 0
     while True:
         page = client.environments.list(limit=200, offset=offset)
         names += [r.name for r in page.items]
         offset += len(page.items)
         if not page.items or offset >= page.total:
             break
+    done: list[str] = []
     for name in names:
-        for record in client.environments.versions(name):
-            if record.state != "archived" and _due(record, day):
-                if not dry_run:
-                    client.environments.archive(record.ref)
-                done.append(record.ref)
+        versions = client.environments.versions(name)
+        if any(_due(v, day) for v in versions):
+            if not dry_run:
+                client.environments.archive(name)
+            done.append(name)
     return done

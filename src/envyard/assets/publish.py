@@ -67,8 +67,9 @@ class RegistryPublisher:
     def publish(self, items: list[PlanItem], commit: str) -> list[str]:
         created: list[str] = []
         envs = self.client.environments
+        ordered = sorted(items, key=_is_deprecated)  # replacements first
         try:
-            for item in items:
+            for item in ordered:
                 if item.type != "environment":
                     continue
                 env = environment_for(item, self.settings, commit, self.repo_url)
@@ -97,9 +98,11 @@ class RegistryPublisher:
             return
         match = _REPLACEMENT.search(env.description)
         delete_on: Any = env.tags.get("DeleteOn") or None
-        self.client.environments.deprecate(
-            ref, replaced_by=match.group(1) if match else None, delete_on=delete_on
-        )
+        replaced_by = match.group(1) if match else None
+        try:
+            self.client.environments.deprecate(ref, replaced_by=replaced_by, delete_on=delete_on)
+        except NotFoundError:  # the replacement is not in this registry (yet): keep the tags
+            self.client.environments.deprecate(ref, delete_on=delete_on)
 
     def unpublish(self, refs: list[str]) -> None:
         for ref in reversed(refs):
@@ -107,3 +110,8 @@ class RegistryPublisher:
                 self.client.environments.delete(ref)
             except EnvyardError:
                 continue
+
+
+def _is_deprecated(item: PlanItem) -> bool:
+    tags = item.asset.spec_data.get("tags") if item.asset else None
+    return isinstance(tags, dict) and "Deprecated" in tags

@@ -1,0 +1,91 @@
+"""Deprecation edits the spec (comments kept, atomically); archive --due uses the registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from envyard.assets.deprecate import archive_due, deprecate_asset
+from envyard.cli.main import run
+from envyard.errors import ConfigError, NotFoundError
+
+from .conftest import env_asset
+
+
+def test_deprecate_keeps_comments_and_is_idempotent(tmp_path: Path) -> None:
+    old = env_asset(tmp_path, "old-ubuntu22.04")
+    env_asset(tmp_path, "new-ubuntu22.04")
+    spec = old / "spec.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8") + "  GPU: Cuda11  # keep me\n", "utf-8")
+    deprecate_asset(tmp_path, "old-ubuntu22.04", "new-ubuntu22.04", "2027-01-31")
+    text = spec.read_text(encoding="utf-8")
+    assert text.startswith("# the platform spec\n")
+    assert "GPU: Cuda11  # keep me" in text
+    assert (
+        "description: >-\n  DEPRECATED: Please use new-ubuntu22.04 instead. An environment for "
+        "tests.\n" in text
+    )
+    assert "  Deprecated: ''\n" in text or '  Deprecated: ""\n' in text
+    assert "  DeleteOn: '2027-01-31'" in text or "DeleteOn: 2027-01-31" in text
+    deprecate_asset(tmp_path, "old-ubuntu22.04", "new-ubuntu22.04", "2027-02-28")
+    again = spec.read_text(encoding="utf-8")
+    assert again.count("DEPRECATED") == 1
+    assert "2027-02-28" in again and "2027-01-31" not in again
+
+
+def test_bad_input_changes_nothing(tmp_path: Path) -> None:
+    old = env_asset(tmp_path, "old-ubuntu22.04")
+    before = (old / "spec.yaml").read_text(encoding="utf-8")
+    with pytest.raises(ConfigError, match="not a date"):
+        deprecate_asset(tmp_path, "old-ubuntu22.04", "old-ubuntu22.04", "31/01/2027")
+    with pytest.raises(NotFoundError, match="no asset named 'ghost'"):
+        deprecate_asset(tmp_path, "old-ubuntu22.04", "ghost", "2027-01-31")
+    with pytest.raises(ConfigError, match="cannot replace itself"):
+        deprecate_asset(tmp_path, "old-ubuntu22.04", "old-ubuntu22.04", "2027-01-31")
+    assert (old / "spec.yaml").read_text(encoding="utf-8") == before
+
+
+def test_cli_deprecate_dry_run_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = env_asset(tmp_path, "old-ubuntu22.04")
+    env_asset(tmp_path, "new-ubuntu22.04")
+    before = (old / "spec.yaml").read_text(encoding="utf-8")
+    argv = ["asset", "deprecate", "old-ubuntu22.04", "--replacement", "new-ubuntu22.04"]
+    argv += ["--delete-on", "2027-01-31", "--repo", str(tmp_path)]
+    assert run([*argv, "--dry-run"]) == 0
+    assert "DEPRECATED: Please use new-ubuntu22.04 instead." in capsys.readouterr().out
+    assert (old / "spec.yaml").read_text(encoding="utf-8") == before
+    assert run(argv) == 0
+    assert "Deprecated" in (old / "spec.yaml").read_text(encoding="utf-8")
+
+
+def test_archive_due(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVYARD_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("ENVYARD_DB_URL", raising=False)
+    monkeypatch.delenv("ENVYARD_URL", raising=False)
+    from envyard.client import Client
+
+    client = Client()
+    for name, tags in (
+        ("due", {"Deprecated": "", "DeleteOn": "2026-01-01"}),
+        ("later", {"Deprecated": "", "DeleteOn": "2099-01-01"}),
+        ("plain", {}),
+    ):
+        client.environments.create(
+            {
+                "name": name,
+                "version": "1",
+                "image": f"localhost:5000/curated/{name}:1",
+                "tags": tags,
+            }
+        )
+    assert archive_due(client, today=dt.date(2026, 6, 1), dry_run=True) == ["due"]
+    assert client.environments.get("due").state != "archived"
+    assert archive_due(client, today=dt.date(2026, 6, 1)) == ["due"]
+    assert client.environments.get("due@1").state == "archived"
+    assert client.environments.get("later").state == "active"
+    assert archive_due(client, today=dt.date(2026, 6, 1)) == []  # archived ones are not listed
+    client.close()

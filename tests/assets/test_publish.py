@@ -1,0 +1,88 @@
+"""Released environments are published to the registry in-process (temp ENVYARD_HOME)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from envyard.assets.config import AssetSettings
+from envyard.assets.deprecate import deprecate_asset
+from envyard.assets.publish import RegistryPublisher
+from envyard.assets.release import apply_release
+from envyard.assets.release_plan import plan_release
+from envyard.cli.main import run
+from envyard.errors import EnvyardError, NotFoundError
+from envyard.testing.git import GitRepo
+
+from .conftest import env_asset
+
+
+@pytest.fixture
+def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("ENVYARD_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("ENVYARD_DB_URL", raising=False)
+    monkeypatch.delenv("ENVYARD_URL", raising=False)
+    from envyard.client import Client
+
+    with Client() as c:
+        yield c
+
+
+def _release(repo: GitRepo, client, **kw):  # type: ignore[no-untyped-def]
+    settings = AssetSettings(publish_hostnames={"localhost:5000": "registry.example.com"})
+    plan = plan_release(repo.path, "release", settings)
+    publisher = RegistryPublisher(client, settings, str(repo.path))
+    return apply_release(plan, settings, publisher=publisher, **kw)
+
+
+def test_release_publishes_and_deprecation_follows(git_repo: GitRepo, client) -> None:  # type: ignore[no-untyped-def]
+    env_asset(git_repo.path, "old-ubuntu22.04", dockerfile="FROM busybox:1\n")
+    env_asset(git_repo.path, "new-ubuntu22.04", dockerfile="FROM busybox:1\n")
+    git_repo.commit("two")
+    result = _release(git_repo, client)
+    assert sorted(result.published) == ["new-ubuntu22.04@1", "old-ubuntu22.04@1"]
+    record = client.environments.get("old-ubuntu22.04@1")
+    assert record.image == "registry.example.com/curated/old-ubuntu22.04:1"
+    assert record.description == "An environment for tests."
+    assert record.tags == {"OS": "Ubuntu22.04", "Python": "3.11"}
+
+    deprecate_asset(git_repo.path, "old-ubuntu22.04", "new-ubuntu22.04", "2027-01-31")
+    git_repo.commit("deprecate old")
+    result = _release(git_repo, client)
+    assert result.published == ["old-ubuntu22.04@2"]
+    record = client.environments.get("old-ubuntu22.04@2")
+    assert record.state == "deprecated"
+    assert record.replaced_by is not None and record.replaced_by.startswith("new-ubuntu22.04")
+    assert str(record.delete_on) == "2027-01-31"
+    assert record.description.startswith("DEPRECATED: Please use new-ubuntu22.04 instead.")
+
+
+def test_publish_is_rolled_back_when_the_refs_do_not_move(git_repo: GitRepo, client) -> None:  # type: ignore[no-untyped-def]
+    env_asset(git_repo.path, "solo-ubuntu22.04", dockerfile="FROM busybox:1\n")
+    git_repo.commit("one")
+
+    def fail(step: str) -> None:
+        if step == "refs":
+            git_repo.run("tag", "environment/solo-ubuntu22.04/1")  # the tag appears meanwhile
+
+    with pytest.raises(EnvyardError, match="update-ref failed"):
+        _release(git_repo, client, on_step=fail)
+    with pytest.raises(NotFoundError):
+        client.environments.get("solo-ubuntu22.04")
+    assert git_repo.run("branch", "--list", "release") == ""
+
+
+def test_cli_release_with_publish(
+    git_repo: GitRepo,
+    client,
+    capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
+) -> None:
+    env_asset(git_repo.path, "cli-ubuntu22.04", dockerfile="FROM busybox:1\n")
+    git_repo.commit("one")
+    argv = ["asset", "release", "--repo", str(git_repo.path), "--release-branch", "release"]
+    assert run([*argv, "--publish"]) == 0
+    assert "published: cli-ubuntu22.04@1" in capsys.readouterr().out
+    assert client.environments.get("cli-ubuntu22.04").image == (
+        "localhost:5000/curated/cli-ubuntu22.04:1"
+    )
