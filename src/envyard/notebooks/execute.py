@@ -90,7 +90,7 @@ async def execute(
     client.reset_execution_trackers()
     started = time.monotonic()
     try:
-        info = await client.async_wait_for_reply(await kernel.kc.kernel_info())
+        info = await client.async_wait_for_reply(kernel.kc.kernel_info())
         if info is not None and "language_info" in info["content"]:
             nb.metadata["language_info"] = info["content"]["language_info"]
     except Exception:  # noqa: S110 - metadata only; a dead kernel shows up on the first cell

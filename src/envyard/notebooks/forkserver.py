@@ -34,6 +34,21 @@ def _write(obj: dict[str, object]) -> None:
 
 
 CHILDREN: set[int] = set()
+_PRELOAD = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.zmqshell",
+    "ipykernel.debugger",
+    "IPython.core.completerlib",
+    "tornado.gen",
+    "tornado.locks",
+    "tornado.queues",
+    "tornado.platform.asyncio",
+    "faulthandler",
+    "http.server",
+    "xmlrpc.client",
+    "xmlrpc.server",
+)
 
 
 def _reap(*_: object) -> None:
@@ -75,6 +90,7 @@ def _child(request: dict[str, object], server_pid: int) -> None:
         "-f",
         str(request["connection_file"]),
         f"--IPKernelApp.parent_handle={server_pid}",
+        "--HistoryManager.hist_file=:memory:",  # no shared sqlite file between kernels
     ]
     from ipykernel import kernelapp
 
@@ -130,12 +146,39 @@ def _serve() -> None:
                 pass
 
 
+def _warm() -> None:
+    """Build and discard a plain IPython shell: fills lazy imports and the regex cache.
+
+    Its singleton and exit hook are removed; no thread is started (history in memory), so the
+    forked kernels build their own shell from a clean slate, just without the warm-up cost.
+    """
+    try:
+        import atexit
+
+        from IPython.core.interactiveshell import InteractiveShell
+        from traitlets.config import Config
+
+        config = Config()
+        config.HistoryManager.hist_file = ":memory:"
+        shell = InteractiveShell.instance(config=config)
+        atexit.unregister(shell.atexit_operations)
+        InteractiveShell.clear_instance()
+        del shell
+    except Exception:  # noqa: S110 - a speed-up only
+        pass
+
+
 def main() -> None:
     # Everything a kernel imports on start-up, imported once before any fork.
-    import ipykernel.ipkernel
-    import ipykernel.kernelapp
-    import ipykernel.zmqshell  # noqa: F401
+    import importlib
 
+    for name in _PRELOAD:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: S112 - optional speed-ups (debugpy may be absent)
+            continue
+
+    _warm()
     _write({"ready": os.getpid()})
     _serve()
 

@@ -71,17 +71,20 @@ class ForkServer:
     async def start(self) -> None:
         """Start the server; raises ExecutionError if the interpreter cannot import ipykernel."""
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-        self._proc = await asyncio.create_subprocess_exec(
-            self.python,
-            "-c",
-            _SOURCE.read_text(encoding="utf-8"),
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            cwd=self.workdir,
-            env=env,
-            start_new_session=True,
-        )
+        env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's import-time warning
+        log = self.workdir / f"forkserver-{id(self)}.log"
+        with log.open("wb") as stderr:
+            self._proc = await asyncio.create_subprocess_exec(
+                self.python,
+                "-c",
+                _SOURCE.read_text(encoding="utf-8"),
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=stderr,
+                cwd=self.workdir,
+                env=env,
+                start_new_session=True,
+            )
         assert self._proc.stdout is not None
         try:
             line = await asyncio.wait_for(self._proc.stdout.readline(), _READY_TIMEOUT)
@@ -89,11 +92,8 @@ class ForkServer:
             line = b""
         if not line.startswith(b'{"ready"'):
             await self.close()
-            err = b""
-            if self._proc.stderr is not None:
-                with contextlib.suppress(TimeoutError):
-                    err = await asyncio.wait_for(self._proc.stderr.read(), 5)
-            tail = err.decode(errors="replace").strip().splitlines()[-3:]
+            err = log.read_text(encoding="utf-8", errors="replace")
+            tail = err.strip().splitlines()[-3:]
             self.failure = f"{self.python} cannot start an IPython kernel: " + " | ".join(tail)
             raise ExecutionError(self.failure)
         self._reader = asyncio.create_task(self._read())

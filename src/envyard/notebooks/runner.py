@@ -78,34 +78,47 @@ class Runner:
         self.listener = listener or (lambda _event, _item: None)
         self.starter = KernelStarter(startup_timeout=options.startup_timeout)
         self.workroot = Path(tempfile.mkdtemp(prefix="envyard-nb-"))
+        self._cleanup: set[asyncio.Task[None]] = set()
+        self._seq = 0
+
+    async def _stop(self, kernel: StartedKernel, workdir: Path) -> None:
+        await kernel.stop()
+        await asyncio.to_thread(shutil.rmtree, workdir, True)
 
     async def run(self, jobs: list[Job]) -> list[NotebookResult]:
+        """Run ``jobs``; results in the same order. May be called again (kernels are new)."""
         workers = max(1, self.options.workers)
-        queue: asyncio.Queue[_Prepared | None] = asyncio.Queue()
+        queue: asyncio.Queue[tuple[int, _Prepared] | None] = asyncio.Queue()
         ahead = asyncio.Semaphore(workers)
         results: dict[int, NotebookResult] = {}
 
         async def produce() -> None:
-            for job in jobs:
+            for position, job in enumerate(jobs):
                 await ahead.acquire()
-                workdir = self.workroot / f"{job.number:04d}-{job.path.stem}"
-                queue.put_nowait(_Prepared(job, asyncio.create_task(self._start(job, workdir)), workdir))
+                self._seq += 1
+                workdir = self.workroot / f"{self._seq:04d}-{job.path.stem}"
+                task = asyncio.create_task(self._start(job, workdir))
+                queue.put_nowait((position, _Prepared(job, task, workdir)))
             for _ in range(workers):
                 queue.put_nowait(None)
 
         async def consume() -> None:
-            while (item := await queue.get()) is not None:
+            while (entry := await queue.get()) is not None:
+                position, item = entry
                 self.listener("start", item.job)
                 result = await self._run_one(item, ahead)
-                results[item.job.number] = result
+                results[position] = result
                 self.listener("done", result)
 
-        try:
-            await asyncio.gather(produce(), *(consume() for _ in range(workers)))
-        finally:
-            await self.starter.close()
-            shutil.rmtree(self.workroot, ignore_errors=True)
-        return [results[job.number] for job in jobs]
+        await asyncio.gather(produce(), *(consume() for _ in range(workers)))
+        return [results[position] for position in range(len(jobs))]
+
+    async def close(self) -> None:
+        """Finish tidying up, kill anything left, stop the fork servers."""
+        while self._cleanup:
+            await asyncio.gather(*list(self._cleanup), return_exceptions=True)
+        await self.starter.close()
+        shutil.rmtree(self.workroot, ignore_errors=True)
 
     async def _start(self, job: Job, workdir: Path) -> StartedKernel:
         snapshot = await asyncio.to_thread(build_snapshot, job.path, job.settings, workdir)
@@ -138,11 +151,12 @@ class Runner:
         except Exception as exc:  # nbclient/jupyter_client surprises: report, never crash
             outcome = Outcome("error", "runner", f"{type(exc).__name__}: {exc}")
         finally:
-            kernel_log = kernel.log_tail()
-            await kernel.stop()
-            shutil.rmtree(item.workdir, ignore_errors=True)
+            kernel.kill_now()  # single use: it ran its notebook; tidy up off the critical path
+            task = asyncio.create_task(self._stop(kernel, item.workdir))
+            self._cleanup.add(task)
+            task.add_done_callback(self._cleanup.discard)
         result = self._result(job, outcome, started)
-        result.kernel_log = kernel_log if outcome.status != "passed" else ""
+        result.kernel_log = kernel.log_tail() if outcome.status == "error" else ""
         scrub(nb, job.injection.parameters)
         if self.options.output_dir is not None:
             target = output_path(self.options.output_dir, job.shown)
@@ -173,4 +187,8 @@ class Runner:
 async def run_jobs(
     jobs: list[Job], options: RunOptions, listener: Listener | None = None
 ) -> list[NotebookResult]:
-    return await Runner(options, listener).run(jobs)
+    runner = Runner(options, listener)
+    try:
+        return await runner.run(jobs)
+    finally:
+        await runner.close()

@@ -1,0 +1,148 @@
+"""Benchmark: ``envyard nb test`` vs ``pytest --nbmake -n 2`` vs a papermill loop vs the floor.
+
+40 generated small notebooks (5 light cells each, 2 of them failing) run side by side in one
+invocation; wall-clock times and ratios are printed. Every tool gives each notebook a fresh
+kernel process, except the floor: the same cells executed in one warm kernel (no start-up at
+all), which bounds what any per-notebook-kernel tool can reach.
+
+nbmake, pytest-xdist and papermill are installed into a separate venv (``--peers-venv``,
+created with uv over this interpreter's site-packages on first use) so their pytest plugins do
+not leak into Envyard's own test runs::
+
+    python benchmarks/notebooks_vs_nbmake.py [--notebooks 40] [--workers 2] [--repeat 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import nbformat
+
+PEERS = ["nbmake", "pytest-xdist", "papermill"]
+
+
+def generate(folder: Path, count: int, failing: int = 2) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    fail_at = {count // 3, (2 * count) // 3} if failing == 2 else set(range(failing))
+    for i in range(count):
+        cells = [
+            f"n = {i}\ndata = list(range(100))",
+            "total = sum(data) + n\nprint(total)",
+            "squares = [x * x for x in data[:10]]\nsquares[-1]",
+            "assert total >= 4950" if i not in fail_at else "raise RuntimeError('planned failure')",
+            "{'n': n, 'total': total}",
+        ]
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "P"}
+        nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+        nbformat.write(nb, folder / f"nb_{i:03d}.ipynb")
+
+
+def peers_python(venv: Path) -> str:
+    python = venv / "bin" / "python"
+    probe = [str(python), "-c", "import nbmake, xdist, papermill"]
+    if python.exists() and subprocess.run(probe, capture_output=True, check=False).returncode == 0:
+        return str(python)
+    uv = shutil.which("uv") or "uv"
+    subprocess.run(
+        [uv, "venv", "--system-site-packages", "--python", sys.executable, str(venv)], check=True
+    )
+    subprocess.run([uv, "pip", "install", "--python", str(python), *PEERS], check=True)
+    return str(python)
+
+
+def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int, str]:
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env, check=False)
+    return time.perf_counter() - start, done.returncode, done.stdout + done.stderr
+
+
+PAPERMILL_LOOP = textwrap.dedent(
+    """
+    import pathlib, sys, papermill
+    failed = 0
+    for nb in sorted(pathlib.Path(sys.argv[1]).glob("*.ipynb")):
+        try:
+            papermill.execute_notebook(str(nb), "/dev/null" if False else str(nb) + ".out",
+                                       progress_bar=False, log_output=False, kernel_name="python3")
+        except papermill.PapermillExecutionError:
+            failed += 1
+    print("papermill failed:", failed)
+    """
+)
+
+
+async def _floor(folder: Path) -> float:
+    from jupyter_client.manager import start_new_async_kernel
+
+    km, kc = await start_new_async_kernel(kernel_name="python3")
+    try:
+        start = time.perf_counter()
+        for path in sorted(folder.glob("*.ipynb")):
+            nb = nbformat.read(path, as_version=4)
+            for cell in nb.cells:
+                await kc.execute_interactive(cell.source, timeout=60, output_hook=lambda _m: None)
+        return time.perf_counter() - start
+    finally:
+        kc.stop_channels()
+        await km.shutdown_kernel(now=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notebooks", type=int, default=40)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument(
+        "--peers-venv", type=Path, default=Path.home() / ".cache" / "envyard-bench-venv"
+    )
+    args = parser.parse_args()
+    peer = peers_python(args.peers_venv)
+    work = Path(tempfile.mkdtemp(prefix="nbbench-"))
+    folder = work / "notebooks"
+    generate(folder, args.notebooks)
+    (work / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "ENVYARD_HOME": str(work / "home")}
+    envyard = [sys.executable, "-m", "envyard", "nb", "test", str(folder), "-q"]
+    runs = {
+        f"envyard nb test --workers {args.workers}": envyard + ["--workers", str(args.workers)],
+        f"pytest --nbmake -n {args.workers}": [
+            peer, "-m", "pytest", "--nbmake", "-n", str(args.workers), "-q", "-p",
+            "no:cacheprovider", str(folder),
+        ],
+        "papermill loop": [peer, "-c", PAPERMILL_LOOP, str(folder)],
+    }  # fmt: skip
+    best: dict[str, float] = {}
+    for _ in range(args.repeat):
+        for name, cmd in runs.items():
+            seconds, code, out = timed(cmd, work, env)
+            expected_fail = code != 0
+            if not expected_fail:
+                print(f"warning: {name} exited 0, expected failures\n{out[-2000:]}")
+            best[name] = min(best.get(name, float("inf")), seconds)
+        best["floor (one warm kernel)"] = min(
+            best.get("floor (one warm kernel)", float("inf")), asyncio.run(_floor(folder))
+        )
+    shutil.rmtree(work, ignore_errors=True)
+    ours = best[f"envyard nb test --workers {args.workers}"]
+    nbmake = best[f"pytest --nbmake -n {args.workers}"]
+    print(f"\n{args.notebooks} notebooks x 5 cells (2 failing), {os.cpu_count()} CPUs")
+    print(f"{'run':38} {'seconds':>8} {'vs envyard':>11}")
+    for name, seconds in best.items():
+        print(f"{name:38} {seconds:8.2f} {seconds / ours:10.2f}x")
+    print(f"\nenvyard is {nbmake / ours:.2f}x faster than nbmake -n {args.workers}")
+    floor = best["floor (one warm kernel)"]
+    print(f"envyard takes {ours / floor:.2f}x the floor ({ours - floor:.2f}s above it)")
+
+
+if __name__ == "__main__":
+    main()

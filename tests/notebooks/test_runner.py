@@ -1,0 +1,186 @@
+"""The runner on real kernels: the acceptance run (pass, fail, timeout, crash), isolation,
+saved notebooks free of injected code, and no kernel process left behind."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from envyard.notebooks.inject import BEGIN, END
+from envyard.notebooks.session import SessionRequest, run_session
+from tests.notebooks.conftest import MakeNotebook, kernel_processes, write_notebook
+
+pytestmark = pytest.mark.slow
+
+
+def _four(folder: Path) -> None:
+    write_notebook(folder / "pass.ipynb", "x = 1", "assert x == 1")
+    write_notebook(folder / "fail.ipynb", "x = 1", "raise ValueError('boom')", "print('never')")
+    write_notebook(folder / "hang.ipynb", "import time", "while True:\n    time.sleep(0.05)")
+    write_notebook(folder / "crash.ipynb", "import os", "os._exit(7)")
+
+
+def test_acceptance_four_results_junit_and_no_orphans(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marker = f"EY_NB_TEST={secrets.token_hex(8)}"
+    monkeypatch.setenv("EY_NB_TEST", marker.split("=", 1)[1])
+    _four(tmp_path / "nbs")
+    junit = tmp_path / "junit.xml"
+    done = subprocess.run(
+        [sys.executable, "-m", "envyard", "nb", "test", "nbs", "--timeout", "4", "-q"]
+        + ["--junit", str(junit), "--workers", "2"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,  # a hang guard only: the run must end once every notebook has a result
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    root = ET.parse(junit).getroot()
+    cases = {c.get("name"): c for c in root.iter("testcase")}
+    assert set(cases) == {"pass.ipynb", "fail.ipynb", "hang.ipynb", "crash.ipynb"}
+    for case in cases.values():
+        assert case.get("classname") == "nbs"
+        assert case.get("file") == f"nbs/{case.get('name')}"
+        assert float(case.get("time", "-1")) >= 0
+    assert list(cases["pass.ipynb"]) == []
+    failure = cases["fail.ipynb"].find("failure")
+    assert failure is not None and failure.get("type") == "ValueError"
+    assert "cell 1:\nraise ValueError('boom')" in (failure.text or "")
+    assert "\x1b[" not in (failure.text or "")
+    timeout = cases["hang.ipynb"].find("error")
+    assert timeout is not None and timeout.get("type") == "timeout"
+    assert "KeyboardInterrupt" in (timeout.text or "")  # interrupted before the kill
+    crash = cases["crash.ipynb"].find("error")
+    assert crash is not None and crash.get("type") == "dead-kernel"
+    assert "exit status 7" in (crash.get("message") or "")
+    assert root.get("tests") == "4" and root.get("failures") == "1" and root.get("errors") == "2"
+    assert kernel_processes(marker) == []
+
+
+def test_each_notebook_gets_a_fresh_kernel_process(tmp_path: Path) -> None:
+    for i in range(4):
+        write_notebook(
+            tmp_path / f"n{i}.ipynb",
+            "import os, random\nprint(os.getpid(), random.random())",
+            "assert 'leak' not in globals()\nleak = 1",
+        )
+    report = run_session(
+        SessionRequest([tmp_path], workers=2, output_dir=tmp_path / "out", base=tmp_path)
+    )
+    assert [r.status for r in report.results] == ["passed"] * 4
+    outputs = []
+    for result in report.results:
+        nb = nbformat.read(result.output or "", as_version=4)
+        outputs.append(nb.cells[0].outputs[0]["text"].split())
+    pids = {o[0] for o in outputs}
+    randoms = {o[1] for o in outputs}
+    assert len(pids) == 4 and len(randoms) == 4
+
+
+def test_kernel_runs_in_the_notebook_snapshot_dir(tmp_path: Path) -> None:
+    (tmp_path / "data.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    write_notebook(
+        tmp_path / "reader.ipynb",
+        "import pathlib\nprint(pathlib.Path('data.csv').read_text())",
+        "pathlib.Path('written.txt').write_text('x')",
+    )
+    report = run_session(SessionRequest([tmp_path / "reader.ipynb"], base=tmp_path))
+    assert report.results[0].status == "passed", report.results[0].message
+    assert not (tmp_path / "written.txt").exists()  # the snapshot, not the user's folder
+
+
+def test_saved_notebooks_hold_no_injected_code(tmp_path: Path) -> None:
+    folder = tmp_path / "nbs"
+    write_notebook(
+        folder / "p.ipynb", "greeting = 'x'", "print(greeting)", tags={0: ["parameters"]}
+    )
+    (folder / "notebooks.yaml").write_text(
+        "setup: |\n  SETUP_RAN = True\n"
+        "teardown: |\n  print('teardown ran')\n"
+        "before_cell: |\n  _ey_before = 1\n"
+        "after_cell: |\n  _ey_after = 1\n"
+        "notebooks:\n  p.ipynb:\n    parameters: {greeting: injected}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    report = run_session(SessionRequest([folder], output_dir=out, base=tmp_path))
+    assert report.results[0].status == "passed", report.results[0].message
+    saved = nbformat.read(out / "nbs" / "p.ipynb", as_version=4)
+    text = nbformat.writes(saved)
+    for needle in ("SETUP_RAN", "teardown ran", "_ey_before", "_ey_after", BEGIN, END):
+        assert needle not in text
+    assert "injected-parameters" not in text
+    assert [c.source for c in saved.cells] == ["greeting = 'x'", "print(greeting)"]
+    assert saved.cells[1].outputs[0]["text"] == "injected\n"
+    assert saved.metadata["envyard"]["parameters"] == {"greeting": "injected"}
+    assert saved.metadata["language_info"]["name"] == "python"
+
+
+def test_raises_exception_and_skip_execution_tags(make_notebook: MakeNotebook) -> None:
+    path = make_notebook(
+        "tags.ipynb",
+        "raise KeyError('expected')",
+        "raise SystemError('skipped, never runs')",
+        "print('after')",
+        tags={0: ["raises-exception"], 1: ["skip-execution"]},
+    )
+    result = run_session(SessionRequest([path])).results[0]
+    assert result.status == "passed", result.message
+    assert [c.status for c in result.cells] == ["expected-error", "skipped", "passed"]
+
+
+def test_teardown_runs_after_a_failing_cell(tmp_path: Path) -> None:
+    folder = tmp_path / "nbs"
+    write_notebook(folder / "f.ipynb", "raise RuntimeError('first')", "print('not run')")
+    marker = tmp_path / "teardown-ran"
+    (folder / "notebooks.yaml").write_text(
+        f"teardown: |\n  open({str(marker)!r}, 'w').close()\n", encoding="utf-8"
+    )
+    result = run_session(SessionRequest([folder])).results[0]
+    assert result.status == "failed" and result.cell_index == 0
+    assert [c.status for c in result.cells] == ["failed", "not-run"]
+    assert marker.exists()
+
+
+def test_cell_timeout_names_the_cell_limit(make_notebook: MakeNotebook) -> None:
+    path = make_notebook("slow.ipynb", "x = 1", "import time\ntime.sleep(60)")
+    result = run_session(SessionRequest([path], cell_timeout=1, timeout=50)).results[0]
+    assert result.status == "error" and result.reason == "timeout"
+    assert result.message.startswith("cell timeout: cell 1")
+    assert [c.status for c in result.cells] == ["passed", "error"]
+
+
+def test_many_parallel_kernel_starts_do_not_race(tmp_path: Path) -> None:
+    for i in range(12):
+        write_notebook(tmp_path / f"n{i:02d}.ipynb", f"print({i})")
+    report = run_session(SessionRequest([tmp_path], workers=6))
+    assert [r.status for r in report.results] == ["passed"] * 12
+
+
+def test_spawned_kernels_without_fork_server(tmp_path: Path) -> None:
+    from envyard.notebooks.config import Overrides
+    from envyard.notebooks.discover import discover
+    from envyard.notebooks.plan import Job, plan_all
+    from envyard.notebooks.runner import RunOptions, Runner
+
+    write_notebook(tmp_path / "a.ipynb", "import os\nprint(os.getcwd())")
+    jobs = [j for j in plan_all(discover([tmp_path]), Overrides()) if isinstance(j, Job)]
+
+    async def go() -> list[str]:
+        runner = Runner(RunOptions(workers=1))
+        runner.starter._servers[sys.executable] = None  # the fallback when no fork server
+        try:
+            return [r.status for r in await runner.run(jobs)]
+        finally:
+            await runner.close()
+
+    assert asyncio.run(go()) == ["passed"]
