@@ -21,6 +21,7 @@ from sqlalchemy.pool import StaticPool
 from envyard.errors import ConfigError
 
 _WRITE = "envyard_write"
+AUTOCOMMIT_READ = "envyard_single_select"
 _LOCK = threading.Lock()
 _OPEN: dict[str, Database] = {}
 
@@ -55,8 +56,10 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        write = connection.get_execution_options().get(_WRITE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get(AUTOCOMMIT_READ):
+            return  # one SELECT: SQLite's own statement-level snapshot is enough
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_WRITE) else "BEGIN")
 
     return engine
 
@@ -87,6 +90,8 @@ class Database:
         self.url = engine.url.render_as_string(hide_password=False)
         self.key = self.url
         self._reader = sessionmaker(engine, expire_on_commit=False)
+        self.single_select = engine.execution_options(**{AUTOCOMMIT_READ: True})
+        """For one SELECT outside a transaction (no BEGIN round trip on SQLite)."""
         self._writer = sessionmaker(
             engine.execution_options(**{_WRITE: True}), expire_on_commit=False
         )

@@ -31,6 +31,7 @@ from envyard.errors import ConflictError, SpecError
 from envyard.registry import queries as q
 from envyard.registry.db import Database
 from envyard.registry.errors import PreconditionFailedError
+from envyard.registry.fastread import RecordCache, fast_get
 from envyard.registry.kinds import Kind, Validated, VersionedRecord
 from envyard.registry.models import Item, Tag, Version, utcnow
 from envyard.registry.records import STATES, Page
@@ -80,16 +81,26 @@ class RegistryService:
     def __init__(self, db: Database, kind: Kind) -> None:
         self.db = db
         self.kind = kind
+        self._cache = RecordCache()
 
     # --- reads ---------------------------------------------------------------------------
 
     def get(self, ref: str) -> VersionedRecord:
         """``name`` (current version) or ``name@version`` (any state)."""
-        with self.db.read() as session:
-            item, version = q.resolve(session, self.kind, parse_ref(ref))
-            return q.to_record(self.kind, item, version)
+        return self.get_json(ref)[0]
 
     resolve = get
+
+    def get_json(self, ref: str) -> tuple[VersionedRecord, bytes]:
+        """:meth:`get` and the record's JSON (cached per revision: the REST hot path)."""
+        parsed = parse_ref(ref)
+        found = fast_get(self.db, self.kind, parsed, self._cache)
+        if found is not None:
+            return found
+        with self.db.read() as session:  # not there: the full path says exactly why
+            item, version = q.resolve(session, self.kind, parsed)
+            record = q.to_record(self.kind, item, version)
+        return record, record.model_dump_json().encode()
 
     def list(
         self,

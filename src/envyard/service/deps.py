@@ -7,11 +7,12 @@ A token that is sent but unknown or revoked is always refused (401).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from envyard.errors import AuthError
@@ -42,16 +43,24 @@ class Principal:
 ANONYMOUS = Principal("anonymous")
 
 
-def get_registry(request: Request) -> Registry:
+async def get_registry(request: Request) -> Registry:
+    """The app's registry (async: no thread hop for a dependency that does no I/O)."""
+    return registry_of(request)
+
+
+def registry_of(request: Request) -> Registry:
     registry = request.app.state.registry
     assert isinstance(registry, Registry)  # noqa: S101 - set by create_app
     return registry
 
 
-def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+async def authenticate(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> Principal:
     if credentials is None:
         return ANONYMOUS
-    record = get_registry(request).tokens.authenticate(credentials.credentials)
+    tokens = registry_of(request).tokens
+    record = await run_in_threadpool(tokens.authenticate, credentials.credentials)
     if record is None:
         raise AuthError(
             "the API token is unknown or revoked",
@@ -61,11 +70,13 @@ def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | N
     return Principal(record.name, record.scope, record.id)
 
 
-def require(scope: Scope) -> Callable[[Request, HTTPAuthorizationCredentials | None], Principal]:
+def require(
+    scope: Scope,
+) -> Callable[[Request, HTTPAuthorizationCredentials | None], Awaitable[Principal]]:
     """A dependency that lets the request through only with ``scope`` (or a wider one)."""
 
-    def dependency(request: Request, credentials: Credentials) -> Principal:
-        principal = authenticate(request, credentials)
+    async def dependency(request: Request, credentials: Credentials) -> Principal:
+        principal = await authenticate(request, credentials)
         if scope == "read" and not request.app.state.require_read_token:
             return principal
         if principal.scope is None:

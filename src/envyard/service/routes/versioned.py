@@ -32,7 +32,7 @@ class DeprecateBody(BaseModel):
     delete_on: dt.date | None = None
 
 
-def _json(record: VersionedRecord, status: int = 200) -> Response:
+def _json(record: VersionedRecord, status: int = 200, body: bytes | None = None) -> Response:
     headers = {"ETag": f'"{record.etag}"', "Cache-Control": "no-cache"}
     if record.state == "deprecated":
         headers["Deprecation"] = "true"
@@ -40,10 +40,8 @@ def _json(record: VersionedRecord, status: int = 200) -> Response:
             headers["Sunset"] = record.delete_on.isoformat()
         if record.replaced_by:
             headers["Link"] = f'<{record.replaced_by}>; rel="successor-version"'
-    return Response(
-        record.model_dump_json(), status_code=status, media_type="application/json",
-        headers=headers,
-    )  # fmt: skip
+    content = body if body is not None else record.model_dump_json()
+    return Response(content, status_code=status, media_type="application/json", headers=headers)
 
 
 def _not_modified(record: VersionedRecord, if_none_match: str | None) -> bool:
@@ -95,10 +93,10 @@ def versioned_router(attr: Literal["environments", "prerequisites"], model: type
         ref: str, registry: RegistryDep, _who: Reader, if_none_match: IfNoneMatch = None
     ) -> Response:
         """``name``: newest active (else newest deprecated) version; ``name@version``: exact."""
-        record = service(registry).get(ref)
+        record, body = service(registry).get_json(ref)
         if _not_modified(record, if_none_match):
             return Response(status_code=304, headers={"ETag": f'"{record.etag}"'})
-        return _json(record)
+        return _json(record, body=body)
 
     @router.get("/{ref}/resolve", responses=one)
     def resolve(ref: str, registry: RegistryDep, _who: Reader) -> Response:
