@@ -169,16 +169,9 @@ def logs(run_id: str) -> None:
 @click.argument("run_id")
 def cancel(run_id: str) -> None:
     """Stop a run: exit callbacks still run, then its processes are killed."""
-    from envyard.jobs.runs import handle_of, refresh
+    from envyard.jobs.runs import cancel_run
 
-    run, _ = refresh(run_id)
-    if run.state in ("succeeded", "failed", "cancelled"):
-        click.echo(f"{run.id} already {run.state}")
-        return
-    handle = handle_of(run)
-    handle.cancel()
-    handle.wait(timeout=30)
-    run, _ = refresh(run_id)
+    run = cancel_run(run_id)
     click.echo(f"{run.id} {run.state}")
 
 

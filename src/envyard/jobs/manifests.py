@@ -4,6 +4,7 @@ kubernetes``); secrets are masked."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from envyard.backends.interface import Submission
 from envyard.backends.manifests import render_manifests
@@ -12,13 +13,14 @@ from envyard.jobs.plan import JobPlan
 __all__ = ["manifests_yaml", "submission_of"]
 
 
-def submission_of(plan: JobPlan, run_id: str = "dry-run") -> Submission:
-    from pathlib import Path
-
+def submission_of(
+    plan: JobPlan, run_id: str = "dry-run", run_dir: Path | None = None
+) -> Submission:
+    """The submission of ``plan`` (what a backend receives); pure."""
     return Submission(
         run_id=run_id,
         job_name=plan.name,
-        run_dir=Path(),
+        run_dir=run_dir or Path(),
         roles=plan.roles,
         environments=plan.resolved.environments,
         secrets=plan.secret_values,

@@ -22,7 +22,7 @@ from envyard.jobs.resolve import Catalogue, FileCatalogue, RegistryCatalogue
 from envyard.jobs.stage import stage_job
 from envyard.settings import load_settings
 
-__all__ = ["SubmitResult", "backend_for", "handle_of", "refresh", "submit_job"]
+__all__ = ["SubmitResult", "backend_for", "cancel_run", "handle_of", "refresh", "submit_job"]
 
 _KERNEL_MODE = {"ray": "none"}  # Ray installs the kernel's packages through its runtime_env
 
@@ -135,3 +135,19 @@ def refresh(run_id: str) -> tuple[Any, RunStatus | None]:
             or (dt.datetime.now(dt.UTC) if status.state in FINAL_STATES else None),
         )
     return run, status
+
+
+def cancel_run(run_id: str, *, grace: float = 30) -> Any:
+    """Stop a run (its exit callbacks still run) and record it as cancelled."""
+    run, _ = refresh(run_id)
+    if run.state in FINAL_STATES:
+        return run
+    handle = handle_of(run)
+    handle.cancel()
+    status = handle.wait(timeout=grace)
+    return _client().runs.update(
+        run.id,
+        state="cancelled",
+        exit_code=status.exit_code,
+        finished_at=status.finished_at or dt.datetime.now(dt.UTC),
+    )

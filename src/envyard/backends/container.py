@@ -1,0 +1,220 @@
+"""``container``: every instance runs in a podman (or docker) container of its task role's image.
+
+The bootstrap is mounted read-only at ``/envyard/bootstrap.sh`` and run with bash (``sh`` when
+the image has no bash: the bootstrap is POSIX); the instance's working folder
+``work/<role>-<i>`` of the run directory is ``/envyard/work``. Target settings: ``engine``
+(``podman``, the default when installed, or ``docker``), ``network`` (``none``, the default,
+or ``host``: the default bridge is never used), ``containers_conf`` (podman).
+
+Podman on this kind of machine needs ``runc`` and a containers.conf raising the default
+ulimits; unless ``CONTAINERS_CONF`` is set, Envyard writes one under ``$ENVYARD_HOME`` and uses
+it. Secrets are passed as ``--env NAME`` (the value comes from the engine's environment, never
+its command line); logs read back are masked. Containers are kept after they exit (their logs
+are read from them); they carry the label ``envyard.run=<run id>``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from envyard.backends.interface import RunStatus, Submission, fingerprints, mask_fingerprints
+from envyard.backends.local import write_run_dir
+from envyard.errors import ConfigError, ExecutionError, MissingDependencyError
+from envyard.settings import load_settings
+
+__all__ = ["ContainerBackend", "ContainerHandle", "engine_env"]
+
+CONTAINERS_CONF = """[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+
+[engine]
+runtime = "runc"
+"""
+_LAUNCH = 'if command -v bash >/dev/null 2>&1; then exec bash "$0"; else exec sh "$0"; fi'
+
+
+def engine_env(engine: str, settings: Mapping[str, Any]) -> dict[str, str]:
+    """The engine's environment: podman gets a containers.conf that works on this machine."""
+    env = dict(os.environ)
+    if Path(engine).name == "podman" and "CONTAINERS_CONF" not in env:
+        conf = settings.get("containers_conf")
+        if conf is None:
+            path = load_settings().home / "podman" / "containers.conf"
+            if not path.exists() or path.read_text() != CONTAINERS_CONF:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_text(CONTAINERS_CONF)
+                tmp.replace(path)
+            conf = path
+        env["CONTAINERS_CONF"] = str(conf)
+    return env
+
+
+def _engine(settings: Mapping[str, Any]) -> str:
+    wanted = settings.get("engine")
+    for name in [wanted] if wanted else ["podman", "docker"]:
+        found = shutil.which(str(name))
+        if found:
+            return found
+    raise MissingDependencyError(
+        f"{wanted or 'podman or docker'} is not installed (the container backend needs it)",
+        hint="apt-get install podman runc",
+    )
+
+
+def _run(argv: list[str], env: Mapping[str, str], what: str) -> str:
+    done = subprocess.run(argv, env=dict(env), capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise ExecutionError(f"{what} failed: {done.stderr.strip()}", output=done.stderr)
+    return done.stdout
+
+
+class ContainerHandle:
+    def __init__(
+        self,
+        run_id: str,
+        engine: str,
+        containers: list[dict[str, Any]],
+        prints: list[dict[str, Any]],
+        settings: Mapping[str, Any],
+    ) -> None:
+        self.run_id = run_id
+        self.engine = engine
+        self.containers = containers  # {"name", "role", "index"}
+        self.prints = prints
+        self.settings = dict(settings)
+
+    def _env(self) -> dict[str, str]:
+        return engine_env(self.engine, self.settings)
+
+    def _inspect(self, name: str) -> dict[str, Any]:
+        text = _run([self.engine, "inspect", name], self._env(), f"inspecting {name}")
+        data: dict[str, Any] = json.loads(text)[0]["State"]
+        return data
+
+    def status(self) -> RunStatus:
+        states = [self._inspect(c["name"]) for c in self.containers]
+        if any(s.get("Running") or s.get("Status") in ("created", "configured") for s in states):
+            return RunStatus("running")
+        codes = [int(s.get("ExitCode", 1)) for s in states]
+        failed = [c for c in codes if c != 0]
+        state = "failed" if failed else "succeeded"
+        return RunStatus(state, exit_code=failed[0] if failed else 0)  # type: ignore[arg-type]
+
+    def wait(self, timeout: float | None = None) -> RunStatus:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            status = self.status()
+            if status.done or (deadline is not None and time.monotonic() > deadline):
+                return status
+            time.sleep(0.2)
+
+    def logs(self) -> str:
+        out = []
+        for c in self.containers:
+            done = subprocess.run(
+                [self.engine, "logs", c["name"]], env=self._env(), capture_output=True,
+                text=True, check=False,
+            )  # fmt: skip
+            text = mask_fingerprints(done.stdout + done.stderr, self.prints)
+            out += [f"{c['role']}[{c['index']}] {line}" for line in text.splitlines()]
+        return "\n".join(out) + ("\n" if out else "")
+
+    def cancel(self) -> None:
+        env = self._env()
+        for c in self.containers:
+            # TERM to the bootstrap (PID 1, it traps it), then to everything it runs, so the
+            # foreground command ends and the exit callbacks run; stop after a grace period.
+            subprocess.run([self.engine, "kill", "--signal", "TERM", c["name"]], env=env,
+                           capture_output=True, check=False)  # fmt: skip
+            subprocess.run([self.engine, "exec", c["name"], "sh", "-c", "kill -TERM -1"],
+                           env=env, capture_output=True, check=False)  # fmt: skip
+        for c in self.containers:
+            subprocess.run([self.engine, "stop", "--time", "10", c["name"]], env=env,
+                           capture_output=True, check=False)  # fmt: skip
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "backend": "container",
+            "run_id": self.run_id,
+            "engine": self.engine,
+            "containers": self.containers,
+            "fingerprints": self.prints,
+            "settings": {k: v for k, v in self.settings.items() if k == "containers_conf"},
+        }
+
+
+class ContainerBackend:
+    name = "container"
+
+    def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
+        self.settings = dict(settings or {})
+        network = str(self.settings.get("network", "none"))
+        if network not in ("none", "host"):
+            raise ConfigError(
+                f"container network '{network}' is not allowed",
+                hint="use network: none (default) or network: host",
+            )
+        self.network = network
+
+    def preflight(self, plan: Any) -> None:
+        _engine(self.settings)
+        for name, boot in plan.roles.items():
+            if not boot.image:
+                raise ConfigError(
+                    f"task role '{name}' has no image to run in a container",
+                    hint="set `dockerImage:` or an `environment:` that has an image",
+                )
+
+    def submit(self, submission: Submission) -> ContainerHandle:
+        engine = _engine(self.settings)
+        env = {**engine_env(engine, self.settings), **submission.secrets}
+        run_dir = write_run_dir(submission)
+        containers: list[dict[str, Any]] = []
+        for instance in submission.instances():
+            boot = submission.roles[instance.role]
+            work = run_dir / "work" / instance.key
+            work.mkdir(parents=True, exist_ok=True)
+            name = re.sub(r"[^A-Za-z0-9_.-]", "-", f"envyard-{submission.run_id}-{instance.key}")
+            argv = [engine, "run", "--detach", "--name", name, "--network", self.network]
+            argv += ["--label", f"envyard.run={submission.run_id}"]
+            argv += ["--volume", f"{run_dir / (instance.role + '.sh')}:/envyard/bootstrap.sh:ro"]
+            argv += ["--volume", f"{work}:/envyard/work", "--workdir", "/envyard/work"]
+            variables = {
+                **instance.env(submission.job_name, submission.run_id),
+                "ENVYARD_RUN_DIR": "/envyard/work",
+            }
+            for key, value in variables.items():
+                argv += ["--env", f"{key}={value}"]
+            for key in sorted(submission.secrets):
+                argv += ["--env", key]  # the value comes from the engine's environment
+            argv += ["--entrypoint", "sh", str(boot.image), "-c", _LAUNCH, "/envyard/bootstrap.sh"]
+            _run(argv, env, f"starting container {name}")
+            containers.append({"name": name, "role": instance.role, "index": instance.index})
+        return ContainerHandle(
+            submission.run_id, engine, containers, fingerprints(submission.secrets), self.settings
+        )
+
+    def attach(self, data: Mapping[str, Any]) -> ContainerHandle:
+        return ContainerHandle(
+            str(data["run_id"]),
+            str(data["engine"]),
+            list(data["containers"]),
+            list(data.get("fingerprints", [])),
+            data.get("settings", {}),
+        )
+
+
+def remove_containers(handle: ContainerHandle) -> None:
+    """Remove a run's containers (they are kept after exit so their logs can be read)."""
+    for c in handle.containers:
+        subprocess.run([handle.engine, "rm", "--force", c["name"]], env=handle._env(),
+                       capture_output=True, check=False)  # fmt: skip
