@@ -107,7 +107,7 @@ def test_submit_without_a_cluster_refuses(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
     backend = KubernetesBackend({"namespace": "ml"})
-    with pytest.raises((ConfigError, MissingDependencyError), match="kube|k8s"):
+    with pytest.raises((ConfigError, MissingDependencyError), match=r"kube|k8s"):
         backend.preflight(None)
 
 

@@ -16,7 +16,8 @@ secrets:
   token: hunter2-very-secret
 taskRoles:
   ps:
-    commands: ['echo "$ENVYARD_TASK_ROLE $ENVYARD_TASK_INDEX/$ENVYARD_TASK_COUNT $ENVYARD_JOB_NAME"']
+    commands:
+      - 'echo "$ENVYARD_TASK_ROLE $ENVYARD_TASK_INDEX/$ENVYARD_TASK_COUNT $ENVYARD_JOB_NAME"'
   worker:
     instances: 2
     commands:
