@@ -1,0 +1,157 @@
+"""The container backend with podman: a busybox image built here, network none."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import tarfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tests.backends.helpers import submission
+
+from envyard.backends.container import CONTAINERS_CONF, ContainerBackend, ContainerHandle
+from envyard.backends.container import remove_containers as remove
+from envyard.errors import ConfigError
+
+pytestmark = pytest.mark.slow
+IMAGE = "localhost/envyard-test-busybox:1"
+
+
+def _rootfs() -> bytes:
+    busybox = Path("/bin/busybox")
+    applets = subprocess.run(
+        [str(busybox), "--list"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        for folder in ("bin", "tmp", "envyard"):
+            info = tarfile.TarInfo(folder)
+            info.type, info.mode = tarfile.DIRTYPE, 0o1777 if folder == "tmp" else 0o755
+            tar.addfile(info)
+        tar.add(str(busybox), "bin/busybox")
+        for applet in applets:
+            if applet != "busybox":
+                link = tarfile.TarInfo(f"bin/{applet}")
+                link.type, link.linkname = tarfile.SYMTYPE, "busybox"
+                tar.addfile(link)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="session")
+def podman_image(tmp_path_factory: pytest.TempPathFactory) -> str:
+    podman = shutil.which("podman")
+    if podman is None or not Path("/bin/busybox").exists():
+        pytest.skip("podman or busybox-static is not installed (apt-get install podman runc "
+                    "busybox-static)")  # fmt: skip
+    home = tmp_path_factory.mktemp("podman-home")
+    conf = home / "containers.conf"
+    conf.write_text(CONTAINERS_CONF)
+    env = {**os.environ, "CONTAINERS_CONF": str(conf)}
+    tar = home / "rootfs.tar"
+    tar.write_bytes(_rootfs())
+    done = subprocess.run(
+        [podman, "import", str(tar), IMAGE], env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        pytest.skip(f"podman cannot import images here: {done.stderr.strip()}")
+    probe = subprocess.run(
+        [podman, "run", "--rm", "--network", "none", IMAGE, "true"],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if probe.returncode != 0:
+        pytest.skip(f"podman cannot run containers here: {probe.stderr.strip()}")
+    return IMAGE
+
+
+@pytest.fixture
+def handles() -> Iterator[list[ContainerHandle]]:
+    made: list[ContainerHandle] = []
+    yield made
+    for handle in made:
+        remove(handle)
+
+
+JOB = f"""
+protocolVersion: 2
+name: in-container
+secrets: {{token: container-secret}}
+prerequisites:
+  - {{name: image, type: dockerimage, uri: "{IMAGE}"}}
+  - name: prep
+    type: script
+    callbacks:
+      - {{event: containerStart, commands: ["echo prepared"]}}
+      - {{event: containerExit, commands: ["echo released"]}}
+taskRoles:
+  worker:
+    instances: 2
+    dockerImage: image
+    prerequisites: [prep]
+    commands:
+      - echo "index $ENVYARD_TASK_INDEX/$ENVYARD_TASK_COUNT in $PWD token <% $secrets.token %>"
+      - echo "interfaces $(ls /sys/class/net | tr '\\n' ' ')"
+      - echo done > result.txt
+"""
+
+
+def test_instances_run_in_the_image_without_network(
+    tmp_path: Path, podman_image: str, handles: list[ContainerHandle]
+) -> None:
+    sub = submission(tmp_path, JOB)
+    backend = ContainerBackend()
+    handle = backend.submit(sub)
+    handles.append(handle)
+    status = handle.wait(timeout=120)
+    logs = handle.logs()
+    assert status.state == "succeeded", logs
+    for index in (0, 1):
+        assert f"worker[{index}] prepared" in logs
+        assert f"worker[{index}] index {index}/2 in /envyard/work token ***" in logs
+        assert f"worker[{index}] interfaces lo " in logs  # --network none: loopback only
+        assert f"worker[{index}] released" in logs
+        assert (sub.run_dir / "work" / f"worker-{index}" / "result.txt").read_text() == "done\n"
+    assert "container-secret" not in logs
+
+
+def test_cancel_runs_exit_callbacks(
+    tmp_path: Path, podman_image: str, handles: list[ContainerHandle]
+) -> None:
+    sub = submission(
+        tmp_path,
+        f"""
+        protocolVersion: 2
+        name: cancelled
+        prerequisites:
+          - {{name: image, type: dockerimage, uri: "{IMAGE}"}}
+          - name: cleanup
+            type: script
+            callbacks: [{{event: containerExit, commands: ["echo cleaned up"]}}]
+        taskRoles:
+          r:
+            dockerImage: image
+            prerequisites: [cleanup]
+            commands: ["echo started", "sleep 300", "echo never"]
+        """,
+    )
+    handle = ContainerBackend().submit(sub)
+    handles.append(handle)
+    deadline = time.monotonic() + 60
+    while "started" not in handle.logs():
+        assert time.monotonic() < deadline, handle.logs()
+        time.sleep(0.2)
+    handle.cancel()
+    status = handle.wait(timeout=60)
+    logs = handle.logs()
+    assert status.state == "failed"  # the record says cancelled (see jobs.runs.cancel_run)
+    assert "r[0] cleaned up" in logs
+    assert "never" not in logs
+
+
+def test_bridge_network_is_refused() -> None:
+    with pytest.raises(ConfigError, match="network 'bridge' is not allowed"):
+        ContainerBackend({"network": "bridge"})
