@@ -37,13 +37,14 @@ def _request(
 def test_plan_is_image_kernel_command_on_no_network(tmp_path: Path) -> None:
     import os
 
-    kernel = {"name": "shellk", "dependencies": ["python=3.11"]}
+    kernel = {"name": "shellk", "dependencies": ["python=3.11"], "variables": {"MODE": "fast"}}
     request = _request("localhost/x:1", kernel, ["python", "train.py"], tmp_path, dict(os.environ))
     (step,) = plan_launch(request, "podman").steps
     argv = list(step.argv)
     assert argv[1:3] == ["run", "--rm"]
     assert argv[argv.index("--network") + 1] == "none"
     assert argv[argv.index("--entrypoint") + 1] == "/envyard/bootstrap.sh"
+    assert "MODE=fast" in argv
     tail = argv[argv.index("localhost/x:1") :]
     assert tail == ["localhost/x:1", "--kernel", "shellk", "--", "python", "train.py"]
     assert not (tmp_path / "bootstrap").exists()  # planning writes nothing

@@ -162,3 +162,18 @@ def test_unknown_command_is_a_clear_error(pypi_index: PypiIndex, tiny: str, tmp_
     request = _request(env, ["no-such-program-xyz"], tmp_path, pypi_index.isolated_env())
     with pytest.raises(ExecutionError, match="no-such-program-xyz"):
         launch(request)
+
+
+def test_conda_style_kernel_without_conda_packages_uses_uv_and_sets_variables(
+    pypi_index: PypiIndex, tiny: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    kernel = {
+        "name": "pyonly",
+        "dependencies": ["python", "pip", {"pip": [f"{tiny}==4.5.6"]}],
+        "variables": {"TRAIN_MODE": "fast"},
+    }
+    env = _environment(kernel)
+    code = f"import os, {tiny}; print({tiny}.__version__, os.environ['TRAIN_MODE'])"
+    request = _request(env, ["python", "-c", code], tmp_path, pypi_index.isolated_env())
+    assert launch(request) == 0
+    assert capfd.readouterr().out == "4.5.6 fast\n"

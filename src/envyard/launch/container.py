@@ -92,6 +92,8 @@ class ContainerEngine:
             argv += ["--volume", f"{spec_dir}:{SPEC_IN_CONTAINER}:ro"]
             argv += ["--env", f"ENVYARD_KERNEL_SPEC={SPEC_IN_CONTAINER}"]
         argv += ["--env", f"ENVYARD_ENVIRONMENT={request.ref}"]
+        for key, value in spec.variables if spec is not None else ():
+            argv += ["--env", f"{key}={value}"]  # the kernel's conda `variables:`
         for volume in request.volumes:
             argv += ["--volume", volume]
         for var in request.env_vars:

@@ -58,8 +58,8 @@ def cache_key(spec: KernelSpec) -> str:
     return f"{spec.content_hash[:24]}-py{_python_request(spec)}"
 
 
-def _uv_env(base: Mapping[str, str]) -> dict[str, str]:
-    return {"UV_PYTHON_DOWNLOADS": "never"} if "UV_PYTHON_DOWNLOADS" not in base else {}
+def _uv_env() -> dict[str, str]:
+    return {"UV_PYTHON_DOWNLOADS": "never"}  # interpreters are local, always
 
 
 def build_steps(
@@ -68,11 +68,10 @@ def build_steps(
     *,
     interpreter: Interpreter | None,
     conda_tool: str | None,
-    base_env: Mapping[str, str],
 ) -> list[Step]:
     """The commands that create *spec* in *prefix* (pure: nothing runs)."""
     uv = uv_binary()
-    uv_env = _uv_env(base_env)
+    uv_env = _uv_env()
     steps: list[Step] = []
     if spec.needs_conda:
         assert conda_tool is not None  # noqa: S101 - callers pass require_conda()'s result
@@ -129,7 +128,7 @@ def plan(spec: KernelSpec, cache_root: Path, env: Mapping[str, str]) -> LocalPla
     interpreter = None if spec.needs_conda else find_interpreter(spec.python, env)
     conda_tool = require_conda(spec, env) if spec.needs_conda else None
     prefix = cache_root / ".store" / f"{key}.NEW"
-    steps = build_steps(spec, prefix, interpreter=interpreter, conda_tool=conda_tool, base_env=env)
+    steps = build_steps(spec, prefix, interpreter=interpreter, conda_tool=conda_tool)
     return LocalPlan(key, prefix, False, tuple(steps), interpreter, conda_tool)
 
 
@@ -149,9 +148,7 @@ def materialise(
     interpreter, conda_tool = planned.interpreter, planned.conda_tool
 
     def build(prefix: Path) -> dict[str, Any]:
-        steps = build_steps(
-            spec, prefix, interpreter=interpreter, conda_tool=conda_tool, base_env=base_env
-        )
+        steps = build_steps(spec, prefix, interpreter=interpreter, conda_tool=conda_tool)
         for step in steps:
             run_step(step, base_env, cwd=cache_root, log=log)
         return {
