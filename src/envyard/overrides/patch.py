@@ -17,11 +17,13 @@ from difflib import SequenceMatcher
 from io import StringIO
 from typing import Any
 
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
 from envyard.errors import SpecError
 from envyard.overrides.render import render_block, render_flow, render_scalar
 from envyard.overrides.yamltext import (
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
     YamlText,
     last_content_end,
     line_start,
@@ -36,6 +38,8 @@ class Edit:
     start: int
     end: int
     text: str
+    simple: bool = False
+    """A scalar rewritten in its own style (checked when rendered, not re-parsed)."""
 
 
 class _FallbackError(Exception):
@@ -53,14 +57,14 @@ def same(a: Any, b: Any) -> bool:
 
 def patch_text(doc: YamlText, new_data: Any) -> str:
     """The text of ``doc`` edited so that it reads as ``new_data``."""
-    if same(doc.data, new_data):
+    if doc.data == new_data and same(doc.data, new_data):
         return doc.text
     patcher = _Patcher(doc.text)
     try:
         patcher.diff(doc.node, doc.data, new_data, 0)
         edits = patcher.edits
         text = _apply(doc.text, edits)
-        if not patcher.scalar_only or any("\n" in e.text for e in edits):
+        if not all(e.simple and "\n" not in e.text for e in edits):
             check = parse_yaml(text, doc.file)
             if not same(check.data, new_data):
                 raise _FallbackError
@@ -88,11 +92,10 @@ class _Patcher:
     def __init__(self, text: str) -> None:
         self.text = text
         self.edits: list[Edit] = []
-        self.scalar_only = True
 
     def diff(self, node: Node, old: Any, new: Any, owner: int) -> None:
         text, edits = self.text, self.edits
-        if same(old, new):
+        if old == new and same(old, new):
             return
         if isinstance(node, ScalarNode) and not isinstance(new, dict | list):
             style = node.style or None  # plain is "" (C) or None (pure)
@@ -103,9 +106,8 @@ class _Patcher:
                 )
             else:
                 rendered = render_scalar(new, style)
-                edits.append(Edit(node.start_mark.index, node.end_mark.index, rendered))
+                edits.append(Edit(node.start_mark.index, node.end_mark.index, rendered, True))
             return
-        self.scalar_only = False
         if isinstance(node, MappingNode) and isinstance(old, dict) and isinstance(new, dict):
             if node.flow_style:
                 edits.append(Edit(node.start_mark.index, node.end_mark.index, render_flow(new)))

@@ -27,7 +27,7 @@ from typing import Any
 from envyard.errors import NotFoundError, SpecError
 from envyard.overrides.yamltext import YamlText, parse_yaml
 from envyard.spec.diagnose import format_path
-from envyard.spec.source import display_path, read_spec_text
+from envyard.spec.source import MAX_SPEC_BYTES, display_path, read_spec_text
 
 REF_KEYS = frozenset(
     {
@@ -61,6 +61,7 @@ class Item:
 @dataclass
 class Scope:
     base: Path
+    cwd: Path
     items: dict[Path, Item] = field(default_factory=dict)
     given: dict[Path, Path] = field(default_factory=dict)
     """Each path as the caller wrote it (specs, pipeline components) -> its real path."""
@@ -76,12 +77,12 @@ def collect(specs: Sequence[Path | str], cwd: Path) -> Scope:
     base = cwd.resolve()
     if not all(r.is_relative_to(base) for r in reals):
         base = Path(os.path.commonpath([str(r.parent) for r in reals]))
-    scope = Scope(base)
+    scope = Scope(base, cwd)
     for path, real in zip(written, reals, strict=True):
         if real in scope.items:
             scope.given[path] = real
             continue
-        doc = _load(real)
+        doc = _load(real, cwd)
         folder = _pipeline_folder(doc, real)
         if folder is None:
             scope.given[path] = real
@@ -92,7 +93,7 @@ def collect(specs: Sequence[Path | str], cwd: Path) -> Scope:
         for component in _components(folder):
             scope.given.setdefault(component, component.resolve())
             if component.resolve() not in scope.items:
-                _add(scope, component.resolve(), _load(component.resolve()), depth=0)
+                _add(scope, component.resolve(), _load(component.resolve(), cwd), depth=0)
     return scope
 
 
@@ -126,8 +127,21 @@ def _yaml_files(folder: Path) -> Iterator[Path]:
                 yield Path(root) / name
 
 
-def _load(path: Path) -> YamlText:
-    return parse_yaml(read_spec_text(path), display_path(path))
+def _load(path: Path, cwd: Path) -> YamlText:
+    shown = str(path.relative_to(cwd)) if path.is_relative_to(cwd) else str(path)
+    return parse_yaml(read_text(path), shown)
+
+
+def read_text(path: Path) -> str:
+    """A spec's text; anything unusual (missing, binary, too big, not UTF-8) goes through
+    :func:`envyard.spec.source.read_spec_text` for its precise error."""
+    try:
+        raw = path.read_bytes()
+        if len(raw) <= MAX_SPEC_BYTES and b"\x00" not in raw[:8192]:
+            return raw.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        pass
+    return read_spec_text(path)
 
 
 def _pipeline_folder(doc: YamlText, path: Path) -> Path | None:
@@ -188,7 +202,7 @@ def _add(scope: Scope, real: Path, doc: YamlText, depth: int) -> None:
         if target.is_dir():
             scope.items[target] = Item(target, rules=False, is_dir=True)
         elif target.suffix in YAML_SUFFIXES:
-            _add(scope, target, _load(target), depth + 1)
+            _add(scope, target, _load(target, scope.cwd), depth + 1)
         else:
             scope.items[target] = Item(target, rules=False, raw=target.read_bytes())
 

@@ -1,0 +1,208 @@
+"""Apply a tenant profile to N component specs (each with a conda file): Envyard vs shrike 2.0.2.
+
+Both sides get the same 1,000 components in the seed's shape (``spec.yaml`` naming a
+``conda.yaml`` through ``environment.conda.conda_dependencies_file``) and the same changes:
+the base image (regex with ``$1``/``\\1``), the tags, and the package index in the conda file.
+
+- shrike: its own routine, ``AMLPipelineHelperBase._override_spec_yaml`` (which edits the files in
+  place after backing them up, with ``remove_polymer_pkg_idx`` for the conda file) followed by
+  ``_recover_spec_yaml`` (which puts the originals back) — the override half of a submission.
+  shrike's pinned Hydra does not import on Python 3.11, so it runs under Python 3.10 in its own
+  venv, created here on first use and cached in ``$ENVYARD_BENCH_CACHE`` (default
+  ``/tmp/envyard-benchmarks``). Its routine is timed inside that process (imports excluded).
+- Envyard: ``envyard.overrides.staged`` (resolve the target, load the profile, stage copies with
+  the rules applied, remove the staging folder), timed in this process (imports excluded).
+
+Run: ``python benchmarks/overrides_vs_shrike.py [--n 1000]``. Prints both times and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+FEED = "https://o365exchange.pkgs.visualstudio.com/_packaging/PolymerPythonPackages/pypi/simple/"
+CACHE = Path(os.environ.get("ENVYARD_BENCH_CACHE", "/tmp/envyard-benchmarks"))
+PY310 = os.environ.get("SHRIKE_PYTHON", "/root/.pyenv/versions/3.10.13/bin/python")
+
+SPEC = """\
+# yaml-language-server: $schema=https://componentsdk.blob.core.windows.net/jsonschema/DistributedComponent.json
+$schema: http://azureml/sdk-1-5/DistributedComponent.json
+name: canary-gpu-{i}
+version: 0.0.{i}
+tags: eyesoff
+type: DistributedComponent
+is_deterministic: False
+description: test component {i}
+inputs:
+  args:
+    type: String
+    optional: true
+environment:
+  docker:
+    image: polymerprod.azurecr.io/polymercd/prod_official/azureml_base_gpu_openmpi312cuda101cudnn7
+  conda:
+    conda_dependencies_file: conda.yaml
+launcher:
+  type: mpi
+  additional_arguments: >-
+    python run.py
+    [ {{inputs.args}} ]
+"""
+
+CONDA = """\
+name: canary-{i}
+channels:
+  - conda-forge
+dependencies:
+  - python=3.7
+  - pip:
+    - azureml-core==1.27.{i}
+    - --index-url {feed}
+"""
+
+PIPELINE = f"""\
+module_loader:
+  local_steps_folder: components
+tenant_overrides:
+  {TENANT}:
+    environment.docker.image:
+      'polymerprod.azurecr.io/polymercd/prod_official/(.+)': 'mcr.microsoft.com/azureml/$1'
+    tags:
+      eyesoff: eyeson
+    $..pip[*]:
+      '--index-url {FEED}': '--index-url https://pypi.org/simple/'
+"""
+
+SHRIKE_MAPPING = {
+    "environment.docker.image": {
+        "polymerprod.azurecr.io/polymercd/prod_official/(.+)": "mcr.microsoft.com/azureml/\\1"
+    },
+    "tags": {"eyesoff": "eyeson"},
+    "remove_polymer_pkg_idx": True,
+}
+
+SHRIKE_RUNNER = textwrap.dedent(
+    """
+    import json, logging, sys, time
+    from types import SimpleNamespace
+    from omegaconf import OmegaConf
+    from shrike.pipeline.pipeline_helper_base import AMLPipelineHelperBase
+
+    class Helper(AMLPipelineHelperBase):
+        pass
+
+    Helper.__abstractmethods__ = frozenset()
+    root, mapping_file, n, tenant = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    mapping = OmegaConf.create(json.load(open(mapping_file)))
+    helper = object.__new__(Helper)
+    helper.config = OmegaConf.create({"aml": {"tenant": tenant}})
+    manifest = {f"c{i}": {"yaml": f"c{i}/spec.yaml"} for i in range(n)}
+    helper.module_loader = SimpleNamespace(
+        modules_manifest=manifest, is_local=lambda key: True, local_steps_folder=root
+    )
+    start = time.perf_counter()
+    todo = helper._override_spec_yaml(mapping)
+    middle = time.perf_counter()
+    helper._recover_spec_yaml(todo, False)
+    end = time.perf_counter()
+    print(json.dumps({"override": middle - start, "recover": end - middle, "files": len(todo)}))
+    """
+)
+
+
+def make_components(root: Path, n: int) -> None:
+    for i in range(n):
+        folder = root / "components" / f"c{i}"
+        folder.mkdir(parents=True)
+        (folder / "spec.yaml").write_text(SPEC.format(i=i), encoding="utf-8")
+        (folder / "conda.yaml").write_text(CONDA.format(i=i, feed=FEED), encoding="utf-8")
+    (root / "pipeline.yaml").write_text(PIPELINE, encoding="utf-8")
+
+
+def shrike_python() -> Path:
+    """The shrike venv's python, created on first use."""
+    venv = CACHE / "shrike-2.0.2-py310"
+    python = venv / "bin" / "python"
+    probe = [str(python), "-c", "import shrike.pipeline.pipeline_helper_base"]
+    if python.exists() and subprocess.run(probe, capture_output=True, check=False).returncode == 0:
+        return python
+    print(f"creating the shrike venv in {venv} (once)...", file=sys.stderr)
+    shutil.rmtree(venv, ignore_errors=True)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    subprocess.run([PY310, "-m", "venv", str(venv)], check=True)
+    pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    subprocess.run([*pip, "shrike[pipeline]==2.0.2"], check=True)
+    subprocess.run(probe, check=True)
+    return python
+
+
+def run_shrike(root: Path, n: int) -> float:
+    python = shrike_python()
+    runner = root / "shrike_runner.py"
+    runner.write_text(SHRIKE_RUNNER, encoding="utf-8")
+    mapping = root / "mapping.json"
+    mapping.write_text(json.dumps(SHRIKE_MAPPING), encoding="utf-8")
+    folder = root / "components"
+    before = (folder / "c0" / "spec.yaml").read_bytes()
+    result = subprocess.run(
+        [str(python), str(runner), str(folder), str(mapping), str(n), TENANT],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    timing = json.loads(result.stdout.strip().splitlines()[-1])
+    assert timing["files"] == n, timing
+    assert (folder / "c0" / "spec.yaml").read_bytes() == before, "shrike did not restore"
+    return float(timing["override"] + timing["recover"])
+
+
+def run_envyard(root: Path, n: int) -> float:
+    from envyard.overrides import staged
+
+    before = (root / "components" / "c0" / "spec.yaml").read_bytes()
+    start = time.perf_counter()
+    with staged([root / "pipeline.yaml"], target=TENANT, cwd=root) as result:
+        elapsed = time.perf_counter() - start
+        spec = result.paths[(root / "components" / "c7" / "spec.yaml").resolve()]
+        text = spec.read_text(encoding="utf-8")
+        conda = (spec.parent / "conda.yaml").read_text(encoding="utf-8")
+        staged_specs = sum(1 for f in result.plan.files if f.changes)
+        start = time.perf_counter()
+    elapsed += time.perf_counter() - start  # the clean-up on exit
+    assert "mcr.microsoft.com/azureml/azureml_base_gpu" in text and "tags: eyeson" in text
+    assert "https://pypi.org/simple/" in conda and FEED not in conda
+    assert staged_specs == 2 * n, staged_specs
+    assert (root / "components" / "c0" / "spec.yaml").read_bytes() == before
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1000, help="number of component specs")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="envyard-bench-") as tmp:
+        ours, theirs = Path(tmp) / "envyard", Path(tmp) / "shrike"
+        make_components(ours, args.n)
+        make_components(theirs, args.n)
+        import envyard.overrides  # noqa: F401 - imports are not part of the timing
+
+        envyard_s = run_envyard(ours, args.n)
+        shrike_s = run_shrike(theirs, args.n)
+    print(f"{args.n} component specs + {args.n} conda files, one profile (image, tags, index)")
+    print(f"  shrike 2.0.2 _override_spec_yaml + _recover_spec_yaml: {shrike_s:8.3f} s")
+    print(f"  envyard staged() (stage copies + clean up):            {envyard_s:8.3f} s")
+    print(f"  ratio: envyard is {shrike_s / envyard_s:.1f}x faster (target >= 100x)")
+
+
+if __name__ == "__main__":
+    main()
