@@ -65,13 +65,27 @@ def test_create_filter_deprecate_copy_and_delete(page: Any, ui_server: UiServer)
     assert page.locator(f'tr[data-name="{name}"]').count() == 0
     assert page.is_visible("#empty")
 
+    # a new version from the edited YAML
+    page.goto(ui_server.url + "/?q=" + name)
+    page.click(f'tr[data-name="{name}"] a.name')
+    page.click("#new-version")
+    text = page.input_value("#yaml_text")
+    assert "version:" not in text
+    page.fill("#yaml_text", text.replace("made in Chromium", "second take"))
+    page.click("#save-version")
+    page.wait_for_selector("#state")
+    assert f"created {name}@2" in page.inner_text("#flash")
+    assert "second take" in page.inner_text("#yaml")
+    assert page.locator("#versions tbody tr").count() == 2
+    assert ui_server.registry.environments.get(name).version == "2"
+
     # the launch command is copyable
     page.goto(ui_server.url + "/?q=" + name)
     button = page.locator(f'tr[data-name="{name}"] button.copy')
-    assert button.get_attribute("data-copy") == f"envyard env launch {name}@1 -- python"
+    assert button.get_attribute("data-copy") == f"envyard env launch {name}@2 -- python"
     button.click()
     page.wait_for_function("b => b.dataset.copied !== undefined", arg=button.element_handle())
-    assert button.get_attribute("data-copied") == f"envyard env launch {name}@1 -- python"
+    assert button.get_attribute("data-copied") == f"envyard env launch {name}@2 -- python"
     screenshot(page, "ui-environment-list")
 
     # deprecate from the detail page: an unknown successor is refused, a real one accepted
@@ -89,10 +103,10 @@ def test_create_filter_deprecate_copy_and_delete(page: Any, ui_server: UiServer)
     assert page.inner_text("#state") == "deprecated"
     assert successor in page.inner_text(".banner.warn")
     assert "2031-01-31" in page.inner_text(".banner.warn")
-    deprecated = ui_server.registry.environments.get(f"{name}@1")
-    assert deprecated.state == "deprecated"
-    assert deprecated.replaced_by == successor
-    assert page.locator("#versions tbody tr").count() == 1
+    for ref in (f"{name}@1", f"{name}@2"):  # "every version" was the default
+        deprecated = ui_server.registry.environments.get(ref)
+        assert deprecated.state == "deprecated"
+        assert deprecated.replaced_by == successor
     screenshot(page, "ui-environment-detail")
 
     # delete (confirmation accepted)

@@ -131,3 +131,26 @@ def test_private_server_pages_need_a_read_token(private_server: UiServer) -> Non
         signed_in = http.get("/")
         assert signed_in.status_code == 200
         assert f'data-name="{name}"' in signed_in.text
+
+
+def test_new_version_from_a_stale_page_is_refused(
+    client: httpx.Client, ui_server: UiServer
+) -> None:
+    name = unique_name("stale")
+    ui_server.registry.environments.create({"name": name, "image": "a/b:1"})
+    client.post("/session", data={"csrf": _csrf(client, "/"), "token": ui_server.token()})
+    form = client.get(f"/environments/{name}/edit").text
+    etag = re.search(r'name="etag" value="([^"]+)"', form)
+    assert etag
+    ui_server.registry.environments.update(name, {"description": "someone else"}, replace=False)
+    stale = client.post(
+        f"/environments/{name}/edit",
+        data={
+            "csrf": _csrf(client, "/"),
+            "etag": etag.group(1),
+            "yaml_text": f"name: {name}\nimage: a/b:3\n",
+        },
+    )
+    assert stale.status_code == 412
+    assert "changed since you read it" in stale.text
+    assert [v.version for v in ui_server.registry.environments.versions(name)] == ["2", "1"]

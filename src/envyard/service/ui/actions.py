@@ -133,6 +133,40 @@ async def create(
     return flash_redirect(f"/environments/{quote(record.name)}", f"created {record.ref}")
 
 
+@router.post("/environments/{name}/edit")
+def update(
+    request: Request,
+    name: str,
+    *,
+    csrf: Field,
+    yaml_text: Annotated[str, Form()] = "",
+    etag: Annotated[str, Form()] = "",
+) -> Response:
+    """Add a version from the edited YAML; ``etag`` makes it conditional (If-Match)."""
+    try:
+        check_csrf(request, csrf)
+        user = require(request, "write")
+        body = _body_from_yaml(yaml_text)
+        record = registry_of(request).environments.update(
+            name, body, replace=True, by=user.actor, if_match=etag or None
+        )
+    except EnvyardError as exc:
+        try:
+            current = registry_of(request).environments.get(name)
+        except EnvyardError:
+            return flash_redirect("/", str(exc), "error")
+        return render(
+            request,
+            "edit.html",
+            status_of(exc),
+            record=current,
+            yaml_text=yaml_text,
+            etag=etag,
+            errors=error_lines(exc),
+        )
+    return flash_redirect(f"/environments/{quote(name)}", f"created {record.ref}")
+
+
 def _target(name: str, scope: str, version: str) -> str:
     return f"{name}@{version}" if scope == "version" and version else name
 

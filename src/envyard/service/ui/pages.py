@@ -94,6 +94,25 @@ def environment_detail(request: Request, name: str, version: str | None = None) 
     )
 
 
+@router.get("/environments/{name}/edit", response_class=HTMLResponse)
+def edit_environment(request: Request, name: str) -> Response:
+    """A new version, starting from the current one's YAML (without its version)."""
+    try:
+        require(request, "read")
+        current = registry_of(request).environments.get(name)
+    except EnvyardError as exc:
+        return render_error(request, exc)
+    assert isinstance(current, EnvironmentRecord)  # noqa: S101 - the environments service
+    return render(
+        request,
+        "edit.html",
+        record=current,
+        yaml_text=views.environment_yaml(current, with_version=False),
+        etag=current.etag,
+        errors=[],
+    )
+
+
 @router.get("/runs", response_class=HTMLResponse)
 def run_list(request: Request, state: str = "") -> Response:
     try:

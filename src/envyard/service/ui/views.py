@@ -27,10 +27,11 @@ def to_yaml(data: Any) -> str:
     return out.getvalue()
 
 
-def environment_yaml(record: EnvironmentRecord) -> str:
+def environment_yaml(record: EnvironmentRecord, *, with_version: bool = True) -> str:
     """The version as a spec file (what ``envyard env create -f`` accepts)."""
     data = record.spec().model_dump(mode="json", by_alias=True, exclude_none=True)
-    ordered = {k: data[k] for k in _ORDER if data.get(k) not in (None, "", {}, [])}
+    keys = [k for k in _ORDER if with_version or k != "version"]
+    ordered = {k: data[k] for k in keys if data.get(k) not in (None, "", {}, [])}
     return to_yaml(ordered)
 
 
