@@ -27,6 +27,7 @@ from typing import Any
 from envyard.errors import ExecutionError, NotFoundError
 from envyard.notebooks.kernels import KernelChoice
 from envyard.settings import load_settings
+from envyard.spec.environment import Environment
 from envyard.spec.notebooks import NotebookSettings
 
 _LOCK = threading.Lock()
@@ -47,13 +48,15 @@ def _is_python(metadata: Mapping[str, Any]) -> bool:
     return language.lower() == "python" or name.startswith("python") or not spec
 
 
-def get_environment(ref: str) -> Any:
-    """The registry environment ``NAME[@VERSION]`` (raises NotFoundError when unknown)."""
-    try:
-        from envyard.client import Client
-    except ImportError:  # pragma: no cover - the SDK ships with envyard
-        raise ExecutionError("the envyard client (registry SDK) is not available") from None
-    return Client().environments.get(ref)
+def get_environment(ref: str) -> Environment:
+    """The registry environment ``NAME[@VERSION]`` (raises NotFoundError when unknown).
+
+    Uses the server at ``ENVYARD_URL`` when set, else the local metastore.
+    """
+    from envyard.client import Client
+
+    with Client.from_settings() as client:
+        return client.environments.get(ref).spec()
 
 
 def _uv() -> str:
@@ -99,8 +102,7 @@ def _registry_kernel(ref: str, extra_pip: list[str], cache_root: Path) -> Kernel
     from envyard.launch.kernelspec import kernel_spec
     from envyard.launch.local import kernel_env, materialise
 
-    record = get_environment(ref)
-    environment = getattr(record, "spec", None) or getattr(record, "environment", None) or record
+    environment = get_environment(ref)
     shown = f"{environment.name}@{environment.version}"
     spec = kernel_spec(environment)
     if spec is None:

@@ -131,7 +131,10 @@ class NotebookFile(pytest.File):
             timeout=config.getoption("--envyard-nb-timeout"),
         )
         job = plan_one(0, Found(Path(self.path).resolve()), overrides, Path(config.rootpath))
-        yield NotebookItem.from_parent(self, name=self.path.name, job=job)
+        item = NotebookItem.from_parent(self, name=self.path.name, job=job)
+        if isinstance(job, NotebookResult) and job.status == "skipped":
+            item.add_marker(pytest.mark.skip(reason=job.message))  # reported at the notebook
+        yield item
 
 
 class _State:

@@ -63,6 +63,7 @@ def add_pip_dependency(text: str, requirements: list[str]) -> str:
     """Add ``requirements`` to the ``pip:`` list of a conda environment file's text."""
     yaml = YAML()
     yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)  # the usual conda file layout
     data = yaml.load(text) or CommentedMap()
     deps = data.setdefault("dependencies", CommentedSeq())
     pip_entry = next((d for d in deps if isinstance(d, dict) and "pip" in d), None)

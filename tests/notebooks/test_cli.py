@@ -1,0 +1,74 @@
+"""``envyard nb test`` end to end: reports, exit codes, options."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from envyard.cli.main import run
+from tests.notebooks.conftest import write_notebook
+
+pytestmark = pytest.mark.slow
+
+
+def test_examples_pass_with_all_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    examples = Path(__file__).parents[2] / "examples" / "notebooks"
+    monkeypatch.chdir(examples.parent.parent)
+    out = tmp_path / "out"
+    junit = tmp_path / "junit.xml"
+    code = run(
+        ["nb", "test", "examples/notebooks", "--output-dir", str(out), "--junit", str(junit),
+         "--junit-cells", "--json", str(tmp_path / "s.json"), "--html", str(tmp_path / "s.html")]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    assert "3 passed, 1 skipped" in capsys.readouterr().err
+    data = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert data == json.loads((tmp_path / "s.json").read_text(encoding="utf-8")) | {
+        "duration": data["duration"]
+    }
+    assert {r["name"]: r["status"] for r in data["results"]} == {
+        "expected-error.ipynb": "passed",
+        "hello.ipynb": "passed",
+        "parameters.ipynb": "passed",
+        "slow-and-skipped.ipynb": "skipped",
+    }
+    assert (out / "summary.html").is_file() and (tmp_path / "s.html").is_file()
+    cells = [(c.get("classname"), c.get("name")) for c in ET.parse(junit).iter("testcase")]
+    assert ("examples.notebooks.hello", "cell 1") in cells
+    saved = nbformat.read(out / "examples" / "notebooks" / "parameters.ipynb", as_version=4)
+    assert saved.cells[1].outputs[0]["text"] == "hello from notebook CI\n"
+
+
+def test_cli_parameters_and_failure_exit_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_notebook(
+        tmp_path / "p.ipynb", "n = 0\nname = ''", "assert n == 3 and name == 'x y'",
+        tags={0: ["parameters"]},
+    )  # fmt: skip
+    assert run(["nb", "test", "p.ipynb", "-q", "-p", "n=3", "-p", "name=x y"]) == 0
+    assert run(["nb", "test", "p.ipynb", "-q", "-p", "n=4", "-p", "name=x y"]) == 1
+    assert "1 failed" in capsys.readouterr().err
+    assert run(["nb", "test", "p.ipynb", "-q", "-p", "not an identifier=1"]) == 2
+
+
+def test_changed_since_with_nothing_changed(
+    git_repo: object, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from envyard.testing.git import GitRepo
+
+    assert isinstance(git_repo, GitRepo)
+    write_notebook(git_repo.path / "a.ipynb", "pass")
+    git_repo.commit("a")
+    monkeypatch.chdir(git_repo.path)
+    assert run(["nb", "test", ".", "--changed-since", "HEAD", "-q"]) == 0
+    assert "no notebooks changed since HEAD" in capsys.readouterr().err
+    assert run(["nb", "test", ".", "--changed-since", "nope", "-q"]) == 1
+    assert "unknown git revision 'nope'" in capsys.readouterr().err

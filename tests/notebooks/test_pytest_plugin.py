@@ -1,0 +1,62 @@
+"""``pytest --envyard-nb`` in a separate pytest process (warnings are errors there too)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.notebooks.conftest import write_notebook
+
+pytestmark = pytest.mark.slow
+
+
+def _pytest(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "envyard.notebooks.pytest_plugin", "--envyard-nb",
+         "-p", "no:cacheprovider", "-p", "no:benchmark", "-rA", *args],
+        cwd=folder, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+def _project(tmp_path: Path) -> Path:
+    folder = tmp_path / "project"
+    write_notebook(folder / "ok.ipynb", "x = 1", "assert x == 1")
+    write_notebook(folder / "bad.ipynb", "x = 1", "raise ValueError('boom')")
+    write_notebook(folder / "skip.ipynb", "pass")
+    (folder / "notebooks.yaml").write_text(
+        "notebooks:\n  skip.ipynb:\n    skip: needs a GPU\n", encoding="utf-8"
+    )
+    (folder / "pytest.ini").write_text("[pytest]\nfilterwarnings = error\n", encoding="utf-8")
+    return folder
+
+
+def test_notebooks_become_pytest_items(tmp_path: Path) -> None:
+    done = _pytest(_project(tmp_path), "--envyard-nb-workers", "2")
+    out = done.stdout
+    assert done.returncode == 1, out + done.stderr
+    assert "PASSED ok.ipynb::ok.ipynb" in out
+    assert "FAILED bad.ipynb::bad.ipynb" in out
+    assert "SKIPPED [1] skip.ipynb: needs a GPU" in out
+    assert "cell 1:\nraise ValueError('boom')" in out
+    assert "1 failed, 1 passed, 1 skipped" in out
+
+
+def test_with_xdist_workers(tmp_path: Path) -> None:
+    done = _pytest(_project(tmp_path), "-n", "2")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "1 failed, 1 passed, 1 skipped" in done.stdout
+
+
+def test_without_the_flag_notebooks_are_not_collected(tmp_path: Path) -> None:
+    folder = _project(tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "envyard.notebooks.pytest_plugin", "-q"],
+        cwd=folder, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 5, done.stdout  # no tests collected

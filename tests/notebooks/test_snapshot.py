@@ -1,0 +1,68 @@
+"""Snapshot working directories and the staged conda file (add_pip_dependency)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from envyard.errors import ConfigError
+from envyard.notebooks.snapshot import add_pip_dependency, build_snapshot
+from envyard.spec.notebooks import NotebookSettings
+from tests.notebooks.conftest import write_notebook
+
+
+def _tree(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def test_listed_files_only_with_repo_layout(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    nb = write_notebook(repo / "nbs" / "n.ipynb", "pass")
+    (repo / "nbs" / "big.bin").write_bytes(b"x" * 10)
+    (repo / "data").mkdir()
+    (repo / "data" / "x.csv").write_text("1", encoding="utf-8")
+    (repo / "data" / "y.csv").write_text("2", encoding="utf-8")
+    settings = NotebookSettings(files=["../data/*.csv"])
+    snap = build_snapshot(nb, settings, tmp_path / "snap")
+    assert _tree(tmp_path / "snap") == ["data/x.csv", "data/y.csv", "nbs/n.ipynb"]
+    assert snap.cwd == tmp_path / "snap" / "nbs"
+
+
+def test_default_snapshot_is_the_notebooks_folder_without_other_notebooks(tmp_path: Path) -> None:
+    nb = write_notebook(tmp_path / "src" / "n.ipynb", "pass")
+    write_notebook(tmp_path / "src" / "other.ipynb", "pass")
+    (tmp_path / "src" / "helper.py").write_text("X = 1\n", encoding="utf-8")
+    build_snapshot(nb, NotebookSettings(), tmp_path / "snap")
+    assert _tree(tmp_path / "snap") == ["helper.py", "n.ipynb"]
+
+
+def test_paths_may_not_leave_the_repository(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    nb = write_notebook(repo / "n.ipynb", "pass")
+    (tmp_path / "secret.txt").write_text("s", encoding="utf-8")
+    with pytest.raises(ConfigError, match="outside"):
+        build_snapshot(nb, NotebookSettings(files=["../secret.txt"]), tmp_path / "snap")
+    with pytest.raises(ConfigError, match="matches nothing"):
+        build_snapshot(nb, NotebookSettings(files=["nope/*.csv"]), tmp_path / "snap2")
+
+
+def test_pip_requirements_go_into_a_staged_copy_of_the_conda_file(tmp_path: Path) -> None:
+    nb = write_notebook(tmp_path / "n.ipynb", "pass")
+    conda = tmp_path / "environment.yml"
+    original = "name: demo  # keep me\ndependencies:\n  - python=3.11\n  - numpy\n"
+    conda.write_text(original, encoding="utf-8")
+    settings = NotebookSettings(conda_file="environment.yml", pip=["requests==2.32.0"])
+    snap = build_snapshot(nb, settings, tmp_path / "snap")
+    assert conda.read_text(encoding="utf-8") == original  # the user's file is untouched
+    staged = (snap.conda_file or Path()).read_text(encoding="utf-8")
+    assert "# keep me" in staged
+    assert staged.endswith("  - numpy\n  - pip\n  - pip:\n      - requests==2.32.0\n")
+
+
+def test_add_pip_dependency_extends_an_existing_pip_list_once() -> None:
+    text = "dependencies:\n  - pip\n  - pip:\n      - a==1\n"
+    out = add_pip_dependency(text, ["a==1", "b>=2"])
+    assert out == "dependencies:\n  - pip\n  - pip:\n      - a==1\n      - b>=2\n"
