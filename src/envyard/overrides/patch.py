@@ -64,7 +64,8 @@ def patch_text(doc: YamlText, new_data: Any) -> str:
         patcher.diff(doc.node, doc.data, new_data, 0)
         edits = patcher.edits
         text = _apply(doc.text, edits)
-        if not all(e.simple and "\n" not in e.text for e in edits):
+        aliases = "&" in doc.text or "*" in doc.text  # an anchored value may be shared
+        if aliases or not all(e.simple and "\n" not in e.text for e in edits):
             check = parse_yaml(text, doc.file)
             if not same(check.data, new_data):
                 raise _FallbackError
@@ -146,7 +147,7 @@ class _Patcher:
             return
         edits.append(Edit(start, end, render_flow(new)))
 
-    def mapping(self, node: MappingNode, old: dict[Any, Any], new: dict[Any, Any]) -> None:
+    def mapping(self, node: Node, old: dict[Any, Any], new: dict[Any, Any]) -> None:
         text, edits = self.text, self.edits
         pairs = list(node.value)
         pad = pairs[0][0].start_mark.column
@@ -165,7 +166,7 @@ class _Patcher:
             lead = "" if text[at - 1 : at] == "\n" else "\n"
             edits.append(Edit(at, at, lead + "".join(_entry(pad, str(k), new[k]) for k in added)))
 
-    def sequence(self, node: SequenceNode, old: list[Any], new: list[Any]) -> None:
+    def sequence(self, node: Node, old: list[Any], new: list[Any]) -> None:
         text, edits = self.text, self.edits
         items: list[Node] = list(node.value)
         dashes = [text.rfind("-", 0, item.start_mark.index) for item in items]
@@ -232,22 +233,30 @@ def roundtrip_dump(text: str, new_data: Any) -> str:
     indent = indent or 2
     yaml.indent(mapping=indent, sequence=indent + (block_seq or 0), offset=block_seq or 0)
     data = yaml.load(text)
-    data = _sync(data, new_data)
+    data = _sync(data, new_data, set())
     buffer = StringIO()
     yaml.dump(data, buffer)
     return buffer.getvalue()
 
 
-def _sync(target: Any, new: Any) -> Any:
-    """Make the round-trip ``target`` equal to ``new``, keeping its comments where it can."""
+def _sync(target: Any, new: Any, seen: set[int]) -> Any:
+    """Make the round-trip ``target`` equal to ``new``, keeping its comments where it can.
+
+    A collection met twice (a YAML alias) is replaced by a plain copy the second time, so
+    changing one use of an anchor does not change the others.
+    """
+    if isinstance(target, dict | list):
+        if id(target) in seen:
+            return new
+        seen.add(id(target))
     if isinstance(target, dict) and isinstance(new, dict):
         for key in [k for k in target if k not in new]:
             del target[key]
         for key, value in new.items():
-            target[key] = _sync(target[key], value) if key in target else value
+            target[key] = _sync(target[key], value, seen) if key in target else value
         return target
     if isinstance(target, list) and isinstance(new, list) and len(target) == len(new):
         for i, value in enumerate(new):
-            target[i] = _sync(target[i], value)
+            target[i] = _sync(target[i], value, seen)
         return target
     return new

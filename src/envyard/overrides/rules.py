@@ -19,6 +19,7 @@ Rules apply in the order they are written; each sees what the previous ones did.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +71,17 @@ class Change:
     new: Any
     rule: Rule
     line: int
+
+    @property
+    def field(self) -> str:
+        """The field path as users write it: ``environment.docker.image``, ``pip[1]``."""
+        from envyard.spec.diagnose import format_path
+
+        return format_path(self.location)
+
+    def __iter__(self) -> Iterator[Any]:
+        """``field, old, new, rule = change``."""
+        return iter((self.field, self.old, self.new, self.rule))
 
 
 def build_rule(

@@ -38,7 +38,10 @@ _FLOAT = re.compile(
 )
 
 
-def _pyyaml() -> tuple[Callable[[str], Any], tuple[type, ...], type, type, type] | None:
+_Backend = tuple[Callable[[str], Any], tuple[type[BaseException], ...], type, type, type]
+
+
+def _pyyaml() -> _Backend | None:
     try:
         import yaml
     except ImportError:  # pragma: no cover - PyYAML is a dependency
@@ -62,7 +65,7 @@ def _pyyaml() -> tuple[Callable[[str], Any], tuple[type, ...], type, type, type]
     return compose, (yaml.MarkedYAMLError, yaml.YAMLError), *nodes
 
 
-def _ruamel() -> tuple[Callable[[str], Any], tuple[type, ...], type, type, type]:
+def _ruamel() -> _Backend:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
     from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
@@ -75,7 +78,12 @@ def _ruamel() -> tuple[Callable[[str], Any], tuple[type, ...], type, type, type]
     return compose, (MarkedYAMLError, YAMLError), MappingNode, SequenceNode, ScalarNode
 
 
-_compose, _ERRORS, MappingNode, SequenceNode, ScalarNode = _pyyaml() or _ruamel()
+_BACKEND = _pyyaml() or _ruamel()
+_compose: Callable[[str], Any] = _BACKEND[0]
+_ERRORS: tuple[type[BaseException], ...] = _BACKEND[1]
+MappingNode: Any = _BACKEND[2]
+SequenceNode: Any = _BACKEND[3]
+ScalarNode: Any = _BACKEND[4]
 
 
 @dataclass
@@ -110,7 +118,7 @@ def child(node: Node, part: str | int) -> Node | None:
     if isinstance(node, MappingNode) and isinstance(part, str):
         for key, value in node.value:
             if isinstance(key, ScalarNode) and key.value == part:
-                return value  # type: ignore[no-any-return]
+                return value
         return None
     if isinstance(node, SequenceNode) and isinstance(part, int):
         return node.value[part] if 0 <= part < len(node.value) else None

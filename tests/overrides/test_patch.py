@@ -1,0 +1,152 @@
+"""Staged text keeps everything a rule did not change: comments, key order, quoting, layout."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+from envyard.overrides.patch import patch_text, same
+from envyard.overrides.rules import copy_data
+from envyard.overrides.yamltext import parse_yaml
+
+SPEC = textwrap.dedent(
+    """\
+    # leading comment
+    name: demo   # trailing comment
+    version: 0.0.2
+    is_deterministic: False
+    quoted: 'single'
+    double: "double"
+    tags:
+      owner: team-a   # who
+    # between keys
+    environment:
+      docker:
+        image: prod.io/base:1
+      conda:
+        dependencies:
+            - python=3.11
+            - pip:
+              - a==1
+              - --index-url https://old/simple/
+    flow: [1, 2]
+    launcher:
+      args: >-
+        python run.py
+        --fast
+    """
+)
+
+
+def _patched(change: Any, text: str = SPEC) -> tuple[str, Any]:
+    doc = parse_yaml(text, "spec.yaml")
+    new = copy_data(doc.data)
+    change(new)
+    out = patch_text(doc, new)
+    assert same(parse_yaml(out, "out").data, new)
+    return out, new
+
+
+def _diff_lines(old: str, new: str) -> list[tuple[str, str]]:
+    import difflib
+
+    return [
+        (line[0], line[1:].rstrip("\n"))
+        for line in difflib.unified_diff(old.splitlines(True), new.splitlines(True), n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+
+
+def test_scalar_change_touches_only_that_value() -> None:
+    def change(d: Any) -> None:
+        d["environment"]["docker"]["image"] = "dev.io/base:1"
+        d["name"] = "renamed"
+
+    out, _ = _patched(change)
+    assert out == SPEC.replace("prod.io/base:1", "dev.io/base:1").replace(
+        "name: demo   #", "name: renamed   #"
+    )
+
+
+def test_quoting_style_is_kept_and_unsafe_plain_values_are_quoted() -> None:
+    def change(d: Any) -> None:
+        d["quoted"] = "it's"
+        d["double"] = 'say "hi"'
+        d["version"] = "true"
+        d["tags"]["owner"] = "a: b"
+
+    out, _ = _patched(change)
+    assert "quoted: 'it''s'\n" in out
+    assert 'double: "say \\"hi\\""\n' in out
+    assert "version: 'true'\n" in out
+    assert "  owner: 'a: b'   # who\n" in out
+    assert "is_deterministic: False\n" in out
+
+
+def test_added_tag_is_a_new_line_at_the_mapping_indentation() -> None:
+    out, _ = _patched(lambda d: d["tags"].update(eyesoff="eyeson"))
+    assert _diff_lines(SPEC, out) == [("+", "  eyesoff: eyeson")]
+    assert out.index("eyesoff: eyeson") < out.index("# between keys")
+
+
+def test_appended_list_item_follows_the_lists_own_indentation() -> None:
+    def change(d: Any) -> None:
+        d["environment"]["conda"]["dependencies"][1]["pip"].append("--extra-index-url https://x/")
+        d["environment"]["conda"]["dependencies"].insert(0, "conda-forge::pip")
+
+    out, _ = _patched(change)
+    assert _diff_lines(SPEC, out) == [
+        ("+", "        - conda-forge::pip"),
+        ("+", "          - --extra-index-url https://x/"),
+    ]
+
+
+def test_removed_key_and_item_lose_only_their_lines() -> None:
+    def change(d: Any) -> None:
+        del d["environment"]["docker"]
+        d["environment"]["conda"]["dependencies"][1]["pip"].remove("a==1")
+
+    out, _ = _patched(change)
+    assert _diff_lines(SPEC, out) == [
+        ("-", "  docker:"),
+        ("-", "    image: prod.io/base:1"),
+        ("-", "          - a==1"),
+    ]
+
+
+def test_flow_list_and_folded_scalar_are_rewritten_in_place() -> None:
+    def change(d: Any) -> None:
+        d["flow"] = [1, 2, 3]
+        d["launcher"]["args"] = "python run.py\n--slow"
+
+    out, new = _patched(change)
+    assert "flow: [1, 2, 3]\n" in out
+    assert new["launcher"]["args"] == "python run.py\n--slow"
+    assert out.startswith("# leading comment\nname: demo   # trailing comment\n")
+
+
+def test_new_nested_mapping_and_type_change() -> None:
+    def change(d: Any) -> None:
+        d["environment"]["docker"]["build"] = {"context": ".", "args": ["A=1"]}
+        d["version"] = {"major": 0}
+
+    out, _ = _patched(change)
+    assert "    build:\n      context: .\n      args:\n" in out
+    assert "version:\n  major: 0\n" in out
+    assert "# between keys\n" in out
+
+
+def test_anchors_fall_back_to_a_round_trip_dump_that_keeps_comments() -> None:
+    text = "base: &b\n  image: prod  # c1\nuse: *b\n# end\n"
+
+    def change(d: Any) -> None:
+        d["use"]["image"] = "dev"
+
+    out, new = _patched(change, text)
+    assert new["base"]["image"] == "prod"
+    assert "# c1" in out
+
+
+def test_unchanged_document_is_returned_as_is() -> None:
+    out, _ = _patched(lambda d: None)
+    assert out == SPEC
