@@ -102,3 +102,31 @@ def test_launch_from_a_spec_file(cli_env: dict[str, str], tmp_path: Path) -> Non
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout == "bare\n"
+
+
+def test_concurrent_launches_share_one_build(
+    pypi_index: PypiIndex, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    pkg = unique_name("racer").replace("-", "_")
+    pypi_index.add_wheel(pkg, "1.0.0")
+    spec = tmp_path / "race.yaml"
+    spec.write_text(f"name: race\nimage: x/y:1\nkernel:\n  - {pkg}==1.0.0\n", encoding="utf-8")
+    code = f"import {pkg}, sys; print(sys.prefix)"
+    argv = [sys.executable, "-m", "envyard", "env", "launch", "-f", str(spec), "--"]
+    procs = [
+        subprocess.Popen(
+            [*argv, "python", "-c", code],
+            env=cli_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    results = [proc.communicate(timeout=240) for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0, 0], [err for _, err in results]
+    assert len({out for out, _ in results}) == 1  # one kernel, the same path for all
+    builds = sum(err.count("installing 1 requirement") for _, err in results)
+    assert builds == 1
+    store = tmp_path / "home" / "kernels" / ".store"
+    assert len(list(store.iterdir())) == 1
