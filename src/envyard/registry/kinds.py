@@ -6,6 +6,7 @@ is hashed, which tags it has, and builds its record from a stored row.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -76,11 +77,19 @@ def _not_a_mapping(body: Any, file: str) -> SpecError:
     )
 
 
+def _unlocated(exc: SpecError) -> SpecError:
+    """Parsed bodies (JSON, dicts) have no lines: report field paths without 1:1 positions."""
+    return SpecError([dataclasses.replace(d, line=0, col=0) for d in exc.diagnostics])
+
+
 def validate_environment(body: Any, file: str = "<input>") -> Validated:
     data = _as_data(body)
     if not isinstance(data, dict):
         raise _not_a_mapping(data, file)
-    model = load_data(data, "environment", file=file).model
+    try:
+        model = load_data(data, "environment", file=file).model
+    except SpecError as exc:
+        raise _unlocated(exc) from None
     assert isinstance(model, Environment)  # noqa: S101 - the kind's model
     return _split(model)
 
@@ -93,7 +102,7 @@ def validate_prerequisite(body: Any, file: str = "<input>") -> Validated:
     try:
         model = Prerequisite.model_validate(data)
     except ValidationError as exc:
-        raise SpecError(diagnostics_from(exc, Prerequisite, doc)) from None
+        raise _unlocated(SpecError(diagnostics_from(exc, Prerequisite, doc))) from None
     return _split(model)
 
 

@@ -23,6 +23,26 @@ from envyard.service.deps import Reader, RegistryDep, Writer
 IfMatch = Annotated[str | None, Header(description="ETag from a GET; 412 when it changed.")]
 IfNoneMatch = Annotated[str | None, Header()]
 SpecBody = Annotated[dict[str, Any], Body(description="The spec, as in a YAML spec file.")]
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "environments": {
+        "name": "team-default",
+        "description": "The environment most of team ABC uses.",
+        "image": "docker.io/library/python:3.11-slim",
+        "kernel": {
+            "name": "team_py311",
+            "channels": ["defaults"],
+            "dependencies": ["python=3.11", {"pip": ["six==1.16.0"]}],
+        },
+        "tags": {"Python": "3.11", "GPU": ""},
+    },
+    "prerequisites": {
+        "name": "mnist-data",
+        "type": "data",
+        "plugin": "data",
+        "uri": ["https://example.com/mnist.tar.gz"],
+        "mountPath": "/data/mnist",
+    },
+}
 
 
 class DeprecateBody(BaseModel):
@@ -54,6 +74,7 @@ def _not_modified(record: VersionedRecord, if_none_match: str | None) -> bool:
 def versioned_router(attr: Literal["environments", "prerequisites"], model: type[Any]) -> APIRouter:
     """The routes of one kind; ``attr`` names the service on the Registry."""
     router = APIRouter(prefix=f"/api/v1/{attr}", tags=[attr])
+    example = {"requestBody": {"content": {"application/json": {"example": EXAMPLES[attr]}}}}
     created: dict[int | str, dict[str, Any]] = {201: {"model": model}}
     one: dict[int | str, dict[str, Any]] = {200: {"model": model}}
 
@@ -61,7 +82,7 @@ def versioned_router(attr: Literal["environments", "prerequisites"], model: type
         found: RegistryService = getattr(registry, attr)
         return found
 
-    @router.post("", status_code=201, responses=created)
+    @router.post("", status_code=201, responses=created, openapi_extra=example)
     def create(body: SpecBody, registry: RegistryDep, who: Writer) -> Response:
         """Create a new name with its first version."""
         return _json(service(registry).create(body, by=who.actor), 201)
@@ -120,7 +141,7 @@ def versioned_router(attr: Literal["environments", "prerequisites"], model: type
         """One version, in any state (archived included)."""
         return _json(service(registry).get(f"{name}@{version}"))
 
-    @router.put("/{name}", status_code=201, responses=created)
+    @router.put("/{name}", status_code=201, responses=created, openapi_extra=example)
     def replace(
         name: str, body: SpecBody, registry: RegistryDep, who: Writer, if_match: IfMatch = None
     ) -> Response:
