@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.notebooks.helpers import write_notebook
 
 from envyard.errors import ConfigError
 from envyard.notebooks.changed import select_changed
 from envyard.notebooks.discover import discover
 from envyard.testing.git import GitRepo
-from tests.notebooks.conftest import write_notebook
 
 
 def _selected(repo: GitRepo, ref: str) -> list[str]:

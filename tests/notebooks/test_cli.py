@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import nbformat
 import pytest
+from tests.notebooks.helpers import parse_junit, write_notebook
 
 from envyard.cli.main import run
-from tests.notebooks.conftest import write_notebook
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +38,7 @@ def test_examples_pass_with_all_reports(
         "slow-and-skipped.ipynb": "skipped",
     }
     assert (out / "summary.html").is_file() and (tmp_path / "s.html").is_file()
-    cells = [(c.get("classname"), c.get("name")) for c in ET.parse(junit).iter("testcase")]
+    cells = [(c.get("classname"), c.get("name")) for c in parse_junit(junit).iter("testcase")]
     assert ("examples.notebooks.hello", "cell 1") in cells
     saved = nbformat.read(out / "examples" / "notebooks" / "parameters.ipynb", as_version=4)
     assert saved.cells[1].outputs[0]["text"] == "hello from notebook CI\n"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.notebooks.helpers import write_notebook
 
 from envyard.errors import SpecError
 from envyard.notebooks.config import Overrides, resolve, skip_reason
-from tests.notebooks.conftest import write_notebook
 
 
 def test_precedence_and_merging(tmp_path: Path) -> None:
@@ -34,7 +34,11 @@ def test_precedence_and_merging(tmp_path: Path) -> None:
     assert s.pip == ["top-pkg", "sub-pkg", "release-pkg"]
     assert s.parameters == {"a": "cli", "b": 2, "c": 3}
     assert s.files == ["*.csv"]
-    assert [p.name for p in resolved.sources] == ["notebooks.yaml", "notebooks.yaml", "release.json"]
+    assert [p.name for p in resolved.sources] == [
+        "notebooks.yaml",
+        "notebooks.yaml",
+        "release.json",
+    ]
 
 
 def test_other_notebooks_do_not_get_a_sections_settings(tmp_path: Path) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.notebooks.helpers import write_notebook
+
 from envyard.notebooks.discover import discover
-from tests.notebooks.conftest import write_notebook
 
 
 def test_folders_are_searched_recursively_without_checkpoints(tmp_path: Path) -> None:

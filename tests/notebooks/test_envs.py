@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.notebooks.helpers import write_notebook
 
 from envyard.errors import ExecutionError
 from envyard.notebooks.envs import overlay_python, plan_kernel
 from envyard.notebooks.session import SessionRequest, run_session
 from envyard.spec.notebooks import NotebookSettings
 from envyard.testing.pypi import PypiIndex
-from tests.notebooks.conftest import write_notebook
 
 pytestmark = pytest.mark.slow
 

@@ -35,7 +35,12 @@ def test_inject_then_scrub_gives_back_the_users_cells() -> None:
     )  # fmt: skip
     injected = inject(original, injection)
     assert [role(c) for c in injected.cells] == [
-        "setup", None, None, "parameters", None, "teardown"
+        "setup",
+        None,
+        None,
+        "parameters",
+        None,
+        "teardown",
     ]
     assert injected.cells[2].source == f"{BEGIN}\nt0 = 1\n{END}\na = 1\n{BEGIN}\nt1 = 2\n{END}"
     assert injected.cells[3].source.endswith("a = 5")
@@ -61,7 +66,7 @@ def test_scrub_keeps_user_lines_that_only_look_like_sentinels() -> None:
 @pytest.mark.parametrize(
     ("value", "text"),
     [
-        ("it's \"quoted\"", repr("it's \"quoted\"")),
+        ('it\'s "quoted"', repr('it\'s "quoted"')),
         (3, "3"),
         (2.5, "2.5"),
         (True, "True"),

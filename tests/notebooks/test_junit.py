@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from pathlib import Path
+
+from tests.notebooks.helpers import parse_junit
 
 from envyard.notebooks import junit
 from envyard.notebooks.results import CellResult, NotebookResult
@@ -21,7 +22,8 @@ def _results() -> list[NotebookResult]:
             1, "raise ValueError('boom')", RED_TB,
             cells=[
                 CellResult(0, "x = 1", "passed", 0.1),
-                CellResult(1, "raise ValueError('boom')", "failed", 0.2, "ValueError: boom", RED_TB),
+                CellResult(1, "raise ValueError('boom')", "failed", 0.2, "ValueError: boom",
+                           RED_TB),
                 CellResult(2, "print(x)", "not-run"),
             ],
         ),
@@ -35,10 +37,13 @@ def _results() -> list[NotebookResult]:
 def test_one_testcase_per_notebook(tmp_path: Path) -> None:
     path = tmp_path / "junit.xml"
     junit.write(path, _results())
-    root = ET.parse(path).getroot()
+    root = parse_junit(path)
     assert root.tag == "testsuites"
     assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")) == (
-        "4", "1", "1", "1"
+        "4",
+        "1",
+        "1",
+        "1",
     )
     cases = list(root.iter("testcase"))
     assert [(c.get("classname"), c.get("name"), c.get("file")) for c in cases] == [
@@ -60,7 +65,7 @@ def test_one_testcase_per_notebook(tmp_path: Path) -> None:
 
 
 def test_one_testcase_per_cell() -> None:
-    root = ET.fromstring(junit.render(_results(), cells=True).split("\n", 1)[1])
+    root = parse_junit(junit.render(_results(), cells=True).split("\n", 1)[1])
     names = [(c.get("classname"), c.get("name")) for c in root.iter("testcase")]
     assert names == [
         ("nbs.ok", "cell 0"),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.notebooks.helpers import write_notebook
 
 from envyard.notebooks.session import SessionRequest, run_session
-from tests.notebooks.conftest import write_notebook
 
 pytestmark = pytest.mark.slow
 

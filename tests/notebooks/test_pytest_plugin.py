@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from tests.notebooks.conftest import write_notebook
+from tests.notebooks.helpers import write_notebook
 
 pytestmark = pytest.mark.slow
 

@@ -7,15 +7,14 @@ import asyncio
 import secrets
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import nbformat
 import pytest
+from tests.notebooks.helpers import MakeNotebook, kernel_processes, parse_junit, write_notebook
 
 from envyard.notebooks.inject import BEGIN, END
 from envyard.notebooks.session import SessionRequest, run_session
-from tests.notebooks.conftest import MakeNotebook, kernel_processes, write_notebook
 
 pytestmark = pytest.mark.slow
 
@@ -34,9 +33,9 @@ def test_acceptance_four_results_junit_and_no_orphans(
     monkeypatch.setenv("EY_NB_TEST", marker.split("=", 1)[1])
     _four(tmp_path / "nbs")
     junit = tmp_path / "junit.xml"
+    command = ["nb", "test", "nbs", "--timeout", "4", "-q", "--junit", str(junit)]
     done = subprocess.run(
-        [sys.executable, "-m", "envyard", "nb", "test", "nbs", "--timeout", "4", "-q"]
-        + ["--junit", str(junit), "--workers", "2"],
+        [sys.executable, "-m", "envyard", *command, "--workers", "2"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -44,7 +43,7 @@ def test_acceptance_four_results_junit_and_no_orphans(
         check=False,
     )
     assert done.returncode == 1, done.stderr
-    root = ET.parse(junit).getroot()
+    root = parse_junit(junit)
     cases = {c.get("name"): c for c in root.iter("testcase")}
     assert set(cases) == {"pass.ipynb", "fail.ipynb", "hang.ipynb", "crash.ipynb"}
     for case in cases.values():
@@ -170,7 +169,7 @@ def test_spawned_kernels_without_fork_server(tmp_path: Path) -> None:
     from envyard.notebooks.config import Overrides
     from envyard.notebooks.discover import discover
     from envyard.notebooks.plan import Job, plan_all
-    from envyard.notebooks.runner import RunOptions, Runner
+    from envyard.notebooks.runner import Runner, RunOptions
 
     write_notebook(tmp_path / "a.ipynb", "import os\nprint(os.getcwd())")
     jobs = [j for j in plan_all(discover([tmp_path]), Overrides()) if isinstance(j, Job)]

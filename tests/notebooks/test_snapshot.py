@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.notebooks.helpers import write_notebook
 
 from envyard.errors import ConfigError
 from envyard.notebooks.snapshot import add_pip_dependency, build_snapshot
 from envyard.spec.notebooks import NotebookSettings
-from tests.notebooks.conftest import write_notebook
 
 
 def _tree(root: Path) -> list[str]:

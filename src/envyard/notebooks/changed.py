@@ -14,6 +14,7 @@ notebook is selected when any of these changed since REF:
 from __future__ import annotations
 
 import fnmatch
+import glob
 import os
 import subprocess
 from pathlib import Path
@@ -63,36 +64,44 @@ def _requirement_files(settings: NotebookSettings, folder: Path) -> set[Path]:
     return out
 
 
-def _inputs_changed(notebook: Path, root: Path, changed: set[Path]) -> bool:
+def _config_changed(notebook: Path, root: Path, changed: set[Path]) -> bool:
+    """The notebook, a notebooks.yaml above it (inside the repo) or its release.json."""
     folder = notebook.parent
+    releases = (RELEASE_FILE, f"{notebook.stem}.release.json")
     for path in changed:
-        if path == notebook:
+        if path == notebook or (path.parent == folder and path.name in releases):
             return True
-        if path.name in FOLDER_FILES and folder.is_relative_to(path.parent):
-            if path.parent.is_relative_to(root):
-                return True
-        if path.parent == folder and path.name in (RELEASE_FILE, f"{notebook.stem}.release.json"):
+        above = folder.is_relative_to(path.parent) and path.parent.is_relative_to(root)
+        if path.name in FOLDER_FILES and above:
             return True
+    return False
+
+
+def _snapshot_changed(settings: NotebookSettings, folder: Path, changed: set[Path]) -> bool:
+    """A file of its snapshot: the ``files`` globs, else a plain file of its folder."""
+    if not settings.files:
+        return any(p.parent == folder and p.suffix != ".ipynb" for p in changed)
+    plain = [(folder / p).resolve() for p in settings.files if not glob.has_magic(p)]
+    for path in changed:
+        relative = Path(os.path.relpath(path, folder)).as_posix()
+        if any(fnmatch.fnmatch(relative, pattern) for pattern in settings.files):
+            return True
+        if any(path.is_relative_to(p) for p in plain):  # a listed folder
+            return True
+    return False
+
+
+def _inputs_changed(notebook: Path, root: Path, changed: set[Path]) -> bool:
+    if _config_changed(notebook, root, changed):
+        return True
     try:
         settings = resolve(notebook).settings
     except EnvyardError:
-        return False  # a broken config file is itself a changed file (caught above) or not
-    if changed & _requirement_files(settings, folder):
+        return False  # its broken config file did not change since REF (checked above)
+    inside = {p for p in changed if p.is_relative_to(root)}
+    if inside & _requirement_files(settings, notebook.parent):
         return True
-    for path in changed:
-        if not path.is_relative_to(root):
-            continue
-        if settings.files:
-            relative = Path(os.path.relpath(path, folder)).as_posix()
-            if any(fnmatch.fnmatch(relative, pattern) for pattern in settings.files):
-                return True
-            if any(
-                path.is_relative_to((folder / p).resolve()) for p in settings.files if "*" not in p
-            ):
-                return True
-        elif path.parent == folder and path.suffix != ".ipynb":
-            return True
-    return False
+    return _snapshot_changed(settings, notebook.parent, inside)
 
 
 def select_changed(found: list[Found], ref: str, start: Path | None = None) -> list[Found]:

@@ -117,9 +117,7 @@ def _release_layer(release: ReleaseJson) -> NotebookSettings:
         "dependencies": "files",
     }
     chosen = {explicit[n] for n in release.model_fields_set if n in explicit}
-    return NotebookSettings.model_validate(
-        {name: getattr(settings, name) for name in chosen}
-    )
+    return NotebookSettings.model_validate({name: getattr(settings, name) for name in chosen})
 
 
 def resolve(notebook: Path, overrides: Overrides | None = None) -> ResolvedSettings:
@@ -154,7 +152,7 @@ def resolve(notebook: Path, overrides: Overrides | None = None) -> ResolvedSetti
     if errors:
         raise SpecError.merge(errors)
     if overrides is not None:
-        explicit = {
+        explicit: dict[str, Any] = {
             k: v
             for k, v in (
                 ("environment", overrides.environment),

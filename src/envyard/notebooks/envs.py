@@ -80,8 +80,15 @@ def overlay_python(requirements: list[str], cache_root: Path) -> str:
         uv = _uv()
         env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
         steps = [
-            [uv, "venv", "--no-project", "--system-site-packages", "--python", sys.executable]
-            + [str(tmp)],
+            [
+                uv,
+                "venv",
+                "--no-project",
+                "--system-site-packages",
+                "--python",
+                sys.executable,
+                str(tmp),
+            ],
             [uv, "pip", "install", "--python", str(tmp / "bin" / "python"), *requirements],
         ]
         for args in steps:

@@ -68,6 +68,120 @@ async def _interrupt_and_collect(kernel: StartedKernel, grace: float) -> str:
     return ""
 
 
+class _Execution:
+    """The state of one notebook's execution; :meth:`run` walks the cells."""
+
+    def __init__(
+        self,
+        kernel: StartedKernel,
+        nb: NotebookNode,
+        cell_timeout: float | None,
+        timeout: float | None,
+        grace: float,
+    ) -> None:
+        self.kernel, self.nb, self.grace = kernel, nb, grace
+        self.cell_timeout, self.timeout = cell_timeout, timeout
+        self.client = NotebookClient(
+            nb,
+            km=kernel.km,
+            interrupt_on_timeout=False,
+            skip_cells_with_tag=SKIP_TAG,
+            record_timing=False,
+            iopub_timeout=4,
+            shell_timeout_interval=1,
+        )
+        self.client.kc = kernel.kc
+        self.client.reset_execution_trackers()
+        self.deadline = time.monotonic() + timeout if timeout else None
+        self.indices = user_indices(nb)
+        self.cells: list[CellResult] = []
+        self.outcome: Outcome | None = None
+
+    async def language_info(self) -> None:
+        try:
+            info = await self.client.async_wait_for_reply(self.kernel.kc.kernel_info())
+            if info is not None and "language_info" in info["content"]:
+                self.nb.metadata["language_info"] = info["content"]["language_info"]
+        except Exception:  # noqa: S110 - metadata only; a dead kernel shows on the first cell
+            pass
+
+    def _limit(self) -> tuple[float | None, str]:
+        """The current cell's time limit and which setting it comes from."""
+        left = None if self.deadline is None else max(self.deadline - time.monotonic(), 0.001)
+        if left is not None and (not self.cell_timeout or left < self.cell_timeout):
+            return left, "notebook"
+        return self.cell_timeout, "cell"
+
+    def _record(
+        self, index: int | None, cell: NotebookNode, status: CellStatus, took: float
+    ) -> None:
+        if index is None:
+            return
+        message, trace = _describe(_error_output(cell)) if status != "passed" else ("", "")
+        if status == "error" and self.outcome is not None:
+            message, trace = self.outcome.message, self.outcome.traceback
+        self.cells.append(CellResult(index, cell.source, status, took, message, trace))
+
+    async def _cell(self, position: int, cell: NotebookNode) -> CellStatus:
+        """Run one cell; sets :attr:`outcome` on the first failure, timeout or dead kernel."""
+        index, cell_role = self.indices[position], role(cell)
+        limit, which = self._limit()
+        self.client.timeout_func = lambda _cell: limit  # nbclient accepts float seconds
+        try:
+            await self.client.async_execute_cell(cell, position)
+        except CellExecutionError:
+            if self.outcome is None:
+                message, trace = _describe(_error_output(cell))
+                if cell_role is not None:
+                    message = f"injected {cell_role} cell failed: {message}"
+                self.outcome = Outcome("failed", "cell-error", message, index, cell.source, trace)
+            return "failed"
+        except CellTimeoutError:
+            trace = await _interrupt_and_collect(self.kernel, self.grace)
+            setting = self.cell_timeout if which == "cell" else self.timeout
+            message = (
+                f"{which} timeout: cell {index} still running after {_seconds(setting or 0)}"
+                "; interrupted, then the kernel was killed"
+            )
+            self.outcome = Outcome("error", "timeout", message, index, cell.source, trace)
+            return "error"
+        except DeadKernelError:
+            code = await self.kernel.exit_status()
+            shown = "unknown" if code is None else (f"signal {-code}" if code < 0 else str(code))
+            message = f"the kernel died (exit status {shown}) while running cell {index}"
+            log = self.kernel.log_tail()
+            self.outcome = Outcome("error", "dead-kernel", message, index, cell.source, log)
+            return "error"
+        return "expected-error" if _error_output(cell) is not None else "passed"
+
+    async def run(self) -> Outcome:
+        await self.language_info()
+        for position, cell in enumerate(self.nb.cells):
+            index = self.indices[position]
+            failed = self.outcome is not None
+            if cell.cell_type != "code" or not cell.source.strip():
+                continue
+            if failed and role(cell) != "teardown":
+                self._record(index, cell, "not-run", 0.0)
+            elif SKIP_TAG in cell.metadata.get("tags", []):
+                if index is not None:
+                    self.cells.append(CellResult(index, cell.source, "skipped", message=SKIP_TAG))
+            else:
+                begun = time.monotonic()
+                status = await self._cell(position, cell)
+                self._record(index, cell, status, time.monotonic() - begun)
+                if status == "error":
+                    break  # the kernel is gone or about to be killed: nothing else can run
+        seen = {c.index for c in self.cells}
+        for position, cell in enumerate(self.nb.cells):
+            index = self.indices[position]
+            if index is not None and index not in seen and cell.cell_type == "code":
+                self.cells.append(CellResult(index, cell.source, "not-run"))
+        result = self.outcome or Outcome("passed")
+        result.cells = sorted(self.cells, key=lambda c: c.index)
+        return result
+
+
 async def execute(
     kernel: StartedKernel,
     nb: NotebookNode,
@@ -77,109 +191,4 @@ async def execute(
     grace: float = 2.0,
 ) -> Outcome:
     """Run ``nb`` (modified in place with outputs) and return what happened."""
-    client = NotebookClient(
-        nb,
-        km=kernel.km,
-        interrupt_on_timeout=False,
-        skip_cells_with_tag=SKIP_TAG,
-        record_timing=False,
-        iopub_timeout=4,
-        shell_timeout_interval=1,
-    )
-    client.kc = kernel.kc
-    client.reset_execution_trackers()
-    started = time.monotonic()
-    try:
-        info = await client.async_wait_for_reply(kernel.kc.kernel_info())
-        if info is not None and "language_info" in info["content"]:
-            nb.metadata["language_info"] = info["content"]["language_info"]
-    except Exception:  # noqa: S110 - metadata only; a dead kernel shows up on the first cell
-        pass
-    deadline = started + timeout if timeout else None
-    indices = user_indices(nb)
-    cells: list[CellResult] = []
-    outcome: Outcome | None = None
-    teardown_only = False
-    for position, cell in enumerate(nb.cells):
-        index = indices[position]
-        cell_role = role(cell)
-        if teardown_only and cell_role != "teardown":
-            if index is not None:
-                cells.append(CellResult(index, cell.source, "not-run"))
-            continue
-        if cell.cell_type != "code" or not cell.source.strip():
-            continue
-        if SKIP_TAG in cell.metadata.get("tags", []):
-            if index is not None:
-                cells.append(CellResult(index, cell.source, "skipped", message=SKIP_TAG))
-            continue
-        limits = [t for t in (cell_timeout,) if t]
-        if deadline is not None:
-            limits.append(max(deadline - time.monotonic(), 0.001))
-        current = min(limits) if limits else None
-        client.timeout_func = lambda _cell, value=current: value
-        which = (
-            "notebook"
-            if deadline is not None and (not cell_timeout or (current or 0) < cell_timeout)
-            else "cell"
-        )
-        begun = time.monotonic()
-        status: CellStatus = "passed"
-        try:
-            await client.async_execute_cell(cell, position)
-            if _error_output(cell) is not None:
-                status = "expected-error"
-        except CellExecutionError:
-            status = "failed"
-            message, trace = _describe(_error_output(cell))
-            if cell_role == "teardown" and outcome is not None:
-                pass  # the first failure is the one reported
-            elif outcome is None:
-                outcome = Outcome("failed", "cell-error", message, index, cell.source, trace)
-                if cell_role is not None:
-                    outcome.message = f"injected {cell_role} cell failed: {message}"
-            teardown_only = True
-        except CellTimeoutError:
-            status = "error"
-            limit = cell_timeout if which == "cell" else timeout
-            trace = await _interrupt_and_collect(kernel, grace)
-            outcome = Outcome(
-                "error",
-                "timeout",
-                f"{which} timeout: cell {index} still running after {_seconds(limit or 0)}"
-                "; interrupted, then the kernel was killed",
-                index,
-                cell.source,
-                trace,
-            )
-        except DeadKernelError:
-            status = "error"
-            code = await kernel.exit_status()
-            shown = "unknown" if code is None else (f"signal {-code}" if code < 0 else str(code))
-            outcome = Outcome(
-                "error",
-                "dead-kernel",
-                f"the kernel died (exit status {shown}) while running cell {index}",
-                index,
-                cell.source,
-                kernel.log_tail(),
-            )
-        duration = time.monotonic() - begun
-        if index is not None:
-            message, trace = _describe(_error_output(cell)) if status != "passed" else ("", "")
-            if outcome is not None and outcome.cell_index == index and status == "error":
-                message, trace = outcome.message, outcome.traceback
-            cells.append(CellResult(index, cell.source, status, duration, message, trace))
-        if outcome is not None and outcome.status == "error":
-            teardown_only = False
-            break
-    if outcome is not None and outcome.status == "error":
-        seen = {c.index for c in cells}
-        for position, cell in enumerate(nb.cells):
-            index = indices[position]
-            if index is not None and index not in seen and cell.cell_type == "code":
-                cells.append(CellResult(index, cell.source, "not-run"))
-    cells.sort(key=lambda c: c.index)
-    result = outcome or Outcome("passed")
-    result.cells = cells
-    return result
+    return await _Execution(kernel, nb, cell_timeout, timeout, grace).run()

@@ -17,6 +17,7 @@ module is reseeded in the child so kernels do not share a random sequence. When 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -140,10 +141,8 @@ def _serve() -> None:
         try:
             os.killpg(pid, signal.SIGKILL)
         except OSError:
-            try:
+            with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
 
 
 def _warm() -> None:

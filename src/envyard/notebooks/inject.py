@@ -61,7 +61,7 @@ def parameters_source(parameters: dict[str, Any]) -> str:
 
 
 def _cell(source: str, role: str) -> NotebookNode:
-    cell = nbformat.v4.new_code_cell(source)
+    cell: NotebookNode = nbformat.v4.new_code_cell(source)  # type: ignore[no-untyped-call]
     cell.metadata[ROLE_KEY] = {"injected": role}
     return cell
 
@@ -77,7 +77,7 @@ def _wrap(code: str) -> str:
 
 def inject(nb: NotebookNode, injection: Injection) -> NotebookNode:
     """Return a copy of ``nb`` with the injection applied (the input is not changed)."""
-    out = nbformat.from_dict(json.loads(json.dumps(nb)))
+    out: NotebookNode = nbformat.from_dict(json.loads(json.dumps(nb)))  # type: ignore[no-untyped-call]
     cells: list[NotebookNode] = []
     for cell in out.cells:
         if cell.cell_type == "code" and cell.source.strip():

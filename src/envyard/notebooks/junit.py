@@ -9,14 +9,13 @@ timeouts, dead kernels and other run problems are ``<error>`` s; skips are ``<sk
 
 from __future__ import annotations
 
-import os
 import re
 import socket
-import tempfile
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from envyard.notebooks.files import write_atomic
 from envyard.notebooks.results import CellResult, NotebookResult, strip_ansi
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -58,9 +57,7 @@ def _mark_notebook(case: ET.Element, result: NotebookResult) -> None:
     tag = "failure" if result.status == "failed" else "error"
     kind = result.message.split(":", 1)[0] if result.status == "failed" else result.reason
     element = ET.SubElement(case, tag, {"message": _clean(result.message), "type": kind})
-    element.text = _details(
-        result.cell_index, result.cell_source, result.traceback, result.message
-    )
+    element.text = _details(result.cell_index, result.cell_source, result.traceback, result.message)
     if result.kernel_log and result.status == "error":
         ET.SubElement(case, "system-err").text = _clean(result.kernel_log)
 
@@ -69,7 +66,9 @@ def _mark_cell(case: ET.Element, cell: CellResult, result: NotebookResult) -> No
     if cell.status in ("passed", "expected-error"):
         return
     if cell.status in ("skipped", "not-run"):
-        why = "skip-execution tag" if cell.status == "skipped" else "not run: an earlier cell failed"
+        why = (
+            "skip-execution tag" if cell.status == "skipped" else "not run: an earlier cell failed"
+        )
         ET.SubElement(case, "skipped", {"message": why})
         return
     tag = "failure" if cell.status == "failed" else "error"
@@ -78,7 +77,9 @@ def _mark_cell(case: ET.Element, cell: CellResult, result: NotebookResult) -> No
     element.text = _details(cell.index, cell.source, cell.traceback, cell.message)
 
 
-def build(results: list[NotebookResult], cells: bool = False, name: str = "envyard nb test") -> ET.Element:
+def build(
+    results: list[NotebookResult], cells: bool = False, name: str = "envyard nb test"
+) -> ET.Element:
     suites = ET.Element("testsuites", {"name": name})
     suite = ET.SubElement(
         suites,
@@ -124,8 +125,4 @@ def render(results: list[NotebookResult], cells: bool = False) -> str:
 
 def write(path: Path, results: list[NotebookResult], cells: bool = False) -> None:
     """Write the report atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as stream:
-        stream.write(render(results, cells))
-    os.replace(tmp, path)
+    write_atomic(path, render(results, cells))

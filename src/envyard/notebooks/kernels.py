@@ -66,10 +66,10 @@ class StartedKernel:
         return "\n".join(text.strip().splitlines()[-lines:])
 
     async def exit_status(self) -> int | None:
-        provisioner = self.km.provisioner
-        if provisioner is None or provisioner.process is None:
+        process = getattr(self.km.provisioner, "process", None)
+        if process is None:
             return None
-        status = provisioner.process.poll()
+        status = process.poll()
         return None if status is None else int(status)
 
     def kill_now(self) -> None:
@@ -108,7 +108,7 @@ async def _wait_ready(km: AsyncKernelManager, kc: Any, timeout: float) -> None:
     show when the kernel is listening, and IOPub is probed with short retries.
     """
     deadline = time.monotonic() + timeout
-    info = km.get_connection_info()
+    info: dict[str, Any] = dict(km.get_connection_info())
     sockets = [Path(f"{info['ip']}-{info[port]}") for port in _PORTS]
     while not all(path.exists() for path in sockets):
         if not await km.is_alive():
@@ -215,7 +215,7 @@ class KernelStarter:
             km.kernel_name = choice.spec or "python3"
         kc: Any = None
         try:
-            with open(log, "ab") as log_stream:  # used by spawned (not forked) kernels
+            with Path(log).open("ab") as log_stream:  # used by spawned (not forked) kernels
                 await km.start_kernel(cwd=str(cwd), env=env, stdout=log_stream, stderr=log_stream)
             kc = km.client()
             await _wait_ready(km, kc, self.startup_timeout)

@@ -63,7 +63,7 @@ def read_notebook(path: Path) -> NotebookNode:
     if not isinstance(data, dict) or "cells" not in data or "nbformat" not in data:
         raise ValueError("not a notebook: no 'cells' or 'nbformat' key")
     try:
-        nb = nbformat.reads(text, as_version=4)
+        nb: NotebookNode = nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]
         nbformat.validate(nb)
     except Exception as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -98,9 +98,9 @@ def plan_one(
     except EnvyardError as exc:
         return _error(path, shown, "config", str(exc))
     settings = resolved.settings
-    reason = skip_reason(settings)
-    if reason:
-        return NotebookResult(shown, path.name, "skipped", message=reason, reason="skip")
+    why = skip_reason(settings)
+    if why:
+        return NotebookResult(shown, path.name, "skipped", message=why, reason="skip")
     try:
         nb = read_notebook(path)
     except ValueError as exc:

@@ -51,7 +51,9 @@ class LiveProgress:
             if item.path in self.running:
                 self.running.remove(item.path)
             style = STYLE[item.status]
-            detail = f" — {escape(item.message)}" if item.message and item.status != "passed" else ""
+            detail = (
+                f" — {escape(item.message)}" if item.message and item.status != "passed" else ""
+            )
             self.progress.console.print(
                 f"[{style}]{MARK[item.status]:5}[/] {escape(item.path)} "
                 f"[dim]({item.duration:.2f}s)[/]{detail}",

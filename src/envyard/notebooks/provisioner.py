@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jupyter_client.provisioning import LocalProvisioner
+from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
 from envyard.errors import ExecutionError
 
@@ -85,7 +85,8 @@ class ForkServer:
                 env=env,
                 start_new_session=True,
             )
-        assert self._proc.stdout is not None
+        if self._proc.stdout is None:  # pragma: no cover - stdout=PIPE always gives a stream
+            raise ExecutionError("the kernel fork server has no stdout")
         try:
             line = await asyncio.wait_for(self._proc.stdout.readline(), _READY_TIMEOUT)
         except TimeoutError:
@@ -99,7 +100,8 @@ class ForkServer:
         self._reader = asyncio.create_task(self._read())
 
     async def _read(self) -> None:
-        assert self._proc is not None and self._proc.stdout is not None
+        if self._proc is None or self._proc.stdout is None:  # pragma: no cover - see start()
+            return
         while True:
             line = await self._proc.stdout.readline()
             if not line:
@@ -161,19 +163,20 @@ class ForkServer:
                 await asyncio.wait_for(self._reader, 5)
 
 
-class ForkProvisioner(LocalProvisioner):  # type: ignore[misc]
+class ForkProvisioner(LocalProvisioner):
     """Launch the kernel by asking a :class:`ForkServer` (set ``server`` before starting)."""
 
     server: ForkServer | None = None
     log_file: str = os.devnull
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
-        assert self.server is not None
-        km = self.parent
+        if self.server is None:  # pragma: no cover - KernelStarter always sets it
+            raise ExecutionError("ForkProvisioner used without a fork server")
+        km: Any = self.parent
         env = dict(kwargs.get("env") or {})
         cwd = str(kwargs.get("cwd") or Path.cwd())
         pid = await self.server.spawn(km.connection_file, cwd, env, self.log_file)
-        self.process = ForkedProcess(pid, self.server)
+        self.process = ForkedProcess(pid, self.server)  # type: ignore[assignment]
         self.pid = self.pgid = pid
         self.cwd = cwd
         return self.connection_info

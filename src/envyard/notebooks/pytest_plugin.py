@@ -26,7 +26,7 @@ from envyard.notebooks.config import Overrides
 from envyard.notebooks.discover import Found
 from envyard.notebooks.plan import Job, plan_one
 from envyard.notebooks.results import NotebookResult
-from envyard.notebooks.runner import RunOptions, Runner
+from envyard.notebooks.runner import Runner, RunOptions
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -81,7 +81,7 @@ class _Service:
             self.loop.close()
 
 
-class NotebookFailure(Exception):
+class NotebookTestError(Exception):
     def __init__(self, result: NotebookResult) -> None:
         super().__init__(result.message)
         self.result = result
@@ -97,17 +97,18 @@ class NotebookItem(pytest.Item):
         result = self.job if isinstance(self.job, NotebookResult) else None
         if result is None:
             plugin = self.config.pluginmanager.get_plugin("envyard-nb-state")
-            assert isinstance(plugin, _State)
+            if not isinstance(plugin, _State):  # pragma: no cover - registered in configure
+                raise RuntimeError("envyard-nb plugin state is missing")
             if self.future is None:
                 self.future = plugin.service().submit([self.job])[0]  # type: ignore[list-item]
             result = self.future.result()
         if result.status == "skipped":
             pytest.skip(result.message)
         if result.status in ("failed", "error"):
-            raise NotebookFailure(result)
+            raise NotebookTestError(result)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        if isinstance(excinfo.value, NotebookFailure):
+        if isinstance(excinfo.value, NotebookTestError):
             r = excinfo.value.result
             lines = [f"{r.path}: {r.status} ({r.reason}): {r.message}"]
             if r.cell_index is not None:
@@ -156,9 +157,7 @@ class _State:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         if hasattr(self.config, "workerinput"):
             return  # xdist decides what this worker runs; submit one by one
-        items = [
-            i for i in session.items if isinstance(i, NotebookItem) and isinstance(i.job, Job)
-        ]
+        items = [i for i in session.items if isinstance(i, NotebookItem) and isinstance(i.job, Job)]
         if items:
             futures = self.service().submit([i.job for i in items])  # type: ignore[misc]
             for item, future in zip(items, futures, strict=True):

@@ -12,8 +12,6 @@ failures never are.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import shutil
 import tempfile
 import time
@@ -25,6 +23,7 @@ import nbformat
 
 from envyard.errors import ConfigError, EnvyardError
 from envyard.notebooks.execute import Outcome, execute
+from envyard.notebooks.files import write_atomic
 from envyard.notebooks.inject import inject, scrub
 from envyard.notebooks.kernels import KernelStarter, StartedKernel
 from envyard.notebooks.plan import Job, base_env
@@ -52,17 +51,8 @@ def output_path(output_dir: Path, shown: str) -> Path:
 
 
 def save_notebook(nb: nbformat.NotebookNode, target: Path) -> None:
-    """Write atomically (temp file + os.replace)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            nbformat.write(nb, stream)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    """Write the executed notebook atomically."""
+    write_atomic(target, nbformat.writes(nb))  # type: ignore[no-untyped-call]
 
 
 @dataclass

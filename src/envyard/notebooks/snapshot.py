@@ -47,7 +47,7 @@ def snapshot_files(notebook: Path, settings: NotebookSettings) -> list[Path]:
     found: list[Path] = []
     if settings.files:
         for pattern in settings.files:
-            matches = sorted(glob.glob(pattern, root_dir=folder, recursive=True))
+            matches = sorted(glob.glob(pattern, root_dir=folder, recursive=True))  # noqa: PTH207 - patterns may climb (../data/*.csv)
             if not matches:
                 raise ConfigError(f"files: '{pattern}' matches nothing in {folder}")
             for match in matches:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, select_autoescape
 
+from envyard.notebooks.files import write_atomic
 from envyard.notebooks.results import NotebookResult, exit_code
 
 _HTML = """<!doctype html>
@@ -58,16 +58,8 @@ def summary(results: list[NotebookResult], duration: float) -> dict[str, Any]:
     }
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as stream:
-        stream.write(text)
-    os.replace(tmp, path)
-
-
 def write_json(path: Path, results: list[NotebookResult], duration: float) -> None:
-    _write(path, json.dumps(summary(results, duration), indent=2) + "\n")
+    write_atomic(path, json.dumps(summary(results, duration), indent=2) + "\n")
 
 
 def render_html(results: list[NotebookResult], duration: float, base: Path | None = None) -> str:
@@ -77,7 +69,9 @@ def render_html(results: list[NotebookResult], duration: float, base: Path | Non
         row = r.to_dict()
         if r.output:
             row["output_link"] = (
-                os.path.relpath(r.output, base) if base is not None else Path(r.output).resolve().as_uri()
+                os.path.relpath(r.output, base)
+                if base is not None
+                else Path(r.output).resolve().as_uri()
             )
         rows.append(row)
     template = env.from_string(_HTML)
@@ -85,4 +79,4 @@ def render_html(results: list[NotebookResult], duration: float, base: Path | Non
 
 
 def write_html(path: Path, results: list[NotebookResult], duration: float) -> None:
-    _write(path, render_html(results, duration, path.parent.resolve()))
+    write_atomic(path, render_html(results, duration, path.parent.resolve()))
