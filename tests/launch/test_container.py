@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from envyard.errors import ConfigError
+from envyard.errors import ConfigError, MissingDependencyError, PluginError
 from envyard.launch import LaunchRequest, launch, plan_launch
 from envyard.spec import Environment
 from envyard.testing.plugin import unique_name
@@ -121,3 +121,27 @@ def test_bootstrap_creates_the_kernel_inside_the_container(
     out = capfd.readouterr()
     assert "inside 7.8.9 /opt/envyard/kernels/ctr" in out.out, out.err
     assert "creating kernel 'ctr' with uv" in out.err
+
+
+def test_docker_plan_has_the_same_shape_and_a_missing_tool_is_named(tmp_path: Path) -> None:
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    docker = fake_bin / "docker"
+    docker.write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+    docker.chmod(0o755)
+    kernel = ["six==1.16.0"]
+    request = _request("x/y:1", kernel, ["python", "-V"], tmp_path, {"PATH": str(fake_bin)})
+    (step,) = plan_launch(request, "docker").steps
+    assert step.argv[0] == str(docker)
+    assert step.argv[-6:] == ("x/y:1", "--kernel", "ctr", "--", "python", "-V")
+    assert "--network" in step.argv
+    assert step.argv[step.argv.index("--network") + 1] == "none"
+    nothing = _request("x/y:1", kernel, ["true"], tmp_path, {"PATH": str(tmp_path / "empty")})
+    with pytest.raises(MissingDependencyError, match="docker is not installed"):
+        launch(nothing, "docker")
+
+
+def test_unknown_engine_lists_the_known_ones(tmp_path: Path) -> None:
+    request = _request("x/y:1", None, ["true"], tmp_path, {"PATH": "/usr/bin:/bin"})
+    with pytest.raises(PluginError, match="known: docker, local, podman"):
+        launch(request, "kubernetes")
