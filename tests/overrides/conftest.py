@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import tempfile
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,9 @@ from envyard.overrides.rules import Rule
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ENVYARD_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("ENVYARD_TARGET", raising=False)
+    own_tmp = tmp_path / "tmp"  # staging folders of this test only (xdist workers share /tmp)
+    own_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(own_tmp))
 
 
 def write(root: Path, files: dict[str, str]) -> None:

@@ -122,7 +122,7 @@ def test_profile_key_matching_two_targets_names_both(tmp_path: Path) -> None:
     write(tmp_path, {"overrides.yaml": OVERRIDES, "targets.yaml": targets})
     with pytest.raises(ConflictError) as info:
         resolve_target("other", None, tmp_path)
-    assert "'team' matches targets 'team' (by name) and 'other' (by tenant_id)" in str(info.value)
+    assert "matches targets 'team' (by name) and 'other' (by tenant_id)" in str(info.value)
     with pytest.raises(ConflictError, match=r"'team' .by name. and 'other' .by tenant_id."):
         resolve_target("team", None, tmp_path)
 

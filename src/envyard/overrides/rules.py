@@ -183,10 +183,13 @@ def _get(data: Any, location: Location) -> Any:
     return data
 
 
-def apply_rules(data: Any, rules: tuple[Rule, ...]) -> tuple[Any, list[Change], set[int]]:
+def apply_rules(
+    data: Any, rules: tuple[Rule, ...], *, create: bool = True
+) -> tuple[Any, list[Change], set[int]]:
     """Apply ``rules`` in order to a copy of ``data``: (new data, changes, indexes that acted).
 
-    A rule "acted" when its JSONPath selected at least one field of this document.
+    A rule "acted" when its JSONPath selected at least one field of this document (or created
+    one). ``create=False`` (files a spec references) never creates missing fields.
     """
     new = copy_data(data)
     changes: list[Change] = []
@@ -196,7 +199,7 @@ def apply_rules(data: Any, rules: tuple[Rule, ...]) -> tuple[Any, list[Change], 
         locations = [loc for loc in locations if loc]
         if locations:
             selected.add(index)
-        elif _create(new, rule, changes):
+        elif create and _create(new, rule, changes):
             selected.add(index)
             continue
         if rule.remove:

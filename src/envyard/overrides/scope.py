@@ -54,6 +54,8 @@ class Item:
     real: Path
     rules: bool
     doc: YamlText | None = None
+    referenced: bool = False
+    """Reached through a reference: rules change existing fields only (never create)."""
     raw: bytes | None = None
     is_dir: bool = False
 
@@ -174,7 +176,7 @@ def _components(folder: Path) -> list[Path]:
 
 
 def _add(scope: Scope, real: Path, doc: YamlText, depth: int) -> None:
-    scope.items[real] = Item(real, rules=True, doc=doc)
+    scope.items[real] = Item(real, rules=True, doc=doc, referenced=depth > 0)
     if depth >= MAX_DEPTH:
         return
     for location, value in _references(doc.data, ()):

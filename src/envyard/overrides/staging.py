@@ -85,7 +85,7 @@ def plan_file(item: Item, base: Path, rules: tuple[Rule, ...], acted: set[int]) 
     rel = item.real.relative_to(base)
     if item.doc is None or not item.rules:
         return FilePlan(item.real, rel, raw=item.raw, is_dir=item.is_dir)
-    new_data, changes, selected = apply_rules(item.doc.data, rules)
+    new_data, changes, selected = apply_rules(item.doc.data, rules, create=not item.referenced)
     acted |= selected
     new_text = patch_text(item.doc, new_data) if changes else item.doc.text
     return FilePlan(item.real, rel, item.doc.text, new_text, changes=changes)

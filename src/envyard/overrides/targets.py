@@ -114,10 +114,10 @@ def _matching(known: _Known, key: str, *, implicit_only: bool = False) -> list[t
     return out
 
 
-def _conflict(key: str, found: list[tuple[Target, str]], what: str) -> ConflictError:
+def _conflict(subject: str, found: list[tuple[Target, str]]) -> ConflictError:
     named = " and ".join(f"'{t.name}' (by {field})" for t, field in found)
     return ConflictError(
-        f"{what} '{key}' matches targets {named}",
+        f"{subject} matches targets {named}",
         hint="use the target name, or set `profile:` on the targets to say which profile "
         "each one uses",
     )
@@ -181,7 +181,7 @@ def _by_config(known: _Known, config: Path) -> Target:
             continue
         found = _matching(known, key)
         if len({t.name for t, _ in found}) > 1:
-            raise _conflict(key, found, f"workspace config {display_path(config)}:")
+            raise _conflict(f"'{key}' from workspace config {display_path(config)}", found)
         if found:
             return found[0][0]
     if tenant:
@@ -194,7 +194,7 @@ def _by_key(known: _Known, key: str, source: str, cwd: Path, overrides: Path | N
         return _by_config(known, cwd / key)
     found = _matching(known, key)
     if len({t.name for t, _ in found}) > 1:
-        raise _conflict(key, found, source)
+        raise _conflict(f"{source} '{key}'", found)
     if found:
         return found[0][0]
     overrides = overrides or find_overrides_file(cwd)
@@ -242,6 +242,6 @@ def _profile_key(
         if key in profiles.profiles:
             found = _matching(known, key, implicit_only=True)
             if len({t.name for t, _ in found}) > 1:
-                raise _conflict(key, found, f"profile in {profiles.file}")
+                raise _conflict(f"profile '{key}' in {profiles.file}", found)
             return key
     return None
