@@ -20,6 +20,7 @@ def test_same_data_and_positions_as_the_round_trip_parser() -> None:
     fast = parse_fast(TEXT, "f.yaml")
     slow = parse_document(TEXT, "f.yaml")
     assert fast.data == slow.data
+    assert fast.position(("tags", "OS")) == slow.position(("tags", "OS")) == (7, 7)
     assert fast.keys == slow.keys
     assert fast.values == slow.values
     assert fast.data["flags"] == "yes"  # YAML 1.2: only true/false are booleans

@@ -11,12 +11,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from envyard.assets.fsutil import shown
 from envyard.assets.model import Asset
 from envyard.assets.yamlfast import read_fast
 from envyard.errors import Diagnostic, NotFoundError, SpecError
 from envyard.spec.kinds import KINDS
 from envyard.spec.loader import validate_document
-from envyard.spec.source import display_path
 
 ASSET_FILENAMES = ("asset.yaml", "asset.yml")
 SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
@@ -108,20 +108,19 @@ def _rule(d: Diagnostic) -> Diagnostic:
 
 
 def _missing(asset: Asset, path: tuple[str, ...], target: Path) -> Diagnostic:
-    d = asset.diag(path, f"file '{display_path(target)}' does not exist", hint="check the path")
+    d = asset.diag(path, f"file '{shown(target)}' does not exist", hint="check the path")
     return Diagnostic(d.file, d.line, d.col, d.field, d.message, d.hint, rule="AST002")
 
 
 def discover(paths: Iterable[Path] | Path, root: Path | None = None) -> Discovery:
     """Load every asset below ``paths`` (files or folders)."""
     items = [paths] if isinstance(paths, Path) else list(paths)
-    if not items:
-        items = [Path.cwd()]
-    base = root or repo_root(items[0])
+    items = [p.resolve() for p in items] or [Path.cwd().resolve()]
+    base = (root or repo_root(items[0])).resolve()
     found = Discovery(root=base)
     seen: set[Path] = set()
     for config_path in find_asset_files(items):
-        key = config_path.resolve()
+        key = config_path
         if key in seen:
             continue
         seen.add(key)

@@ -1,3 +1,4 @@
+# ruff: noqa: PTH109, PTH117 - os.path on strings: thousands of files, no Path objects
 """Small file helpers: atomic writes (temp file + ``os.replace``) and content hashing."""
 
 from __future__ import annotations
@@ -7,6 +8,22 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+
+
+def shown(path: Path) -> str:
+    """``path`` as users see it: relative to the working directory when inside it.
+
+    Same result as ``envyard.spec.source.display_path`` for absolute, resolved paths, without
+    resolving anything (discovery hands out resolved absolute paths): thousands of calls cost
+    nothing.
+    """
+    text = str(path)
+    if not os.path.isabs(text):
+        return text
+    cwd = os.getcwd()
+    if text.startswith(cwd + os.sep):
+        return text[len(cwd) + 1 :]
+    return text
 
 
 def atomic_write(path: Path, text: str | bytes) -> None:

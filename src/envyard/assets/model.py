@@ -1,7 +1,9 @@
+# ruff: noqa: PTH117 - os.path on strings: thousands of files, no Path objects
 """A discovered asset: its parsed files, with positions, and what discovery found wrong."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,6 +76,9 @@ class Asset:
 
     def rel(self, path: Path) -> str:
         """``path`` relative to the repository root, POSIX style."""
+        text, root = str(path), str(self.root)
+        if os.path.isabs(text) and text.startswith(root + os.sep) and ".." not in text:
+            return text[len(root) + 1 :].replace(os.sep, "/")
         try:
             return path.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:

@@ -1,7 +1,9 @@
+# ruff: noqa: PTH100, PTH110, PTH113, PTH114, PTH118 - os.path on strings: thousands of files, no Path objects
 """The files an asset releases: its folder plus ``release_paths`` (``!`` excludes), confined.
 
-Every path is resolved (symlinks too) and must stay inside the repository root; a path that
-escapes it, or that does not exist, is a SpecError pointing at the ``release_paths`` entry.
+Paths are handled lexically (discovery hands out absolute, resolved roots); only symbolic
+links are resolved, and every path — or link target — must stay inside the repository root.
+A path that escapes it, or that does not exist, is a SpecError at its ``release_paths`` entry.
 """
 
 from __future__ import annotations
@@ -15,46 +17,65 @@ from envyard.errors import Diagnostic, SpecError
 SKIP_NAMES = {".git", "__pycache__", ".pytest_cache", ".mypy_cache", ".DS_Store"}
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-    except ValueError:
-        return False
-    return True
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root + os.sep)
 
 
-def _files_under(path: Path, root: Path, errors: list[str]) -> list[Path]:
-    if path.is_file():
+def _files_under(path: str, root: str, errors: list[str]) -> list[str]:
+    if os.path.isfile(path):
+        real = os.path.realpath(path) if os.path.islink(path) else path
+        if not _inside(real, root):
+            errors.append(f"'{path}' links outside the repository (to {real})")
+            return []
         return [path]
-    out: list[Path] = []
+    out: list[str] = []
     for folder, dirs, files in os.walk(path):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_NAMES)
+        kept = []
+        for name in sorted(dirs):
+            if name in SKIP_NAMES:
+                continue
+            sub = os.path.join(folder, name)
+            if os.path.islink(sub):
+                out.extend(_files_under_link(sub, root, errors))
+                continue
+            kept.append(name)
+        dirs[:] = kept
         for name in sorted(files):
             if name in SKIP_NAMES:
                 continue
-            file = Path(folder) / name
-            real = file.resolve()
-            if not _inside(real, root):
-                errors.append(f"'{file}' links outside the repository (to {real})")
-                continue
+            file = os.path.join(folder, name)
+            if os.path.islink(file):
+                real = os.path.realpath(file)
+                if not _inside(real, root):
+                    errors.append(f"'{file}' links outside the repository (to {real})")
+                    continue
             out.append(file)
     return out
 
 
+def _files_under_link(link: str, root: str, errors: list[str]) -> list[str]:
+    real = os.path.realpath(link)
+    if not _inside(real, root):
+        errors.append(f"'{link}' links outside the repository (to {real})")
+        return []
+    return [os.path.join(link, os.path.relpath(f, real)) for f in _files_under(real, root, errors)]
+
+
 def release_files(asset: Asset, *, lock_file: str = "envyard.lock.json") -> list[Path]:
     """Absolute paths of every file released with ``asset``, sorted by repo-relative path."""
-    root = asset.root.resolve()
+    root = os.path.realpath(asset.root)
+    base = os.path.abspath(asset.dir)
     problems: list[Diagnostic] = []
     errors: list[str] = []
-    files = {p.resolve(): p for p in _files_under(asset.dir, root, errors)}
-    files.pop((asset.dir / lock_file).resolve(), None)
-    excludes: list[Path] = []
+    files = dict.fromkeys(_files_under(base, root, errors))
+    files.pop(os.path.join(base, lock_file), None)
+    excludes: list[str] = []
     for index, entry in enumerate(asset.config.release_paths):
         negate = entry.startswith("!")
         raw = entry[1:] if negate else entry
-        target = (asset.dir / raw).resolve()
+        target = os.path.normpath(os.path.join(base, raw))
         where = ("release_paths", index)
-        if not _inside(target, root):
+        if not _inside(target, root) or not _inside(os.path.realpath(target), root):
             problems.append(
                 asset.diag(
                     where,
@@ -66,18 +87,15 @@ def release_files(asset: Asset, *, lock_file: str = "envyard.lock.json") -> list
         if negate:
             excludes.append(target)
             continue
-        if not target.exists():
+        if not os.path.exists(target):
             problems.append(asset.diag(where, f"'{raw}' does not exist", hint="check the path"))
             continue
-        for file in _files_under(target, root, errors):
-            files.setdefault(file.resolve(), file)
+        files.update(dict.fromkeys(_files_under(target, root, errors)))
     for message in errors:
         problems.append(asset.diag(("release_paths",), message, key=True))
     if problems:
         raise SpecError([_as(d) for d in problems])
-    kept = [
-        p for real, p in files.items() if not any(real == e or _inside(real, e) for e in excludes)
-    ]
+    kept = [Path(p) for p in files if not any(_inside(p, e) for e in excludes)]
     return sorted(kept, key=asset.rel)
 
 

@@ -13,17 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from envyard import plugins
 from envyard.assets.config import AssetSettings
-from envyard.assets.fsutil import atomic_write, content_hash
+from envyard.assets.fsutil import atomic_write, content_hash, shown
 from envyard.assets.httpsession import HttpSession
 from envyard.assets.lock import LockEntry, LockFile
 from envyard.assets.model import Asset
 from envyard.assets.paths import release_files
-from envyard.assets.resolvers.base import Resolution, ResolveContext, Resolver
+from envyard.assets.resolvers.base import Resolution, ResolveContext, Resolver, load_resolvers
 from envyard.assets.templates import Tag, scan
 from envyard.errors import ConflictError, Diagnostic, EnvyardError, ResolveError, SpecError
-from envyard.spec.source import display_path
 
 
 class ResolveFailedError(ResolveError):
@@ -63,10 +61,6 @@ def source_hash(asset: Asset, files: list[Path]) -> str:
     return content_hash((asset.rel(f), f) for f in files)
 
 
-def _resolvers() -> dict[str, Resolver]:
-    return {name: plugins.load("resolver", name)() for name in plugins.available("resolver")}
-
-
 @dataclass
 class _Job:
     result: PinResult
@@ -76,7 +70,7 @@ class _Job:
 
 
 async def _collect(assets: list[Asset], ctx: ResolveContext) -> tuple[list[PinResult], list[_Job]]:
-    resolvers = _resolvers()
+    resolvers = load_resolvers()
     results: list[PinResult] = []
     jobs: list[_Job] = []
     problems: list[Diagnostic] = []
@@ -85,14 +79,12 @@ async def _collect(assets: list[Asset], ctx: ResolveContext) -> tuple[list[PinRe
         results.append(result)
         for path in asset.template_files():
             if not path.is_file():
-                problems.append(
-                    Diagnostic(display_path(path), 0, 0, "", "template file does not exist")
-                )
+                problems.append(Diagnostic(shown(path), 0, 0, "", "template file does not exist"))
                 continue
             text = path.read_text(encoding="utf-8")
             result.texts[path] = text
             try:
-                for tag in scan(text, display_path(path)):
+                for tag in scan(text, shown(path)):
                     resolver = resolvers.get(tag.name)
                     if resolver is None:
                         known = ", ".join("{{" + n + "}}" for n in sorted(resolvers))

@@ -6,12 +6,12 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 
+from envyard.assets.fsutil import shown
 from envyard.assets.model import Asset
 from envyard.assets.naming import check_environment_name
 from envyard.assets.rules import RuleContext
 from envyard.errors import Diagnostic
 from envyard.spec.refs import parse_image_ref
-from envyard.spec.source import display_path
 
 _FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(?P<image>\S+)", re.IGNORECASE)
 _EXTRA_INDEX = re.compile(r"extra-index-url", re.IGNORECASE)
@@ -103,7 +103,7 @@ def no_extra_index_url(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
             match = _EXTRA_INDEX.search(line)
             if match:
                 yield Diagnostic(
-                    display_path(path),
+                    shown(path),
                     number,
                     match.start() + 1,
                     "",
@@ -130,7 +130,7 @@ def no_curated_base(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
         full = f"{ref.host}/{ref.repository}" if ref.host else ref.repository
         if (prefix and ref.repository.startswith(prefix)) or full in ctx.curated_images:
             yield Diagnostic(
-                display_path(dockerfile),
+                shown(dockerfile),
                 number,
                 match.start("image") + 1,
                 "",

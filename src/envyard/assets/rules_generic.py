@@ -6,14 +6,14 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
-from envyard import plugins
+from envyard.assets.fsutil import shown
 from envyard.assets.model import Asset, is_template
 from envyard.assets.paths import release_files
+from envyard.assets.resolvers.base import load_resolvers
 from envyard.assets.rules import RuleContext
 from envyard.assets.spec_tags import SPEC_TAGS
 from envyard.assets.templates import scan
 from envyard.errors import Diagnostic, EnvyardError, SpecError
-from envyard.spec.source import display_path
 
 
 def files_exist(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -115,7 +115,7 @@ def release_paths(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
 
 def _scan_file(path: Path) -> tuple[str, str] | None:
     try:
-        return path.read_text(encoding="utf-8"), display_path(path)
+        return path.read_text(encoding="utf-8"), shown(path)
     except (OSError, UnicodeDecodeError):
         return None
 
@@ -123,7 +123,8 @@ def _scan_file(path: Path) -> tuple[str, str] | None:
 def template_tags(  # noqa: PLR0912 - build-file and spec tags
     asset: Asset, ctx: RuleContext
 ) -> Iterator[Diagnostic]:
-    names = plugins.available("resolver")
+    resolvers = load_resolvers()
+    names = sorted(resolvers)
     for path in asset.template_files():
         found = _scan_file(path) if path.is_file() else None
         if found is None:
@@ -140,7 +141,7 @@ def template_tags(  # noqa: PLR0912 - build-file and spec tags
                 yield tag.diagnostic(f"unknown tag {tag.text}", f"build-file tags: {known}")
                 continue
             try:
-                resolver = plugins.load("resolver", tag.name)()
+                resolver = resolvers[tag.name]
                 resolver.subject(tag)
                 if hasattr(resolver, "pattern"):
                     resolver.pattern(tag)

@@ -15,9 +15,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+from envyard.assets.fsutil import shown
 from envyard.errors import SpecError
 from envyard.spec.document import Document, Path_, parse_document
-from envyard.spec.source import display_path, read_spec_text
+from envyard.spec.source import MAX_SPEC_BYTES, read_spec_text
 
 try:
     import yaml
@@ -37,7 +38,19 @@ def _loader_class() -> Any:
         return None
 
     class Loader(_BASE):  # type: ignore[misc]
-        pass
+        def construct_mapping(self, node: Any, deep: bool = False) -> dict[str, Any]:
+            names = []
+            for key_node, _value in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise _FallbackError
+                names.append(key_node.value)
+            if len(names) != len(set(names)):
+                raise _FallbackError
+            mapping = super().construct_mapping(node, deep=deep)
+            return {k if isinstance(k, str) else str(k): v for k, v in mapping.items()}
+
+    def timestamp(loader: Any, node: Any) -> str:
+        return str(_BASE.construct_yaml_timestamp(loader, node).isoformat())
 
     resolvers = {
         ch: [(tag, rx) for tag, rx in items if tag != "tag:yaml.org,2002:bool"]
@@ -49,10 +62,30 @@ def _loader_class() -> Any:
         re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
         list("tTfF"),
     )
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
     return Loader
 
 
 _LOADER = _loader_class()
+
+
+class LazyDocument(Document):
+    """A Document whose position tables are built on the first ``position()`` call.
+
+    Valid files never need positions, so they are parsed once, for their data only.
+    """
+
+    def __init__(self, file: str, data: Any, text: str) -> None:
+        super().__init__(file=file, data=data)
+        self._text = text
+        self._positions_ready = False
+
+    def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
+        if not self._positions_ready:
+            self._positions_ready = True
+            full = _parse_positions(self._text, self.file)
+            self.keys, self.values = full.keys, full.values
+        return super().position(path, key=key)
 
 
 def _walk(node: Any, path: Path_, doc: Document, loader: Any) -> Any:
@@ -89,27 +122,51 @@ def _walk(node: Any, path: Path_, doc: Document, loader: Any) -> Any:
     return value
 
 
-def parse_fast(text: str, file: str) -> Document:
-    """Parse one YAML document into a positioned :class:`Document`."""
-    if _LOADER is None or "\t" in text:  # pragma: no cover - tabs: ruamel's clearer message
-        return parse_document(text, file)
+def _parse_positions(text: str, file: str) -> Document:
     loader = _LOADER(text)
     try:
         root = loader.get_single_node()
-        if root is None or type(root).__name__ != "MappingNode":
-            raise _FallbackError
         doc = Document(file=file, data=None)
         doc.data = _walk(root, (), doc, loader)
         return doc
-    except (_FallbackError, yaml.YAMLError):
-        return parse_document(text, file)
     finally:
         loader.dispose()
 
 
+def parse_fast(text: str, file: str) -> Document:
+    """Parse one YAML document into a :class:`Document` (positions computed when needed)."""
+    if _LOADER is None or "\t" in text:  # pragma: no cover - tabs: ruamel's clearer message
+        return parse_document(text, file)
+    loader = _LOADER(text)
+    try:
+        data = loader.get_single_data()
+    except (_FallbackError, yaml.YAMLError):
+        return parse_document(text, file)
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        return parse_document(text, file)
+    return LazyDocument(file, data, text)
+
+
+def _read_text(path: Path) -> str | None:
+    """The file's text, or None when anything is unusual (the careful reader then explains)."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    if len(raw) > MAX_SPEC_BYTES or b"\x00" in raw[:8192]:
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
 def read_fast(path: Path) -> Document:
     """Read and parse ``path`` (size, encoding and binary checks as for every spec file)."""
-    return parse_fast(read_spec_text(path), display_path(path))
+    text = _read_text(path)
+    return parse_fast(text if text is not None else read_spec_text(path), shown(path))
 
 
 __all__ = ["SpecError", "parse_fast", "read_fast"]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from envyard.assets.config import AssetSettings
-from envyard.assets.httpsession import HttpSession
-from envyard.assets.oci import OciClient
-from envyard.assets.pypi_index import IndexClient
 from envyard.assets.templates import Tag
+
+if TYPE_CHECKING:
+    from envyard.assets.httpsession import HttpSession
+    from envyard.assets.oci import OciClient
+    from envyard.assets.pypi_index import IndexClient
 
 PUBLIC_INDEX = "https://pypi.org/simple/"
 
@@ -34,8 +37,16 @@ class ResolveContext:
         self.settings = settings
         self.session = session
         self.online = online
-        self.oci = OciClient(session, settings)
+        self._oci: OciClient | None = None
         self._index: IndexClient | None = None
+
+    @property
+    def oci(self) -> OciClient:
+        if self._oci is None:
+            from envyard.assets.oci import OciClient
+
+            self._oci = OciClient(self.session, self.settings)
+        return self._oci
 
     @property
     def index_urls(self) -> list[str]:
@@ -46,8 +57,22 @@ class ResolveContext:
     @property
     def index(self) -> IndexClient:
         if self._index is None:
+            from envyard.assets.pypi_index import IndexClient
+
             self._index = IndexClient(self.session, self.index_urls)
         return self._index
+
+
+def load_resolvers() -> dict[str, Resolver]:
+    """Every installed resolver by tag name (entry points read once per process)."""
+    return dict(_load())
+
+
+@functools.cache
+def _load() -> tuple[tuple[str, Resolver], ...]:
+    from envyard import plugins
+
+    return tuple((n, plugins.load("resolver", n)()) for n in plugins.available("resolver"))
 
 
 class Resolver(Protocol):
