@@ -21,7 +21,6 @@ import datetime as dt
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Mapping
@@ -34,7 +33,19 @@ from envyard.errors import NotFoundError
 
 __all__ = ["LocalBackend", "LocalHandle", "write_run_dir"]
 
-_CHILDREN: list[subprocess.Popen[bytes]] = []
+_DEFAULT_SIGNALS = (
+    signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGPIPE, signal.SIGXFSZ,
+)  # fmt: skip
+_CHILDREN: list[int] = []  # supervisors this process started, reaped when they exit
+
+
+def _reap() -> None:
+    for pid in list(_CHILDREN):
+        with contextlib.suppress(ChildProcessError):
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if done == 0:
+                continue
+        _CHILDREN.remove(pid)
 
 
 def _alive(pid: int | None) -> bool:
@@ -103,6 +114,7 @@ class LocalHandle:
         return data
 
     def status(self) -> RunStatus:
+        _reap()
         data = self._state()
         state = data.get("state", "pending")
         message = ""
@@ -162,17 +174,25 @@ class LocalBackend:
     def submit(self, submission: Submission) -> LocalHandle:
         run_dir = write_run_dir(submission)
         env = {**os.environ, **submission.secrets}
-        with (run_dir / "supervisor.log").open("ab") as log:
-            proc = subprocess.Popen(
+        _reap()
+        log = os.open(run_dir / "supervisor.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:  # posix_spawn, not Popen: the supervisor outlives this object (and maybe us)
+            pid = os.posix_spawn(
+                sys.executable,
                 [sys.executable, "-m", "envyard.backends.supervisor", str(run_dir)],
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
+                env,
+                file_actions=[
+                    (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                    (os.POSIX_SPAWN_DUP2, log, 1),
+                    (os.POSIX_SPAWN_DUP2, log, 2),
+                ],
+                setsid=True,
+                setsigmask=(),  # nothing blocked, default handlers: bash can trap signals
+                setsigdef=_DEFAULT_SIGNALS,
             )
-        _CHILDREN[:] = [p for p in _CHILDREN if p.poll() is None]  # reap finished ones
-        _CHILDREN.append(proc)  # kept so it is reaped, never garbage-collected while running
+        finally:
+            os.close(log)
+        _CHILDREN.append(pid)
         return LocalHandle(submission.run_id, run_dir)
 
     def attach(self, data: Mapping[str, Any]) -> LocalHandle:

@@ -174,7 +174,6 @@ def main(argv: list[str]) -> int:
     supervisor = Supervisor(Path(argv[0]))
     signal.signal(signal.SIGTERM, supervisor.on_term)
     signal.signal(signal.SIGINT, supervisor.on_term)
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     supervisor.save()
     supervisor.start()
     return 0

@@ -169,8 +169,12 @@ def logs(run_id: str) -> None:
 @click.argument("run_id")
 def cancel(run_id: str) -> None:
     """Stop a run: exit callbacks still run, then its processes are killed."""
-    from envyard.jobs.runs import cancel_run
+    from envyard.jobs.runs import cancel_run, refresh
 
+    run, _ = refresh(run_id)
+    if run.state in ("succeeded", "failed", "cancelled"):
+        click.echo(f"{run.id} already {run.state}")
+        return
     run = cancel_run(run_id)
     click.echo(f"{run.id} {run.state}")
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from envyard.errors import SpecError
 from envyard.jobs.load import LoadedJob
 from envyard.jobs.resolve import Catalogue, Resolved, resolve_job
 from envyard.prerequisites.kernel import KernelMode
@@ -46,6 +47,14 @@ def plan_job(
 ) -> JobPlan:
     """Resolve and render ``roles`` (default: all task roles)."""
     wanted = list(roles) if roles is not None else list(job.spec.taskRoles)
+    for role in wanted:
+        if role not in job.spec.taskRoles:
+            raise SpecError.at(
+                job.document.file,
+                f"no task role '{role}'",
+                field="taskRoles",
+                hint="task roles: " + ", ".join(job.spec.taskRoles),
+            )
     resolved = resolve_job(job.spec, catalogue, wanted)
     rendered = {
         role: render_bootstrap(

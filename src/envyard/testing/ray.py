@@ -123,8 +123,11 @@ class RayHead:
                 time.sleep(0.2)
             if not _session_pids(sid):
                 break
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=5)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
         shutil.rmtree(self.temp_dir, ignore_errors=True)
 
 
