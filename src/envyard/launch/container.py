@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import secrets
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 from envyard.errors import ConfigError, ExecutionError, MissingDependencyError
 from envyard.launch.bootstrap import bootstrap_path, installed_bootstrap
+from envyard.launch.foreground import run_foreground
 from envyard.launch.kernelspec import KernelSpec, kernel_spec
 from envyard.launch.local import cache_key
 from envyard.launch.request import LaunchPlan, LaunchRequest
@@ -117,6 +117,6 @@ class ContainerEngine:
             write_kernel_spec(spec, request.cache_root)
         log(step.description)
         try:
-            return subprocess.run(list(step.argv), env=dict(request.env), check=False).returncode
+            return run_foreground(step.argv, request.env)
         except OSError as exc:
             raise ExecutionError(f"cannot run {self.name}: {exc}") from None

@@ -10,7 +10,6 @@ kernel runs no installer.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import Any
 from envyard.errors import ExecutionError
 from envyard.launch.cache import KernelCache
 from envyard.launch.conda import conda_create_step, require_conda
+from envyard.launch.foreground import run_foreground
 from envyard.launch.interpreters import Interpreter, find_interpreter
 from envyard.launch.kernelspec import KernelSpec
 from envyard.launch.steps import Log, Step, run_step
@@ -196,7 +196,7 @@ def kernel_env(kernel: Kernel, base: Mapping[str, str]) -> dict[str, str]:
 def run_command(command: Sequence[str], env: Mapping[str, str], cwd: Path | None = None) -> int:
     """Run *command* (looked up on the kernel's PATH); return its exit code."""
     try:
-        return subprocess.run(list(command), env=dict(env), cwd=cwd, check=False).returncode
+        return run_foreground(command, env, cwd)
     except FileNotFoundError:
         raise ExecutionError(
             f"command not found in the kernel: {command[0]}",
