@@ -293,3 +293,17 @@ def test_unreachable_ray_is_a_clear_error_and_nothing_is_submitted(
     assert f"cannot reach the Ray cluster at {address}" in err
     assert out == ""
     assert Client().runs.list() == []
+
+
+def test_dry_run_prints_and_submits_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    job = write(tmp_path, SIMPLE.replace("taskRoles:", "prerequisites: []\ntaskRoles:", 0))
+    code, out, err = cli(capsys, "job", "submit", str(job), "--dry-run")
+    assert code == 0, err
+    assert out.startswith("# ===== backend local: task role trainer, 2 instance(s), no image\n")
+    assert "#!/usr/bin/env bash" in out
+    code, out, err = cli(capsys, "job", "submit", str(job), "--dry-run", "--backend", "kubernetes")
+    assert code == 1  # kubernetes needs an image
+    assert "has no image to run on Kubernetes" in err
+    assert Client().runs.list() == []

@@ -102,6 +102,9 @@ def _only_role(job: LoadedJob) -> str:
     help="The targets file (default: ./targets.yaml).",
 )
 @click.option("--wait", is_flag=True, help="Wait for the run to finish and print its logs.")
+@click.option(
+    "--dry-run", is_flag=True, help="Print what would run (overrides applied); submit nothing."
+)
 @_ENV_FILE
 def submit(
     job_file: Path,
@@ -110,14 +113,25 @@ def submit(
     backend: str | None,
     targets_file: Path | None,
     wait: bool,
+    dry_run: bool,
     env_files: tuple[Path, ...],
 ) -> None:
     """Submit a job; prints the run id (follow it with `envyard job status RUN`)."""
     from envyard.jobs.runs import refresh, submit_job
 
     result = submit_job(
-        job_file, target=target, backend=backend, targets_file=targets_file, env_files=env_files
+        job_file,
+        target=target,
+        backend=backend,
+        targets_file=targets_file,
+        env_files=env_files,
+        dry_run=dry_run,
     )
+    if result.run is None:
+        for note in result.notes:
+            click.echo(f"note: {note}", err=True)
+        click.echo(result.dry_run, nl=False)
+        return
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(result.run.id)

@@ -33,6 +33,7 @@ class SubmitResult:
     handle: Handle
     plan: JobPlan
     notes: tuple[str, ...] = ()
+    dry_run: str = ""  # what --dry-run prints (run and handle are None then)
 
 
 def _client() -> Any:
@@ -56,6 +57,7 @@ def submit_job(
     env_files: Iterable[Path] = (),
     catalogue: Catalogue | None = None,
     created_by: str | None = None,
+    dry_run: bool = False,
 ) -> SubmitResult:
     settings = load_settings()
     target = target or settings.target
@@ -77,6 +79,8 @@ def submit_job(
         kernel_mode=_KERNEL_MODE.get(backend_name, "activate"),  # type: ignore[arg-type]
         base_dir=original.base_dir,
     )
+    if dry_run:
+        return SubmitResult(None, None, plan, staged.changes, _dry_run(plan, backend_name))  # type: ignore[arg-type]
     preflight = getattr(chosen, "preflight", None)
     if preflight is not None:
         preflight(plan)
@@ -151,3 +155,19 @@ def cancel_run(run_id: str, *, grace: float = 30) -> Any:
         exit_code=status.exit_code,
         finished_at=status.finished_at or dt.datetime.now(dt.UTC),
     )
+
+
+def _dry_run(plan: JobPlan, backend: str) -> str:
+    """Every task role's bootstrap (or the Kubernetes manifests), as submit would run them."""
+    if backend == "kubernetes":
+        from envyard.jobs.manifests import manifests_yaml
+
+        return manifests_yaml(plan)
+    parts = []
+    for role, boot in plan.roles.items():
+        where = f"image {boot.image}" if boot.image else "no image"
+        parts.append(
+            f"# ===== backend {backend}: task role {role}, {boot.instances} instance(s), {where}\n"
+            + boot.script
+        )
+    return "\n".join(parts)

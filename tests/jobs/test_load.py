@@ -1,0 +1,79 @@
+"""Job validation before anything runs: every template reference is checked statically."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from envyard.errors import SpecError
+from envyard.jobs.load import load_job
+
+
+def load(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "job.yaml"
+    path.write_text(textwrap.dedent(text))
+    load_job(path)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            """
+            prerequisites:
+              - name: d
+                type: data
+                location: x
+                callbacks: [{event: containerStart, commands: ["echo <% this.parameters.loc %>"]}]
+            taskRoles: {r: {prerequisites: [d], commands: [echo]}}
+            """,
+            "prerequisite 'd' has no parameter 'loc' (hint: its parameters: location)",
+        ),
+        (
+            "taskRoles: {r: {commands: ['echo <% this.uri %>']}}",
+            "'this' only exists in a prerequisite's callbacks",
+        ),
+        (
+            "taskRoles: {r: {commands: ['echo <% $data.uri[0] %>']}}",
+            "this task role has no `data:` prerequisite",
+        ),
+        (
+            "taskRoles: {r: {commands: ['echo <% $parameters.x']}}",
+            "is never closed",
+        ),
+        (
+            "secrets: {a: b}\ntaskRoles: {r: {commands: ['echo <% $secrets.c %>']}}",
+            "'$secrets.c' is not defined (hint: add 'c' under `secrets`)",
+        ),
+        (
+            "taskRoles: {r: {commands: ['echo <% os.system(1) %>']}}",
+            "expressions are not evaluated",
+        ),
+    ],
+)
+def test_reference_errors_are_located(tmp_path: Path, body: str, message: str) -> None:
+    with pytest.raises(SpecError) as info:
+        load(tmp_path, "protocolVersion: 2\nname: j\n" + textwrap.dedent(body))
+    text = str(info.value)
+    assert message in text
+    assert "job.yaml:" in text
+
+
+def test_old_style_job_is_valid(tmp_path: Path) -> None:
+    load(
+        tmp_path,
+        """
+        protocolVersion: 2
+        name: old
+        prerequisites:
+          - {name: covid_data, type: data, uri: [https://x/y.zip]}
+          - {name: img, type: dockerimage, uri: 'openpai/standard:python_3.6'}
+        taskRoles:
+          taskrole:
+            dockerImage: img
+            data: covid_data
+            commands: ["wget <% $data.uri[0] %>"]
+        """,
+    )
