@@ -75,7 +75,9 @@ def _engine(url: str) -> Engine:
     if backend == "sqlite":
         return _sqlite_engine(url)
     if backend == "postgresql":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        # No pre-ping (it doubles the round trips of a read): after a server restart the first
+        # failing statement invalidates the whole pool, and the hot read path retries once.
+        return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
     raise ConfigError(
         f"unsupported metastore '{backend}' in {display_url(url)}",
         hint="use sqlite:///PATH or postgresql+psycopg://...",
@@ -90,7 +92,10 @@ class Database:
         self.url = engine.url.render_as_string(hide_password=False)
         self.key = self.url
         self._reader = sessionmaker(engine, expire_on_commit=False)
-        self.single_select = engine.execution_options(**{AUTOCOMMIT_READ: True})
+        single: dict[str, Any] = {AUTOCOMMIT_READ: True}
+        if engine.dialect.name == "postgresql":
+            single["isolation_level"] = "AUTOCOMMIT"  # no BEGIN/ROLLBACK round trips
+        self.single_select = engine.execution_options(**single)
         """For one SELECT outside a transaction (no BEGIN round trip on SQLite)."""
         self._writer = sessionmaker(
             engine.execution_options(**{_WRITE: True}), expire_on_commit=False

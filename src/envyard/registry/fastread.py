@@ -14,6 +14,7 @@ from collections import OrderedDict
 from typing import Any
 
 from sqlalchemy import Row, bindparam, select
+from sqlalchemy.exc import DBAPIError
 
 from envyard.registry.db import Database
 from envyard.registry.kinds import Kind, VersionedRecord
@@ -71,10 +72,17 @@ _EXACT = (
 
 def _row(db: Database, kind: Kind, ref: Ref) -> Row[Any] | None:
     params = {"kind": kind.name, "name": ref.name}
-    with db.single_select.connect() as connection:
-        if ref.version is None:
-            return connection.execute(_CURRENT, params).first()
-        return connection.execute(_EXACT, {**params, "version": ref.version}).first()
+    query = _CURRENT if ref.version is None else _EXACT
+    if ref.version is not None:
+        params["version"] = ref.version
+    for attempt in (1, 2):
+        try:
+            with db.single_select.connect() as connection:
+                return connection.execute(query, params).first()
+        except DBAPIError as exc:  # a connection the database server dropped: retry once
+            if attempt == 2 or not exc.connection_invalidated:
+                raise
+    return None  # pragma: no cover - the loop returns or raises
 
 
 def fast_get(

@@ -67,7 +67,10 @@ class Base(DeclarativeBase):
 
 class Item(Base):
     __tablename__ = "registry_items"
-    __table_args__ = (UniqueConstraint("kind", "name", name="uq_registry_items_kind_name"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "name", name="uq_registry_items_kind_name"),
+        {"sqlite_autoincrement": True},  # ids are never reused: ETags stay unique
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
@@ -87,6 +90,7 @@ class Version(Base):
         UniqueConstraint("item_id", "version", name="uq_registry_versions_item_version"),
         UniqueConstraint("item_id", "seq", name="uq_registry_versions_item_seq"),
         Index("ix_registry_versions_content_hash", "content_hash"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_registry_items"),
         sa.UniqueConstraint("kind", "name", name="uq_registry_items_kind_name"),
+        sqlite_autoincrement=True,  # ids are never reused, so ETags (id.revision) stay unique
     )
     op.create_table(
         "runs",
@@ -85,6 +86,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_registry_versions"),
         sa.UniqueConstraint("item_id", "seq", name="uq_registry_versions_item_seq"),
         sa.UniqueConstraint("item_id", "version", name="uq_registry_versions_item_version"),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_registry_versions_content_hash", "registry_versions", ["content_hash"])
     op.create_table(
