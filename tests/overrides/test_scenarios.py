@@ -49,9 +49,12 @@ def _run(case: Path, work: Path) -> tuple[dict[str, Any], int, str, Path]:
     if args[0] == "apply" and "--dry-run" not in args:
         args += ["--out", str(out)]
     buffer = io.StringIO()
-    with contextlib.chdir(cwd), contextlib.redirect_stdout(buffer):
-        with contextlib.redirect_stderr(buffer):
-            code = run(["override", *args])
+    with (
+        contextlib.chdir(cwd),
+        contextlib.redirect_stdout(buffer),
+        contextlib.redirect_stderr(buffer),
+    ):
+        code = run(["override", *args])
     text = buffer.getvalue().replace(str(out.resolve()), "<OUT>").replace(str(out), "<OUT>")
     return spec, code, text, out
 

@@ -190,13 +190,13 @@ def test_unmatched_rule_is_a_warning_and_strict_makes_it_an_error(
     with staged([Path("job.yaml")], target="prod", cwd=tmp_path) as result:
         messages = [w.render() for w in result.warnings]
     assert len(messages) == 3
-    assert messages[0].startswith("pipeline.yaml:5:1: warning: tenant_overrides.prod:")
+    assert messages[0].startswith("pipeline.yaml:5:5: warning: tenant_overrides.prod:")
     assert "rule 'environment.docker.image' matched no field" in messages[0]
     existing = _staging_dirs()
     strict = staged([Path("job.yaml")], target="prod", cwd=tmp_path, strict=True)
     with pytest.raises(SpecError) as info, strict:
         pass  # pragma: no cover
-    assert "pipeline.yaml:7:1: tenant_overrides.prod: rule 'tags' matched no field" in str(
+    assert "pipeline.yaml:7:5: tenant_overrides.prod: rule 'tags' matched no field" in str(
         info.value
     )
     assert _staging_dirs() == existing

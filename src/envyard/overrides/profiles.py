@@ -44,11 +44,12 @@ def load_profiles(path: Path) -> OverrideProfiles:
     """Read and compile ``path``'s ``tenant_overrides`` (cached per file content)."""
     resolved = path.resolve()
     stat = resolved.stat() if resolved.exists() else None
-    return _load(resolved, stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0)
+    key = (stat.st_mtime_ns, stat.st_size) if stat else (0, 0)
+    return _load(resolved, *key, Path.cwd())  # the cwd: file names are shown relative to it
 
 
 @cache
-def _load(path: Path, _mtime: int, _size: int) -> OverrideProfiles:
+def _load(path: Path, _mtime: int, _size: int, _cwd: Path) -> OverrideProfiles:
     doc = read_document(path)
     validate_document(doc, KINDS["overrides"])
     block: dict[str, Any] = doc.data["tenant_overrides"]
@@ -60,6 +61,7 @@ def _load(path: Path, _mtime: int, _size: int) -> OverrideProfiles:
         for key, body in rules.items():
             where = ("tenant_overrides", profile, key)
             entry_lines = _entry_lines(doc, where, body)
+            col = doc.position(where, key=True)[1]
             compiled.append(
                 build_rule(
                     profile,
@@ -68,6 +70,7 @@ def _load(path: Path, _mtime: int, _size: int) -> OverrideProfiles:
                     query=compile_jsonpath(key),
                     file=doc.file,
                     lines=entry_lines,
+                    col=col,
                 )
             )
         profiles[profile] = tuple(compiled)

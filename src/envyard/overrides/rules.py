@@ -49,6 +49,7 @@ class Rule:
     plain_path: Location | None
     file: str
     line: int
+    col: int = 1
     pairs: tuple[Pair, ...] = ()
     literal: dict[str, Pair] = field(default_factory=dict)
     set_value: Any = MISSING
@@ -85,7 +86,14 @@ class Change:
 
 
 def build_rule(
-    profile: str, key: str, body: dict[str, Any], *, query: Any, file: str, lines: dict[str, int]
+    profile: str,
+    key: str,
+    body: dict[str, Any],
+    *,
+    query: Any,
+    file: str,
+    lines: dict[str, int],
+    col: int = 1,
 ) -> Rule:
     """Compile one rule; ``lines`` maps each entry of ``body`` to its line in ``file``."""
     pairs: list[Pair] = []
@@ -106,6 +114,7 @@ def build_rule(
         plain_path=_plain_path(query),
         file=file,
         line=lines.get("", 0),
+        col=col,
         pairs=tuple(pairs),
         literal=literal,
         set_value=body.get("$set", MISSING),

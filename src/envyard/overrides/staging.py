@@ -100,7 +100,7 @@ def _unmatched(rules: tuple[Rule, ...], acted: set[int], *, strict: bool) -> lis
             Diagnostic(
                 rule.file,
                 rule.line,
-                1,
+                rule.col,
                 f"tenant_overrides.{rule.profile}",
                 f"rule '{rule.key}' matched no field in the staged files",
                 "check the JSONPath (`envyard override explain` shows what each rule changed)",
