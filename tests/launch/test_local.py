@@ -177,3 +177,29 @@ def test_conda_style_kernel_without_conda_packages_uses_uv_and_sets_variables(
     request = _request(env, ["python", "-c", code], tmp_path, pypi_index.isolated_env())
     assert launch(request) == 0
     assert capfd.readouterr().out == "4.5.6 fast\n"
+
+
+def test_rebuild_picks_up_a_new_release_of_an_unpinned_requirement(
+    pypi_index: PypiIndex, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    name = unique_name("moving").replace("-", "_")
+    pypi_index.add_wheel(name, "1.0.0")
+    env = _environment([name])
+    code = f"import {name}, sys; print({name}.__version__, sys.prefix)"
+    base = pypi_index.isolated_env()
+
+    def run(rebuild: bool = False) -> list[str]:
+        request = LaunchRequest(
+            env, "demo@1", ("python", "-c", code), base, tmp_path, rebuild=rebuild
+        )
+        assert launch(request) == 0
+        return capfd.readouterr().out.split()
+
+    first = run()
+    assert first[0] == "1.0.0"
+    pypi_index.add_wheel(name, "2.0.0")
+    assert run() == first  # cached: the kernel does not change under running work
+    rebuilt = run(rebuild=True)
+    assert rebuilt[0] == "2.0.0"
+    assert rebuilt[1] != first[1]
+    assert run() == rebuilt  # the rebuilt kernel is the published one now

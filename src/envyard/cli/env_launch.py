@@ -53,6 +53,12 @@ def _say(line: str) -> None:
     is_flag=True,
     help="Rely on the image's ENTRYPOINT being Envyard's bootstrap (see docs/launch.md).",
 )
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Build the kernel again even if it is cached (picks up new releases of unpinned "
+    "requirements); local engine.",
+)
 @click.option("--dry-run", is_flag=True, help="Print what would run, run nothing.")
 @client_options
 @click.pass_context
@@ -67,6 +73,7 @@ def launch(
     env_vars: tuple[str, ...],
     workdir: str | None,
     use_image_entrypoint: bool,
+    rebuild: bool,
     dry_run: bool,
     url: str | None,
     token: str | None,
@@ -117,6 +124,7 @@ def launch(
         env_vars=env_vars,
         use_image_entrypoint=use_image_entrypoint,
         workdir=workdir,
+        rebuild=rebuild,
     )
     if dry_run:
         click.echo(plan_launch(request, engine).render(), nl=False)

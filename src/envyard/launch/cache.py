@@ -81,18 +81,20 @@ class KernelCache:
                 shutil.rmtree(entry, ignore_errors=True)
 
     def get_or_build(
-        self, key: str, build: Callable[[Path], dict[str, Any]]
+        self, key: str, build: Callable[[Path], dict[str, Any]], *, force: bool = False
     ) -> tuple[CachedKernel, bool]:
         """Return ``(kernel, built)``; ``build(prefix)`` fills a fresh directory.
 
         ``build`` returns the manifest to store. If it raises, nothing is published and its
-        directory is removed.
+        directory is removed. ``force`` builds even when *key* is published (the new build
+        replaces it atomically; the old directory is removed by a later build of *key*, so
+        commands still running in it are not disturbed now).
         """
-        found = self.lookup(key)
+        found = None if force else self.lookup(key)
         if found is not None:
             return found, False
         with self._locked(key):
-            found = self.lookup(key)
+            found = None if force else self.lookup(key)
             if found is not None:
                 return found, False
             self._sweep(key)

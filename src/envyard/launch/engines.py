@@ -37,7 +37,7 @@ class LocalEngine:
         run = Step("running the command", request.command)
         if spec is None:
             return LaunchPlan(self.name, (run,), ("no kernel: the command runs as is",))
-        planned = plan(spec, request.cache_root, request.env)
+        planned = plan(spec, request.cache_root, request.env, rebuild=request.rebuild)
         note = f"kernel {spec.name}: " + (
             f"cached at {planned.prefix}" if planned.cached else f"to build ({planned.key})"
         )
@@ -47,7 +47,9 @@ class LocalEngine:
         spec = kernel_spec(request.environment)
         env = dict(request.env)
         if spec is not None:
-            kernel = materialise(spec, request.cache_root, env=env, log=log)
+            kernel = materialise(
+                spec, request.cache_root, env=env, log=log, rebuild=request.rebuild
+            )
             env = kernel_env(kernel, env)
         env["ENVYARD_ENVIRONMENT"] = request.ref
         return run_command(request.command, env, cwd=None)

@@ -68,6 +68,7 @@ def build_steps(
     *,
     interpreter: Interpreter | None,
     conda_tool: str | None,
+    refresh: bool = False,
 ) -> list[Step]:
     """The commands that create *spec* in *prefix* (pure: nothing runs)."""
     uv = uv_binary()
@@ -98,6 +99,7 @@ def build_steps(
                     str(prefix / "bin" / "python"),
                     "--requirements",
                     str(requirements),
+                    *(["--refresh"] if refresh else []),
                 ),
                 uv_env,
                 write_file=(str(requirements), spec.requirements_txt()),
@@ -118,17 +120,21 @@ class LocalPlan:
     conda_tool: str | None
 
 
-def plan(spec: KernelSpec, cache_root: Path, env: Mapping[str, str]) -> LocalPlan:
+def plan(
+    spec: KernelSpec, cache_root: Path, env: Mapping[str, str], *, rebuild: bool = False
+) -> LocalPlan:
     """Plan materialising *spec*: finds the interpreter or conda tool, runs nothing."""
     cache = KernelCache(cache_root)
     key = cache_key(spec)
-    found = cache.lookup(key)
+    found = None if rebuild else cache.lookup(key)
     if found is not None:
         return LocalPlan(key, found.prefix, True, (), None, None)
     interpreter = None if spec.needs_conda else find_interpreter(spec.python, env)
     conda_tool = require_conda(spec, env) if spec.needs_conda else None
     prefix = cache_root / ".store" / f"{key}.NEW"
-    steps = build_steps(spec, prefix, interpreter=interpreter, conda_tool=conda_tool)
+    steps = build_steps(
+        spec, prefix, interpreter=interpreter, conda_tool=conda_tool, refresh=rebuild
+    )
     return LocalPlan(key, prefix, False, tuple(steps), interpreter, conda_tool)
 
 
@@ -138,17 +144,24 @@ def materialise(
     *,
     env: Mapping[str, str] | None = None,
     log: Log = lambda _line: None,
+    rebuild: bool = False,
 ) -> Kernel:
-    """Return *spec* materialised under *cache_root*, building it on first use."""
+    """Return *spec* materialised under *cache_root*, building it on first use.
+
+    ``rebuild`` builds a fresh copy even when one is cached (e.g. to pick up new releases
+    of unpinned requirements) and publishes it in place of the old one.
+    """
     base_env = dict(os.environ if env is None else env)
-    planned = plan(spec, cache_root, base_env)
+    planned = plan(spec, cache_root, base_env, rebuild=rebuild)
     if planned.cached:
         log(f"reusing kernel {spec.name} ({planned.prefix})")
         return Kernel(spec, planned.prefix, _kind(spec), True)
     interpreter, conda_tool = planned.interpreter, planned.conda_tool
 
     def build(prefix: Path) -> dict[str, Any]:
-        steps = build_steps(spec, prefix, interpreter=interpreter, conda_tool=conda_tool)
+        steps = build_steps(
+            spec, prefix, interpreter=interpreter, conda_tool=conda_tool, refresh=rebuild
+        )
         for step in steps:
             run_step(step, base_env, cwd=cache_root, log=log)
         return {
@@ -164,7 +177,7 @@ def materialise(
         }
 
     cache_root.mkdir(parents=True, exist_ok=True)
-    cached, built = KernelCache(cache_root).get_or_build(planned.key, build)
+    cached, built = KernelCache(cache_root).get_or_build(planned.key, build, force=rebuild)
     if not built:
         log(f"reusing kernel {spec.name} ({cached.prefix}), built by a concurrent launch")
     return Kernel(spec, cached.prefix, _kind(spec), not built)

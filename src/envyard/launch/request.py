@@ -34,6 +34,7 @@ class LaunchRequest:
     env_vars: tuple[str, ...] = ()
     use_image_entrypoint: bool = False
     workdir: str | None = None
+    rebuild: bool = False  # local engine: build the kernel again even if it is cached
 
 
 @dataclass(frozen=True)
