@@ -91,3 +91,45 @@ def test_cancel_kills_the_process_group_after_exit_callbacks(tmp_path: Path) -> 
     assert "received SIGTERM" in logs
     assert "r[0] cleaned up" in logs
     assert "never" not in logs
+
+
+def test_task_retries_and_completion_policy(tmp_path: Path) -> None:
+    sub = submission(
+        tmp_path,
+        """
+        protocolVersion: 2
+        name: policies
+        taskRoles:
+          flaky:
+            taskRetryCount: 1
+            commands: ["test -e tried || { touch tried; exit 3; }", "echo second attempt worked"]
+          majority:
+            instances: 3
+            completion: {minFailedInstances: 2, minSucceededInstances: 2}
+            commands: ['[ "$ENVYARD_TASK_INDEX" != 2 ]']
+        """,
+    )
+    handle = LocalBackend().submit(sub)
+    status = handle.wait(timeout=60)
+    logs = handle.logs()
+    assert status.state == "succeeded", logs
+    assert "flaky[0] envyard: retrying flaky-0 (attempt 2)" in logs
+    assert "flaky[0] second attempt worked" in logs
+
+
+def test_completion_policy_can_fail_the_job(tmp_path: Path) -> None:
+    sub = submission(
+        tmp_path,
+        """
+        protocolVersion: 2
+        name: policies
+        taskRoles:
+          r:
+            instances: 3
+            completion: {minSucceededInstances: 3}
+            commands: ['[ "$ENVYARD_TASK_INDEX" != 1 ] || exit 6']
+        """,
+    )
+    status = LocalBackend().submit(sub).wait(timeout=60)
+    assert status.state == "failed"
+    assert status.exit_code == 6

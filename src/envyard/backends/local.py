@@ -77,11 +77,14 @@ def write_run_dir(submission: Submission, kernel_mode: str = "activate") -> Path
         script = f"{name}.sh"
         (run_dir / script).write_text(boot.script, encoding="utf-8")
         env = submission.environments.get(name)
+        role = submission.task_roles.get(name)
         roles[name] = {
             "script": script,
             "instances": boot.instances,
             "image": boot.image,
             "kernel_mode": kernel_mode,
+            "retries": role.taskRetryCount if role else 0,
+            "completion": role.completion.model_dump() if role and role.completion else None,
             "environment": env.model_dump(mode="json", exclude_none=True) if env else None,
         }
     instances = [

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from envyard.backends.completion import job_outcome
 from envyard.backends.interface import MASK
 
 GRACE_SECONDS = 10.0
@@ -68,6 +69,7 @@ class Supervisor:
         }
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.cancelled = False
+        self.pumps: list[threading.Thread] = []
         self.lock = threading.Lock()
         secret_values = [
             v.encode() for k, v in os.environ.items() if k.startswith("ENVYARD_SECRET_")
@@ -105,47 +107,54 @@ class Supervisor:
             )
         return {"ENVYARD_KERNEL_PREFIX": str(kernel.prefix), "ENVYARD_KERNEL_KIND": kernel.kind}
 
+    def launch(self, item: dict[str, Any], attempt: int) -> None:
+        """Start (or restart) one instance; its output goes to its log, masked."""
+        key = f"{item['role']}-{item['index']}"
+        log = self.run_dir / "logs" / f"{key}.log"
+        role = self.manifest["roles"][item["role"]]
+        work = self.run_dir / "work" / key
+        work.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, **item["env"], "ENVYARD_RUN_DIR": str(work)}
+        if attempt > 1:
+            with log.open("a", encoding="utf-8") as out:
+                out.write(f"envyard: retrying {key} (attempt {attempt})\n")
+        try:
+            env.update(self.kernel_env(role, log))
+        except Exception as exc:
+            with log.open("a", encoding="utf-8") as out:
+                out.write(f"envyard: kernel failed: {exc}\n")
+            self.state["instances"][key] = {"exit_code": 127, "pid": None, "attempts": attempt}
+            return
+        proc = subprocess.Popen(
+            ["bash", str(self.run_dir / role["script"])],
+            cwd=work,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.procs[key] = proc
+        self.state["instances"][key] = {"pid": proc.pid, "exit_code": None, "attempts": attempt}
+        assert proc.stdout is not None  # noqa: S101
+        thread = threading.Thread(target=_pump, args=(proc.stdout, log, self.mask))
+        thread.start()
+        self.pumps.append(thread)
+
     def start(self) -> None:
-        logs = self.run_dir / "logs"
-        logs.mkdir(exist_ok=True)
-        pumps = []
+        (self.run_dir / "logs").mkdir(exist_ok=True)
         for item in self.manifest["instances"]:
-            key = f"{item['role']}-{item['index']}"
-            log = logs / f"{key}.log"
-            role = self.manifest["roles"][item["role"]]
-            work = self.run_dir / "work" / key
-            work.mkdir(parents=True, exist_ok=True)
-            env = {**os.environ, **item["env"], "ENVYARD_RUN_DIR": str(work)}
-            try:
-                env.update(self.kernel_env(role, log))
-            except Exception as exc:
-                log.open("a", encoding="utf-8").write(f"envyard: kernel failed: {exc}\n")
-                self.state["instances"][key] = {"exit_code": 127, "pid": None}
-                continue
             if self.cancelled:
                 break
-            proc = subprocess.Popen(
-                ["bash", str(self.run_dir / role["script"])],
-                cwd=work,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-            self.procs[key] = proc
-            self.state["instances"][key] = {"pid": proc.pid, "exit_code": None}
-            assert proc.stdout is not None  # noqa: S101
-            thread = threading.Thread(target=_pump, args=(proc.stdout, log, self.mask))
-            thread.start()
-            pumps.append(thread)
+            self.launch(item, 1)
         self.save()
         self.wait()
-        for thread in pumps:
+        for thread in self.pumps:
             thread.join()
         self.finish()
 
     def wait(self) -> None:
+        items = {f"{i['role']}-{i['index']}": i for i in self.manifest["instances"]}
         deadline: float | None = None
         while any(p.poll() is None for p in self.procs.values()):
             if self.cancelled and deadline is None:
@@ -154,18 +163,31 @@ class Supervisor:
                 for proc in self.procs.values():
                     with contextlib.suppress(ProcessLookupError):
                         os.killpg(proc.pid, signal.SIGKILL)
+            for key, proc in list(self.procs.items()):
+                info = self.state["instances"][key]
+                if proc.returncode is None or info["exit_code"] is not None:
+                    continue
+                info["exit_code"] = proc.returncode
+                retries = self.manifest["roles"][items[key]["role"]].get("retries", 0)
+                if proc.returncode != 0 and not self.cancelled and info["attempts"] <= retries:
+                    self.launch(items[key], info["attempts"] + 1)
+                self.save()
             time.sleep(0.1)
         for key, proc in self.procs.items():
             self.state["instances"][key]["exit_code"] = proc.returncode
 
     def finish(self) -> None:
-        codes = [i["exit_code"] for i in self.state["instances"].values()]
-        failed = [c for c in codes if c != 0]
-        self.state["exit_code"] = failed[0] if failed else 0
+        codes: dict[str, list[int | None]] = {}
+        for item in self.manifest["instances"]:
+            info = self.state["instances"].get(f"{item['role']}-{item['index']}", {})
+            codes.setdefault(item["role"], []).append(info.get("exit_code", 1))
+        completions = {r: v.get("completion") for r, v in self.manifest["roles"].items()}
+        ok, exit_code = job_outcome(codes, completions)
+        self.state["exit_code"] = exit_code
         if self.cancelled:
             self.state["state"] = "cancelled"
         else:
-            self.state["state"] = "failed" if failed or not codes else "succeeded"
+            self.state["state"] = "succeeded" if ok else "failed"
         self.state["finished_at"] = now()
         self.save()
 
