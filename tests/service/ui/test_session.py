@@ -154,3 +154,36 @@ def test_new_version_from_a_stale_page_is_refused(
     assert stale.status_code == 412
     assert "changed since you read it" in stale.text
     assert [v.version for v in ui_server.registry.environments.versions(name)] == ["2", "1"]
+
+
+def test_list_pages_and_tag_filters(client: httpx.Client, ui_server: UiServer) -> None:
+    prefix = unique_name("many")
+    for i in range(53):
+        tags = {"batch": prefix, "parity": "even" if i % 2 == 0 else "odd"}
+        ui_server.registry.environments.create(
+            {"name": f"{prefix}-{i:02d}", "image": "a/b:1", "tags": tags}
+        )
+    first = client.get("/", params={"q": prefix}).text
+    second = client.get("/", params={"q": prefix, "page": 2}).text
+    assert first.count(f'data-name="{prefix}-') == 50
+    assert second.count(f'data-name="{prefix}-') == 3
+    assert f'data-name="{prefix}-52"' in second
+    both = client.get("/", params=[("tag", f"batch={prefix}"), ("tag", "parity=odd")]).text
+    assert both.count(f'data-name="{prefix}-') == 26
+    assert f'data-name="{prefix}-01"' in both
+    assert f'data-name="{prefix}-00"' not in both
+    removal = re.search(r'href="(/\?[^"]*)"[^>]*>parity=odd ×', both)
+    assert removal, "the active tag filter has a link that removes it"
+    widened = client.get(removal.group(1).replace("&amp;", "&")).text
+    assert widened.count(f'data-name="{prefix}-') == 50  # only batch=... left: every row
+
+
+def test_runs_can_be_filtered_by_state(client: httpx.Client, ui_server: UiServer) -> None:
+    job = unique_name("job")
+    ok = ui_server.registry.runs.create(job, {}, target=None, backend="local")
+    bad = ui_server.registry.runs.create(job, {}, target=None, backend="local")
+    ui_server.registry.runs.update(ok.id, state="succeeded", exit_code=0)
+    ui_server.registry.runs.update(bad.id, state="failed", exit_code=2)
+    failed = client.get("/runs", params={"state": "failed"}).text
+    assert f'data-run="{bad.id}"' in failed
+    assert f'data-run="{ok.id}"' not in failed
