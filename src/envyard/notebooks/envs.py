@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from envyard.errors import ExecutionError, NotFoundError
-from envyard.notebooks.kernels import KernelChoice
+from envyard.notebooks.kernels import KernelChoice, current_python
 from envyard.settings import load_settings
 from envyard.spec.environment import Environment
 from envyard.spec.notebooks import NotebookSettings
@@ -128,13 +128,23 @@ def _registry_kernel(ref: str, extra_pip: list[str], cache_root: Path) -> Kernel
     return KernelPlan(KernelChoice(python=str(python)), env, environment.image, shown)
 
 
-def plan_kernel(settings: NotebookSettings, metadata: Mapping[str, Any]) -> KernelPlan:
-    """The kernel for a notebook; raises NotFoundError / ExecutionError with a clear message."""
+def plan_kernel(
+    settings: NotebookSettings, metadata: Mapping[str, Any], *, materialise: bool = True
+) -> KernelPlan:
+    """The kernel for a notebook; raises NotFoundError / ExecutionError with a clear message.
+
+    With ``materialise=False`` (remote backends) a registry environment is only looked up: its
+    kernel is made where the notebook runs.
+    """
     cache_root = load_settings().kernel_cache
     if settings.kernel:
         return KernelPlan(KernelChoice(spec=settings.kernel))
     if settings.environment:
         try:
+            if not materialise:
+                environment = get_environment(settings.environment)
+                shown = f"{environment.name}@{environment.version}"
+                return KernelPlan(current_python(), {}, environment.image, shown)
             return _registry_kernel(settings.environment, list(settings.pip), cache_root)
         except NotFoundError as exc:
             raise NotFoundError(f"unknown environment '{settings.environment}': {exc}") from None

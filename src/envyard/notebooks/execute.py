@@ -126,7 +126,7 @@ class _Execution:
         """Run one cell; sets :attr:`outcome` on the first failure, timeout or dead kernel."""
         index, cell_role = self.indices[position], role(cell)
         limit, which = self._limit()
-        self.client.timeout_func = lambda _cell: limit  # nbclient accepts float seconds
+        self.client.timeout_func = lambda _cell: limit  # type: ignore[assignment]  # floats work
         try:
             await self.client.async_execute_cell(cell, position)
         except CellExecutionError:

@@ -34,15 +34,23 @@ START_ATTEMPTS = 3
 
 @dataclass(frozen=True)
 class KernelChoice:
-    """Either ``python`` (an interpreter path) or ``spec`` (a kernelspec name)."""
+    """``python`` (an interpreter path), ``spec`` (a kernelspec name) or ``argv``.
+
+    ``argv`` is a command template (``{connection_file}``, ``{kernel_dir}``, ``{cwd}``,
+    ``{name}`` are filled per kernel), e.g. ``podman run ... python3 -m ipykernel_launcher``;
+    ``cleanup`` is run when the kernel is stopped (``podman rm -f {name}``).
+    """
 
     python: str | None = None
     spec: str | None = None
     fork: bool = True
+    argv: tuple[str, ...] = ()
+    cleanup: tuple[str, ...] = ()
+    label_text: str | None = None
 
     @property
     def label(self) -> str:
-        return self.spec or self.python or "?"
+        return self.label_text or self.spec or self.python or "?"
 
 
 def current_python() -> KernelChoice:
@@ -56,6 +64,7 @@ class StartedKernel:
     directory: Path
     choice: KernelChoice
     stopped: bool = False
+    cleanup: list[str] = field(default_factory=list)
 
     def log_tail(self, lines: int = 15) -> str:
         log = self.directory / "kernel.log"
@@ -95,6 +104,14 @@ class StartedKernel:
                 await self.km.shutdown_kernel(now=True)
         with contextlib.suppress(Exception):
             await self.km.cleanup_resources()
+        if self.cleanup:
+            with contextlib.suppress(OSError):
+                proc = await asyncio.create_subprocess_exec(
+                    *self.cleanup,
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=asyncio.subprocess.DEVNULL,
+                )
+                await proc.wait()
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
@@ -201,7 +218,17 @@ class KernelStarter:
             connection_file=str(directory / "kernel.json"),
         )
         log = str(directory / "kernel.log")
-        if choice.python is not None:
+        fill = {
+            "connection_file": str(directory / "kernel.json"),
+            "kernel_dir": str(directory),
+            "cwd": str(cwd),
+            "name": f"envyard-nb-{directory.parent.name}-{directory.name}",
+        }
+        cleanup = [part.format(**fill) for part in choice.cleanup]
+        if choice.argv:
+            argv = [part.format(**fill) for part in choice.argv]
+            km._kernel_spec = KernelSpec(argv=argv, display_name=choice.label, language="python")
+        elif choice.python is not None:
             km._kernel_spec = _python_spec(choice.python)
             server = await self._server(choice.python) if choice.fork else None
             if server is not None:
@@ -220,14 +247,14 @@ class KernelStarter:
             kc = km.client()
             await _wait_ready(km, kc, self.startup_timeout)
         except BaseException as exc:
-            started = StartedKernel(km, kc, directory, choice)
+            started = StartedKernel(km, kc, directory, choice, cleanup=cleanup)
             tail = started.log_tail(5)
             await started.stop()
             if isinstance(exc, NoSuchKernel | asyncio.CancelledError | KeyboardInterrupt):
                 raise
             raise ExecutionError(f"{exc}{' | ' + tail if tail else ''}") from exc
         kc.allow_stdin = False
-        kernel = StartedKernel(km, kc, directory, choice)
+        kernel = StartedKernel(km, kc, directory, choice, cleanup=cleanup)
         self._live = [k for k in self._live if not k.stopped]
         self._live.append(kernel)
         return kernel

@@ -86,7 +86,12 @@ def _error(path: Path, shown: str, reason: str, message: str) -> NotebookResult:
 
 
 def plan_one(
-    number: int, found: Found, overrides: Overrides, base: Path | None = None
+    number: int,
+    found: Found,
+    overrides: Overrides,
+    base: Path | None = None,
+    *,
+    materialise: bool = True,
 ) -> Job | NotebookResult:
     path = found.path
     shown = shown_path(path, base)
@@ -114,7 +119,7 @@ def plan_one(
     except ValueError as exc:
         return _error(path, shown, "config", str(exc))
     try:
-        kernel = plan_kernel(settings, nb.metadata)
+        kernel = plan_kernel(settings, nb.metadata, materialise=materialise)
     except EnvyardError as exc:
         return _error(path, shown, "environment", str(exc))
     except Exception as exc:  # a launch bug must not take the whole run down
@@ -126,10 +131,10 @@ def plan_one(
 
 
 def plan_all(
-    found: list[Found], overrides: Overrides, base: Path | None = None
+    found: list[Found], overrides: Overrides, base: Path | None = None, *, materialise: bool = True
 ) -> list[Job | NotebookResult]:
     """Plan every notebook (kernels for the same environment are materialised once)."""
-    return [plan_one(i, f, overrides, base) for i, f in enumerate(found)]
+    return [plan_one(i, f, overrides, base, materialise=materialise) for i, f in enumerate(found)]
 
 
 def base_env(job: Job) -> dict[str, str]:

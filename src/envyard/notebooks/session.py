@@ -89,7 +89,10 @@ async def run_session_async(
         cell_timeout=request.cell_timeout,
         parameters=request.parameters,
     )
-    planned = await asyncio.to_thread(plan_all, found, overrides, request.base)
+    local = request.backend == "local"
+    planned = await asyncio.to_thread(
+        lambda: plan_all(found, overrides, request.base, materialise=local)
+    )
     jobs = [p for p in planned if isinstance(p, Job)]
     for item in planned:
         if isinstance(item, NotebookResult) and listener is not None:
