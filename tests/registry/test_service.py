@@ -76,6 +76,12 @@ def test_update_refuses_duplicate_version_identical_body_and_wrong_name(
     assert [r.version for r in envs.versions("team")] == ["1.0"]
 
 
+def test_full_update_may_leave_the_name_out(registry: Registry) -> None:
+    registry.environments.create(BODY)
+    body = {k: v for k, v in BODY.items() if k != "name"}
+    assert registry.environments.update("team", {**body, "image": "python:3.12"}).ref == "team@2"
+
+
 def test_merge_update_removes_keys_set_to_none(registry: Registry) -> None:
     envs = registry.environments
     envs.create(BODY)

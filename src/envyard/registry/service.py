@@ -275,6 +275,8 @@ class RegistryService:
 
     def _updated_body(self, name: str, body: Any, replace: bool, newest: Version) -> Validated:
         if replace:
+            if isinstance(body, Mapping) and "name" not in body:
+                body = {**body, "name": name}  # PUT /{name} may leave the name out
             checked = self.kind.validate(body, "<input>")
             if checked.name != name:
                 raise SpecError.at(
