@@ -111,8 +111,8 @@ def test_create_filter_deprecate_copy_and_delete(page: Any, ui_server: UiServer)
 
     # delete (confirmation accepted)
     page.once("dialog", lambda dialog: dialog.accept())
-    page.click("#delete")
-    page.wait_for_selector("#flash")
+    with page.expect_navigation(url=ui_server.url + "/"):
+        page.click("#delete")
     assert f"deleted {name}" in page.inner_text("#flash")
     assert page.locator(f'tr[data-name="{name}"]').count() == 0
 
