@@ -150,3 +150,14 @@ def test_anchors_fall_back_to_a_round_trip_dump_that_keeps_comments() -> None:
 def test_unchanged_document_is_returned_as_is() -> None:
     out, _ = _patched(lambda d: None)
     assert out == SPEC
+
+
+def test_crlf_files_keep_their_line_endings() -> None:
+    text = "# c\r\nname: a\r\ntags:\r\n  x: 1\r\n"
+
+    def change(d: Any) -> None:
+        d["tags"]["y"] = 2
+        d["name"] = "b"
+
+    out, _ = _patched(change, text)
+    assert out == "# c\r\nname: b\r\ntags:\r\n  x: 1\r\n  y: 2\r\n"

@@ -147,11 +147,15 @@ def test_two_components_sharing_one_spec_file(tmp_path: Path) -> None:
     before = digest(tmp_path)
     specs = [Path("components/c0000/spec.yaml"), Path("components/alias/spec.yaml"), shared]
     with staged(specs, target="prod", cwd=tmp_path) as result:
-        staged_paths = {result.paths[p] for p in specs}
-        assert len(staged_paths) == 1  # one real file, staged once
-        text = next(iter(staged_paths)).read_text(encoding="utf-8")
+        # each place a component looks for its spec gets a copy made from the original
+        assert result.paths[specs[0]] == result.paths[specs[2]]
+        assert result.paths[specs[1]] == result.root / "components/alias/spec.yaml"
+        texts = {result.paths[p].read_text(encoding="utf-8") for p in specs}
+        assert len(texts) == 1
+        text = texts.pop()
         assert text.count("polymerdev.azurecr.io/dev/base:0") == 1
-        assert "eyesoff: eyeson" in text
+        assert text.count("eyesoff: eyeson") == 1
+        assert not result.paths[specs[1]].is_symlink()
     assert digest(tmp_path) == before
     assert shared.read_text(encoding="utf-8").count("polymerprod") == 1
 

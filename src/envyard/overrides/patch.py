@@ -63,6 +63,8 @@ def patch_text(doc: YamlText, new_data: Any) -> str:
     try:
         patcher.diff(doc.node, doc.data, new_data, 0)
         edits = patcher.edits
+        if "\r\n" in doc.text:  # new lines follow the file's line endings
+            edits = [Edit(e.start, e.end, e.text.replace("\n", "\r\n"), e.simple) for e in edits]
         text = _apply(doc.text, edits)
         aliases = "&" in doc.text or "*" in doc.text  # an anchored value may be shared
         if aliases or not all(e.simple and "\n" not in e.text for e in edits):

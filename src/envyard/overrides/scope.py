@@ -49,7 +49,10 @@ MAX_DEPTH = 8
 
 @dataclass
 class Item:
-    """One file or folder to stage. ``rules``: apply the profile (else copy unchanged)."""
+    """One file or folder to stage. ``rules``: apply the profile (else copy unchanged).
+
+    ``real`` is the absolute path as reached (symlinks kept, ``..`` folded).
+    """
 
     real: Path
     rules: bool
@@ -75,8 +78,8 @@ def collect(specs: Sequence[Path | str], cwd: Path) -> Scope:
     if not written:
         raise NotFoundError("no spec files to stage", hint="name spec files, folders or globs")
     named = [p if p.is_absolute() else cwd / p for p in written]
-    reals = [p.resolve() for p in named]
-    base = cwd.resolve()
+    reals = [_lexical(p) for p in named]
+    base = cwd
     if not all(r.is_relative_to(base) for r in reals):
         base = Path(os.path.commonpath([str(r.parent) for r in reals]))
     scope = Scope(base, cwd)
@@ -93,10 +96,17 @@ def collect(specs: Sequence[Path | str], cwd: Path) -> Scope:
         scope.items[real] = Item(real, rules=False, raw=real.read_bytes())
         scope.given[path] = real
         for component in _components(folder):
-            scope.given.setdefault(component, component.resolve())
-            if component.resolve() not in scope.items:
-                _add(scope, component.resolve(), _load(component.resolve(), cwd), depth=0)
+            real_component = _lexical(component)
+            scope.given.setdefault(component, real_component)
+            if real_component not in scope.items:
+                _add(scope, real_component, _load(real_component, cwd), depth=0)
     return scope
+
+
+def _lexical(path: Path) -> Path:
+    """An absolute path with ``..`` folded but symlinks kept: a symlinked spec is staged at its
+    own place (a pipeline looks for it there), read through the link."""
+    return Path(os.path.normpath(path))
 
 
 def _expand(specs: Sequence[Path | str], cwd: Path) -> list[Path]:
@@ -180,10 +190,11 @@ def _add(scope: Scope, real: Path, doc: YamlText, depth: int) -> None:
     if depth >= MAX_DEPTH:
         return
     for location, value in _references(doc.data, ()):
-        target = (real.parent / value).resolve()
+        target = _lexical(real.parent / value)
         line = doc.line_of(location)
         shown = format_path(location)
-        if not target.is_relative_to(scope.base):
+        inside = target.resolve().is_relative_to(scope.base.resolve())
+        if not inside or not target.is_relative_to(scope.base):
             raise SpecError.at(
                 doc.file,
                 f"'{value}' points outside the project ({display_path(scope.base)})",

@@ -72,7 +72,7 @@ def plan(
     scope = collect(specs, (cwd or Path.cwd()).resolve())
     files: list[FilePlan] = []
     acted: set[int] = set()
-    for item in sorted(scope.items.values(), key=lambda i: (not i.is_dir, str(i.real))):
+    for item in sorted(scope.items.values(), key=lambda i: not i.is_dir):  # folders first
         files.append(plan_file(item, scope.base, rules, acted))
     warnings = _unmatched(rules, acted, strict=strict)
     if strict and warnings:
@@ -123,6 +123,7 @@ def write_plan(the_plan: Plan, root: Path) -> dict[Path, Path]:
             shutil.copytree(file.real, dest, symlinks=True, dirs_exist_ok=True)
         elif file.raw is not None:
             dest.write_bytes(file.raw)
+            shutil.copymode(file.real, dest)
         else:
             _write_text(dest, file.new_text or "", file.real)
         written[file.real] = dest
@@ -146,9 +147,9 @@ def _stage_into(the_plan: Plan, out: Path | None) -> tuple[Path, dict[Path, Path
             shutil.rmtree(root, ignore_errors=True)
             raise
     out = out.resolve()
-    originals = {f.real for f in the_plan.files}
+    originals = {f.real.resolve() for f in the_plan.files}
     for file in the_plan.files:
-        if (out / file.rel).resolve() in originals or file.real == out:
+        if (out / file.rel).resolve() in originals or file.real.resolve() == out:
             raise ConflictError(
                 f"--out {display_path(out)} would overwrite the original {display_path(file.real)}",
                 hint="choose an output folder outside the specs' folders",
