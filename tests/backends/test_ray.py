@@ -99,3 +99,31 @@ def test_unreachable_address_is_a_clear_error(tmp_path: Path) -> None:
     backend = RayBackend({"address": address})
     with pytest.raises(ConfigError, match=f"cannot reach the Ray cluster at {address}"):
         backend.preflight(None)
+
+
+def test_conda_kernels_become_a_conda_runtime_env(tmp_path: Path) -> None:
+    from envyard.backends.ray import _packages
+
+    env = Environment.model_validate(
+        {
+            "name": "conda-kernel",
+            "image": "docker.io/library/python:3.11-slim",
+            "kernel": {
+                "channels": ["conda-forge"],
+                "dependencies": ["python=3.11", "numpy=1.26", {"pip": ["six==1.16.0"]}],
+            },
+        }
+    )
+    sub = submission(
+        tmp_path,
+        "protocolVersion: 2\nname: c\ntaskRoles:\n"
+        "  r: {environment: conda-kernel, commands: [x]}\n",
+        envs=[env],
+        kernel_mode="none",
+    )
+    assert _packages(sub.roles["r"]) == {
+        "conda": {
+            "channels": ["conda-forge"],
+            "dependencies": ["python=3.11", "numpy=1.26", "pip", {"pip": ["six==1.16.0"]}],
+        }
+    }

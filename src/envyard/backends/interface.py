@@ -32,7 +32,6 @@ __all__ = [
     "RunStatus",
     "Submission",
     "fingerprints",
-    "mask",
     "mask_fingerprints",
 ]
 
@@ -119,14 +118,6 @@ class Backend(Protocol):
     def submit(self, submission: Submission) -> Handle: ...
 
     def attach(self, data: Mapping[str, Any]) -> Handle: ...
-
-
-def mask(text: str, secrets: Mapping[str, str] | list[str]) -> str:
-    """``text`` with every secret value replaced by ``***`` (longest first)."""
-    values = secrets.values() if isinstance(secrets, Mapping) else secrets
-    for value in sorted((v for v in values if v), key=len, reverse=True):
-        text = text.replace(value, MASK)
-    return text
 
 
 def fingerprints(secrets: Mapping[str, str]) -> list[dict[str, Any]]:

@@ -4,9 +4,10 @@ Target settings: ``address`` (the dashboard, e.g. ``http://127.0.0.1:8265``; def
 ``$RAY_API_SERVER_ADDRESS`` or ``$RAY_ADDRESS``). Each instance is submitted with the task
 role's bootstrap in its ``working_dir`` (uploaded by Ray, so it runs on any node), its
 per-instance variables and secrets in ``env_vars``, and the kernel's pip requirements (plus
-``pip`` prerequisites) as the runtime_env ``pip`` list, so the bootstrap does not activate a
-kernel itself. ``entrypoint_num_cpus`` is the task role's ``resourcePerInstance.cpu``, which
-lets Ray place instances on whichever machine has room.
+``pip`` prerequisites) as the runtime_env ``pip`` list (a kernel with conda packages becomes
+a runtime_env ``conda`` environment instead), so the bootstrap does not activate a kernel.
+``entrypoint_num_cpus`` is the task role's ``resourcePerInstance.cpu``, which lets Ray place
+instances on whichever machine has room.
 
 Secrets reach the instances through Ray's runtime_env (visible to whoever can read the Ray
 dashboard); logs read back through Envyard are masked.
@@ -77,6 +78,18 @@ def connect(address: str) -> Any:
             hint="start one with `ray start --head`, or fix the target's `address`",
         ) from None
     return client_class(address)
+
+
+def _packages(boot: Any) -> dict[str, Any]:
+    """The runtime_env entry installing the kernel: ``conda`` when it has conda packages."""
+    kernel = boot.kernel
+    if kernel is not None and kernel.conda:
+        deps: list[Any] = [f"python={kernel.python}"] if kernel.python else []
+        deps += [*kernel.conda, "pip", {"pip": list(boot.pip_requirements)}]
+        return {"conda": {"channels": list(kernel.channels), "dependencies": deps}}
+    if boot.pip_requirements:
+        return {"pip": {"packages": list(boot.pip_requirements), "pip_check": False}}
+    return {}
 
 
 class RayHandle:
@@ -182,8 +195,7 @@ class RayBackend:
                     **submission.secrets,
                 },
             }
-            if boot.pip_requirements:
-                runtime_env["pip"] = {"packages": list(boot.pip_requirements), "pip_check": False}
+            runtime_env.update(_packages(boot))
             role = submission.task_roles.get(instance.role)
             cpus = role.resourcePerInstance.cpu if role else 1
             job_id = re.sub(r"[^A-Za-z0-9_-]", "-", f"envyard-{submission.run_id}-{instance.key}")

@@ -9,6 +9,7 @@ anything is submitted. ``refresh`` brings a run record up to date from its backe
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,47 @@ def backend_for(name: str, settings: Mapping[str, Any] | None = None) -> Backend
     return backend
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A job ready to submit: staged, resolved, rendered, with its backend chosen."""
+
+    plan: JobPlan
+    spec: dict[str, Any]  # the staged document (overrides applied)
+    target: str | None
+    backend_name: str
+    backend: Backend
+    settings: dict[str, Any]
+    notes: tuple[str, ...]
+
+
+def prepare(
+    job_path: Path,
+    *,
+    target: str | None = None,
+    backend: str | None = None,
+    targets_file: Path | None = None,
+    env_files: Iterable[Path] = (),
+    catalogue: Catalogue | None = None,
+) -> Prepared:
+    """Everything before submission (pure apart from reading files and the registry)."""
+    target = target or load_settings().target
+    original = load_job(job_path)  # the user's file first: its errors point at it
+    with tempfile.TemporaryDirectory(prefix="envyard-stage-") as tmp:
+        staged = stage_job(job_path, Path(tmp), target=target, targets_file=targets_file)
+        job = load_job(staged.path)
+    name = backend or (staged.target.backend if staged.target else None) or "local"
+    settings = dict(staged.target.settings) if staged.target else {}
+    chosen = backend_for(name, settings)
+    plan = plan_job(
+        job,
+        FileCatalogue.from_paths(env_files, catalogue or RegistryCatalogue()),
+        kernel_mode=_KERNEL_MODE.get(name, "activate"),  # type: ignore[arg-type]
+        base_dir=original.base_dir,
+    )
+    spec = dict(job.document.data)
+    return Prepared(plan, spec, target, name, chosen, settings, staged.changes)
+
+
 def submit_job(
     job_path: Path,
     *,
@@ -59,47 +101,40 @@ def submit_job(
     created_by: str | None = None,
     dry_run: bool = False,
 ) -> SubmitResult:
-    settings = load_settings()
-    target = target or settings.target
-    original = load_job(job_path)  # validate the user's file first: clear errors, no staging
-    staging = (
-        settings.home
-        / "staging"
-        / f"{original.spec.name}-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}"
+    """Validate, stage, render, preflight; then record and submit (nothing on bad input)."""
+    ready = prepare(
+        job_path,
+        target=target,
+        backend=backend,
+        targets_file=targets_file,
+        env_files=env_files,
+        catalogue=catalogue,
     )
-    staged = stage_job(job_path, staging, target=target, targets_file=targets_file)
-    job = load_job(staged.path)
-    backend_name = backend or (staged.target.backend if staged.target else None) or "local"
-    backend_settings = dict(staged.target.settings) if staged.target else {}
-    chosen = backend_for(backend_name, backend_settings)
-    cat = FileCatalogue.from_paths(env_files, catalogue or RegistryCatalogue())
-    plan = plan_job(
-        job,
-        cat,
-        kernel_mode=_KERNEL_MODE.get(backend_name, "activate"),  # type: ignore[arg-type]
-        base_dir=original.base_dir,
-    )
+    plan = ready.plan
     if dry_run:
-        return SubmitResult(None, None, plan, staged.changes, _dry_run(plan, backend_name))  # type: ignore[arg-type]
-    preflight = getattr(chosen, "preflight", None)
+        text = _dry_run(plan, ready.backend_name)
+        return SubmitResult(None, None, plan, ready.notes, text)  # type: ignore[arg-type]
+    preflight = getattr(ready.backend, "preflight", None)
     if preflight is not None:
         preflight(plan)
     client = _client()
-    spec = dict(job.document.data)
-    run = client.runs.create(job.spec.name, spec, target, backend_name, created_by=created_by)
-    run_dir = settings.runs_dir / run.id
+    run = client.runs.create(
+        plan.name, ready.spec, ready.target, ready.backend_name, created_by=created_by
+    )
+    run_dir = load_settings().runs_dir / run.id
     submission = Submission(
         run_id=run.id,
-        job_name=job.spec.name,
+        job_name=plan.name,
         run_dir=run_dir,
         roles=plan.roles,
         environments=plan.resolved.environments,
         secrets=plan.secret_values,
-        settings=backend_settings,
-        task_roles=job.spec.taskRoles,
+        settings=ready.settings,
+        task_roles=plan.job.spec.taskRoles,
     )
     try:
-        handle = chosen.submit(submission)
+        handle = ready.backend.submit(submission)
+        _write_spec(run_dir / "job.yaml", ready.spec)
     except Exception:
         client.runs.update(run.id, state="failed", finished_at=dt.datetime.now(dt.UTC))
         raise
@@ -110,7 +145,18 @@ def submit_job(
         handle=handle.to_dict(),
         run_dir=str(run_dir),
     )
-    return SubmitResult(run, handle, plan, staged.changes)
+    return SubmitResult(run, handle, plan, ready.notes)
+
+
+def _write_spec(path: Path, spec: dict[str, Any]) -> None:
+    """The job as submitted (overrides applied), secrets masked, next to its logs."""
+    from ruamel.yaml import YAML
+
+    from envyard.registry.runs import mask_secrets
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        YAML(typ="safe", pure=True).dump(mask_secrets(spec), out)
 
 
 def handle_of(run: Any) -> Handle:

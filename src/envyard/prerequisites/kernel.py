@@ -37,6 +37,7 @@ class KernelPlan:
     python: str | None
     pip: tuple[str, ...]
     conda: tuple[str, ...]
+    channels: tuple[str, ...] = ()
 
 
 def _fallback_plan(env: Environment) -> KernelPlan:
@@ -46,7 +47,9 @@ def _fallback_plan(env: Environment) -> KernelPlan:
     conda = tuple(kernel_conda_packages(kernel))
     name = kernel.name if isinstance(kernel, CondaKernel) and kernel.name else env.name
     digest = hashlib.sha256(json.dumps([python, pip, conda]).encode()).hexdigest()[:24]
-    return KernelPlan(_label(env), name, f"{digest}-py{python or 'any'}", python, pip, conda)
+    channels = tuple(kernel.channels) if isinstance(kernel, CondaKernel) else ()
+    key = f"{digest}-py{python or 'any'}"
+    return KernelPlan(_label(env), name, key, python, pip, conda, channels)
 
 
 def _label(env: Environment) -> str:
@@ -66,7 +69,13 @@ def kernel_plan(env: Environment) -> KernelPlan | None:
     if spec is None:
         return None
     return KernelPlan(
-        _label(env), spec.name, cache_key(spec), spec.python, tuple(spec.pip), tuple(spec.conda)
+        _label(env),
+        spec.name,
+        cache_key(spec),
+        spec.python,
+        tuple(spec.pip),
+        tuple(spec.conda),
+        tuple(spec.channels),
     )
 
 

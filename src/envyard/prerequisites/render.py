@@ -19,11 +19,16 @@ from typing import Any
 from envyard import plugins
 from envyard.errors import Diagnostic, PluginError, SpecError
 from envyard.prerequisites.graph import SLOT_FIELDS, start_order
-from envyard.prerequisites.interface import Fragment, RenderContext
+from envyard.prerequisites.interface import (
+    Fragment,
+    ProvidesImage,
+    ProvidesPipRequirements,
+    RenderContext,
+)
 from envyard.prerequisites.kernel import KernelMode, KernelPlan, kernel_plan
 from envyard.prerequisites.script import ScriptParts, assemble
 from envyard.prerequisites.shellsub import substitute
-from envyard.prerequisites.template import Ref, Scope, TemplateError, parse, resolve
+from envyard.prerequisites.template import Ref, Scope, SecretRef, TemplateError, parse, resolve
 from envyard.spec.document import Document
 from envyard.spec.environment import Environment
 from envyard.spec.job import JobSpec, Prerequisite
@@ -104,7 +109,7 @@ class _Renderer:
 
             def value_of(ref: Ref) -> Any:
                 value = resolve(ref, scope)
-                if not hasattr(value, "value"):
+                if isinstance(value, SecretRef):
                     self.secrets[value.env] = value.key
                 return value
 
@@ -179,9 +184,9 @@ def render_bootstrap(
         plugin = load_plugin(pre)
         frags = list(plugin.fragments(pre, r.context(pre, slots, base_dir)))
         per_pre.append((pre, frags))
-        if hasattr(plugin, "pip_requirements"):
+        if isinstance(plugin, ProvidesPipRequirements):
             pip += plugin.pip_requirements(pre)
-        if image is None and hasattr(plugin, "image") and role.dockerImage == pre.name:
+        if image is None and isinstance(plugin, ProvidesImage) and role.dockerImage == pre.name:
             image = plugin.image(pre)
     if image is None and role.dockerImage and role.dockerImage not in known:
         image = role.dockerImage  # an inline image reference
