@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from envyard.notebooks.session import SessionRequest, run_session
 from tests.notebooks.helpers import write_notebook
 from tests.notebooks.images import Podman, ipykernel_image, podman_or_skip
+
+from envyard.notebooks.session import SessionRequest, run_session
 
 pytestmark = pytest.mark.slow
 

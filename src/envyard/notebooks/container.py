@@ -17,12 +17,13 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+from pathlib import Path
 
 from envyard.errors import ConfigError, MissingDependencyError
 from envyard.notebooks.kernels import KernelChoice
 from envyard.notebooks.plan import Job
 from envyard.notebooks.results import NotebookResult
-from envyard.notebooks.runner import Listener, RunOptions, Runner
+from envyard.notebooks.runner import Listener, Runner, RunOptions
 from envyard.settings import load_settings
 
 KERNEL_COMMAND = ("python3", "-m", "ipykernel_launcher", "-f", "{connection_file}")
@@ -54,7 +55,7 @@ def container_choice(job: Job, podman: str, python_command: tuple[str, ...]) -> 
         environment=environment,
         ref=job.kernel.environment,
         command=python_command,
-        env={**os.environ, "PATH": os.path.dirname(podman) + os.pathsep + os.defpath},
+        env={**os.environ, "PATH": str(Path(podman).parent) + os.pathsep + os.defpath},
         cache_root=load_settings().kernel_cache,
         network="none",
         volumes=("{kernel_dir}:{kernel_dir}", "{cwd}:{cwd}"),

@@ -41,6 +41,7 @@ class RunOptions:
     grace: float = 2.0
     startup_timeout: float = 60.0
     fork: bool = True
+    in_place: bool = False  # run in the notebook's own folder (already a snapshot: remote jobs)
 
 
 def output_path(output_dir: Path, shown: str) -> Path:
@@ -111,8 +112,12 @@ class Runner:
         shutil.rmtree(self.workroot, ignore_errors=True)
 
     async def _start(self, job: Job, workdir: Path) -> StartedKernel:
-        snapshot = await asyncio.to_thread(build_snapshot, job.path, job.settings, workdir)
-        return await self.starter.start(job.kernel.choice, snapshot.cwd, base_env(job))
+        if self.options.in_place:
+            cwd = job.path.parent
+        else:
+            snapshot = await asyncio.to_thread(build_snapshot, job.path, job.settings, workdir)
+            cwd = snapshot.cwd
+        return await self.starter.start(job.kernel.choice, cwd, base_env(job))
 
     async def _run_one(self, item: _Prepared, ahead: asyncio.Semaphore) -> NotebookResult:
         job = item.job

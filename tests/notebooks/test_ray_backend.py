@@ -1,0 +1,63 @@
+"""--backend ray on a real local Ray head: jobs per notebook, results and notebooks collected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from tests.notebooks.helpers import write_notebook
+
+from envyard.notebooks.session import SessionRequest, run_session
+from envyard.testing.ray import RayHead, ray_head  # noqa: F401 - the session fixture
+
+pytestmark = pytest.mark.slow
+
+
+def test_notebooks_run_as_ray_jobs(
+    ray_head: RayHead,  # noqa: F811 - the imported fixture
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for key, value in ray_head.env.items():
+        monkeypatch.setenv(key, value)
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "data").mkdir()
+    (repo / "data" / "rows.csv").write_text("a\n1\n2\n", encoding="utf-8")
+    write_notebook(
+        repo / "nbs" / "reads.ipynb",
+        "n = 0",
+        "import os\nrows = open('../data/rows.csv').read().split()\nprint(len(rows), n)\n"
+        "print(os.getcwd())",
+        tags={0: ["parameters"]},
+    )
+    write_notebook(repo / "nbs" / "fails.ipynb", "raise ValueError('on ray')")
+    (repo / "nbs" / "notebooks.yaml").write_text(
+        "notebooks:\n  reads.ipynb:\n    files: ['../data/rows.csv']\n    parameters: {n: 7}\n",
+        encoding="utf-8",
+    )
+    report = run_session(
+        SessionRequest([repo / "nbs"], backend="ray", workers=2, output_dir=tmp_path / "out",
+                       base=repo)
+    )  # fmt: skip
+    by_name = {r.name: r for r in report.results}
+    reads, fails = by_name["reads.ipynb"], by_name["fails.ipynb"]
+    assert reads.status == "passed", (reads.message, reads.kernel_log)
+    assert (reads.kernel or "").startswith("ray job envyard-nb-")
+    assert (fails.status, fails.cell_index) == ("failed", 0)
+    assert "ValueError: on ray" in fails.message and "on ray" in fails.traceback
+    saved = nbformat.read(tmp_path / "out" / "nbs" / "reads.ipynb", as_version=4)
+    assert [c.source for c in saved.cells][0] == "n = 0"  # parameters cell scrubbed
+    text = saved.cells[1].outputs[0]["text"]
+    assert text.startswith("3 7\n")
+    assert "runtime_resources" in text  # the job's unpacked working_dir on the Ray node
+
+
+def test_missing_address_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from envyard.errors import ConfigError
+
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    write_notebook(tmp_path / "n.ipynb", "pass")
+    with pytest.raises(ConfigError, match="needs the cluster address"):
+        run_session(SessionRequest([tmp_path], backend="ray"))
