@@ -1,0 +1,149 @@
+"""Write-side helpers of the registry service: conditions, new versions, lifecycle changes.
+
+They run inside the service's write transaction, on rows it has locked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from envyard.errors import ConflictError, SpecError
+from envyard.registry import queries as q
+from envyard.registry.errors import PreconditionFailedError
+from envyard.registry.kinds import Kind, Validated, VersionedRecord
+from envyard.registry.models import Item, Tag, Version, utcnow
+
+CHANGEABLE = ("active", "deprecated")
+"""States a lifecycle action can start from (archived is final)."""
+
+
+def check_etag(item: Item, if_match: str | None) -> None:
+    if if_match is None:
+        return
+    wanted = {t.strip().removeprefix("W/").strip('"') for t in if_match.split(",")}
+    if "*" in wanted or q.etag_of(item) in wanted:
+        return
+    raise PreconditionFailedError(
+        f"'{item.name}' changed since you read it (now at revision {item.revision})",
+        hint="read it again and re-apply your change",
+    )
+
+
+def parse_date(value: dt.date | str | None) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise SpecError.at(
+            "<input>", f"'{value}' is not a date", field="delete_on", hint="use YYYY-MM-DD"
+        ) from None
+
+
+def merge_changes(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Top-level merge: a key in ``changes`` replaces the base's; ``None`` removes it."""
+    merged = dict(base)
+    for key, value in changes.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return merged
+
+
+def exists_error(kind: Kind, name: str) -> ConflictError:
+    cli = "env" if kind.name == "environment" else "prereq"
+    return ConflictError(
+        f"{kind.name} '{name}' already exists",
+        hint=f"add a version with `envyard {cli} update {name} ...`, or pick another name",
+    )
+
+
+def updated_body(kind: Kind, name: str, body: Any, replace: bool, newest: Version) -> Validated:
+    if replace:
+        if isinstance(body, Mapping) and "name" not in body:
+            body = {**body, "name": name}  # PUT /{name} may leave the name out
+        checked = kind.validate(body, "<input>")
+        if checked.name != name:
+            raise SpecError.at(
+                "<input>",
+                f"the body names '{checked.name}' but the update is for '{name}'",
+                field="name",
+                hint="an update adds a version to the same name; use create for a new one",
+            )
+        return checked
+    if isinstance(body, Mapping):
+        changes = dict(body)
+    else:
+        raise SpecError.at("<input>", "changes must be a mapping of fields")
+    if "name" in changes and changes["name"] != name:
+        raise SpecError.at("<input>", "the name cannot be changed", field="name")
+    merged = merge_changes({**newest.document, "name": name}, changes)
+    return kind.validate(merged, "<input>")
+
+
+def next_version(history: Sequence[Version]) -> str:
+    taken = {v.version for v in history}
+    number = max(v.seq for v in history) + 1
+    while str(number) in taken:
+        number += 1
+    return str(number)
+
+
+def add_version(
+    session: Session, kind: Kind, item: Item, checked: Validated, label: str, *, by: str | None
+) -> Version:
+    existing = {v.version: v for v in q.all_versions(session, item)}
+    if label in existing:
+        raise ConflictError(
+            f"{item.name}@{label} already exists; versions are immutable",
+            hint="leave `version` out to get the next number, or pick a new one",
+        )
+    now = utcnow()
+    seq = max((v.seq for v in existing.values()), default=0) + 1
+    version = Version(
+        item_id=item.id, version=label, seq=seq, document=checked.document,
+        content_hash=kind.content_hash(checked.document), state="active",
+        created_by=by, created_at=now, updated_by=by, updated_at=now,
+    )  # fmt: skip
+    session.add(version)
+    session.flush()
+    for key, value in kind.tags(checked.document).items():
+        session.add(Tag(version_id=version.id, key=key, value=value))
+    if existing:
+        item.revision += 1
+    item.current_version_id = version.id
+    session.flush()
+    return version
+
+
+def targets_of(
+    session: Session, kind: Kind, item: Item, version: str | None, allowed: tuple[str, ...]
+) -> list[Version]:
+    if version is not None:
+        found = q.find_version(session, kind, item, version)
+        if found.state not in allowed:
+            raise ConflictError(f"{item.name}@{version} is {found.state}; it cannot change")
+        return [found]
+    targets = [v for v in q.all_versions(session, item) if v.state in allowed]
+    if not targets:
+        raise ConflictError(f"every version of '{item.name}' is archived already")
+    return targets
+
+
+def touched(
+    session: Session, kind: Kind, item: Item, targets: list[Version], by: str | None
+) -> VersionedRecord:
+    now = utcnow()
+    for target in targets:
+        target.updated_by, target.updated_at = by, now
+    item.revision += 1
+    session.flush()
+    current = q.pick_current(q.all_versions(session, item))
+    item.current_version_id = current.id if current else None
+    shown = targets[0] if len(targets) == 1 else (current or targets[0])
+    return q.to_record(kind, item, shown)
