@@ -10,8 +10,13 @@ module                           what
 :mod:`.refs`                     ``name`` / ``name@version`` references
 :mod:`.kinds`                    what differs between environments and prerequisites
 :mod:`.db`                       engines from ``load_settings().db_url``, sessions, migrations
+:mod:`.migrate`                  Alembic migrations (``migrations/``) run programmatically
 :mod:`.models`                   SQLAlchemy tables
 :mod:`.service`                  :class:`RegistryService`: every lifecycle rule lives here
+:mod:`.queries`, :mod:`.writes`  its read and write helpers
+:mod:`.fastread`                 the hot ``get`` path: one prebuilt query, cached JSON
+:mod:`.store`                    :class:`Registry`: all services on one database
+:mod:`.errors`                   :class:`PreconditionFailedError` (If-Match did not match)
 :mod:`.tokens`                   API tokens (stored as sha256 hashes) and scopes
 :mod:`.runs`                     :class:`RunStore`: run records for the job backends
 :mod:`.conda`                    ``conda env export`` files turned into kernels
