@@ -78,3 +78,11 @@ def test_examples_render(capsys: pytest.CaptureFixture[str]) -> None:
         script = capsys.readouterr().out
         assert script.startswith("#!/usr/bin/env bash")
         assert "not-a-real-secret" not in script
+
+
+def test_data_plugin_example(capsys: pytest.CaptureFixture[str]) -> None:
+    status, logs = submit_and_wait(capsys, str(EXAMPLES / "jobs" / "data-plugin.yaml"))
+    assert "state:     succeeded" in status, logs
+    assert in_order(
+        logs, ["checksum ok", "2 rows of cases", "analyst[0] Seattle", "analysis done"]
+    ), logs
