@@ -58,6 +58,8 @@ def test_cycle_on_the_local_metastore(
         capsys, "env", "update", "team-default", "--tag", "GPU", "--description", "gpu"
     )
     assert (code, out.split()[:2]) == (0, ["updated", "team-default@2"])
+    code, out, _ = envyard(capsys, "env", "resolve", "team-default")
+    assert (code, out) == (0, "team-default@2\n")
     code, out, _ = envyard(capsys, "env", "versions", "team-default")
     assert [line.split()[0] for line in out.splitlines()[1:]] == ["2", "1"]
     code, out, _ = envyard(capsys, "env", "get", "team-default", "--format", "json")

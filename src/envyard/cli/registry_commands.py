@@ -89,6 +89,16 @@ def add_versioned_commands(
         warn_state(record)
         show_record(record, fmt)
 
+    @group.command("resolve")
+    @click.argument("ref")
+    @client_options
+    def resolve(ref: str, url: str | None, token: str | None) -> None:
+        """Print the exact NAME@VERSION that REF stands for now (for pinning in scripts)."""
+        with make_client(url, token) as client:
+            record = namespace(client, kind).resolve(ref)
+        warn_state(record)
+        click.echo(record.ref)
+
     @group.command("versions")
     @click.argument("name")
     @click.option("--all", "include_archived", is_flag=True, help="Include archived versions.")
