@@ -13,7 +13,6 @@ import nbformat
 import pytest
 from tests.notebooks.helpers import MakeNotebook, kernel_processes, parse_junit, write_notebook
 
-from envyard.notebooks.inject import BEGIN, END
 from envyard.notebooks.session import SessionRequest, run_session
 
 pytestmark = pytest.mark.slow
@@ -115,7 +114,7 @@ def test_saved_notebooks_hold_no_injected_code(tmp_path: Path) -> None:
     assert report.results[0].status == "passed", report.results[0].message
     saved = nbformat.read(out / "nbs" / "p.ipynb", as_version=4)
     text = nbformat.writes(saved)
-    for needle in ("SETUP_RAN", "teardown ran", "_ey_before", "_ey_after", BEGIN, END):
+    for needle in ("SETUP_RAN", "teardown ran", "_ey_before", "_ey_after", "envyard:injected"):
         assert needle not in text
     assert "injected-parameters" not in text
     assert [c.source for c in saved.cells] == ["greeting = 'x'", "print(greeting)"]
@@ -183,3 +182,30 @@ def test_spawned_kernels_without_fork_server(tmp_path: Path) -> None:
             await runner.close()
 
     assert asyncio.run(go()) == ["passed"]
+
+
+def test_per_cell_code_runs_hidden_and_keeps_user_tracebacks(tmp_path: Path) -> None:
+    folder = tmp_path / "nbs"
+    write_notebook(folder / "count.ipynb", "print(CALLS)", "CALLS", "raise ValueError('mine')")
+    (folder / "notebooks.yaml").write_text(
+        "setup: CALLS = 0\nbefore_cell: |\n  CALLS += 1\n  print('hidden output')\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = run_session(SessionRequest([folder], output_dir=out, base=tmp_path)).results[0]
+    assert (result.status, result.cell_index) == ("failed", 2)
+    assert "line 1" in result.traceback and "CALLS" not in result.traceback
+    saved = nbformat.read(out / "nbs" / "count.ipynb", as_version=4)
+    assert saved.cells[0].outputs[0]["text"] == "1\n"
+    assert saved.cells[1].outputs[0]["data"]["text/plain"] == "2"
+    assert [c.execution_count for c in saved.cells] == [1, 2, 3]
+    assert "hidden output" not in nbformat.writes(saved)
+
+
+def test_failing_injected_code_names_itself(make_notebook: MakeNotebook, tmp_path: Path) -> None:
+    path = make_notebook("x/n.ipynb", "print('a')", "print('b')")
+    (path.parent / "notebooks.yaml").write_text("after_cell: assert False, 'guard'\n", "utf-8")
+    result = run_session(SessionRequest([path])).results[0]
+    assert (result.status, result.cell_index) == ("failed", 0)
+    assert result.message == "injected after_cell code failed: AssertionError: guard"
+    assert [c.status for c in result.cells] == ["failed", "not-run"]

@@ -5,6 +5,11 @@ kernel is interrupted (SIGINT), the interrupted traceback is collected for up to
 seconds, and the caller kills the kernel. A kernel that dies (``os._exit``, a segfault, the OOM
 killer) is reported with its exit status and the tail of its log. After a failing cell the
 injected teardown cells still run; the remaining user cells are reported as ``not-run``.
+
+Injected cells run with ``store_history=False`` (the user's cells keep plain-run execution
+counts). Per-cell ``before`` / ``after`` code is sent as hidden executions (``silent=True``)
+around each user code cell: its outputs never reach the notebook, and a failure in it fails
+that cell's notebook with a message naming the injected code.
 """
 
 from __future__ import annotations
@@ -22,6 +27,13 @@ from envyard.notebooks.kernels import StartedKernel
 from envyard.notebooks.results import CellResult, CellStatus, Status, strip_ansi
 
 SKIP_TAG = "skip-execution"
+
+
+class _HiddenCodeError(Exception):
+    def __init__(self, what: str, content: dict[str, Any]) -> None:
+        super().__init__(what)
+        self.message = f"injected {what} code failed: " + _describe(content)[0]
+        self.traceback = _describe(content)[1]
 
 
 @dataclass
@@ -78,8 +90,10 @@ class _Execution:
         cell_timeout: float | None,
         timeout: float | None,
         grace: float,
+        around: tuple[str, str] = ("", ""),
     ) -> None:
         self.kernel, self.nb, self.grace = kernel, nb, grace
+        self.before, self.after = around
         self.cell_timeout, self.timeout = cell_timeout, timeout
         self.client = NotebookClient(
             nb,
@@ -127,8 +141,19 @@ class _Execution:
         index, cell_role = self.indices[position], role(cell)
         limit, which = self._limit()
         self.client.timeout_func = lambda _cell: limit  # type: ignore[assignment]  # floats work
+        user = cell_role is None
         try:
-            await self.client.async_execute_cell(cell, position)
+            if user and self.before:
+                await self._hidden(self.before, "before_cell", cell)
+            await self.client.async_execute_cell(cell, position, store_history=user)
+            if user and self.after:
+                await self._hidden(self.after, "after_cell", cell)
+        except _HiddenCodeError as exc:
+            if self.outcome is None:
+                self.outcome = Outcome(
+                    "failed", "cell-error", exc.message, index, cell.source, exc.traceback
+                )
+            return "failed"
         except CellExecutionError:
             if self.outcome is None:
                 message, trace = _describe(_error_output(cell))
@@ -153,6 +178,14 @@ class _Execution:
             self.outcome = Outcome("error", "dead-kernel", message, index, cell.source, log)
             return "error"
         return "expected-error" if _error_output(cell) is not None else "passed"
+
+    async def _hidden(self, code: str, what: str, cell: NotebookNode) -> None:
+        """Run ``code`` silently (no outputs, no history); raise _HiddenCodeError on error."""
+        msg_id = self.kernel.kc.execute(code, silent=True, store_history=False)
+        reply = await self.client.async_wait_for_reply(msg_id, cell)
+        content = (reply or {}).get("content", {})
+        if content.get("status") == "error":
+            raise _HiddenCodeError(what, content)
 
     async def run(self) -> Outcome:
         await self.language_info()
@@ -189,6 +222,8 @@ async def execute(
     cell_timeout: float | None,
     timeout: float | None,
     grace: float = 2.0,
+    before: str = "",
+    after: str = "",
 ) -> Outcome:
     """Run ``nb`` (modified in place with outputs) and return what happened."""
-    return await _Execution(kernel, nb, cell_timeout, timeout, grace).run()
+    return await _Execution(kernel, nb, cell_timeout, timeout, grace, (before, after)).run()

@@ -1,13 +1,17 @@
-"""Inject setup/teardown cells, parameters and per-cell code before a run; scrub them after.
+"""Inject setup/teardown and parameters cells before a run; scrub them after.
 
-The seed wrapped every code block in try/except callbacks and removed them afterwards; here
-every injection is marked so it can be removed exactly:
+The seed wrapped every code block in try/except callbacks and removed them afterwards. Here
+injected cells carry ``metadata.envyard.injected = <role>`` (``setup``, ``parameters``,
+``teardown``) and :func:`scrub` removes exactly those, so the saved notebook shows the user's
+cells and their outputs only. They run with ``store_history=False``, so the user's cells keep
+the execution counts (``In [1]``...) of a plain run.
 
-* injected cells carry ``metadata.envyard.injected = <role>`` (``setup``, ``parameters``,
-  ``teardown``);
-* code injected into a user's cell sits between the sentinel lines :data:`BEGIN` and :data:`END`.
+Per-cell code (``before_each`` / ``after_each``) is *not* written into the user's cells: the
+executor sends it to the kernel as hidden executions right before and after each code cell
+(:mod:`envyard.notebooks.execute`). Text spliced into a cell would shift the line numbers of
+the user's tracebacks, appear in their context lines and break cell magics (``%%bash`` must
+come first); a hidden execution leaves the cell, its outputs and its traceback untouched.
 
-:func:`scrub` removes both, so the saved notebook shows the user's cells and their outputs only.
 Parameters follow papermill: a cell after the one tagged ``parameters`` (or first, when no
 cell has the tag); values are rendered as Python literals from JSON data, never evaluated.
 """
@@ -22,8 +26,6 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
-BEGIN = "# >>> envyard:injected"
-END = "# <<< envyard:injected"
 ROLE_KEY = "envyard"
 
 
@@ -31,7 +33,7 @@ ROLE_KEY = "envyard"
 class Injection:
     setup: str = ""
     teardown: str = ""
-    before_each: str = ""
+    before_each: str = ""  # hidden executions around each code cell (see module docs)
     after_each: str = ""
     parameters: dict[str, Any] | None = None
 
@@ -71,23 +73,10 @@ def role(cell: NotebookNode) -> str | None:
     return meta.get("injected") if isinstance(meta, dict) else None
 
 
-def _wrap(code: str) -> str:
-    return f"{BEGIN}\n{code.rstrip()}\n{END}"
-
-
 def inject(nb: NotebookNode, injection: Injection) -> NotebookNode:
     """Return a copy of ``nb`` with the injection applied (the input is not changed)."""
     out: NotebookNode = nbformat.from_dict(json.loads(json.dumps(nb)))  # type: ignore[no-untyped-call]
-    cells: list[NotebookNode] = []
-    for cell in out.cells:
-        if cell.cell_type == "code" and cell.source.strip():
-            parts = [cell.source]
-            if injection.before_each:
-                parts.insert(0, _wrap(injection.before_each))
-            if injection.after_each:
-                parts.append(_wrap(injection.after_each))
-            cell.source = "\n".join(parts)
-        cells.append(cell)
+    cells: list[NotebookNode] = list(out.cells)
     if injection.parameters:
         tagged = [i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", [])]
         at = tagged[0] + 1 if tagged else 0
@@ -102,25 +91,9 @@ def inject(nb: NotebookNode, injection: Injection) -> NotebookNode:
     return out
 
 
-def _strip_blocks(source: str) -> str:
-    kept: list[str] = []
-    inside = False
-    for line in source.split("\n"):
-        if line == BEGIN:
-            inside = True
-        elif line == END and inside:
-            inside = False
-        elif not inside:
-            kept.append(line)
-    return "\n".join(kept)
-
-
 def scrub(nb: NotebookNode, parameters: dict[str, Any] | None = None) -> NotebookNode:
-    """Remove injected cells and code; record the parameters used in notebook metadata."""
+    """Remove the injected cells; record the parameters used in the notebook's metadata."""
     nb.cells = [cell for cell in nb.cells if role(cell) is None]
-    for cell in nb.cells:
-        if cell.cell_type == "code" and BEGIN in cell.source:
-            cell.source = _strip_blocks(cell.source)
     if parameters:
         nb.metadata.setdefault(ROLE_KEY, {})["parameters"] = parameters
     return nb

@@ -142,6 +142,8 @@ class Runner:
                 cell_timeout=job.settings.cell_timeout,
                 timeout=job.timeout,
                 grace=self.options.grace,
+                before=job.injection.before_each,
+                after=job.injection.after_each,
             )
         except Exception as exc:  # nbclient/jupyter_client surprises: report, never crash
             outcome = Outcome("error", "runner", f"{type(exc).__name__}: {exc}")
