@@ -117,9 +117,14 @@ def discover(paths: Iterable[Path] | Path, root: Path | None = None) -> Discover
     items = [paths] if isinstance(paths, Path) else list(paths)
     items = [p.resolve() for p in items] or [Path.cwd().resolve()]
     base = (root or repo_root(items[0])).resolve()
+    return discover_files(find_asset_files(items), base)
+
+
+def discover_files(files: Iterable[Path], base: Path) -> Discovery:
+    """Load the given ``asset.yaml`` files (absolute paths) of the repository at ``base``."""
     found = Discovery(root=base)
     seen: set[Path] = set()
-    for config_path in find_asset_files(items):
+    for config_path in files:
         key = config_path
         if key in seen:
             continue

@@ -9,7 +9,8 @@ this table.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from envyard.assets.config import AssetSettings, Severity
 from envyard.assets.model import Asset
@@ -21,6 +22,16 @@ class RuleContext:
     settings: AssetSettings
     assets: list[Asset]
     curated_images: set[str]
+    _texts: dict[Path, str | None] = field(default_factory=dict)
+
+    def text(self, path: Path) -> str | None:
+        """A file's text, read once per run (None when unreadable or not UTF-8)."""
+        if path not in self._texts:
+            try:
+                self._texts[path] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                self._texts[path] = None
+        return self._texts[path]
 
 
 Check = Callable[[Asset, RuleContext], Iterable[Diagnostic]]
@@ -37,6 +48,8 @@ class Rule:
     environment_only: bool = False
     check: Check | None = None
     repo_check: RepoCheck | None = None
+    needs_repo: bool = False
+    """The per-asset check reads repository-wide context (runs after every asset loaded)."""
 
 
 def rule_table() -> dict[str, Rule]:
@@ -115,6 +128,7 @@ def rule_table() -> dict[str, Rule]:
             "the Dockerfile does not build FROM a curated image",
             environment_only=True,
             check=rules_env.no_curated_base,
+            needs_repo=True,
         ),
         Rule(
             "AST013",

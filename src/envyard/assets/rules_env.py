@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterator
+from pathlib import Path
 
 from envyard.assets.fsutil import shown
 from envyard.assets.model import Asset
@@ -85,19 +87,17 @@ def publish(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
 
 
 def no_extra_index_url(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
-    files = []
+    files: list[Path] = []
     context = asset.context_dir
     if context is not None and context.is_dir():
-        files.extend(sorted(p for p in context.rglob("*") if p.is_file()))
+        for folder, _dirs, names in os.walk(context):
+            files.extend(Path(folder) / name for name in sorted(names))
     test = asset.config.test
     if test and test.pytest and test.pytest.pip_requirements:
         files.append(asset.dir / test.pytest.pip_requirements)
     for path in files:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        if "xtra-index" not in text.lower():
+        text = ctx.text(path)
+        if text is None or "xtra-index" not in text.lower():
             continue
         for number, line in enumerate(text.splitlines(), start=1):
             match = _EXTRA_INDEX.search(line)
@@ -117,7 +117,7 @@ def no_curated_base(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
     if dockerfile is None or not dockerfile.is_file():
         return
     prefix = ctx.settings.image_prefix
-    text = dockerfile.read_text(encoding="utf-8", errors="replace")
+    text = ctx.text(dockerfile) or ""
     for number, line in enumerate(text.splitlines(), start=1):
         match = _FROM.match(line)
         if not match:

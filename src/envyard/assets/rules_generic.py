@@ -113,11 +113,9 @@ def release_paths(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
         yield from exc.diagnostics
 
 
-def _scan_file(path: Path) -> tuple[str, str] | None:
-    try:
-        return path.read_text(encoding="utf-8"), shown(path)
-    except (OSError, UnicodeDecodeError):
-        return None
+def _scan_file(path: Path, ctx: RuleContext) -> tuple[str, str] | None:
+    text = ctx.text(path)
+    return None if text is None else (text, shown(path))
 
 
 def template_tags(  # noqa: PLR0912 - build-file and spec tags
@@ -126,7 +124,7 @@ def template_tags(  # noqa: PLR0912 - build-file and spec tags
     resolvers = load_resolvers()
     names = sorted(resolvers)
     for path in asset.template_files():
-        found = _scan_file(path) if path.is_file() else None
+        found = _scan_file(path, ctx) if path.is_file() else None
         if found is None:
             continue
         text, shown = found
@@ -150,7 +148,7 @@ def template_tags(  # noqa: PLR0912 - build-file and spec tags
             except EnvyardError as exc:
                 yield tag.diagnostic(exc.message, exc.hint)
     if asset.spec_path is not None and asset.spec_path.is_file():
-        found = _scan_file(asset.spec_path)
+        found = _scan_file(asset.spec_path, ctx)
         if found is None:
             return
         text, shown = found
