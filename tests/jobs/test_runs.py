@@ -307,3 +307,28 @@ def test_dry_run_prints_and_submits_nothing(
     assert code == 1  # kubernetes needs an image
     assert "has no image to run on Kubernetes" in err
     assert Client().runs.list() == []
+
+
+def test_kubernetes_apply_without_a_cluster_submits_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "no-such-config"))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    job = write(
+        tmp_path,
+        """
+        protocolVersion: 2
+        name: k8s
+        taskRoles:
+          r: {dockerImage: "docker.io/library/busybox:1.36", commands: [echo]}
+        """,
+    )
+    code, out, err = cli(capsys, "job", "render", str(job), "--backend", "kubernetes")
+    assert code == 0, err
+    assert "kind: Job" in out
+    code, out, err = cli(capsys, "job", "render", str(job), "--backend", "kubernetes", "--apply")
+    assert code == 1
+    assert out == ""
+    assert "k8s" in err or "kubeconfig" in err
+    assert Client().runs.list() == []

@@ -49,6 +49,11 @@ def _catalogue(env_files: tuple[Path, ...]) -> Catalogue:
     help="Print the bootstrap script, or the Kubernetes manifests of every task role.",
 )
 @click.option("--namespace", default="default", show_default=True, help="Kubernetes namespace.")
+@click.option(
+    "--apply",
+    is_flag=True,
+    help="With --backend kubernetes: create them in the cluster of your kubeconfig (a run).",
+)
 @_ENV_FILE
 def render(
     job_file: Path,
@@ -57,9 +62,20 @@ def render(
     kernel: str,
     backend: str,
     namespace: str,
+    apply: bool,
     env_files: tuple[Path, ...],
 ) -> None:
     """Print the bootstrap of one task role (runnable with bash), or Kubernetes manifests."""
+    if apply:
+        if backend != "kubernetes":
+            raise click.UsageError("--apply goes with --backend kubernetes")
+        from envyard.jobs.runs import submit_job
+
+        result = submit_job(
+            job_file, backend="kubernetes", env_files=env_files, settings={"namespace": namespace}
+        )
+        click.echo(result.run.id)
+        return
     from envyard.jobs.load import load_job
     from envyard.jobs.plan import plan_job
 
@@ -207,11 +223,14 @@ def list_runs(state: str | None, limit: int) -> None:
     if not runs:
         click.echo("no runs")
         return
-    click.echo(f"{'RUN':<12}{'JOB':<24}{'BACKEND':<12}{'STATE':<11}{'EXIT':<6}CREATED")
+    click.echo(
+        f"{'RUN':<12}{'JOB':<24}{'BACKEND':<12}{'TARGET':<12}{'STATE':<11}{'EXIT':<6}CREATED"
+    )
     for listed in runs:
         run = refresh(listed.id)[0] if listed.state in ("pending", "running") else listed
         code = "" if run.exit_code is None else str(run.exit_code)
         click.echo(
-            f"{run.id:<12}{run.job_name[:23]:<24}{run.backend:<12}{run.state:<11}{code:<6}"
+            f"{run.id:<12}{run.job_name[:23]:<24}{run.backend:<12}{(run.target or '-')[:11]:<12}"
+            f"{run.state:<11}{code:<6}"
             f"{run.created_at:%Y-%m-%d %H:%M:%S}"
         )

@@ -70,6 +70,7 @@ def prepare(
     targets_file: Path | None = None,
     env_files: Iterable[Path] = (),
     catalogue: Catalogue | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> Prepared:
     """Everything before submission (pure apart from reading files and the registry)."""
     target = target or load_settings().target
@@ -78,8 +79,9 @@ def prepare(
         staged = stage_job(job_path, Path(tmp), target=target, targets_file=targets_file)
         job = load_job(staged.path)
     name = backend or (staged.target.backend if staged.target else None) or "local"
-    settings = dict(staged.target.settings) if staged.target else {}
-    chosen = backend_for(name, settings)
+    chosen_settings = dict(staged.target.settings) if staged.target else {}
+    chosen_settings.update(settings or {})
+    chosen = backend_for(name, chosen_settings)
     plan = plan_job(
         job,
         FileCatalogue.from_paths(env_files, catalogue or RegistryCatalogue()),
@@ -87,7 +89,7 @@ def prepare(
         base_dir=original.base_dir,
     )
     spec = dict(job.document.data)
-    return Prepared(plan, spec, target, name, chosen, settings, staged.changes)
+    return Prepared(plan, spec, target, name, chosen, chosen_settings, staged.changes)
 
 
 def submit_job(
@@ -100,6 +102,7 @@ def submit_job(
     catalogue: Catalogue | None = None,
     created_by: str | None = None,
     dry_run: bool = False,
+    settings: Mapping[str, Any] | None = None,
 ) -> SubmitResult:
     """Validate, stage, render, preflight; then record and submit (nothing on bad input)."""
     ready = prepare(
@@ -109,6 +112,7 @@ def submit_job(
         targets_file=targets_file,
         env_files=env_files,
         catalogue=catalogue,
+        settings=settings,
     )
     plan = ready.plan
     if dry_run:
