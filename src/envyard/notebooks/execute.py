@@ -87,6 +87,7 @@ class _Execution:
         self,
         kernel: StartedKernel,
         nb: NotebookNode,
+        *,
         cell_timeout: float | None,
         timeout: float | None,
         grace: float,
@@ -226,4 +227,11 @@ async def execute(
     after: str = "",
 ) -> Outcome:
     """Run ``nb`` (modified in place with outputs) and return what happened."""
-    return await _Execution(kernel, nb, cell_timeout, timeout, grace, (before, after)).run()
+    return await _Execution(
+        kernel,
+        nb,
+        cell_timeout=cell_timeout,
+        timeout=timeout,
+        grace=grace,
+        around=(before, after),
+    ).run()
