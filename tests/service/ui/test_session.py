@@ -187,3 +187,17 @@ def test_runs_can_be_filtered_by_state(client: httpx.Client, ui_server: UiServer
     failed = client.get("/runs", params={"state": "failed"}).text
     assert f'data-run="{bad.id}"' in failed
     assert f'data-run="{ok.id}"' not in failed
+
+
+def test_prerequisites_are_listed_with_their_yaml(
+    client: httpx.Client, ui_server: UiServer
+) -> None:
+    name = unique_name("mnist")
+    doc = {"name": name, "type": "data", "uri": ["https://example.com/mnist.tgz"]}
+    ui_server.registry.prerequisites.create(doc)
+    listing = client.get("/prerequisites", params={"q": name}).text
+    assert f'data-name="{name}"' in listing
+    detail = client.get(f"/prerequisites/{name}")
+    assert detail.status_code == 200
+    assert "https://example.com/mnist.tgz" in detail.text
+    assert f"- {name}" in detail.text  # the snippet that uses it in a task role

@@ -1,6 +1,6 @@
 """The UI's router: pages and actions registered on one :class:`fastapi.APIRouter`."""
 
-from envyard.service.ui import actions, pages
+from envyard.service.ui import actions, pages, registry_pages
 from envyard.service.ui.rendering import router
 
-__all__ = ["actions", "pages", "router"]
+__all__ = ["actions", "pages", "registry_pages", "router"]
