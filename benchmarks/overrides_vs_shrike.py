@@ -11,7 +11,9 @@ the base image (regex with ``$1``/``\\1``), the tags, and the package index in t
   venv, created here on first use and cached in ``$ENVYARD_BENCH_CACHE`` (default
   ``/tmp/envyard-benchmarks``). Its routine is timed inside that process (imports excluded).
 - Envyard: ``envyard.overrides.staged`` (resolve the target, load the profile, stage copies with
-  the rules applied, remove the staging folder), timed in this process (imports excluded).
+  the rules applied, remove the staging folder), timed in this process (imports excluded). The
+  staging folder is renamed away when the block exits and deleted on a background thread; both
+  the caller's wait and the time until the deletion finished are printed.
 
 Run: ``python benchmarks/overrides_vs_shrike.py [--n 1000]``. Prints both times and the ratio.
 """
@@ -166,24 +168,29 @@ def run_shrike(root: Path, n: int) -> float:
     return float(timing["override"] + timing["recover"])
 
 
-def run_envyard(root: Path, n: int) -> float:
+def run_envyard(root: Path, n: int) -> tuple[float, float]:
+    """(seconds until ``with staged(...)`` has exited, seconds until its folder is deleted)."""
     from envyard.overrides import staged
+    from envyard.overrides.writer import finish_removals
 
     before = (root / "components" / "c0" / "spec.yaml").read_bytes()
     start = time.perf_counter()
     with staged([root / "pipeline.yaml"], target=TENANT, cwd=root) as result:
         elapsed = time.perf_counter() - start
-        spec = result.paths[(root / "components" / "c7" / "spec.yaml").resolve()]
+        spec = result.paths[root / "components" / "c7" / "spec.yaml"]
         text = spec.read_text(encoding="utf-8")
         conda = (spec.parent / "conda.yaml").read_text(encoding="utf-8")
         staged_specs = sum(1 for f in result.plan.files if f.changes)
         start = time.perf_counter()
-    elapsed += time.perf_counter() - start  # the clean-up on exit
+    elapsed += time.perf_counter() - start  # leaving the block (the folder is renamed away)
+    start = time.perf_counter()
+    finish_removals()
+    deleted = elapsed + time.perf_counter() - start
     assert "mcr.microsoft.com/azureml/azureml_base_gpu" in text and "tags: eyeson" in text
     assert "https://pypi.org/simple/" in conda and FEED not in conda
     assert staged_specs == 2 * n, staged_specs
     assert (root / "components" / "c0" / "spec.yaml").read_bytes() == before
-    return elapsed
+    return elapsed, deleted
 
 
 def main() -> None:
@@ -196,12 +203,17 @@ def main() -> None:
         make_components(theirs, args.n)
         import envyard.overrides  # noqa: F401 - imports are not part of the timing
 
-        envyard_s = run_envyard(ours, args.n)
+        envyard_s, envyard_deleted = run_envyard(ours, args.n)
         shrike_s = run_shrike(theirs, args.n)
     print(f"{args.n} component specs + {args.n} conda files, one profile (image, tags, index)")
     print(f"  shrike 2.0.2 _override_spec_yaml + _recover_spec_yaml: {shrike_s:8.3f} s")
-    print(f"  envyard staged() (stage copies + clean up):            {envyard_s:8.3f} s")
-    print(f"  ratio: envyard is {shrike_s / envyard_s:.1f}x faster (target >= 100x)")
+    print(f"  envyard staged(), until the with-block has exited:     {envyard_s:8.3f} s")
+    print(f"  envyard staged(), until its folder is fully deleted:   {envyard_deleted:8.3f} s")
+    print(f"  ratio: envyard is {shrike_s / envyard_s:.1f}x faster for the caller,")
+    print(f"         {shrike_s / envyard_deleted:.1f}x counting the background deletion")
+    print("         (target >= 100x)")
+    if os.getloadavg()[0] > (os.cpu_count() or 1):
+        print(f"  note: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":

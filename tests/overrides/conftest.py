@@ -5,22 +5,26 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from envyard.overrides.profiles import load_profiles
 from envyard.overrides.rules import Rule
+from envyard.overrides.writer import finish_removals
 
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
     monkeypatch.setenv("ENVYARD_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("ENVYARD_TARGET", raising=False)
-    own_tmp = tmp_path / "tmp"  # staging folders of this test only (xdist workers share /tmp)
-    own_tmp.mkdir()
+    own_tmp = tmp_path_factory.mktemp("staging")  # this test's only (xdist workers share /tmp)
     monkeypatch.setattr(tempfile, "tempdir", str(own_tmp))
+    yield
+    finish_removals()
 
 
 def write(root: Path, files: dict[str, str]) -> None:

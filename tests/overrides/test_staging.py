@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from envyard.errors import ConflictError, NotFoundError, SpecError
 from envyard.overrides import staged
 from envyard.overrides import staging as staging_module
+from envyard.overrides import writer as writer_module
 
 from .conftest import digest, write
 
@@ -119,16 +121,19 @@ def test_failure_while_writing_removes_the_partial_staging(
     _components(tmp_path, 520)
     before = digest(tmp_path)
     existing = _staging_dirs()
-    real = staging_module._write_text
+    real = writer_module._write_text
     calls = [0]
+    lock = threading.Lock()
 
-    def failing(*args: Any) -> None:
-        calls[0] += 1
-        if calls[0] == 500:
+    def failing(*args: Any, **kwargs: Any) -> None:
+        with lock:
+            calls[0] += 1
+            fail = calls[0] == 500
+        if fail:
             raise OSError(28, "No space left on device (injected)")
-        real(*args)
+        real(*args, **kwargs)
 
-    monkeypatch.setattr(staging_module, "_write_text", failing)
+    monkeypatch.setattr(writer_module, "_write_text", failing)
     with (
         pytest.raises(OSError, match="injected"),
         staged([Path("pipeline.yaml")], target="prod", cwd=tmp_path),

@@ -175,6 +175,10 @@ class _Patcher:
         if not all(starts_line(text, d) for d in dashes):
             raise _FallbackError
         pad = dashes[0] - line_start(text, dashes[0])
+        if len(old) == len(new):  # items changed in place (the common case)
+            for i, (before, after) in enumerate(zip(old, new, strict=True)):
+                self.diff(items[i], before, after, pad)
+            return
         matcher = SequenceMatcher(None, [_ident(v) for v in old], [_ident(v) for v in new], False)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "equal":

@@ -57,6 +57,7 @@ class Item:
     real: Path
     rules: bool
     doc: YamlText | None = None
+    bom: bool = False
     referenced: bool = False
     """Reached through a reference: rules change existing fields only (never create)."""
     raw: bytes | None = None
@@ -67,6 +68,7 @@ class Item:
 class Scope:
     base: Path
     cwd: Path
+    real_base: Path = Path("/")
     items: dict[Path, Item] = field(default_factory=dict)
     given: dict[Path, Path] = field(default_factory=dict)
     """Each path as the caller wrote it (specs, pipeline components) -> its real path."""
@@ -82,16 +84,16 @@ def collect(specs: Sequence[Path | str], cwd: Path) -> Scope:
     base = cwd
     if not all(r.is_relative_to(base) for r in reals):
         base = Path(os.path.commonpath([str(r.parent) for r in reals]))
-    scope = Scope(base, cwd)
+    scope = Scope(base, cwd, base.resolve())
     for path, real in zip(written, reals, strict=True):
         if real in scope.items:
             scope.given[path] = real
             continue
-        doc = _load(real, cwd)
+        doc, bom = _load(real, cwd)
         folder = _pipeline_folder(doc, real)
         if folder is None:
             scope.given[path] = real
-            _add(scope, real, doc, depth=0)
+            _add(scope, real, (doc, bom), depth=0)
             continue
         scope.items[real] = Item(real, rules=False, raw=real.read_bytes())
         scope.given[path] = real
@@ -139,21 +141,25 @@ def _yaml_files(folder: Path) -> Iterator[Path]:
                 yield Path(root) / name
 
 
-def _load(path: Path, cwd: Path) -> YamlText:
+def _load(path: Path, cwd: Path) -> tuple[YamlText, bool]:
     shown = str(path.relative_to(cwd)) if path.is_relative_to(cwd) else str(path)
-    return parse_yaml(read_text(path), shown)
+    text, bom = read_text(path)
+    return parse_yaml(text, shown), bom
 
 
-def read_text(path: Path) -> str:
-    """A spec's text; anything unusual (missing, binary, too big, not UTF-8) goes through
-    :func:`envyard.spec.source.read_spec_text` for its precise error."""
+def read_text(path: Path) -> tuple[str, bool]:
+    """A spec's text and whether it started with a UTF-8 BOM (written back as it was).
+
+    Anything unusual (missing, binary, too big, not UTF-8) goes through
+    :func:`envyard.spec.source.read_spec_text` for its precise error.
+    """
     try:
         raw = path.read_bytes()
         if len(raw) <= MAX_SPEC_BYTES and b"\x00" not in raw[:8192]:
-            return raw.decode("utf-8-sig")
+            return raw.decode("utf-8-sig"), raw.startswith(b"\xef\xbb\xbf")
     except (OSError, UnicodeDecodeError):
         pass
-    return read_spec_text(path)
+    return read_spec_text(path), False
 
 
 def _pipeline_folder(doc: YamlText, path: Path) -> Path | None:
@@ -185,15 +191,16 @@ def _components(folder: Path) -> list[Path]:
     ]
 
 
-def _add(scope: Scope, real: Path, doc: YamlText, depth: int) -> None:
-    scope.items[real] = Item(real, rules=True, doc=doc, referenced=depth > 0)
+def _add(scope: Scope, real: Path, loaded: tuple[YamlText, bool], depth: int) -> None:
+    doc, bom = loaded
+    scope.items[real] = Item(real, rules=True, doc=doc, bom=bom, referenced=depth > 0)
     if depth >= MAX_DEPTH:
         return
     for location, value in _references(doc.data, ()):
         target = _lexical(real.parent / value)
         line = doc.line_of(location)
         shown = format_path(location)
-        inside = target.resolve().is_relative_to(scope.base.resolve())
+        inside = target.resolve().is_relative_to(scope.real_base)
         if not inside or not target.is_relative_to(scope.base):
             raise SpecError.at(
                 doc.file,

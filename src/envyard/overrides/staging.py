@@ -9,19 +9,17 @@ temporary folder is removed. Relative paths between staged files are those of th
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from envyard.errors import ConflictError, Diagnostic, SpecError
+from envyard.errors import Diagnostic, SpecError
 from envyard.overrides.patch import patch_text
 from envyard.overrides.rules import Change, Rule, apply_rules
 from envyard.overrides.scope import Item, Scope, collect
 from envyard.overrides.targets import ResolvedTarget, resolve_target
-from envyard.spec.source import display_path
+from envyard.overrides.writer import remove_later, stage_into
 
 
 @dataclass
@@ -33,6 +31,7 @@ class FilePlan:
     raw: bytes | None = None
     is_dir: bool = False
     changes: list[Change] = field(default_factory=list)
+    bom: bool = False
 
     @property
     def changed(self) -> bool:
@@ -85,10 +84,12 @@ def plan_file(item: Item, base: Path, rules: tuple[Rule, ...], acted: set[int]) 
     rel = item.real.relative_to(base)
     if item.doc is None or not item.rules:
         return FilePlan(item.real, rel, raw=item.raw, is_dir=item.is_dir)
+    if not rules:
+        return FilePlan(item.real, rel, item.doc.text, item.doc.text, bom=item.bom)
     new_data, changes, selected = apply_rules(item.doc.data, rules, create=not item.referenced)
     acted |= selected
     new_text = patch_text(item.doc, new_data) if changes else item.doc.text
-    return FilePlan(item.real, rel, item.doc.text, new_text, changes=changes)
+    return FilePlan(item.real, rel, item.doc.text, new_text, changes=changes, bom=item.bom)
 
 
 def _unmatched(rules: tuple[Rule, ...], acted: set[int], *, strict: bool) -> list[Diagnostic]:
@@ -108,72 +109,6 @@ def _unmatched(rules: tuple[Rule, ...], acted: set[int], *, strict: bool) -> lis
             )
         )
     return out
-
-
-def write_plan(the_plan: Plan, root: Path) -> dict[Path, Path]:
-    """Write every planned file under ``root``; returns real original -> staged path."""
-    written: dict[Path, Path] = {}
-    made: set[Path] = set()
-    for file in the_plan.files:
-        dest = root / file.rel
-        if dest.parent not in made:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            made.add(dest.parent)
-        if file.is_dir:
-            shutil.copytree(file.real, dest, symlinks=True, dirs_exist_ok=True)
-        elif file.raw is not None:
-            dest.write_bytes(file.raw)
-            shutil.copymode(file.real, dest)
-        else:
-            _write_text(dest, file.new_text or "", file.real)
-        written[file.real] = dest
-    return written
-
-
-def _write_text(dest: Path, text: str, original: Path) -> None:
-    data = text.encode("utf-8")
-    with original.open("rb") as handle:
-        if handle.read(3) == b"\xef\xbb\xbf":
-            data = b"\xef\xbb\xbf" + data
-    dest.write_bytes(data)
-
-
-def _stage_into(the_plan: Plan, out: Path | None) -> tuple[Path, dict[Path, Path]]:
-    if out is None:
-        root = Path(tempfile.mkdtemp(prefix="envyard-stage-"))
-        try:
-            return root, write_plan(the_plan, root)
-        except BaseException:
-            shutil.rmtree(root, ignore_errors=True)
-            raise
-    out = out.resolve()
-    originals = {f.real.resolve() for f in the_plan.files}
-    for file in the_plan.files:
-        if (out / file.rel).resolve() in originals or file.real.resolve() == out:
-            raise ConflictError(
-                f"--out {display_path(out)} would overwrite the original {display_path(file.real)}",
-                hint="choose an output folder outside the specs' folders",
-            )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".envyard-stage-", dir=out.parent))
-    try:
-        written = write_plan(the_plan, work)
-        out.mkdir(exist_ok=True)
-        for entry in sorted(work.iterdir()):
-            _move(entry, out / entry.name)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return out, {real: out / path.relative_to(work) for real, path in written.items()}
-
-
-def _move(src: Path, dest: Path) -> None:
-    if src.is_dir() and dest.is_dir():
-        for entry in sorted(src.iterdir()):
-            _move(entry, dest / entry.name)
-        return
-    if dest.is_dir():
-        shutil.rmtree(dest)
-    src.replace(dest)
 
 
 @contextmanager
@@ -199,7 +134,7 @@ def staged(
         yield result
     finally:
         if out is None:
-            shutil.rmtree(result.root, ignore_errors=True)
+            remove_later(result.root)
 
 
 def stage(
@@ -212,7 +147,7 @@ def stage(
 ) -> StagedSpecs:
     """Plan and write (no clean-up: :func:`staged` is the context-manager form)."""
     the_plan = plan(specs, target.rules, cwd=cwd, strict=strict, target=target)
-    root, written = _stage_into(the_plan, out)
+    root, written = stage_into(the_plan, out)
     by_real = {f.real: f for f in the_plan.files}
     paths = {given: written[real] for given, real in the_plan.scope.given.items()}
     changes = {given: by_real[real].changes for given, real in the_plan.scope.given.items()}

@@ -28,6 +28,7 @@ Node = Any
 
 _TAG = "tag:yaml.org,2002:"
 IMPLICIT = "?"
+_NOT_PLAIN_STR = frozenset("~nNtTfF0123456789+-.")
 """The tag our composer gives untagged scalars: resolved by :func:`scalar_value`."""
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
@@ -177,6 +178,9 @@ def _duplicate(node: Node, file: str) -> None:
 
 
 def _key(node: Node) -> Any:
+    text = node.value
+    if node.tag == IMPLICIT and isinstance(text, str) and text and text[0] not in _NOT_PLAIN_STR:
+        return text  # fast path: a plain key that cannot be a null, bool or number
     value = to_data(node)
     return value if isinstance(value, str | int | float | bool) or value is None else str(value)
 

@@ -1,0 +1,130 @@
+"""Write a staging plan to disk: a fresh folder, parallel writes, atomic hand-over for --out.
+
+Writes run on a small thread pool (one task per folder) because staging is bound by file-system
+latency, not CPU. A temporary staging folder is removed on exit by renaming it away at once
+(the path is gone immediately) and deleting the renamed tree on a background thread; deletions
+still pending when the interpreter exits are finished first.
+"""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+import threading
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from envyard.errors import ConflictError
+from envyard.spec.source import display_path
+
+if TYPE_CHECKING:
+    from envyard.overrides.staging import FilePlan, Plan
+
+_BOM = b"\xef\xbb\xbf"
+_WORKERS = 8
+_PENDING: list[threading.Thread] = []
+
+
+def _write_folder(root: Path, files: list[FilePlan]) -> None:
+    (root / files[0].rel).parent.mkdir(parents=True, exist_ok=True)
+    for file in files:
+        dest = root / file.rel
+        if file.is_dir:
+            shutil.copytree(file.real, dest, symlinks=True, dirs_exist_ok=True)
+        elif file.raw is not None:
+            dest.write_bytes(file.raw)
+            shutil.copymode(file.real, dest)
+        else:
+            _write_text(dest, file.new_text or "", bom=file.bom)
+
+
+def _write_text(dest: Path, text: str, *, bom: bool) -> None:
+    data = text.encode("utf-8")
+    dest.write_bytes(_BOM + data if bom else data)
+
+
+def write_plan(the_plan: Plan, root: Path) -> dict[Path, Path]:
+    """Write every planned file under ``root``; returns original -> staged path."""
+    folders = [f for f in the_plan.files if f.is_dir]
+    for folder in folders:  # copied first: staged files inside them are written over
+        _write_folder(root, [folder])
+    groups: dict[Path, list[FilePlan]] = defaultdict(list)
+    for file in the_plan.files:
+        if not file.is_dir:
+            groups[file.rel.parent].append(file)
+    if len(groups) < 4:
+        for files in groups.values():
+            _write_folder(root, files)
+    else:
+        with ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="envyard-stage") as pool:
+            for done in [pool.submit(_write_folder, root, files) for files in groups.values()]:
+                done.result()  # re-raises the first failure
+    return {f.real: root / f.rel for f in the_plan.files}
+
+
+def stage_into(the_plan: Plan, out: Path | None) -> tuple[Path, dict[Path, Path]]:
+    """Write to a new temporary folder, or through one into ``out``; nothing half-written stays."""
+    if out is None:
+        root = Path(tempfile.mkdtemp(prefix="envyard-stage-"))
+        try:
+            return root, write_plan(the_plan, root)
+        except BaseException:
+            shutil.rmtree(root, ignore_errors=True)
+            raise
+    out = out.resolve()
+    _refuse_overwriting_originals(the_plan, out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".envyard-stage-", dir=out.parent))
+    try:
+        written = write_plan(the_plan, work)
+        out.mkdir(exist_ok=True)
+        for entry in sorted(work.iterdir()):
+            _move(entry, out / entry.name)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return out, {real: out / path.relative_to(work) for real, path in written.items()}
+
+
+def _refuse_overwriting_originals(the_plan: Plan, out: Path) -> None:
+    originals = {f.real.resolve() for f in the_plan.files}
+    for file in the_plan.files:
+        if (out / file.rel).resolve() in originals or file.real.resolve() == out:
+            raise ConflictError(
+                f"--out {display_path(out)} would overwrite the original {display_path(file.real)}",
+                hint="choose an output folder outside the specs' folders",
+            )
+
+
+def _move(src: Path, dest: Path) -> None:
+    if src.is_dir() and dest.is_dir():
+        for entry in sorted(src.iterdir()):
+            _move(entry, dest / entry.name)
+        return
+    if dest.is_dir():
+        shutil.rmtree(dest)
+    src.replace(dest)
+
+
+def remove_later(root: Path) -> None:
+    """Make ``root`` disappear now; delete its contents on a background thread."""
+    trash = root.with_name(f".{root.name}-removing")
+    try:
+        root.rename(trash)
+    except OSError:
+        shutil.rmtree(root, ignore_errors=True)
+        return
+    thread = threading.Thread(
+        target=shutil.rmtree, args=(trash,), kwargs={"ignore_errors": True}, daemon=True
+    )
+    thread.start()
+    _PENDING.append(thread)
+
+
+@atexit.register
+def finish_removals() -> None:
+    """Wait for background deletions (also called by tests and benchmarks)."""
+    while _PENDING:
+        _PENDING.pop().join()
