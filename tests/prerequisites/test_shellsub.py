@@ -72,12 +72,26 @@ def test_plain_values_are_inserted_as_written() -> None:
         "sh -c 'echo <% $parameters.v %>'",
         'FOO=1 bash -c "echo <% $parameters.v %>"',
         "echo `echo <% $parameters.v %>`",
+        "ssh host echo <% $parameters.v %>",
+        "sudo sh -c 'echo <% $parameters.v %>'",
+        "cat <<EOF\n<% $parameters.v %>\nEOF",
+        "find . -exec bash -c 'echo <% $parameters.v %>' \\;",
     ],
 )
 def test_reparsed_text_refuses_shell_syntax(template: str) -> None:
     with pytest.raises(DangerousValueError, match="parses text again"):
         render(template, "$(touch pwned)")
     assert "plain-value" in render(template, "plain-value")  # safe values are fine there
+
+
+def test_words_that_merely_look_like_eval_are_fine() -> None:
+    script = render("python eval.py --title <% $parameters.v %>", "my run")
+    assert script == "python eval.py --title 'my run'"
+
+
+def test_escaped_dollar_is_not_a_command_substitution(tmp_path: object) -> None:
+    script = render("printf '%s|' \\$(<% $parameters.v %>)", "x y")
+    assert script == "printf '%s|' \\$('x y')"
 
 
 def test_nul_byte_is_refused() -> None:

@@ -8,8 +8,9 @@ safe characters is inserted as is. Secrets are never inserted: the script expand
 environment variable that carries them (``"${ENVYARD_SECRET_KEY}"``).
 
 Refused (a :class:`DangerousValueError`): a value with a NUL byte (bash cannot hold it), and a value
-with shell syntax substituted where the shell parses the text again (inside backticks, or as
-an argument of ``eval`` / ``sh -c``), where no quoting can keep it inert.
+with shell syntax substituted where the shell parses the text again (inside backticks or a
+here-document, or in a command run through ``eval``, ``sh -c``, ``ssh`` or ``su``), where no
+quoting can keep it inert.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ __all__ = ["DangerousValueError", "substitute"]
 
 _SAFE = re.compile(r"^[\w@%+=:,./-]+$", re.ASCII)
 _SEPARATORS = re.compile(r"(?:;|&&|\|\||\||\n|&)")
-_REPARSE = re.compile(r"^\s*(?:\S+=\S*\s+)*(?:eval\b|(?:\S*/)?(?:ba|da|z|k)?sh\s+(?:-\S+\s+)*-c\b)")
+_REPARSE = re.compile(
+    r"(?:^|[\s/])(?:eval|ssh|su)\s|(?:^|[\s/])(?:ba|da|z|k)?sh\s+(?:-\S+\s+)*-c\s"
+)
 
 
 class DangerousValueError(TemplateError):
@@ -38,11 +41,13 @@ class _Quoting:
         self.stack = ["u"]  # u plain, s '..', d "..", a $'..', c $(..), p (..), b `..`
         self._escape = False
         self._prev = ""
+        self.heredoc = False
 
     def feed(self, text: str) -> None:
         for ch in text:
+            escaped = self._escape
             self._step(ch)
-            self._prev = ch if not self._escape else ""
+            self._prev = "" if escaped or self._escape else ch
 
     def _step(self, ch: str) -> None:
         top = self.stack[-1]
@@ -65,6 +70,8 @@ class _Quoting:
         elif top == "d":
             self._in_double(ch)
         else:
+            if ch == "<" and self._prev == "<":
+                self.heredoc = True  # a here-document body expands $(...) again
             self._in_code(ch)
 
     def _in_double(self, ch: str) -> None:
@@ -94,7 +101,7 @@ class _Quoting:
 
     @property
     def reparsed(self) -> bool:
-        return "b" in self.stack
+        return "b" in self.stack or self.heredoc
 
 
 def _quote_literal(value: str, context: str) -> str:
@@ -130,12 +137,12 @@ def substitute(
             continue
         value = value_of(part)
         current = _SEPARATORS.split("".join(out))[-1]
-        reparsed = lexer.reparsed or bool(_REPARSE.match(current))
+        reparsed = lexer.reparsed or bool(_REPARSE.search(current))
         if isinstance(value, SecretRef):
             if reparsed:
                 raise DangerousValueError(
                     f"{part.text}: a secret cannot be used where the shell parses text again "
-                    "(backticks, eval, sh -c); read ${value.env} there instead"
+                    f"(backticks, here-documents, eval, sh -c, ssh); read ${value.env} instead"
                 )
             text = _quote_secret(value.env, lexer.context)
         else:
@@ -144,8 +151,8 @@ def substitute(
             if reparsed and not _SAFE.match(value.value):
                 raise DangerousValueError(
                     f"{part.text}: the value {value.value!r} contains shell syntax and is used "
-                    "where the shell parses text again (backticks, eval, sh -c), where quoting "
-                    "cannot keep it inert; pass it in an environment variable instead"
+                    "where the shell parses text again (backticks, here-documents, eval, sh -c, "
+                    "ssh), where quoting cannot keep it inert; pass it in an environment variable"
                 )
             text = _quote_literal(value.value, lexer.context)
         out.append(text)
