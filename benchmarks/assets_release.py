@@ -40,8 +40,21 @@ CHANGED = 10
 def _reference_setup(ref_python: Path, main: Path, release: Path) -> None:
     release.mkdir()
     git(release, "init", "-q", "-b", "release")
-    proc = timed([str(ref_python), "-W", "ignore", "-m", "azureml.assets.update_assets",
-                  "-i", str(main), "-r", str(release), "-o", str(release / "latest")])[1]
+    proc = timed(
+        [
+            str(ref_python),
+            "-W",
+            "ignore",
+            "-m",
+            "azureml.assets.update_assets",
+            "-i",
+            str(main),
+            "-r",
+            str(release),
+            "-o",
+            str(release / "latest"),
+        ]
+    )[1]
     if proc.returncode != 0:
         raise SystemExit(f"reference release failed: {proc.stderr[-2000:]}")
     git(release, "add", "-A")
@@ -53,13 +66,24 @@ def _reference_setup(ref_python: Path, main: Path, release: Path) -> None:
 def _change(main: Path) -> None:
     for i in range(CHANGED):
         dockerfile = main / "environments" / asset_name(i) / "context" / "Dockerfile"
-        dockerfile.write_text(dockerfile.read_text(encoding="utf-8") + "RUN echo changed\n",
-                              encoding="utf-8")
+        dockerfile.write_text(
+            dockerfile.read_text(encoding="utf-8") + "RUN echo changed\n", encoding="utf-8"
+        )
 
 
 def _release_cli(repo: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "envyard", "asset", "release", "--repo", str(repo),
-            "--release-branch", "release", *extra]
+    return [
+        sys.executable,
+        "-m",
+        "envyard",
+        "asset",
+        "release",
+        "--repo",
+        str(repo),
+        "--release-branch",
+        "release",
+        *extra,
+    ]
 
 
 def zero_request_check(work: Path, count: int = 20) -> bool:
@@ -73,24 +97,36 @@ def zero_request_check(work: Path, count: int = 20) -> bool:
         registry.push_image("base/python", ["3.10", "3.11", "latest"], content_seed="py")
         repo = work / "tagged"
         repo.mkdir()
-        (repo / "envyard.toml").write_text("[assets]\nimage_prefix = \"azureml/curated/\"\n",
-                                           encoding="utf-8")
+        (repo / "envyard.toml").write_text(
+            '[assets]\nimage_prefix = "azureml/curated/"\n', encoding="utf-8"
+        )
         for i in range(count):
-            write_env_asset(repo, i, dockerfile=(
-                f"FROM {registry.host}/base/python:{{{{latest-image-tag}}}}\nRUN echo {i}\n"))
+            write_env_asset(
+                repo,
+                i,
+                dockerfile=(
+                    f"FROM {registry.host}/base/python:{{{{latest-image-tag}}}}\nRUN echo {i}\n"
+                ),
+            )
         git(repo, "init", "-q", "-b", "main")
         git(repo, "add", "-A")
         git(repo, "commit", "-q", "-m", "assets")
         first = timed(_release_cli(repo))[1]
         second = timed(_release_cli(repo))[1]
-    requests = [re.findall(r"network requests: (\d+)|\((\d+) network requests\)", p.stdout)
-                for p in (first, second)]
+    requests = [
+        re.findall(r"network requests: (\d+)|\((\d+) network requests\)", p.stdout)
+        for p in (first, second)
+    ]
     counts = [int(a or b) for found in requests for a, b in found[-1:]]
     print(f"\nrelease of {count} assets with {{{{latest-image-tag}}}} on a local registry:")
-    print(f"  first run : {counts[0] if counts else '?'} network requests "
-          f"({first.stdout.strip().splitlines()[0]})")
-    print(f"  second run: {counts[1] if len(counts) > 1 else '?'} network requests "
-          f"({second.stdout.strip().splitlines()[-1]})")
+    print(
+        f"  first run : {counts[0] if counts else '?'} network requests "
+        f"({first.stdout.strip().splitlines()[0]})"
+    )
+    print(
+        f"  second run: {counts[1] if len(counts) > 1 else '?'} network requests "
+        f"({second.stdout.strip().splitlines()[-1]})"
+    )
     return len(counts) == 2 and counts[1] == 0 and counts[0] > 0
 
 
@@ -113,20 +149,35 @@ def main() -> int:
         git(main_repo, "commit", "-q", "-am", "change some")
 
         ours_time, ours = timed(_release_cli(main_repo, "--dry-run"))
-        ref_time, ref = timed([str(ref_python), "-W", "ignore", "-m",
-                               "azureml.assets.update_assets", "-i",
-                               str(main_repo / "environments"), "-r", str(work / "release"),
-                               "-o", str(work / "out")])
+        ref_time, ref = timed(
+            [
+                str(ref_python),
+                "-W",
+                "ignore",
+                "-m",
+                "azureml.assets.update_assets",
+                "-i",
+                str(main_repo / "environments"),
+                "-r",
+                str(work / "release"),
+                "-o",
+                str(work / "out"),
+            ]
+        )
         print(f"envyard: {ours.stdout.splitlines()[0]}")
-        print(f"azureml-assets {reference_version()}: "
-              f"{[ln for ln in ref.stdout.splitlines() if 'updated' in ln][-1:]}")
+        print(
+            f"azureml-assets {reference_version()}: "
+            f"{[ln for ln in ref.stdout.splitlines() if 'updated' in ln][-1:]}"
+        )
         if ours.returncode != 0 or ref.returncode != 0:
             print(ours.stderr[-2000:], ref.stderr[-2000:])
             return 1
         ratio = report(
             f"release plan for {args.count} assets ({CHANGED} changed), no network tags",
-            [("envyard asset release --dry-run", ours_time),
-             ("azureml.assets.update_assets -r -o", ref_time)],
+            [
+                ("envyard asset release --dry-run", ours_time),
+                ("azureml.assets.update_assets -r -o", ref_time),
+            ],
             50,
         )
         zero = zero_request_check(work)

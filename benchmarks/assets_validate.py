@@ -30,19 +30,34 @@ def main() -> int:
     try:
         repo = make_repo(work / "repo", args.count)
         ours_time, ours = timed([sys.executable, "-m", "envyard", "asset", "validate", str(repo)])
-        ref_argv = [str(ref_python), "-W", "ignore", "-m", "azureml.assets.validate_assets",
-                    "-i", str(repo), "-n", "-I", "-b", "-t"]
+        ref_argv = [
+            str(ref_python),
+            "-W",
+            "ignore",
+            "-m",
+            "azureml.assets.validate_assets",
+            "-i",
+            str(repo),
+            "-n",
+            "-I",
+            "-b",
+            "-t",
+        ]
         ref_time, ref = timed(ref_argv)
         print(f"envyard: exit {ours.returncode}: {ours.stderr.strip().splitlines()[-1]}")
-        print(f"azureml-assets {reference_version()}: exit {ref.returncode}: "
-              f"{ref.stdout.strip().splitlines()[-1]}")
+        print(
+            f"azureml-assets {reference_version()}: exit {ref.returncode}: "
+            f"{ref.stdout.strip().splitlines()[-1]}"
+        )
         if ours.returncode != 0 or ref.returncode != 0:
             print("a tool found errors in the generated repository; figures are not comparable")
             return 1
         ratio = report(
             f"validate {args.count} environment assets (whole CLI run)",
-            [("envyard asset validate", ours_time),
-             ("azureml.assets.validate_assets -n -I -b -t", ref_time)],
+            [
+                ("envyard asset validate", ours_time),
+                ("azureml.assets.validate_assets -n -I -b -t", ref_time),
+            ],
             20,
         )
         return 0 if ratio >= 20 else 2

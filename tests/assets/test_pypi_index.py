@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
@@ -81,3 +82,37 @@ def test_yanked_releases_are_excluded(static_index: StaticIndex, as_json: bool) 
     static_index.add(name, files, as_json=as_json)
     assert latest(f"{name}=={{{{latest-pypi-version}}}}", [static_index.url])[0] == "1.0"
     assert latest(f"{name}=={{{{latest-pypi-version:pre}}}}", [static_index.url])[0] == "1.2rc1"
+
+
+def _latest_with(line: str, settings: AssetSettings) -> tuple[str, int]:
+    async def go() -> tuple[str, int]:
+        async with HttpSession() as session:
+            ctx = ResolveContext(settings, session)
+            tags = list(scan(line, "requirements.txt"))
+            results = [await LatestPypiVersion().resolve(t, ctx) for t in tags]
+            return ",".join(r.value for r in results), session.requests
+
+    return asyncio.run(go())
+
+
+def test_find_links_page_answers_every_package_in_one_request(pypi_index: PypiIndex) -> None:
+    names = [unique_name("flat") for _ in range(3)]
+    for name in names:
+        pypi_index.add_wheel(name, "1.0")
+        pypi_index.add_wheel(name, "1.10")
+    text = "".join(f"{n}=={{{{latest-pypi-version}}}}\n" for n in names)
+    settings = AssetSettings(find_links=[pypi_index.root_url + "packages/"], no_index=True)
+    values, requests = _latest_with(text, settings)
+    assert values == "1.10,1.10,1.10"
+    assert requests == 1
+    with pytest.raises(NotFoundError, match="does not exist"):
+        _latest_with(f"{unique_name('gone')}=={{{{latest-pypi-version}}}}\n", settings)
+
+
+def test_find_links_folder(tmp_path: Path) -> None:
+    from envyard.testing.wheels import build_wheel
+
+    build_wheel(tmp_path, "folder-pkg", "2.1")
+    build_wheel(tmp_path, "folder-pkg", "2.2rc1")
+    settings = AssetSettings(find_links=[str(tmp_path)], no_index=True)
+    assert _latest_with("folder-pkg=={{latest-pypi-version}}", settings) == ("2.1", 0)

@@ -95,6 +95,11 @@ class AssetSettings(SpecModel):
     mirrors: dict[str, str] = Field(default_factory=dict)
     registries: dict[str, RegistryConfig] = Field(default_factory=dict)
     index_urls: list[str] = Field(default_factory=list)
+    find_links: list[str] = Field(
+        default_factory=list,
+        description="Flat pages or folders of distribution files (pip --find-links).",
+    )
+    no_index: bool = Field(default=False, description="Use find_links only (pip --no-index).")
     pin_digest: bool = False
     concurrency: int = Field(default=16, ge=1, le=256)
     tag_page_size: int = Field(default=1000, ge=1, description="Tags asked for per page.")

@@ -4,6 +4,11 @@ Versions come from file names (wheels and sdists); a version whose files are all
 (PEP 592: ``yanked`` in JSON, ``data-yanked`` in HTML) is left out. Pre-releases count only
 when asked for. With several index URLs the first that knows the package answers (no
 merging across indexes: that is how dependency confusion happens). One cache per client.
+
+``find_links`` (pip's ``--find-links``): flat HTML pages (such as pypiserver's
+``/packages/``) or local folders of distribution files, read once per run and searched in
+addition to the indexes; with ``no_index`` they are the only source, so a whole pin needs
+one request per page instead of one per package.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 from packaging.utils import (
@@ -67,6 +73,18 @@ def version_of(filename: str, project: str) -> Version | None:
     return None
 
 
+def project_of(filename: str) -> str | None:
+    """The canonical project name in a wheel or sdist file name, or None."""
+    try:
+        if filename.endswith(".whl"):
+            return str(parse_wheel_filename(filename)[0])
+        if filename.endswith((".tar.gz", ".zip")):
+            return str(canonicalize_name(parse_sdist_filename(filename)[0]))
+    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+        return None
+    return None
+
+
 def releases(files: list[tuple[str, bool]], project: str) -> list[Version]:
     """Versions with at least one file that is not yanked."""
     yanked: dict[Version, list[bool]] = defaultdict(list)
@@ -78,12 +96,51 @@ def releases(files: list[tuple[str, bool]], project: str) -> list[Version]:
 
 
 class IndexClient:
-    def __init__(self, session: HttpSession, index_urls: list[str]) -> None:
-        if not index_urls:
+    def __init__(
+        self,
+        session: HttpSession,
+        index_urls: list[str],
+        *,
+        find_links: list[str] | None = None,
+        no_index: bool = False,
+    ) -> None:
+        self.find_links = list(find_links or [])
+        self.index_urls = [] if no_index else [u.rstrip("/") + "/" for u in index_urls]
+        if not self.index_urls and not self.find_links:
             raise ResolveError("no package index configured")
         self.session = session
-        self.index_urls = [u.rstrip("/") + "/" for u in index_urls]
         self._cache: dict[str, asyncio.Future[tuple[str, list[Version]]]] = {}
+        self._flat: asyncio.Future[dict[str, list[tuple[str, bool]]]] | None = None
+
+    async def _flat_files(self) -> dict[str, list[tuple[str, bool]]]:
+        """Files of every find-links page or folder, by project (fetched once)."""
+        if self._flat is None:
+            self._flat = asyncio.ensure_future(self._read_flat())
+        return await asyncio.shield(self._flat)
+
+    async def _read_flat(self) -> dict[str, list[tuple[str, bool]]]:
+        by_project: dict[str, list[tuple[str, bool]]] = defaultdict(list)
+        for location in self.find_links:
+            files: list[tuple[str, bool]]
+            if location.startswith(("http://", "https://")):
+                response = await self.session.request("GET", location, what="find-links page")
+                if response.status_code >= 400:
+                    raise ResolveError(
+                        f"find-links page {location} answered {response.status_code}"
+                    )
+                parser = _Anchors()
+                parser.feed(response.text)
+                files = parser.files
+            else:
+                folder = Path(location.removeprefix("file://"))
+                if not folder.is_dir():
+                    raise ResolveError(f"find-links folder {folder} does not exist")
+                files = [(p.name, False) for p in sorted(folder.iterdir()) if p.is_file()]
+            for filename, yanked in files:
+                project = project_of(filename)
+                if project:
+                    by_project[project].append((filename, yanked))
+        return by_project
 
     async def versions(self, package: str) -> tuple[str, list[Version]]:
         """(index URL that answered, non-yanked versions sorted ascending)."""
@@ -95,6 +152,9 @@ class IndexClient:
         return await asyncio.shield(future)
 
     async def _versions(self, project: str) -> tuple[str, list[Version]]:
+        flat = (await self._flat_files()).get(project, []) if self.find_links else []
+        if flat and not self.index_urls:
+            return ", ".join(self.find_links), releases(flat, project)
         for index in self.index_urls:
             url = f"{index}{project}/"
             response = await self.session.request(
@@ -111,9 +171,11 @@ class IndexClient:
                 parser = _Anchors()
                 parser.feed(response.text)
                 files = parser.files
-            return index, releases(files, project)
+            return index, releases(files + flat, project)
+        if flat:
+            return ", ".join(self.find_links), releases(flat, project)
         raise NotFoundError(
-            f"package '{project}' does not exist on {', '.join(self.index_urls)}",
+            f"package '{project}' does not exist on {', '.join(self.index_urls + self.find_links)}",
             hint="check the package name, or the index URL ([assets] index_urls / --index-url)",
         )
 

@@ -13,11 +13,14 @@ from envyard.errors import ConfigError
 _FORMATS = click.Choice(["text", "json", "sarif"])
 
 
-def _settings(
+def _settings(  # noqa: PLR0917 - mirrors the CLI options
     root: Path,
     mirrors: tuple[str, ...] = (),
     index_urls: tuple[str, ...] = (),
     digest: bool = False,
+    find_links: tuple[str, ...] = (),
+    no_index: bool = False,
+    **_ignored: Any,
 ) -> Any:
     from envyard.assets.config import load_asset_settings
 
@@ -34,10 +37,23 @@ def _settings(
         mirrors=mirror_map or None,
         index_urls=list(index_urls) or None,
         pin_digest=True if digest else None,
+        find_links=list(find_links) or None,
+        no_index=True if no_index else None,
     )
 
 
 def _resolve_options(func: Any) -> Any:
+    """--mirror, --index-url, --find-links, --no-index, --online (passed as ``**resolve``)."""
+    func = click.option(
+        "--no-index", is_flag=True, help="Use --find-links only for package versions."
+    )(func)
+    func = click.option(
+        "--find-links",
+        "find_links",
+        multiple=True,
+        metavar="URL|DIR",
+        help="Flat page or folder of distributions (pip --find-links; repeatable).",
+    )(func)
     func = click.option(
         "--online",
         is_flag=True,
@@ -120,9 +136,7 @@ def pin(
     out: Path,
     digest: bool,
     strict: bool,
-    mirrors: tuple[str, ...],
-    index_urls: tuple[str, ...],
-    online: bool,
+    **resolve: Any,
 ) -> None:
     """Copy each asset's build context to OUTPUT with every template tag resolved + a lock file.
 
@@ -137,7 +151,8 @@ def pin(
     from envyard.assets.report import describe_entries
 
     root = repo_root(path)
-    settings = _settings(root, mirrors, index_urls, digest)
+    settings = _settings(root, digest=digest, **resolve)
+    online = bool(resolve["online"])
     found = discover([path], root)
     assets = [a for a in found.assets if a.context_dir is not None]
     if not assets:
@@ -185,9 +200,7 @@ def release(
     token: str | None,
     publish: bool,
     digest: bool,
-    mirrors: tuple[str, ...],
-    index_urls: tuple[str, ...],
-    online: bool,
+    **resolve: Any,
 ) -> None:
     """Release new and updated assets to the release branch: one commit, one tag per asset."""
     from envyard.assets.gitrepo import Git
@@ -196,7 +209,8 @@ def release(
     from envyard.assets.release_plan import plan_release
 
     git = Git(repo)
-    settings = _settings(git.root, mirrors, index_urls, digest)
+    settings = _settings(git.root, digest=digest, **resolve)
+    online = bool(resolve["online"])
     plan = plan_release(git.root, branch, settings)
     click.echo(plan.render())
     if dry_run:
@@ -323,9 +337,7 @@ def build(
     registry: str | None,
     push: bool,
     tool: str | None,
-    mirrors: tuple[str, ...],
-    index_urls: tuple[str, ...],
-    online: bool,
+    **resolve: Any,
 ) -> None:
     """Build NAME's pinned context as <registry>/<image.name>:<version> (and push it)."""
     from envyard.assets.build import build_asset
@@ -333,7 +345,8 @@ def build(
     from envyard.assets.gitrepo import Git
 
     root = repo_root(repo)
-    settings = _settings(root, mirrors, index_urls)
+    settings = _settings(root, **resolve)
+    online = bool(resolve["online"])
     asset = discover([repo], root).by_name(name)
     if version is None:
         version = None if asset.auto_version else asset.version

@@ -50,16 +50,28 @@ class ResolveContext:
 
     @property
     def index_urls(self) -> list[str]:
+        if self.settings.no_index:
+            return []
         if self.settings.index_urls:
             return list(self.settings.index_urls)
-        return [PUBLIC_INDEX] if self.online else []
+        return [PUBLIC_INDEX] if self.online and not self.settings.find_links else []
+
+    @property
+    def has_index(self) -> bool:
+        """True when {{latest-pypi-version}} has somewhere to look."""
+        return bool(self.index_urls or self.settings.find_links)
 
     @property
     def index(self) -> IndexClient:
         if self._index is None:
             from envyard.assets.pypi_index import IndexClient
 
-            self._index = IndexClient(self.session, self.index_urls)
+            self._index = IndexClient(
+                self.session,
+                self.index_urls,
+                find_links=self.settings.find_links,
+                no_index=self.settings.no_index,
+            )
         return self._index
 
 

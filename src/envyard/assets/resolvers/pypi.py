@@ -22,7 +22,7 @@ class LatestPypiVersion:
 
     def skip_reason(self, tag: Tag, ctx: ResolveContext) -> str | None:
         self.subject(tag)
-        return None if ctx.index_urls else "no package index configured"
+        return None if ctx.has_index else "no package index configured"
 
     async def resolve(self, tag: Tag, ctx: ResolveContext) -> Resolution:
         package = self.subject(tag)
