@@ -219,12 +219,12 @@ def test_unmatched_rule_is_a_warning_and_strict_makes_it_an_error(
         (
             {"s.yaml": "name: x\nconda_file: ../outside.yaml\n"},
             "s.yaml",
-            "s.yaml:2:0 conda_file: '../outside.yaml' points outside the project",
+            "s.yaml:2:13: conda_file: '../outside.yaml' points outside the project",
         ),
         (
             {"s.yaml": "name: x\nenvironment:\n  conda_file: missing.yaml\n"},
             "s.yaml",
-            "s.yaml:3:0 environment.conda_file: referenced file 'missing.yaml' does not exist",
+            "s.yaml:3:15: environment.conda_file: referenced file 'missing.yaml' does not exist",
         ),
     ],
 )
@@ -239,7 +239,7 @@ def test_bad_specs_stop_before_anything_is_staged(
     stage = staged([Path("ok.yaml"), Path(spec)], target="prod", cwd=project)
     with pytest.raises(SpecError) as info, stage:
         pass  # pragma: no cover
-    assert message in str(info.value).replace(":2:0:", ":2:0").replace(":3:0:", ":3:0")
+    assert message in str(info.value)
     assert digest(tmp_path) == before
     assert _staging_dirs() == existing
 

@@ -168,15 +168,18 @@ def _pipeline_folder(doc: YamlText, path: Path) -> Path | None:
     if folder is None:
         return None
     where = ("module_loader", "local_steps_folder")
-    line = doc.line_of(where)
+    line, col = doc.position(where)
     if not isinstance(folder, str):
-        raise SpecError.at(doc.file, "must be a folder path", line=line, field=format_path(where))
+        raise SpecError.at(
+            doc.file, "must be a folder path", line=line, col=col, field=format_path(where)
+        )
     resolved = (path.parent / folder).resolve()
     if not resolved.is_dir():
         raise SpecError.at(
             doc.file,
             f"folder '{folder}' does not exist (relative to {display_path(path.parent)})",
             line=line,
+            col=col,
             field=format_path(where),
             hint="local_steps_folder is relative to the pipeline YAML",
         )
@@ -198,7 +201,7 @@ def _add(scope: Scope, real: Path, loaded: tuple[YamlText, bool], depth: int) ->
         return
     for location, value in _references(doc.data, ()):
         target = _lexical(real.parent / value)
-        line = doc.line_of(location)
+        line, col = doc.position(location)
         shown = format_path(location)
         inside = target.resolve().is_relative_to(scope.real_base)
         if not inside or not target.is_relative_to(scope.base):
@@ -206,6 +209,7 @@ def _add(scope: Scope, real: Path, loaded: tuple[YamlText, bool], depth: int) ->
                 doc.file,
                 f"'{value}' points outside the project ({display_path(scope.base)})",
                 line=line,
+                col=col,
                 field=shown,
                 hint="referenced files must live under the project folder",
             )
@@ -214,6 +218,7 @@ def _add(scope: Scope, real: Path, loaded: tuple[YamlText, bool], depth: int) ->
                 doc.file,
                 f"referenced file '{value}' does not exist",
                 line=line,
+                col=col,
                 field=shown,
                 hint=f"paths are relative to {display_path(real.parent)}",
             )

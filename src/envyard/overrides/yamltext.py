@@ -103,15 +103,18 @@ class YamlText:
             node = child(node, part) if node is not None else None
         return node
 
-    def line_of(self, location: Location) -> int:
-        """1-based line of the deepest existing node on the way to ``location``."""
+    def position(self, location: Location) -> tuple[int, int]:
+        """1-based (line, col) of the deepest existing node on the way to ``location``."""
         node = self.node
         for part in location:
             found = child(node, part)
             if found is None:
                 break
             node = found
-        return int(node.start_mark.line) + 1
+        return int(node.start_mark.line) + 1, int(node.start_mark.column) + 1
+
+    def line_of(self, location: Location) -> int:
+        return self.position(location)[0]
 
 
 def child(node: Node, part: str | int) -> Node | None:

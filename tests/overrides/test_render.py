@@ -1,0 +1,45 @@
+"""New values are written so that they read back as the same value, in the old value's style."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from envyard.overrides.render import check_scalar_text, plain_ok, render_block, render_scalar
+
+
+@pytest.mark.parametrize(
+    ("value", "style", "text"),
+    [
+        ("mcr.microsoft.com/a:1", None, "mcr.microsoft.com/a:1"),
+        ("--index-url https://x/", None, "--index-url https://x/"),
+        ("true", None, "'true'"),
+        ("1.5", "", "'1.5'"),
+        ("a: b", None, "'a: b'"),
+        ("x # y", None, "'x # y'"),
+        ("it's", "'", "'it''s'"),
+        ('say "hi"', '"', '"say \\"hi\\""'),
+        ("two\nlines", None, '"two\\nlines"'),
+        (True, None, "true"),
+        (None, None, "null"),
+        (3, "'", "3"),
+    ],
+)
+def test_scalar_rendering_reads_back(value: Any, style: str | None, text: str) -> None:
+    assert render_scalar(value, style) == text
+    assert check_scalar_text(text, value)
+
+
+def test_plain_ok_refuses_indicators_and_other_types() -> None:
+    assert plain_ok("polymerdev.azurecr.io/x")
+    for bad in ("", "- x", "[a]", "*alias", "null", "0x1F", " lead", "trail ", "a #b"):
+        assert not plain_ok(bad), bad
+
+
+def test_block_rendering_indents_following_lines() -> None:
+    assert render_block({"a": [1, {"b": 2}], "c": "d"}, 4) == (
+        "a:\n      - 1\n      - b: 2\n    c: d"
+    )
+    assert render_block(["x", {"y": 1}], 2) == "- x\n  - y: 1"
+    assert render_block({}, 2) == "{}"

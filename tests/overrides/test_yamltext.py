@@ -1,0 +1,56 @@
+"""Parsing keeps exact spans and reads plain scalars with the YAML 1.2 core schema."""
+
+from __future__ import annotations
+
+import pytest
+
+from envyard.errors import SpecError
+from envyard.overrides.yamltext import last_content_end, parse_yaml
+
+
+def test_yaml_12_core_schema_for_plain_scalars() -> None:
+    doc = parse_yaml(
+        "a: yes\nb: 0o17\nc: !!str 1\nd: 1.5\ne: ~\nf: False\ng: '1'\nh: [1, x]\ni: 0x1F\n"
+        "j: .inf\nk: 2024-01-01\nl: 1_000\ntrue: key\n",
+        "f.yaml",
+    )
+    assert doc.data == {
+        "a": "yes",
+        "b": 15,
+        "c": "1",
+        "d": 1.5,
+        "e": None,
+        "f": False,
+        "g": "1",
+        "h": [1, "x"],
+        "i": 31,
+        "j": float("inf"),
+        "k": "2024-01-01",
+        "l": "1_000",
+        True: "key",
+    }
+
+
+def test_spans_and_positions() -> None:
+    text = "a:\n  b: [1, 2]  # c\n  d:\n    - x\n# tail\ne: 1\n"
+    doc = parse_yaml(text, "f.yaml")
+    node = doc.node_at(("a", "b"))
+    assert text[node.start_mark.index : node.end_mark.index] == "[1, 2]"
+    assert doc.line_of(("a", "d", 0)) == 4
+    assert doc.line_of(("a", "missing")) == 2  # the nearest existing node: the mapping `a`
+    assert text[: last_content_end(text, doc.node_at(("a",)))].endswith("    - x\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: 1\na: 2\n", "f.yaml:2:1: duplicate key 'a'"),
+        ("a: [1\n", "f.yaml:2:1: not valid YAML"),
+        ("- a\n- b\n", "f.yaml:1:1: expected a mapping of fields"),
+        ("", "f.yaml: file is empty"),
+    ],
+)
+def test_errors_point_at_the_line(text: str, message: str) -> None:
+    with pytest.raises(SpecError) as info:
+        parse_yaml(text, "f.yaml")
+    assert str(info.value).startswith(message)
