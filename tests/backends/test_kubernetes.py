@@ -73,6 +73,7 @@ def test_indexed_jobs_run_the_bootstrap_from_the_config_map(tmp_path: Path) -> N
     assert container["image"] == "registry.example.com/team/train:1.0"
     assert container["command"] == ["bash", "/envyard/bootstrap/worker.sh"]
     assert container["resources"]["limits"]["nvidia.com/gpu"] == "1"
+    assert "kill -TERM -1" in container["lifecycle"]["preStop"]["exec"]["command"][2]
     env = {e["name"]: e for e in container["env"]}
     assert env["ENVYARD_TASK_COUNT"]["value"] == "3"
     assert "job-completion-index" in env["ENVYARD_TASK_INDEX"]["valueFrom"]["fieldRef"]["fieldPath"]

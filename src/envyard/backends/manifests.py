@@ -121,6 +121,9 @@ def _job(
         "workingDir": "/envyard/work",
         "env": _env(submission, name, boot.instances, secret_name),
         "resources": _resources(role),
+        # On deletion, end the bootstrap's foreground command first (PID 1, the bootstrap,
+        # would only see TERM after it): the exit callbacks then run within the grace period.
+        "lifecycle": {"preStop": {"exec": {"command": ["sh", "-c", "kill -TERM -1 || true"]}}},
         "volumeMounts": [
             {"name": "bootstrap", "mountPath": "/envyard/bootstrap", "readOnly": True},
             {"name": "work", "mountPath": "/envyard/work"},
