@@ -68,3 +68,37 @@ def test_examples_resolve(tmp_path: Path) -> None:
     assert params.parameters == {"greeting": "hello from notebook CI"}
     assert params.timeout == 120
     assert skip_reason(resolve(examples / "slow-and-skipped.ipynb").settings)
+
+
+def test_a_targets_overrides_apply_to_staged_copies(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "targets.yaml").write_text(
+        "targets:\n  - name: gpu\n    backend: local\n    overrides: pipeline.yaml\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "pipeline.yaml").write_text(
+        "tenant_overrides:\n  gpu:\n    parameters.greeting:\n      hello: hello from gpu\n"
+        "    timeout:\n      '30': '90'\n",
+        encoding="utf-8",
+    )
+    config = "target: gpu\ntimeout: 30\nparameters:\n  greeting: hello\n"
+    (tmp_path / "nbs").mkdir()
+    (tmp_path / "nbs" / "notebooks.yaml").write_text(config, encoding="utf-8")
+    nb = write_notebook(tmp_path / "nbs" / "n.ipynb", "pass")
+    settings = resolve(nb).settings
+    assert settings.parameters == {"greeting": "hello from gpu"}
+    assert settings.timeout == 90
+    assert settings.target == "gpu"
+    assert (tmp_path / "nbs" / "notebooks.yaml").read_text(encoding="utf-8") == config
+    plain = resolve(nb, Overrides(target=None)).settings
+    assert plain.parameters == {"greeting": "hello from gpu"}  # the file's own target applies
+
+
+def test_an_unknown_target_is_a_config_error(tmp_path: Path) -> None:
+    from envyard.errors import EnvyardError
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "notebooks.yaml").write_text("timeout: 5\n", encoding="utf-8")
+    nb = write_notebook(tmp_path / "n.ipynb", "pass")
+    with pytest.raises(EnvyardError, match="nope"):
+        resolve(nb, Overrides(target="nope"))

@@ -66,3 +66,22 @@ def test_add_pip_dependency_extends_an_existing_pip_list_once() -> None:
     text = "dependencies:\n  - pip\n  - pip:\n      - a==1\n"
     out = add_pip_dependency(text, ["a==1", "b>=2"])
     assert out == "dependencies:\n  - pip\n  - pip:\n      - a==1\n      - b>=2\n"
+
+
+def test_target_overrides_apply_to_the_staged_conda_file(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "targets.yaml").write_text(
+        "targets:\n  - name: gpu\n    backend: local\n    overrides: pipeline.yaml\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "pipeline.yaml").write_text(
+        "tenant_overrides:\n  gpu:\n    name:\n      cpu-env: gpu-env\n", encoding="utf-8"
+    )
+    nb = write_notebook(tmp_path / "n.ipynb", "pass")
+    original = "name: cpu-env\ndependencies:\n  - python=3.11\n"
+    (tmp_path / "environment.yml").write_text(original, encoding="utf-8")
+    settings = NotebookSettings(conda_file="environment.yml", pip=["six"], target="gpu")
+    snap = build_snapshot(nb, settings, tmp_path / "snap")
+    staged = (snap.conda_file or Path()).read_text(encoding="utf-8")
+    assert staged.startswith("name: gpu-env\n") and "- six" in staged
+    assert (tmp_path / "environment.yml").read_text(encoding="utf-8") == original

@@ -29,7 +29,9 @@ def _parameter(value: str) -> tuple[str, object]:
 @click.option("--env", "environment", metavar="NAME[@VER]", help="Registry environment to run in.")
 @click.option("--changed-since", metavar="REF", help="Only notebooks affected since git REF.")
 @click.option("--workers", "-w", type=click.IntRange(1), default=2, show_default=True)
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per notebook.")
+@click.option(
+    "--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per notebook."
+)
 @click.option(
     "--cell-timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per cell."
 )
@@ -48,10 +50,11 @@ def _parameter(value: str) -> tuple[str, object]:
     default="local",
     show_default=True,
 )
+@click.option("--target", help="Apply this target's overrides to staged copies of the config.")
 @click.option("--ray-address", help="Ray cluster address (--backend ray; default: RAY_ADDRESS).")
 @click.option("-p", "--parameter", "parameters", multiple=True, help="NAME=VALUE (JSON value).")
 @click.option("--quiet", "-q", is_flag=True, help="No live progress.")
-def test(
+def test(  # noqa: PLR0917 - click passes every option as an argument
     paths: tuple[Path, ...],
     environment: str | None,
     changed_since: str | None,
@@ -64,6 +67,7 @@ def test(
     html_file: Path | None,
     output_dir: Path | None,
     backend: str,
+    target: str | None,
     ray_address: str | None,
     parameters: tuple[str, ...],
     quiet: bool,
@@ -86,6 +90,7 @@ def test(
         cell_timeout=cell_timeout,
         output_dir=output_dir,
         backend=backend,
+        target=target,
         parameters=dict(_parameter(p) for p in parameters),
         backend_options={"address": ray_address} if backend == "ray" and ray_address else {},
     )

@@ -9,6 +9,7 @@ beside it, then command-line options. Scalars are replaced; ``pip`` and ``files`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -120,37 +121,64 @@ def _release_layer(release: ReleaseJson) -> NotebookSettings:
     return NotebookSettings.model_validate({name: getattr(settings, name) for name in chosen})
 
 
-def resolve(notebook: Path, overrides: Overrides | None = None) -> ResolvedSettings:
-    """Merged settings for ``notebook``; raises SpecError for a broken config file."""
-    notebook = notebook.resolve()
-    merged: dict[str, Any] = {}
-    sources: list[Path] = []
-    errors: list[SpecError] = []
+def sources(notebook: Path) -> list[Path]:
+    """The config files that apply to ``notebook``, weakest first (existing files only)."""
+    found: list[Path] = []
     for folder in _folders(notebook.parent):
+        found += [folder / n for n in FOLDER_FILES if (folder / n).is_file()][:1]
+    for name in (RELEASE_FILE, f"{notebook.stem}.release.json"):
+        if (notebook.parent / name).is_file():
+            found.append(notebook.parent / name)
+    return found
+
+
+def _merge_files(
+    notebook: Path, files: list[Path], read: Callable[[Path], Path] = lambda p: p
+) -> dict[str, Any]:
+    """Merge the layers of ``files``; ``read`` maps a file to the copy to load (staging)."""
+    merged: dict[str, Any] = {}
+    errors: list[SpecError] = []
+    for path in files:
         try:
-            found = folder_config(folder)
+            if path.name in FOLDER_FILES:
+                config = load_folder_config(read(path))
+                merged = _merge(merged, config)
+                key = notebook.relative_to(path.parent).as_posix()
+                if key in config.notebooks:
+                    merged = _merge(merged, config.notebooks[key])
+            else:
+                merged = _merge(merged, _release_layer(load_release(read(path))))
         except SpecError as exc:
             errors.append(exc)
-            continue
-        if found is None:
-            continue
-        path, config = found
-        sources.append(path)
-        merged = _merge(merged, config)
-        key = notebook.relative_to(folder).as_posix()
-        if key in config.notebooks:
-            merged = _merge(merged, config.notebooks[key])
-    for name in (RELEASE_FILE, f"{notebook.stem}.release.json"):
-        release = notebook.parent / name
-        if release.is_file():
-            try:
-                merged = _merge(merged, _release_layer(load_release(release)))
-            except SpecError as exc:
-                errors.append(exc)
-                continue
-            sources.append(release)
     if errors:
         raise SpecError.merge(errors)
+    return merged
+
+
+def _with_target(notebook: Path, files: list[Path], target: str) -> dict[str, Any]:
+    """Merge again from copies of ``files`` staged with ``target``'s overrides applied."""
+    from envyard.overrides import staged
+
+    root = repo_root(notebook.parent) or Path.cwd()
+    with staged(files, target=target, cwd=root) as stage:
+        copies = {Path(k).resolve(): Path(v) for k, v in stage.paths.items()}
+        return _merge_files(notebook, files, lambda p: copies.get(p.resolve(), p))
+
+
+def resolve(notebook: Path, overrides: Overrides | None = None) -> ResolvedSettings:
+    """Merged settings for ``notebook``; raises SpecError for a broken config file.
+
+    When a target is set (in the files or by ``overrides``), its override profile is applied
+    to staged copies of the config files (:func:`envyard.overrides.staged`) and the settings
+    are read from those copies; the user's files are never changed.
+    """
+    notebook = notebook.resolve()
+    files = sources(notebook)
+    merged = _merge_files(notebook, files)
+    target = (overrides.target if overrides else None) or merged.get("target")
+    if target and files:
+        merged = _with_target(notebook, files, str(target))
+        merged["target"] = target
     if overrides is not None:
         explicit: dict[str, Any] = {
             k: v
@@ -165,7 +193,7 @@ def resolve(notebook: Path, overrides: Overrides | None = None) -> ResolvedSetti
         if overrides.parameters:
             explicit["parameters"] = {**merged.get("parameters", {}), **overrides.parameters}
         merged.update(explicit)
-    return ResolvedSettings(NotebookSettings.model_validate(merged), tuple(sources))
+    return ResolvedSettings(NotebookSettings.model_validate(merged), tuple(files))
 
 
 def skip_reason(settings: NotebookSettings) -> str | None:

@@ -67,7 +67,7 @@ def container_choice(job: Job, podman: str, python_command: tuple[str, ...]) -> 
     argv = list(step.argv)
     argv[argv.index("run") + 1 : argv.index("run") + 1] = ["--name", "{name}"]
     _prepare(environment, request.cache_root)
-    cleanup = (podman, "rm", "--force", "--time", "0", "{name}")
+    cleanup = (podman, "rm", "--force", "--ignore", "--time", "0", "{name}")
     label = f"{environment.image} ({job.kernel.environment})"
     return KernelChoice(argv=tuple(argv), cleanup=cleanup, label_text=label)
 

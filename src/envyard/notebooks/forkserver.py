@@ -2,7 +2,7 @@
 
 This file runs *inside the kernel's interpreter* (which may not have Envyard installed), so it
 uses only the standard library until it imports ``ipykernel``. The runner starts it with
-``python -c <this source>`` and talks to it over stdin/stdout, one JSON object per line:
+``python -c <loader> <this file>`` and talks to it over stdin/stdout, one JSON object per line:
 
 * request ``{"id": N, "connection_file": F, "cwd": D, "env": {...}, "log": L}`` -> reply
   ``{"id": N, "pid": P}`` (or ``{"id": N, "error": "..."}``);

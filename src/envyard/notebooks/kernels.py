@@ -105,14 +105,22 @@ class StartedKernel:
         with contextlib.suppress(Exception):
             await self.km.cleanup_resources()
         if self.cleanup:
-            with contextlib.suppress(OSError):
-                proc = await asyncio.create_subprocess_exec(
-                    *self.cleanup,
-                    stdout=asyncio.subprocess.DEVNULL,
-                    stderr=asyncio.subprocess.DEVNULL,
-                )
-                await proc.wait()
+            await _run_until_ok(self.cleanup)
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+async def _run_until_ok(argv: list[str], attempts: int = 20) -> None:
+    """Run a cleanup command until it succeeds (``podman rm`` fails while a removal races)."""
+    for _ in range(attempts):
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *argv, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+            )
+        except OSError:
+            return
+        if await proc.wait() == 0:
+            return
+        await asyncio.sleep(0.5)
 
 
 _PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")

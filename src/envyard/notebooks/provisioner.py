@@ -22,6 +22,8 @@ from envyard.errors import ExecutionError
 
 _SOURCE = Path(__file__).with_name("forkserver.py")
 _READY_TIMEOUT = 60.0
+# Run the file as __main__ with sys.path[0] == "" (as -c does), keeping `ps` output short.
+_LOADER = "import sys; exec(compile(open(sys.argv[1]).read(), sys.argv[1], 'exec'))"
 
 
 class ForkedProcess:
@@ -77,7 +79,8 @@ class ForkServer:
             self._proc = await asyncio.create_subprocess_exec(
                 self.python,
                 "-c",
-                _SOURCE.read_text(encoding="utf-8"),
+                _LOADER,
+                str(_SOURCE),
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=stderr,

@@ -34,6 +34,7 @@ class SessionRequest:
     cell_timeout: float | None = None
     output_dir: Path | None = None
     backend: str = "local"
+    target: str | None = None
     parameters: dict[str, Any] = field(default_factory=dict)
     base: Path | None = None  # paths are shown relative to this (default: the working dir)
     backend_options: dict[str, Any] = field(default_factory=dict)
@@ -87,6 +88,7 @@ async def run_session_async(
         environment=request.environment,
         timeout=request.timeout,
         cell_timeout=request.cell_timeout,
+        target=request.target,
         parameters=request.parameters,
     )
     local = request.backend == "local"

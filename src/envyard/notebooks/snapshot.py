@@ -81,6 +81,15 @@ def add_pip_dependency(text: str, requirements: list[str]) -> str:
     return out.getvalue()
 
 
+def _with_target(path: Path, target: str, root: Path) -> str:
+    """``path``'s text with ``target``'s override profile applied (a staged copy's text)."""
+    from envyard.overrides import staged
+
+    with staged([path], target=target, cwd=root) as stage:
+        copy = {Path(k).resolve(): Path(v) for k, v in stage.paths.items()}[path]
+        return copy.read_text(encoding="utf-8")
+
+
 def build_snapshot(notebook: Path, settings: NotebookSettings, where: Path) -> Snapshot:
     """Copy what ``notebook`` needs into ``where`` (created)."""
     notebook = notebook.resolve()
@@ -95,9 +104,13 @@ def build_snapshot(notebook: Path, settings: NotebookSettings, where: Path) -> S
             shutil.copy2(source, target)
     staged_conda: Path | None = None
     if settings.conda_file:
-        staged_conda = where / (notebook.parent / settings.conda_file).resolve().relative_to(root)
+        original = (notebook.parent / settings.conda_file).resolve()
+        staged_conda = where / original.relative_to(root)
+        text = staged_conda.read_text(encoding="utf-8")
+        if settings.target:
+            text = _with_target(original, settings.target, root)
         if settings.pip:
-            text = staged_conda.read_text(encoding="utf-8")
-            staged_conda.write_text(add_pip_dependency(text, settings.pip), encoding="utf-8")
+            text = add_pip_dependency(text, settings.pip)
+        staged_conda.write_text(text, encoding="utf-8")
     copy = where / notebook.relative_to(root)
     return Snapshot(where, copy, copy.parent, staged_conda)
