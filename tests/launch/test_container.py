@@ -18,6 +18,9 @@ from envyard.testing.pypi import PypiIndex
 
 from .conftest import Podman
 
+# one worker runs these: the session's server/images are started once
+pytestmark = pytest.mark.xdist_group("podman")
+
 
 def _request(
     image: str, kernel: object, command: list[str], cache: Path, env: dict[str, str], **kw: object

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from envyard.registry.records import EnvironmentRecord
 from envyard.testing.plugin import unique_name
 
@@ -23,6 +25,9 @@ dependencies:
       - six==1.16.0
 prefix: /home/someone/miniconda3/envs/science
 """
+
+# one worker runs these: the session's server/images are started once
+pytestmark = pytest.mark.xdist_group("envyard-ui")
 
 
 def _sign_in(page: Any, ui_server: UiServer, scope: str = "write") -> None:

@@ -17,6 +17,9 @@ from envyard.testing.process import start_process, wait_for_http
 
 from .conftest import UiServer
 
+# one worker runs these: the session's server/images are started once
+pytestmark = pytest.mark.xdist_group("envyard-ui")
+
 
 def _csrf(client: httpx.Client, url: str) -> str:
     page = client.get(url)
