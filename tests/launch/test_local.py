@@ -203,3 +203,19 @@ def test_rebuild_picks_up_a_new_release_of_an_unpinned_requirement(
     assert rebuilt[0] == "2.0.0"
     assert rebuilt[1] != first[1]
     assert run() == rebuilt  # the rebuilt kernel is the published one now
+
+
+def test_activation_hooks_of_the_kernel_are_sourced(
+    pypi_index: PypiIndex, tiny: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    env = _environment([f"{tiny}==4.5.6"])
+    spec = kernel_spec(env)
+    assert spec is not None
+    kernel = materialise(spec, tmp_path, env=pypi_index.isolated_env())
+    hooks = kernel.prefix / "etc" / "conda" / "activate.d"
+    hooks.mkdir(parents=True)
+    (hooks / "cuda.sh").write_text('export CUDA_HOME="$CONDA_PREFIX$VIRTUAL_ENV/cuda"\n', "utf-8")
+    code = "import os; print(os.environ['CUDA_HOME'])"
+    request = _request(env, ["python", "-c", code], tmp_path, pypi_index.isolated_env())
+    assert launch(request) == 0
+    assert capfd.readouterr().out == f"{kernel.prefix}/cuda\n"

@@ -12,7 +12,13 @@ from typing import Protocol
 from envyard.errors import PluginError
 from envyard.launch.container import ContainerEngine
 from envyard.launch.kernelspec import kernel_spec
-from envyard.launch.local import kernel_env, materialise, plan, run_command
+from envyard.launch.local import (
+    kernel_env,
+    materialise,
+    plan,
+    run_command,
+    with_activation_hooks,
+)
 from envyard.launch.request import LaunchPlan, LaunchRequest
 from envyard.launch.steps import Log, Step
 
@@ -46,13 +52,15 @@ class LocalEngine:
     def run(self, request: LaunchRequest, log: Log) -> int:
         spec = kernel_spec(request.environment)
         env = dict(request.env)
+        command = list(request.command)
         if spec is not None:
             kernel = materialise(
                 spec, request.cache_root, env=env, log=log, rebuild=request.rebuild
             )
             env = kernel_env(kernel, env)
+            command = with_activation_hooks(command, kernel.prefix)
         env["ENVYARD_ENVIRONMENT"] = request.ref
-        return run_command(request.command, env, cwd=None)
+        return run_command(command, env, cwd=None)
 
 
 ENGINES: dict[str, Callable[[], Engine]] = {

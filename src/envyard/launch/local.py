@@ -34,6 +34,7 @@ __all__ = [
     "materialise",
     "plan",
     "run_command",
+    "with_activation_hooks",
 ]
 
 REQUIREMENTS = "envyard-requirements.txt"
@@ -204,6 +205,21 @@ def kernel_env(kernel: Kernel, base: Mapping[str, str]) -> dict[str, str]:
     env["ENVYARD_KERNEL"] = kernel.spec.name
     env["ENVYARD_KERNEL_PREFIX"] = str(kernel.prefix)
     return env
+
+
+_HOOKS = 'for f in "$1"/etc/conda/activate.d/*.sh; do [ -f "$f" ] && . "$f"; done; shift; exec "$@"'
+
+
+def with_activation_hooks(command: Sequence[str], prefix: Path) -> list[str]:
+    """*command*, behind a ``sh`` that sources the kernel's ``etc/conda/activate.d`` hooks.
+
+    Conda packages use these hooks to set variables (CUDA paths, JAVA_HOME...); the
+    bootstrap sources them the same way in containers. Without hooks, *command* as is.
+    """
+    hooks = prefix / "etc" / "conda" / "activate.d"
+    if not hooks.is_dir() or not any(hooks.glob("*.sh")):
+        return list(command)
+    return ["/bin/sh", "-c", _HOOKS, "envyard-activate", str(prefix), *command]
 
 
 def run_command(command: Sequence[str], env: Mapping[str, str], cwd: Path | None = None) -> int:
