@@ -74,15 +74,17 @@ class Result:
 
 
 def _ms(value: str, unit: str) -> float:
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
 def parse_wrk(text: str) -> Result:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))  # type: ignore[union-attr]
-    lat = dict(re.findall(r"^\s+(\d+)%\s+([\d.]+(?:us|ms|s))$", text, re.MULTILINE))
+    lat = dict(re.findall(r"^\s+(\d+)%\s+([\d.]+(?:us|ms|s|m))\s*$", text, re.MULTILINE))
+    if "99" not in lat:
+        raise RuntimeError(f"cannot read wrk's latency distribution:\n{text}")
 
     def pct(key: str) -> float:
-        match = re.match(r"([\d.]+)(us|ms|s)", lat[key])
+        match = re.match(r"([\d.]+)(us|ms|s|m)$", lat[key])
         assert match is not None
         return _ms(match.group(1), match.group(2))
 
