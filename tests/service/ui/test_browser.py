@@ -125,7 +125,7 @@ def test_create_filter_deprecate_copy_and_delete(page: Any, ui_server: UiServer)
 def test_create_from_an_uploaded_conda_export(page: Any, ui_server: UiServer) -> None:
     name = unique_name("ui-conda")
     _sign_in(page, ui_server)
-    page.goto(ui_server.url + "/environments/new#conda")
+    page.goto(ui_server.url + "/create#conda")
     page.click("#tab-conda")
     upload = {"name": "environment.yml", "mimeType": "text/yaml", "buffer": CONDA_EXPORT.encode()}
     page.set_input_files("#conda_file", files=[upload])
@@ -150,7 +150,7 @@ def test_bad_yaml_is_shown_with_its_location_and_nothing_is_created(
 ) -> None:
     name = unique_name("ui-bad")
     _sign_in(page, ui_server)
-    page.goto(ui_server.url + "/environments/new")
+    page.goto(ui_server.url + "/create")
     page.fill("#yaml_text", f"name: {name}\nimage: a/b:1\nkernel: 5\n")
     page.click("#create-yaml")
     errors = page.inner_text("#errors")
@@ -161,12 +161,12 @@ def test_bad_yaml_is_shown_with_its_location_and_nothing_is_created(
 
 def test_writes_need_a_write_token(page: Any, ui_server: UiServer) -> None:
     name = unique_name("ui-anon")
-    page.goto(ui_server.url + "/environments/new")
+    page.goto(ui_server.url + "/create")
     page.fill("#yaml_text", f"name: {name}\nimage: a/b:1\n")
     page.click("#create-yaml")
     assert "not signed in" in page.inner_text("#errors")
     _sign_in(page, ui_server, scope="read")
-    page.goto(ui_server.url + "/environments/new")
+    page.goto(ui_server.url + "/create")
     page.fill("#yaml_text", f"name: {name}\nimage: a/b:1\n")
     page.click("#create-yaml")
     assert "'read' scope; this needs 'write'" in page.inner_text("#errors")

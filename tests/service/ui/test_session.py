@@ -41,13 +41,13 @@ def test_forms_without_the_csrf_cookie_value_are_refused(
     _csrf(client, "/")
     client.post("/session", data={"csrf": _csrf(client, "/"), "token": ui_server.token()})
     forged = client.post(
-        "/environments/new", data={"csrf": "forged", "yaml_text": f"name: {name}\nimage: a/b:1\n"}
+        "/create", data={"csrf": "forged", "yaml_text": f"name: {name}\nimage: a/b:1\n"}
     )
     assert forged.status_code == 403
     assert "CSRF" in forged.text
     assert ui_server.registry.environments.list(prefix=name).total == 0
     ok = client.post(
-        "/environments/new",
+        "/create",
         data={"csrf": _csrf(client, "/"), "yaml_text": f"name: {name}\nimage: a/b:1\n"},
     )
     assert ok.status_code == 303
@@ -62,7 +62,7 @@ def test_a_revoked_token_stops_working(client: httpx.Client, ui_server: UiServer
     ui_server.registry.tokens.revoke(record.id)
     name = unique_name("after-revoke")
     refused = client.post(
-        "/environments/new",
+        "/create",
         data={"csrf": _csrf(client, "/"), "yaml_text": f"name: {name}\nimage: a/b:1\n"},
     )
     assert refused.status_code == 401
@@ -204,3 +204,13 @@ def test_prerequisites_are_listed_with_their_yaml(
     assert detail.status_code == 200
     assert "https://example.com/mnist.tgz" in detail.text
     assert f"- {name}" in detail.text  # the snippet that uses it in a task role
+
+
+def test_an_environment_named_like_a_page_is_reachable(
+    client: httpx.Client, ui_server: UiServer
+) -> None:
+    for name in ("new", "edit", "create"):
+        ui_server.registry.environments.create({"name": name, "image": "a/b:1"})
+        page = client.get(f"/environments/{name}")
+        assert page.status_code == 200
+        assert f"{name} <span" in page.text

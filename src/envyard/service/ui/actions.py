@@ -89,7 +89,7 @@ async def _body_from_conda(upload: UploadFile, fields: dict[str, str]) -> dict[s
         )
 
 
-@router.post("/environments/new")
+@router.post("/create")
 async def create(
     request: Request,
     *,

@@ -65,7 +65,7 @@ def environment_list(
     )
 
 
-@router.get("/environments/new", response_class=HTMLResponse)
+@router.get("/create", response_class=HTMLResponse)
 def new_environment(request: Request) -> Response:
     return render(request, "new.html", yaml_text="", conda={}, errors=[], mode="yaml")
 
