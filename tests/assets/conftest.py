@@ -23,7 +23,7 @@ import zipfile
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -91,7 +91,18 @@ def env_asset(
 
 
 class _Handler(SimpleHTTPRequestHandler):
+    failures: ClassVar[list[int]] = []  # statuses to answer before serving (429/503 tests)
+    served: ClassVar[list[str]] = []
+
     def send_head(self) -> Any:
+        _Handler.served.append(self.path)
+        if _Handler.failures:
+            status = _Handler.failures.pop(0)
+            self.send_response(status)
+            self.send_header("Retry-After", "0")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
         path = Path(self.translate_path(self.path))
         if path.is_dir() and JSON_TYPE in self.headers.get("Accept", ""):
             candidate = path / "index.json"
@@ -156,6 +167,15 @@ class StaticIndex:
             )
             html = f"<!DOCTYPE html><html><body>{links}</body></html>"
         (folder / "index.html").write_text(html, encoding="utf-8")
+
+    def fail_next(self, *statuses: int) -> None:
+        """Answer the next requests with these statuses (then serve normally)."""
+        _Handler.failures[:] = list(statuses)
+        _Handler.served.clear()
+
+    @property
+    def served(self) -> list[str]:
+        return list(_Handler.served)
 
     def stop(self) -> None:
         self.server.shutdown()

@@ -116,3 +116,26 @@ def test_find_links_folder(tmp_path: Path) -> None:
     build_wheel(tmp_path, "folder-pkg", "2.2rc1")
     settings = AssetSettings(find_links=[str(tmp_path)], no_index=True)
     assert _latest_with("folder-pkg=={{latest-pypi-version}}", settings) == ("2.1", 0)
+
+
+def test_429_and_5xx_are_retried(static_index: StaticIndex) -> None:
+    name = unique_name("retry")
+    static_index.add(
+        name, [(f"{name.replace('-', '_')}-4.2-py3-none-any.whl", False)], as_json=True
+    )
+    static_index.fail_next(429, 503, 502)
+    assert latest(f"{name}=={{{{latest-pypi-version}}}}", [static_index.url])[0] == "4.2"
+    assert len(static_index.served) == 4  # three failures answered, then the real page
+
+
+def test_a_server_that_keeps_failing_is_an_error(static_index: StaticIndex) -> None:
+    from envyard.errors import ResolveError
+
+    name = unique_name("down")
+    static_index.add(
+        name, [(f"{name.replace('-', '_')}-1.0-py3-none-any.whl", False)], as_json=False
+    )
+    static_index.fail_next(*([503] * 5))
+    with pytest.raises(ResolveError, match="answered 503"):
+        latest(f"{name}=={{{{latest-pypi-version}}}}", [static_index.url])
+    assert len(static_index.served) == 5  # one try plus four retries

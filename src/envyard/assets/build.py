@@ -52,6 +52,23 @@ def find_tool(preferred: str | None = None, env: Mapping[str, str] | None = None
     )
 
 
+def default_version(asset: Asset, settings: AssetSettings) -> str:
+    """The manual version, else the highest released ``<prefix>/<name>/<N>`` tag."""
+    if not asset.auto_version and asset.version:
+        return asset.version
+    from envyard.assets.gitrepo import Git
+
+    prefix = f"refs/tags/{settings.release_tag_prefix}/{asset.name}/"
+    released = [r[len(prefix) :] for r in Git(asset.root).refs(prefix)]
+    numbers = sorted(int(v) for v in released if v.isdigit())
+    if not numbers:
+        raise ConfigError(
+            f"'{asset.name}' is auto-versioned and not released yet",
+            hint="pass --version, or release it first",
+        )
+    return str(numbers[-1])
+
+
 def image_tag(asset: Asset, settings: AssetSettings, registry: str | None, version: str) -> str:
     if asset.env is None:
         raise ConfigError(f"'{asset.name}' is not an environment asset with an image")

@@ -317,7 +317,7 @@ def test_cmd(name: str, repo: Path, index_urls: tuple[str, ...], online: bool) -
 
 
 @cli.command()
-@click.argument("name")
+@click.argument("names", nargs=-1, required=True)
 @click.option(
     "--repo",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -331,7 +331,7 @@ def test_cmd(name: str, repo: Path, index_urls: tuple[str, ...], online: bool) -
 @_resolve_options
 def build(
     *,
-    name: str,
+    names: tuple[str, ...],
     repo: Path,
     version: str | None,
     registry: str | None,
@@ -339,35 +339,28 @@ def build(
     tool: str | None,
     **resolve: Any,
 ) -> None:
-    """Build NAME's pinned context as <registry>/<image.name>:<version> (and push it)."""
-    from envyard.assets.build import build_asset
+    """Build each NAME's pinned context as <registry>/<image.name>:<version> (and push it)."""
+    from envyard.assets.build import build_asset, default_version
     from envyard.assets.discover import discover, repo_root
-    from envyard.assets.gitrepo import Git
+    from envyard.assets.progress import progress_bar
 
     root = repo_root(repo)
     settings = _settings(root, **resolve)
-    online = bool(resolve["online"])
-    asset = discover([repo], root).by_name(name)
-    if version is None:
-        version = None if asset.auto_version else asset.version
-    if version is None:
-        prefix = f"refs/tags/{settings.release_tag_prefix}/{asset.name}/"
-        released = [r[len(prefix) :] for r in Git(root).refs(prefix)]
-        numbers = sorted(int(v) for v in released if v.isdigit())
-        if not numbers:
-            raise ConfigError(
-                f"'{asset.name}' is auto-versioned and not released yet",
-                hint="pass --version, or release it first",
+    found = discover([repo], root)
+    assets = [found.by_name(name) for name in names]
+    with progress_bar("building", len(assets)) as advance:
+        for asset in assets:
+            built = build_asset(
+                asset,
+                settings,
+                version=version or default_version(asset, settings),
+                registry=registry,
+                push=push,
+                tool=tool,
+                online=bool(resolve["online"]),
+                echo=lambda t: click.echo(t, err=True),
             )
-        version = str(numbers[-1])
-    built = build_asset(
-        asset,
-        settings,
-        version=version,
-        registry=registry,
-        push=push,
-        tool=tool,
-        online=online,
-        echo=lambda t: click.echo(t, err=True),
-    )
-    click.echo(f"built {built.tag} with {built.tool}" + (" and pushed it" if built.pushed else ""))
+            advance(asset.name)
+            click.echo(
+                f"built {built.tag} with {built.tool}" + (" and pushed it" if built.pushed else "")
+            )
