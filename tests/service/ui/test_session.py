@@ -214,3 +214,29 @@ def test_an_environment_named_like_a_page_is_reachable(
         page = client.get(f"/environments/{name}")
         assert page.status_code == 200
         assert f"{name} <span" in page.text
+
+
+def test_archive_and_deprecate_one_version_from_the_ui(
+    client: httpx.Client, ui_server: UiServer
+) -> None:
+    name = unique_name("lifecycle")
+    envs = ui_server.registry.environments
+    envs.create({"name": name, "image": "a/b:1"})
+    envs.update(name, {"image": "a/b:2"}, replace=False)
+    client.post("/session", data={"csrf": _csrf(client, "/"), "token": ui_server.token()})
+    one = client.post(
+        f"/environments/{name}/deprecate",
+        data={"csrf": _csrf(client, "/"), "scope": "version", "version": "1"},
+    )
+    assert one.status_code == 303
+    assert [(v.version, v.state) for v in envs.versions(name)] == [
+        ("2", "active"),
+        ("1", "deprecated"),
+    ]
+    archived = client.post(
+        f"/environments/{name}/archive", data={"csrf": _csrf(client, "/"), "scope": "all"}
+    )
+    assert archived.status_code == 303
+    states = {v.state for v in envs.versions(name, include_archived=True)}
+    assert states == {"archived"}
+    assert "archived" in client.get(f"/environments/{name}", params={"version": "2"}).text
