@@ -78,8 +78,8 @@ def test_target_from_environment_and_explain(
         "target 'tenant-a' (ENVYARD_TARGET): profile 'tenant-a' from pipeline.yaml\n"
     )
     assert (
-        "  image: prod/a:1 -> dev/a:1  (rule 'image' of profile 'tenant-a' at pipeline.yaml:4)\n"
-        in out
+        "specs/a.yaml:3 image: prod/a:1 -> dev/a:1  "
+        "(rule 'image' of profile 'tenant-a' at pipeline.yaml:4)\n" in out
     )
 
 

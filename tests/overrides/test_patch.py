@@ -161,3 +161,17 @@ def test_crlf_files_keep_their_line_endings() -> None:
 
     out, _ = _patched(change, text)
     assert out == "# c\r\nname: b\r\ntags:\r\n  x: 1\r\n  y: 2\r\n"
+
+
+def test_json_files_stay_json() -> None:
+    import json
+
+    text = '{\n    "name": "a",\n    "version": 1,\n    "tags": {"x": "1"}\n}\n'
+    doc = parse_yaml(text, "env.json")
+    new = copy_data(doc.data)
+    new["version"] = "2.0"
+    assert patch_text(doc, new, json_file=True) == text.replace('"version": 1', '"version": "2.0"')
+    new["tags"]["y"] = "2"
+    out = patch_text(doc, new, json_file=True)
+    assert json.loads(out) == new
+    assert out.startswith('{\n    "name": "a",\n')

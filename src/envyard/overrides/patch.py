@@ -55,19 +55,26 @@ def same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and (a == b or (a != a and b != b))  # noqa: PLR0124 - NaN
 
 
-def patch_text(doc: YamlText, new_data: Any) -> str:
-    """The text of ``doc`` edited so that it reads as ``new_data``."""
+def patch_text(doc: YamlText, new_data: Any, *, json_file: bool = False) -> str:
+    """The text of ``doc`` edited so that it reads as ``new_data``.
+
+    In a JSON file, scalars are still edited in place (they are written as JSON); a structural
+    change re-serialises the document as JSON with its indentation.
+    """
     if doc.data == new_data and same(doc.data, new_data):
         return doc.text
-    patcher = _Patcher(doc.text)
+    patcher = _Patcher(doc.text, json_file=json_file)
     try:
         patcher.diff(doc.node, doc.data, new_data, 0)
         edits = patcher.edits
         if "\r\n" in doc.text:  # new lines follow the file's line endings
             edits = [Edit(e.start, e.end, e.text.replace("\n", "\r\n"), e.simple) for e in edits]
         text = _apply(doc.text, edits)
+        simple = all(e.simple and "\n" not in e.text for e in edits)
+        if json_file and not simple:
+            return _json_dump(doc.text, new_data)
         aliases = "&" in doc.text or "*" in doc.text  # an anchored value may be shared
-        if aliases or not all(e.simple and "\n" not in e.text for e in edits):
+        if aliases or not simple:
             check = parse_yaml(text, doc.file)
             if not same(check.data, new_data):
                 raise _FallbackError
@@ -92,42 +99,56 @@ def _apply(text: str, edits: list[Edit]) -> str:
 class _Patcher:
     """Collects the edits that turn the old data's text into the new data's."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, json_file: bool = False) -> None:
         self.text = text
+        self.json_file = json_file
         self.edits: list[Edit] = []
 
     def diff(self, node: Node, old: Any, new: Any, owner: int) -> None:
-        text, edits = self.text, self.edits
+        """Edits turning ``node`` (which reads as ``old``) into ``new``; ``owner`` is the
+        column of the key or dash the value belongs to."""
         if old == new and same(old, new):
             return
         if isinstance(node, ScalarNode) and not isinstance(new, dict | list):
-            style = node.style or None  # plain is "" (C) or None (pure)
-            if style in ("|", ">"):
-                end = _content_end(text, node)
-                edits.append(
-                    Edit(node.start_mark.index, end, render_scalar(new, style, indent=owner))
-                )
+            self.scalar(node, new, owner)
+        elif isinstance(node, MappingNode) and isinstance(old, dict) and isinstance(new, dict):
+            self.collection(node, old, new, owner, same_shape=list(old) == list(new))
+        elif isinstance(node, SequenceNode) and isinstance(old, list) and isinstance(new, list):
+            self.collection(node, old, new, owner, same_shape=len(old) == len(new))
+        else:
+            self.replace(node, new, owner)
+
+    def scalar(self, node: Node, new: Any, owner: int) -> None:
+        style = node.style or None  # plain is "" (C) or None (pure)
+        start = node.start_mark.index
+        if style in ("|", ">"):
+            end = _content_end(self.text, node)
+            self.edits.append(Edit(start, end, render_scalar(new, style, indent=owner)))
+        else:
+            rendered = render_scalar(new, '"' if self.json_file else style)
+            self.edits.append(Edit(start, node.end_mark.index, rendered, True))
+
+    def collection(self, node: Node, old: Any, new: Any, owner: int, *, same_shape: bool) -> None:
+        if node.flow_style and same_shape:  # same keys / length: edit the values in place
+            if isinstance(old, dict):
+                for key_node, value_node in node.value:
+                    key = to_data(key_node)
+                    self.diff(value_node, old[key], new[key], owner)
             else:
-                rendered = render_scalar(new, style)
-                edits.append(Edit(node.start_mark.index, node.end_mark.index, rendered, True))
-            return
-        if isinstance(node, MappingNode) and isinstance(old, dict) and isinstance(new, dict):
-            if node.flow_style:
-                edits.append(Edit(node.start_mark.index, node.end_mark.index, render_flow(new)))
-            elif not new:
-                self.replace(node, new, owner)
-            else:
-                self.mapping(node, old, new)
-            return
-        if isinstance(node, SequenceNode) and isinstance(old, list) and isinstance(new, list):
-            if node.flow_style:
-                edits.append(Edit(node.start_mark.index, node.end_mark.index, render_flow(new)))
-            elif not new:
-                self.replace(node, new, owner)
-            else:
-                self.sequence(node, old, new)
-            return
-        self.replace(node, new, owner)
+                for item, before, after in zip(node.value, old, new, strict=True):
+                    self.diff(item, before, after, owner)
+        elif node.flow_style:
+            start, end = node.start_mark.index, node.end_mark.index
+            self.edits.append(Edit(start, end, self.flow(new)))
+        elif not new:
+            self.replace(node, new, owner)
+        elif isinstance(old, dict):
+            self.mapping(node, old, new)
+        else:
+            self.sequence(node, old, new)
+
+    def flow(self, value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False) if self.json_file else render_flow(value)
 
     def replace(self, node: Node, new: Any, owner: int) -> None:
         """Rewrite a whole value (its type changed, or it became empty)."""
@@ -225,6 +246,12 @@ def _item(pad: int, value: Any) -> str:
     if isinstance(value, dict | list) and value:
         return " " * pad + "- " + render_block(value, pad + 2) + "\n"
     return " " * pad + "- " + render_flow(value) + "\n"
+
+
+def _json_dump(text: str, new_data: Any) -> str:
+    body = text.lstrip("\ufeff").split("\n", 2)
+    indent = len(body[1]) - len(body[1].lstrip(" ")) if len(body) > 1 else 2
+    return json.dumps(new_data, indent=indent or 2, ensure_ascii=False) + "\n"
 
 
 def roundtrip_dump(text: str, new_data: Any) -> str:

@@ -58,8 +58,9 @@ def explain_plan(plan: Plan) -> str:
     for file in plan.files:
         if not file.changes:
             continue
-        out.append(f"{file.rel.as_posix()}:")
-        out.extend(f"  {describe(c)}" for c in file.changes)
+        name = file.rel.as_posix()
+        for change, line in zip(file.changes, file.lines, strict=True):
+            out.append(f"{name}:{line} {describe(change)}")
     if not any(f.changes for f in plan.files):
         out.append("no field changed")
     out.extend(w.render() for w in plan.warnings)

@@ -32,6 +32,8 @@ class FilePlan:
     is_dir: bool = False
     changes: list[Change] = field(default_factory=list)
     bom: bool = False
+    lines: list[int] = field(default_factory=list)
+    """For each change, its line in the original file (the nearest parent's for a new field)."""
 
     @property
     def changed(self) -> bool:
@@ -88,8 +90,12 @@ def plan_file(item: Item, base: Path, rules: tuple[Rule, ...], acted: set[int]) 
         return FilePlan(item.real, rel, item.doc.text, item.doc.text, bom=item.bom)
     new_data, changes, selected = apply_rules(item.doc.data, rules, create=not item.referenced)
     acted |= selected
-    new_text = patch_text(item.doc, new_data) if changes else item.doc.text
-    return FilePlan(item.real, rel, item.doc.text, new_text, changes=changes, bom=item.bom)
+    json_file = item.real.suffix == ".json"
+    new_text = patch_text(item.doc, new_data, json_file=json_file) if changes else item.doc.text
+    lines = [item.doc.line_of(c.location) for c in changes]
+    return FilePlan(
+        item.real, rel, item.doc.text, new_text, changes=changes, bom=item.bom, lines=lines
+    )
 
 
 def _unmatched(rules: tuple[Rule, ...], acted: set[int], *, strict: bool) -> list[Diagnostic]:
