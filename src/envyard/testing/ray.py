@@ -113,7 +113,7 @@ class RayHead:
 
     def stop(self) -> None:
         sid = self.process.pid
-        for sig, wait in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
+        for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
             for pid in _session_pids(sid):
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, sig)
