@@ -9,6 +9,7 @@ temporary folder is removed. Relative paths between staged files are those of th
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -70,15 +71,33 @@ def plan(
     target: ResolvedTarget | None = None,
 ) -> Plan:
     """Compute every staged file for ``specs`` under ``rules`` (pure: nothing is written)."""
-    scope = collect(specs, (cwd or Path.cwd()).resolve())
-    files: list[FilePlan] = []
-    acted: set[int] = set()
-    for item in sorted(scope.items.values(), key=lambda i: not i.is_dir):  # folders first
-        files.append(plan_file(item, scope.base, rules, acted))
+    with _bulk():
+        scope = collect(specs, (cwd or Path.cwd()).resolve())
+        files: list[FilePlan] = []
+        acted: set[int] = set()
+        for item in sorted(scope.items.values(), key=lambda i: not i.is_dir):  # folders first
+            files.append(plan_file(item, scope.base, rules, acted))
+            item.doc = None  # the node tree is not needed any more
     warnings = _unmatched(rules, acted, strict=strict)
     if strict and warnings:
         raise SpecError(warnings)
     return Plan(scope, target, files, warnings)
+
+
+@contextmanager
+def _bulk() -> Iterator[None]:
+    """Pause the cyclic garbage collector while thousands of node trees are built.
+
+    Nothing built here forms reference cycles that need it, and its full passes over the
+    growing heap cost ~40% of the time of a large staging.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def plan_file(item: Item, base: Path, rules: tuple[Rule, ...], acted: set[int]) -> FilePlan:
