@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import inspect, text
 
 from envyard.errors import ConfigError
-from envyard.registry.db import Database, close_all, display_url
+from envyard.registry.db import Database, _engine, display_url
 from envyard.registry.migrate import current_revision, head_revision
 from envyard.registry.models import Base
 
@@ -42,30 +42,34 @@ def test_the_shared_postgres_database_migrates(postgres_url: str) -> None:
         db.dispose()
 
 
-def test_concurrent_first_opens_migrate_once(tmp_path: Path) -> None:
-    urls = [f"sqlite:///{tmp_path / 'shared.db'}"]
+def test_concurrent_first_opens_migrate_once(metastore_url: str) -> None:
+    """Server workers opening a brand-new metastore at once: one migrates, the others wait."""
+    barrier = threading.Barrier(4)
     errors: list[BaseException] = []
+    databases: list[Database] = []
 
-    def open_raw() -> None:
-        # separate engines (as separate server workers would have) racing on one file
-        from envyard.registry.migrate import upgrade
-
-        engine = create_engine(urls[0])
+    def first_open() -> None:
+        database = Database(_engine(metastore_url))  # its own engine, as in another process
+        databases.append(database)
+        barrier.wait()
         try:
-            upgrade(engine)
+            database.migrate()
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
-        finally:
-            engine.dispose()
 
-    Database.open(urls[0]).dispose()  # WAL mode and pragmas come with the first open
-    threads = [threading.Thread(target=open_raw) for _ in range(4)]
+    threads = [threading.Thread(target=first_open) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    for database in databases:
+        database.engine.dispose()
     assert errors == []
-    close_all()
+    db = Database.open(metastore_url)
+    with db.engine.connect() as connection:
+        assert current_revision(connection) == head_revision()
+        count = connection.execute(text("SELECT count(*) FROM alembic_version")).scalar_one()
+    assert count == 1
 
 
 def test_unsupported_or_unreachable_urls_are_config_errors(tmp_path: Path) -> None:
