@@ -44,3 +44,19 @@ def test_repo_root_is_the_git_work_tree(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / "x" / "y").mkdir(parents=True)
     assert repo_root(tmp_path / "x" / "y") == tmp_path.resolve()
+
+
+def test_cli_lists_every_asset_type(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from envyard.cli.main import run
+
+    env_asset(tmp_path, "demo-ubuntu22.04", folder="envs/demo")
+    write(tmp_path, "models/m/asset.yaml", "name: m\nversion: 3\ntype: model\nspec: spec.yaml\n")
+    write(tmp_path, "models/m/spec.yaml", "name: m\n")
+    assert run(["asset", "list", str(tmp_path), "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["type"], r["name"], r["version"]) for r in rows] == [
+        ("environment", "demo-ubuntu22.04", "auto"),
+        ("model", "m", "3"),
+    ]

@@ -1,4 +1,5 @@
-"""Released environments are published to the registry in-process (temp ENVYARD_HOME)."""
+"""Released environments are published to the registry: in-process (temp ENVYARD_HOME) and
+over HTTP to a real Envyard server."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from envyard.assets.release import apply_release
 from envyard.assets.release_plan import plan_release
 from envyard.cli.main import run
 from envyard.errors import EnvyardError, NotFoundError
+from envyard.service.testing import EnvyardServer, sqlite_server
 from envyard.testing.git import GitRepo
+from envyard.testing.plugin import unique_name
 
 from .conftest import env_asset
 
@@ -86,3 +89,29 @@ def test_cli_release_with_publish(
     assert client.environments.get("cli-ubuntu22.04").image == (
         "localhost:5000/curated/cli-ubuntu22.04:1"
     )
+
+
+def test_cli_release_publishes_over_http(
+    git_repo: GitRepo,
+    sqlite_server: EnvyardServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from envyard.client import Client
+
+    name = unique_name("http").replace("-", "") + "-ubuntu22.04"
+    env_asset(git_repo.path, name, dockerfile="FROM busybox:1\n")
+    git_repo.commit("one")
+    argv = ["asset", "release", "--repo", str(git_repo.path), "--release-branch", "release"]
+    argv += ["--registry", sqlite_server.url]
+    before = git_repo.run("for-each-ref")
+    # a read-only token: publishing is refused, so nothing is released
+    assert run([*argv, "--token", sqlite_server.tokens["read"]]) == 1
+    assert "error:" in capsys.readouterr().err
+    assert git_repo.run("for-each-ref") == before
+    assert run([*argv, "--token", sqlite_server.tokens["write"]]) == 0
+    assert f"published: {name}@1" in capsys.readouterr().out
+    with Client(sqlite_server.url) as client:
+        assert client.environments.get(name).image == f"localhost:5000/curated/{name}:1"
+
+
+__all__ = ["sqlite_server"]  # the fixture, imported for this module

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,31 @@ def _resolve_options(func: Any) -> Any:
 @click.group()
 def cli() -> None:
     """Environment assets in a git repository: validate, pin, release, deprecate, build."""
+
+
+@cli.command("list")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per asset.")
+def list_assets(paths: tuple[Path, ...], as_json: bool) -> None:
+    """List every asset below PATHS (all types): type, name, version, folder."""
+    from envyard.assets.discover import discover, repo_root
+    from envyard.assets.fsutil import shown
+
+    targets = list(paths) or [Path.cwd()]
+    found = discover(targets, repo_root(targets[0]))
+    for asset in sorted(found.assets, key=lambda a: a.full_name):
+        row = {
+            "type": asset.type,
+            "name": asset.name,
+            "version": asset.version or "",
+            "path": shown(asset.dir),
+        }
+        if as_json:
+            click.echo(json.dumps(row))
+        else:
+            click.echo(f"{asset.type:<12} {asset.name:<48} {row['version']:<8} {row['path']}")
+    for diagnostic in found.diagnostics:
+        click.echo(diagnostic.render(), err=True)
 
 
 @cli.command()
@@ -220,14 +246,15 @@ def release(
         click.echo("nothing to release (0 network requests)")
         return
     publisher = None
-    if registry or publish:
-        from envyard.assets.publish import RegistryPublisher
-        from envyard.client import Client
+    with contextlib.ExitStack() as stack:
+        if registry or publish:
+            from envyard.assets.publish import RegistryPublisher
+            from envyard.client import Client
 
-        client = Client(registry, token) if registry else Client()
-        publisher = RegistryPublisher(client, settings, git.remote_url())
-    count = len([i for i in plan.items if i.status in ("new", "updated")])
-    with progress_bar("pinning", count) as advance:
+            client = stack.enter_context(Client(registry, token) if registry else Client())
+            publisher = RegistryPublisher(client, settings, git.remote_url())
+        count = len([i for i in plan.items if i.status in ("new", "updated")])
+        advance = stack.enter_context(progress_bar("pinning", count))
         result = apply_release(
             plan,
             settings,
@@ -281,8 +308,8 @@ def archive(
     from envyard.assets.deprecate import archive_due, parse_date
     from envyard.client import Client
 
-    client = Client(registry, token) if registry else Client()
-    refs = archive_due(client, today=parse_date(today) if today else None, dry_run=dry_run)
+    with Client(registry, token) if registry else Client() as client:
+        refs = archive_due(client, today=parse_date(today) if today else None, dry_run=dry_run)
     verb = "would archive" if dry_run else "archived"
     click.echo(
         f"{verb} {len(refs)} environment version(s)" + (": " + ", ".join(refs) if refs else "")
