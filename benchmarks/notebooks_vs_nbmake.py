@@ -114,7 +114,7 @@ def main() -> None:
     env = {**os.environ, "PYTHONWARNINGS": "ignore", "ENVYARD_HOME": str(work / "home")}
     envyard = [sys.executable, "-m", "envyard", "nb", "test", str(folder), "-q"]
     runs = {
-        f"envyard nb test --workers {args.workers}": envyard + ["--workers", str(args.workers)],
+        f"envyard nb test --workers {args.workers}": [*envyard, "--workers", str(args.workers)],
         f"pytest --nbmake -n {args.workers}": [
             peer, "-m", "pytest", "--nbmake", "-n", str(args.workers), "-q", "-p",
             "no:cacheprovider", str(folder),

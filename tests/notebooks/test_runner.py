@@ -3,7 +3,6 @@ saved notebooks free of injected code, and no kernel process left behind."""
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import subprocess
 import sys
@@ -164,24 +163,15 @@ def test_many_parallel_kernel_starts_do_not_race(tmp_path: Path) -> None:
     assert [r.status for r in report.results] == ["passed"] * 12
 
 
-def test_spawned_kernels_without_fork_server(tmp_path: Path) -> None:
-    from envyard.notebooks.config import Overrides
-    from envyard.notebooks.discover import discover
-    from envyard.notebooks.plan import Job, plan_all
-    from envyard.notebooks.runner import Runner, RunOptions
-
-    write_notebook(tmp_path / "a.ipynb", "import os\nprint(os.getcwd())")
-    jobs = [j for j in plan_all(discover([tmp_path]), Overrides()) if isinstance(j, Job)]
-
-    async def go() -> list[str]:
-        runner = Runner(RunOptions(workers=1))
-        runner.starter._servers[sys.executable] = None  # the fallback when no fork server
-        try:
-            return [r.status for r in await runner.run(jobs)]
-        finally:
-            await runner.close()
-
-    assert asyncio.run(go()) == ["passed"]
+@pytest.mark.parametrize(("fork", "expected"), [(True, "envyard"), (False, "ipykernel_launcher")])
+def test_forked_or_spawned_kernels(tmp_path: Path, fork: bool, expected: str) -> None:
+    write_notebook(tmp_path / "a.ipynb", "print(open('/proc/self/cmdline').read())")
+    report = run_session(
+        SessionRequest([tmp_path], fork=fork, output_dir=tmp_path / "out", base=tmp_path)
+    )
+    assert report.results[0].status == "passed", report.results[0].message
+    saved = nbformat.read(tmp_path / "out" / "a.ipynb", as_version=4)
+    assert expected in saved.cells[0].outputs[0]["text"]
 
 
 def test_per_cell_code_runs_hidden_and_keeps_user_tracebacks(tmp_path: Path) -> None:

@@ -53,6 +53,12 @@ def _parameter(value: str) -> tuple[str, object]:
 @click.option("--target", help="Apply this target's overrides to staged copies of the config.")
 @click.option("--ray-address", help="Ray cluster address (--backend ray; default: RAY_ADDRESS).")
 @click.option("-p", "--parameter", "parameters", multiple=True, help="NAME=VALUE (JSON value).")
+@click.option(
+    "--fork/--no-fork",
+    default=True,
+    show_default=True,
+    help="Start Python kernels from a fork server (--no-fork: python -m ipykernel_launcher).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No live progress.")
 def test(  # noqa: PLR0917 - click passes every option as an argument
     paths: tuple[Path, ...],
@@ -70,6 +76,7 @@ def test(  # noqa: PLR0917 - click passes every option as an argument
     target: str | None,
     ray_address: str | None,
     parameters: tuple[str, ...],
+    fork: bool,
     quiet: bool,
 ) -> int:
     """Run the notebooks in PATHS (files or folders; default: the current folder)."""
@@ -91,6 +98,7 @@ def test(  # noqa: PLR0917 - click passes every option as an argument
         output_dir=output_dir,
         backend=backend,
         target=target,
+        fork=fork,
         parameters=dict(_parameter(p) for p in parameters),
         backend_options={"address": ray_address} if backend == "ray" and ray_address else {},
     )

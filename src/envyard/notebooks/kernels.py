@@ -168,6 +168,7 @@ class KernelStarter:
     """Starts kernels; owns the fork servers (one per interpreter) and closes them at the end."""
 
     startup_timeout: float = 60.0
+    fork: bool = True
     root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="eynb-", dir="/tmp")))
     _servers: dict[str, ForkServer | None] = field(default_factory=dict)
     _server_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
@@ -238,7 +239,8 @@ class KernelStarter:
             km._kernel_spec = KernelSpec(argv=argv, display_name=choice.label, language="python")
         elif choice.python is not None:
             km._kernel_spec = _python_spec(choice.python)
-            server = await self._server(choice.python) if choice.fork else None
+            forked = choice.fork and self.fork
+            server = await self._server(choice.python) if forked else None
             if server is not None:
                 provisioner = ForkProvisioner(
                     kernel_id=km.kernel_id or "forked", kernel_spec=km.kernel_spec, parent=km

@@ -40,14 +40,15 @@ class RunOptions:
     output_dir: Path | None = None
     grace: float = 2.0
     startup_timeout: float = 60.0
-    fork: bool = True
+    fork: bool = True  # Python kernels from a fork server (else python -m ipykernel_launcher)
     in_place: bool = False  # run in the notebook's own folder (already a snapshot: remote jobs)
 
 
 def output_path(output_dir: Path, shown: str) -> Path:
+    """Where the executed notebook shown as ``shown`` is saved (absolute paths nest whole)."""
     relative = Path(shown)
-    if relative.is_absolute() or ".." in relative.parts:
-        relative = Path(relative.name)
+    if relative.is_absolute():
+        relative = Path(*relative.parts[1:])
     return output_dir / relative
 
 
@@ -67,7 +68,7 @@ class Runner:
     def __init__(self, options: RunOptions, listener: Listener | None = None) -> None:
         self.options = options
         self.listener = listener or (lambda _event, _item: None)
-        self.starter = KernelStarter(startup_timeout=options.startup_timeout)
+        self.starter = KernelStarter(startup_timeout=options.startup_timeout, fork=options.fork)
         self.workroot = Path(tempfile.mkdtemp(prefix="envyard-nb-"))
         self._cleanup: set[asyncio.Task[None]] = set()
         self._seq = 0

@@ -35,6 +35,7 @@ class SessionRequest:
     output_dir: Path | None = None
     backend: str = "local"
     target: str | None = None
+    fork: bool = True
     parameters: dict[str, Any] = field(default_factory=dict)
     base: Path | None = None  # paths are shown relative to this (default: the working dir)
     backend_options: dict[str, Any] = field(default_factory=dict)
@@ -59,7 +60,7 @@ def select(request: SessionRequest) -> list[Found]:
 async def _run_backend(
     request: SessionRequest, jobs: list[Job], listener: Listener | None
 ) -> list[NotebookResult]:
-    options = RunOptions(workers=request.workers, output_dir=request.output_dir)
+    options = RunOptions(workers=request.workers, output_dir=request.output_dir, fork=request.fork)
     if request.backend == "local":
         return await run_jobs(jobs, options, listener)
     if request.backend == "container":
