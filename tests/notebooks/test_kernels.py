@@ -1,0 +1,75 @@
+"""Kernel start-up: fork server, IPC sockets, start failures, cleanup on close."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+
+from envyard.errors import ExecutionError
+from envyard.notebooks.kernels import KernelChoice, KernelStarter, current_python
+
+pytestmark = pytest.mark.slow
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_parallel_starts_use_ipc_and_close_kills_everything(tmp_path: Path) -> None:
+    async def go() -> tuple[list[int], list[dict[str, object]]]:
+        starter = KernelStarter()
+        kernels = await asyncio.gather(
+            *(starter.start(current_python(), tmp_path) for _ in range(6))
+        )
+        pids = [k.km.provisioner.pid for k in kernels]  # type: ignore[union-attr]
+        infos = [dict(k.km.get_connection_info()) for k in kernels]
+        await starter.close()  # without stopping them first
+        return pids, infos
+
+    pids, infos = asyncio.run(go())
+    assert len(set(pids)) == 6
+    assert all(info["transport"] == "ipc" for info in infos)
+    assert len({str(info["ip"]) for info in infos}) == 6  # a private socket folder each
+    assert not [pid for pid in pids if _alive(pid)]
+
+
+def test_a_python_that_cannot_start_a_kernel_is_a_start_error(tmp_path: Path) -> None:
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\necho 'no ipykernel here' >&2\nexit 3\n", encoding="utf-8")
+    fake.chmod(0o755)
+
+    async def go() -> None:
+        starter = KernelStarter(startup_timeout=10)
+        try:
+            await starter.start(KernelChoice(python=str(fake)), tmp_path)
+        finally:
+            await starter.close()
+
+    with pytest.raises(ExecutionError, match="failed to start"):
+        asyncio.run(go())
+
+
+def test_the_kernel_starts_in_the_given_folder_with_the_given_env(tmp_path: Path) -> None:
+    async def go() -> str:
+        starter = KernelStarter()
+        try:
+            kernel = await starter.start(current_python(), tmp_path, {"EY_VALUE": "42"})
+            out: list[str] = []
+            await kernel.kc.execute_interactive(
+                "import os; print(os.getcwd(), os.environ['EY_VALUE'])",
+                timeout=30,
+                output_hook=lambda m: out.append(m["content"].get("text", "")),
+            )
+            return "".join(out)
+        finally:
+            await starter.close()
+
+    assert asyncio.run(go()).split() == [str(tmp_path), "42"]
+    assert os.environ.get("EY_VALUE") is None  # set in the kernel only
