@@ -239,3 +239,15 @@ def test_cli_dry_run_prints_the_plan_and_changes_nothing(
     assert "network requests:" in capsys.readouterr().out
     assert run(argv) == 0
     assert "nothing to release (0 network requests)" in capsys.readouterr().out
+
+
+def test_a_folder_of_the_repository_is_released_on_its_own(git_repo: GitRepo) -> None:
+    env_asset(git_repo.path / "team-a", "one-ubuntu22.04", dockerfile="FROM busybox:1\n")
+    env_asset(git_repo.path / "team-b", "two-ubuntu22.04", dockerfile="FROM busybox:1\n")
+    git_repo.commit("two teams")
+    settings = AssetSettings()
+    plan = plan_release(git_repo.path / "team-a", BRANCH, settings)
+    assert statuses(plan) == {"one-ubuntu22.04": ("new", "1")}
+    apply_release(plan, settings)
+    plan = plan_release(git_repo.path / "team-b", BRANCH, settings)
+    assert statuses(plan) == {"two-ubuntu22.04": ("new", "1")}  # team-a's asset is not "removed"

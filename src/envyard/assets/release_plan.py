@@ -108,11 +108,17 @@ def released_locks(git: Git, head: str | None, lock_name: str) -> dict[str, tupl
     return out
 
 
+def _under(folder: str, scope: str) -> bool:
+    return not scope or scope in (".", folder) or folder.startswith(scope + "/")
+
+
 def _int(version: str | None) -> int:
     return int(version) if version and version.isdigit() else 0
 
 
 def plan_release(repo: Path, branch: str, settings: AssetSettings) -> ReleasePlan:
+    """Plan the release of the assets below ``repo`` (a repository or a folder inside one);
+    only released assets below that folder can be planned as removed."""
     git = Git(repo)
     if git.current_branch() == branch:
         raise ConflictError(
@@ -120,7 +126,9 @@ def plan_release(repo: Path, branch: str, settings: AssetSettings) -> ReleasePla
             "of another branch",
             hint="switch to the source branch (e.g. main) first",
         )
-    found = discover([git.root], git.root)
+    source = Path(repo).resolve()
+    scope = source.relative_to(git.root.resolve()).as_posix() if source != git.root else ""
+    found = discover([source], git.root)
     broken = [d for d in found.diagnostics if d.rule == "AST001"]
     if broken:
         raise SpecError(broken)
@@ -171,7 +179,8 @@ def plan_release(repo: Path, branch: str, settings: AssetSettings) -> ReleasePla
                     "bump the version to release this change"
                 )
         items.append(item)
-    for key, (lock, folder) in sorted(released.items()):
+    in_scope = {k: v for k, v in released.items() if _under(v[1], scope)}
+    for key, (lock, folder) in sorted(in_scope.items()):
         if key not in seen:
             items.append(
                 PlanItem(
