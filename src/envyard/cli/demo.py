@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -34,13 +35,19 @@ def demo(serve: bool | None, workdir: Path | None) -> None:
     if examples.exists():
         shutil.rmtree(examples)
     shutil.copytree(examples_dir(), examples)
+    home = root / "home"
+    os.environ["ENVYARD_HOME"] = str(home)  # this process only: the demo's own metastore
+    os.environ.pop("ENVYARD_DB_URL", None)
+    os.environ.pop("ENVYARD_URL", None)
+    os.environ.pop("ENVYARD_TARGET", None)
     console.print(f"Envyard demo in [bold]{root}[/] (SQLite metastore, local backend)")
-    ws = Workspace(root=root, examples=examples, home=root / "home", console=console)
+    ws = Workspace(root=root, examples=examples, home=home, console=console)
     results = run_demo(ws, STEPS)
     failed = [r for r in results if not r.ok]
     console.print(
         f"\nsummary: {len(results) - len(failed)}/{len(results)} steps ok: "
-        + "; ".join(f"{r.capability} {'ok' if r.ok else 'FAILED'}" for r in results)
+        + "; ".join(f"{r.capability} {'ok' if r.ok else 'FAILED'}" for r in results),
+        soft_wrap=True,
     )
     if failed:
         raise click.exceptions.Exit(1)

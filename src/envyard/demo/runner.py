@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from envyard.errors import EnvyardError
 
@@ -59,6 +60,8 @@ def run_demo(workspace: Workspace, steps: list[tuple[str, Step]]) -> list[StepRe
             line, ok = f"failed: {exc}", False
         took = time.perf_counter() - started
         mark = "[green]ok[/]" if ok else "[red]FAILED[/]"
-        workspace.console.print(f"{mark} [bold]{capability}[/] {line} [dim]({took:.1f}s)[/]")
+        workspace.console.print(
+            f"{mark} [bold]{capability}[/] {escape(line)} [dim]({took:.1f}s)[/]", soft_wrap=True
+        )
         results.append(StepResult(capability, ok, line, took))
     return results

@@ -103,6 +103,20 @@ class _Renderer:
             return ("prerequisites", self.index[pre.name]), f"prerequisite '{pre.name}' {sub}"
         return (), f"prerequisite '{pre.name}' (from the registry catalogue) {sub}"
 
+    def plugin_error(self, pre: Prerequisite, exc: PluginError) -> None:
+        """A plugin's complaint about a prerequisite of this file, located at its field."""
+        if pre.name not in self.index:
+            raise exc  # a catalogue prerequisite: not in this file
+        prefix = f"prerequisite '{pre.name}' "
+        message = exc.message
+        key = "plugin"
+        if message.startswith(prefix) and ": " in message:
+            key, message = message[len(prefix) :].split(": ", 1)
+        at = self.where(("prerequisites", self.index[pre.name], key))
+        self.errors.append(
+            Diagnostic(at.file, at.line, at.col, at.field, f"{prefix}{message}", exc.hint)
+        )
+
     def render_text(self, text: str, scope: Scope, path: Path_, label: str) -> str:
         try:
             parts = parse(text)
@@ -181,13 +195,17 @@ def render_bootstrap(
     per_pre: list[tuple[Prerequisite, list[Fragment]]] = []
     pip: list[str] = []
     for pre in order:
-        plugin = load_plugin(pre)
-        frags = list(plugin.fragments(pre, r.context(pre, slots, base_dir)))
+        try:
+            plugin = load_plugin(pre)
+            frags = list(plugin.fragments(pre, r.context(pre, slots, base_dir)))
+            if isinstance(plugin, ProvidesPipRequirements):
+                pip += plugin.pip_requirements(pre)
+            if image is None and isinstance(plugin, ProvidesImage) and role.dockerImage == pre.name:
+                image = plugin.image(pre)
+        except PluginError as exc:
+            r.plugin_error(pre, exc)
+            continue
         per_pre.append((pre, frags))
-        if isinstance(plugin, ProvidesPipRequirements):
-            pip += plugin.pip_requirements(pre)
-        if image is None and isinstance(plugin, ProvidesImage) and role.dockerImage == pre.name:
-            image = plugin.image(pre)
     if image is None and role.dockerImage and role.dockerImage not in known:
         image = role.dockerImage  # an inline image reference
     commands = [

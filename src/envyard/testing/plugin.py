@@ -16,6 +16,8 @@ fixture                    scope    gives
 ``postgres_url``           session  ``postgresql+psycopg://postgres@127.0.0.1:P/envyard_test``
 ``git_repo_factory``       function ``make(name="repo", *, bare=False) -> GitRepo`` (initialised)
 ``git_repo``               function an initialised :class:`GitRepo` on branch ``main``
+``browser``                session  Playwright ``Browser`` on Debian's headless Chromium
+``page``                   function a fresh page of ``browser`` (own cookies), 1360x900
 ========================== ======== ==========================================================
 
 Session-scoped servers are shared: give each test its own repository or package names (e.g.
@@ -33,6 +35,7 @@ from typing import TypeVar
 
 import pytest
 
+from envyard.testing.browser import browser, page
 from envyard.testing.git import GitRepo
 from envyard.testing.postgres import PostgresServer
 from envyard.testing.process import MissingSystemDependencyError
@@ -40,12 +43,14 @@ from envyard.testing.pypi import PypiIndex
 from envyard.testing.registry import AuthMode, OciRegistry
 
 __all__ = [
+    "browser",
     "fresh_pypi_index",
     "git_repo",
     "git_repo_factory",
     "oci_registry",
     "oci_registry_basic_auth",
     "oci_registry_token_auth",
+    "page",
     "postgres_server",
     "postgres_url",
     "pypi_index",
