@@ -23,6 +23,7 @@ def _isolated(
     monkeypatch.delenv("ENVYARD_TARGET", raising=False)
     own_tmp = tmp_path_factory.mktemp("staging")  # this test's only (xdist workers share /tmp)
     monkeypatch.setattr(tempfile, "tempdir", str(own_tmp))
+    monkeypatch.setenv("ENVYARD_STAGING_DIR", str(own_tmp))
     yield
     finish_removals()
 
