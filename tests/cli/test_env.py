@@ -60,6 +60,12 @@ def test_cycle_on_the_local_metastore(
     assert (code, out.split()[:2]) == (0, ["updated", "team-default@2"])
     code, out, _ = envyard(capsys, "env", "resolve", "team-default")
     assert (code, out) == (0, "team-default@2\n")
+    code, out, _ = envyard(capsys, "env", "diff", "team-default@1")
+    assert code == 1
+    assert "-description: The environment most of team ABC uses.\n" in out
+    assert "+description: gpu\n" in out
+    assert "+  GPU: ''" in out
+    assert envyard(capsys, "env", "diff", "team-default@2", "team-default")[:2] == (0, "")
     code, out, _ = envyard(capsys, "env", "versions", "team-default")
     assert [line.split()[0] for line in out.splitlines()[1:]] == ["2", "1"]
     code, out, _ = envyard(capsys, "env", "get", "team-default", "--format", "json")

@@ -173,6 +173,32 @@ def _add_lifecycle_commands(group: click.Group, *, kind: str, noun: str) -> None
             api.delete(ref, if_match=if_match)
         click.echo(f"deleted {ref}")
 
+    @group.command("diff")
+    @click.argument("old")
+    @click.argument("new", required=False)
+    @client_options
+    def diff(old: str, new: str | None, url: str | None, token: str | None) -> None:
+        """Show what changed between two versions (NEW defaults to the current one).
+
+        Exits 1 when they differ, 0 when they are the same (like `diff`).
+        """
+        import difflib
+
+        with make_client(url, token) as client:
+            api = namespace(client, kind)
+            before = api.get(old)
+            after = api.get(new or before.name)
+        lines = difflib.unified_diff(
+            to_yaml(export_data(before)).splitlines(keepends=True),
+            to_yaml(export_data(after)).splitlines(keepends=True),
+            fromfile=before.ref,
+            tofile=after.ref,
+        )
+        text = "".join(lines)
+        if text:
+            click.echo(text.rstrip())
+        raise click.exceptions.Exit(1 if text else 0)
+
     @group.command("export")
     @click.argument("ref")
     @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file.")
