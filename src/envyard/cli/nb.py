@@ -28,7 +28,14 @@ def _parameter(value: str) -> tuple[str, object]:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--env", "environment", metavar="NAME[@VER]", help="Registry environment to run in.")
 @click.option("--changed-since", metavar="REF", help="Only notebooks affected since git REF.")
-@click.option("--workers", "-w", type=click.IntRange(1), default=2, show_default=True)
+@click.option(
+    "--workers",
+    "-w",
+    type=click.IntRange(1),
+    default=2,
+    show_default=True,
+    help="Notebooks run in parallel (and kernels started ahead).",
+)
 @click.option(
     "--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per notebook."
 )
@@ -37,8 +44,12 @@ def _parameter(value: str) -> tuple[str, object]:
 )
 @click.option("--junit", type=click.Path(path_type=Path, dir_okay=False), help="JUnit XML file.")
 @click.option("--junit-cells", is_flag=True, help="One JUnit testcase per cell.")
-@click.option("--json", "json_file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--html", "html_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--json", "json_file", type=click.Path(path_type=Path, dir_okay=False), help="JSON summary."
+)
+@click.option(
+    "--html", "html_file", type=click.Path(path_type=Path, dir_okay=False), help="HTML summary."
+)
 @click.option(
     "--output-dir",
     type=click.Path(path_type=Path, file_okay=False),
@@ -49,6 +60,7 @@ def _parameter(value: str) -> tuple[str, object]:
     type=click.Choice(["local", "container", "ray"]),
     default="local",
     show_default=True,
+    help="Where kernels run: here, in the environment's image (podman), or on Ray.",
 )
 @click.option("--target", help="Apply this target's overrides to staged copies of the config.")
 @click.option("--ray-address", help="Ray cluster address (--backend ray; default: RAY_ADDRESS).")
