@@ -9,6 +9,7 @@ anything is created. Target settings: ``namespace`` (default ``default``), ``con
 
 from __future__ import annotations
 
+import importlib
 import os
 import time
 from collections.abc import Mapping
@@ -32,8 +33,9 @@ def _kubeconfig(settings: Mapping[str, Any]) -> str | None:
 
 
 def _client(settings: Mapping[str, Any]) -> Any:
-    try:
-        import kubernetes
+    try:  # typed as Any: the client has no type hints
+        kubernetes: Any = importlib.import_module("kubernetes")
+        importlib.import_module("kubernetes.utils")
     except ImportError:
         raise MissingDependencyError(
             "the kubernetes backend needs the kubernetes client", hint="pip install 'envyard[k8s]'"
@@ -132,9 +134,8 @@ class KubernetesBackend:
         _client(self.settings)
 
     def submit(self, submission: Submission) -> KubernetesHandle:
-        from kubernetes.utils import create_from_dict
-
         client = _client(self.settings)
+        create_from_dict: Any = importlib.import_module("kubernetes.utils").create_from_dict
         api = client.ApiClient()
         jobs = []
         for manifest in self.manifests(submission, reveal_secrets=True):

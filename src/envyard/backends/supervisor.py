@@ -82,9 +82,13 @@ class Supervisor:
 
     def on_term(self, _signum: int, _frame: Any) -> None:
         self.cancelled = True
+        self.signal_all(signal.SIGTERM)
+
+    def signal_all(self, sig: int) -> None:
         for proc in list(self.procs.values()):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
+            if proc.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, sig)
 
     def kernel_env(self, role: dict[str, Any], log: Path) -> dict[str, str]:
         env_data = role.get("environment")
@@ -156,25 +160,38 @@ class Supervisor:
     def wait(self) -> None:
         items = {f"{i['role']}-{i['index']}": i for i in self.manifest["instances"]}
         deadline: float | None = None
-        while any(p.poll() is None for p in self.procs.values()):
+        resend = 0.0
+        while True:
+            running = [p for p in self.procs.values() if p.poll() is None]
             if self.cancelled and deadline is None:
                 deadline = time.monotonic() + GRACE_SECONDS
+                resend = time.monotonic() + 1
+            if deadline is not None and time.monotonic() > resend:
+                # again every second: a TERM that lands while bash forks a command can be lost
+                # (the exit callbacks ignore it: the bootstrap sets TERM to ignored for them)
+                resend = time.monotonic() + 1
+                self.signal_all(signal.SIGTERM)
             if deadline is not None and time.monotonic() > deadline:
-                for proc in self.procs.values():
-                    with contextlib.suppress(ProcessLookupError):
-                        os.killpg(proc.pid, signal.SIGKILL)
-            for key, proc in list(self.procs.items()):
-                info = self.state["instances"][key]
-                if proc.returncode is None or info["exit_code"] is not None:
-                    continue
-                info["exit_code"] = proc.returncode
-                retries = self.manifest["roles"][items[key]["role"]].get("retries", 0)
-                if proc.returncode != 0 and not self.cancelled and info["attempts"] <= retries:
-                    self.launch(items[key], info["attempts"] + 1)
-                self.save()
+                self.signal_all(signal.SIGKILL)
+            restarted = self.record_exits(items)
+            if not running and not restarted:
+                break
             time.sleep(0.1)
-        for key, proc in self.procs.items():
-            self.state["instances"][key]["exit_code"] = proc.returncode
+
+    def record_exits(self, items: dict[str, dict[str, Any]]) -> bool:
+        """Note finished instances; restart failed ones with retries left. True if any was."""
+        restarted = False
+        for key, proc in list(self.procs.items()):
+            info = self.state["instances"][key]
+            if proc.returncode is None or info["exit_code"] is not None:
+                continue
+            info["exit_code"] = proc.returncode
+            retries = self.manifest["roles"][items[key]["role"]].get("retries", 0)
+            if proc.returncode != 0 and not self.cancelled and info["attempts"] <= retries:
+                self.launch(items[key], info["attempts"] + 1)
+                restarted = True
+            self.save()
+        return restarted
 
     def finish(self) -> None:
         codes: dict[str, list[int | None]] = {}

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from tests.prerequisites.helpers import render, run_script, write_job
 
-from envyard.errors import PluginError
+from envyard.errors import SpecError
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -101,7 +101,7 @@ def test_local_path_relative_to_the_job_file(tmp_path: Path) -> None:
 def test_local_path_may_not_leave_the_job_folder(tmp_path: Path) -> None:
     (tmp_path / "jobs").mkdir()
     path = write_job(tmp_path / "jobs", job("../../etc/passwd"))
-    with pytest.raises(PluginError, match="leaves the job's folder"):
+    with pytest.raises(SpecError, match="leaves the job's folder"):
         render(path)
 
 
@@ -115,5 +115,5 @@ def test_local_path_may_not_leave_the_job_folder(tmp_path: Path) -> None:
     ],
 )
 def test_bad_parameters(tmp_path: Path, uri: str, extra: str, message: str) -> None:
-    with pytest.raises(PluginError, match=message):
+    with pytest.raises(SpecError, match=message):
         render(write_job(tmp_path, job(uri, extra)))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from tests.prerequisites.helpers import render, run_script, write_job
 
-from envyard.errors import PluginError
+from envyard.errors import SpecError
 from envyard.spec.environment import Environment
 from envyard.testing.plugin import unique_name
 from envyard.testing.pypi import PypiIndex
@@ -67,5 +67,5 @@ def test_bad_parameters(tmp_path: Path, params: str, message: str) -> None:
           r: {{prerequisites: [deps], commands: [echo]}}
         """,
     )
-    with pytest.raises(PluginError, match=message):
+    with pytest.raises(SpecError, match=message):
         render(path)
