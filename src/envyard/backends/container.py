@@ -128,17 +128,22 @@ class ContainerHandle:
             out += [f"{c['role']}[{c['index']}] {line}" for line in text.splitlines()]
         return "\n".join(out) + ("\n" if out else "")
 
-    def cancel(self) -> None:
+    def cancel(self, grace: float = 10) -> None:
+        """TERM the bootstrap (PID 1 traps it) and everything it runs, so the foreground
+        command ends and the exit callbacks run; again every second (a TERM landing while bash
+        forks can be lost); after ``grace`` seconds the containers are stopped."""
         env = self._env()
         for c in self.containers:
-            # TERM to the bootstrap (PID 1, it traps it), then to everything it runs, so the
-            # foreground command ends and the exit callbacks run; stop after a grace period.
             subprocess.run([self.engine, "kill", "--signal", "TERM", c["name"]], env=env,
                            capture_output=True, check=False)  # fmt: skip
-            subprocess.run([self.engine, "exec", c["name"], "sh", "-c", "kill -TERM -1"],
-                           env=env, capture_output=True, check=False)  # fmt: skip
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and self.status().state == "running":
+            for c in self.containers:
+                subprocess.run([self.engine, "exec", c["name"], "sh", "-c", "kill -TERM -1"],
+                               env=env, capture_output=True, check=False)  # fmt: skip
+            time.sleep(1)
         for c in self.containers:
-            subprocess.run([self.engine, "stop", "--time", "10", c["name"]], env=env,
+            subprocess.run([self.engine, "stop", "--time", "5", c["name"]], env=env,
                            capture_output=True, check=False)  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
