@@ -97,3 +97,18 @@ def test_override_appears_in_help(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "apply" in out
     assert "explain" in out
+
+
+def test_without_out_the_copies_are_kept_in_a_new_temporary_folder(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import tempfile
+
+    assert run(["override", "apply", "-t", "tenant-a", "specs/a.yaml"]) == 0
+    where = Path(capsys.readouterr().out.rsplit("-> ", 1)[1].strip())
+    assert where.parent == Path(tempfile.gettempdir())
+    assert (where / "specs/a.yaml").read_text(encoding="utf-8").endswith("image: dev/a:1\n")
+    assert run(["override", "apply", "-t", "tenant-a", "specs/a.yaml", "bad.yaml"]) == 1
+    assert sorted(p.name for p in where.parent.iterdir() if p.name.startswith("envyard")) == [
+        where.name
+    ]

@@ -51,7 +51,8 @@ def _common(func: click.decorators.FC) -> click.decorators.FC:
     "--out",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help="Write the staged files here, under the same relative paths, and keep them.",
+    help="Write the staged files here, under the same relative paths (default: a new "
+    "folder in the system temporary folder, printed at the end).",
 )
 @click.option("--dry-run", is_flag=True, help="Print a unified diff per file; write nothing.")
 @click.option("--strict", is_flag=True, help="A rule that matched nothing is an error.")
@@ -78,7 +79,19 @@ def apply(
             click.echo(warning.render(), err=True)
         click.echo(plan_diff(the_plan), nl=False)
         return
-    result = stage(specs, resolved, out=out, strict=strict, cwd=cwd)
+    made = None
+    if out is None:  # kept for the user to submit from: the system temporary folder, not RAM
+        import tempfile
+
+        out = made = Path(tempfile.mkdtemp(prefix="envyard-staged-"))
+    try:
+        result = stage(specs, resolved, out=out, strict=strict, cwd=cwd)
+    except BaseException:
+        if made is not None:
+            import shutil
+
+            shutil.rmtree(made, ignore_errors=True)
+        raise
     for warning in result.warnings:
         click.echo(warning.render(), err=True)
     changed = sum(1 for f in result.plan.files if f.changed)
