@@ -1,5 +1,9 @@
 """One async HTTP session per run: bounded concurrency, retries with backoff, request count.
 
+Concurrency is bounded overall (``concurrency``) and per host (``per_host``, 6 like browsers):
+small servers such as pypiserver answer one request at a time with a short listen backlog,
+and flooding them only adds TCP retransmission delays.
+
 Retried: transport errors (connection refused, timeouts) and HTTP 429 / 5xx, with exponential
 backoff and jitter, honouring ``Retry-After``. ``requests`` counts every request sent, so a
 run can prove it made none (``envyard asset release`` prints it).
@@ -25,6 +29,7 @@ class HttpSession:
         self,
         *,
         concurrency: int = 16,
+        per_host: int = 6,
         retries: int = 4,
         timeout: float = 30.0,
         backoff: float = 0.2,
@@ -34,6 +39,8 @@ class HttpSession:
             timeout=timeout, follow_redirects=True, transport=transport, trust_env=False
         )
         self._limit = asyncio.Semaphore(concurrency)
+        self._per_host = per_host
+        self._hosts: dict[str, asyncio.Semaphore] = {}
         self.retries = retries
         self.backoff = backoff
         self.requests = 0
@@ -72,8 +79,10 @@ class HttpSession:
         last_error: Exception | None = None
         for attempt in range(self.retries + 1):
             response: httpx.Response | None = None
+            host = httpx.URL(url).netloc.decode("ascii", "replace")
+            host_limit = self._hosts.setdefault(host, asyncio.Semaphore(self._per_host))
             try:
-                async with self._limit:
+                async with self._limit, host_limit:
                     self.requests += 1
                     response = await self._client.request(
                         method, url, headers=dict(headers or {}), auth=auth
