@@ -230,8 +230,6 @@ def release(
 ) -> None:
     """Release new and updated assets to the release branch: one commit, one tag per asset."""
     from envyard.assets.gitrepo import Git
-    from envyard.assets.progress import progress_bar
-    from envyard.assets.release import apply_release
     from envyard.assets.release_plan import plan_release
 
     git = Git(repo)
@@ -245,6 +243,9 @@ def release(
     if not plan.has_changes:
         click.echo("nothing to release (0 network requests)")
         return
+    from envyard.assets.progress import progress_bar  # rich and httpx: only when releasing
+    from envyard.assets.release import apply_release
+
     publisher = None
     with contextlib.ExitStack() as stack:
         if registry or publish:
