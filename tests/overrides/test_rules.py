@@ -1,186 +1,33 @@
-"""What each kind of rule does to a document's data (JSONPath, literal, regex, operations)."""
+"""Compiled rules: substitution of one value, and the Change record."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from envyard.overrides.rules import MISSING, Rule, apply_rules
+from envyard.overrides.rules import MISSING, Change, Rule, substitute
 
 Rules = Callable[[str], tuple[Rule, ...]]
 
-MULTI_JOB = {
-    "jobs": {
-        "train": {"image": "polymerprod.azurecr.io/a:1", "cmd": "x"},
-        "eval": {"image": "polymerprod.azurecr.io/b:2"},
-    },
-    "steps": [{"image": "polymerprod.azurecr.io/c:3"}, {"name": "no-image"}],
-    "image": "other.io/top:1",
-}
+
+def test_substitute_literal_then_regex_then_nothing(rules_from: Rules) -> None:
+    (rule,) = rules_from("image:\n  'a/(.+)': 'b/\\1'\n  a/x: literal")
+    assert substitute(rule, "a/x") == ("literal", rule.pairs[1])
+    assert substitute(rule, "a/y") == ("b/y", rule.pairs[0])
+    assert substitute(rule, "c") is None
+    assert substitute(rule, {"a": 1}) is None
 
 
-def _apply(rules: tuple[Rule, ...], data: dict[str, Any]) -> tuple[Any, list[Any], set[int]]:
-    return apply_rules(data, rules)
+def test_rule_records_where_it_is_written(rules_from: Rules) -> None:
+    (rule,) = rules_from("jobs.*.image:\n  $set: x\n  $append: [a]")
+    assert rule.jsonpath == "$['jobs'][*]['image']"
+    assert rule.plain_path is None
+    assert rule.where.endswith(":3")
+    assert rule.op_lines == {"$set": 4, "$append": 5}
+    assert rule.append == ("a",)
 
 
-def test_descendant_jsonpath_changes_every_image_of_a_multi_job_spec(rules_from: Rules) -> None:
-    rules = rules_from(
-        """
-        $..image:
-          'polymerprod.azurecr.io/(.+)': 'polymerdev.azurecr.io/$1'
-        """
-    )
-    new, changes, acted = _apply(rules, MULTI_JOB)
-    assert new["jobs"]["train"]["image"] == "polymerdev.azurecr.io/a:1"
-    assert new["jobs"]["eval"]["image"] == "polymerdev.azurecr.io/b:2"
-    assert new["steps"][0]["image"] == "polymerdev.azurecr.io/c:3"
-    assert new["image"] == "other.io/top:1"
-    assert len(changes) == 3
-    assert acted == {0}
-    assert MULTI_JOB["jobs"]["train"]["image"] == "polymerprod.azurecr.io/a:1"  # input untouched
-
-
-def test_wildcard_shorthand_reaches_each_job(rules_from: Rules) -> None:
-    rules = rules_from(
-        """
-        jobs.*.image:
-          'polymerprod.azurecr.io/(?P<rest>.+)': 'mcr.microsoft.com/${rest}'
-        """
-    )
-    new, changes, _ = _apply(rules, MULTI_JOB)
-    assert [c.new for c in changes] == ["mcr.microsoft.com/a:1", "mcr.microsoft.com/b:2"]
-    assert new["steps"][0]["image"] == "polymerprod.azurecr.io/c:3"
-
-
-def test_group_references_dollar_braces_and_backslash(rules_from: Rules) -> None:
-    data = {"a": "prod/x/1", "b": "prod/y/2", "c": "prod/z/3"}
-    for template, expected in (
-        ("dev/$1-$2", "dev/x-1"),
-        ("dev/${1}1", "dev/x1"),
-        (r"dev/\2", "dev/1"),
-    ):
-        rules = rules_from(f"a:\n  'prod/(\\w)/(\\d)': '{template}'")
-        new, _, _ = _apply(rules, data)
-        assert new["a"] == expected, template
-
-
-def test_literal_match_wins_over_a_regex_that_also_matches(rules_from: Rules) -> None:
-    rules = rules_from(
-        """
-        image:
-          'img(.*)': 'regex$1'
-          'img.v1': 'literal'
-        """
-    )
-    new, changes, _ = _apply(rules, {"image": "img.v1"})
-    assert new["image"] == "literal"
-    assert changes[0].line == 5  # the literal pair's line in the overrides file
-
-
-def test_regex_must_match_the_whole_value(rules_from: Rules) -> None:
-    rules = rules_from("image:\n  'prod': 'dev'")
-    new, changes, acted = _apply(rules, {"image": "prod-registry/x"})
-    assert new["image"] == "prod-registry/x"
-    assert changes == []
-    assert acted == {0}  # the path selected a field; no old value matched
-
-
-def test_mapping_tags_get_a_new_tag_added_and_existing_ones_set(rules_from: Rules) -> None:
-    rules = rules_from("tags:\n  eyesoff: eyeson\n  owner: team-b")
-    new, changes, _ = _apply(rules, {"tags": {"owner": "team-a"}})
-    assert new["tags"] == {"owner": "team-b", "eyesoff": "eyeson"}
-    assert {(c.location, c.old, c.new) for c in changes} == {
-        (("tags", "owner"), "team-a", "team-b"),
-        (("tags", "eyesoff"), MISSING, "eyeson"),
-    }
-
-
-def test_scalar_tags_as_in_the_rfc_are_substituted(rules_from: Rules) -> None:
-    new, _, _ = _apply(rules_from("tags:\n  eyesoff: eyeson"), {"tags": "eyesoff"})
-    assert new["tags"] == "eyeson"
-
-
-def test_list_items_are_substituted_one_by_one(rules_from: Rules) -> None:
-    rules = rules_from(
-        """
-        $..pip:
-          '--index-url https://old/(.*)': '--index-url https://new/$1'
-        """
-    )
-    data = {"dependencies": ["python=3.11", {"pip": ["a==1", "--index-url https://old/simple/"]}]}
-    new, _, _ = _apply(rules, data)
-    assert new["dependencies"][1]["pip"] == ["a==1", "--index-url https://new/simple/"]
-
-
-def test_set_creates_missing_fields_and_parents(rules_from: Rules) -> None:
-    rules = rules_from("environment.docker.registry:\n  $set: mcr.microsoft.com")
-    new, changes, acted = _apply(rules, {"environment": {"conda": {}}})
-    assert new["environment"]["docker"] == {"registry": "mcr.microsoft.com"}
-    assert changes[0].old is MISSING
-    assert acted == {0}
-
-
-def test_set_replaces_whatever_was_there(rules_from: Rules) -> None:
-    new, _, _ = _apply(rules_from("a.b:\n  $set: {x: 1}"), {"a": {"b": "scalar"}})
-    assert new == {"a": {"b": {"x": 1}}}
-
-
-def test_remove_deletes_every_match_including_list_items(rules_from: Rules) -> None:
-    rules = rules_from(
-        """
-        $..pip[?@ == '--index-url https://feed/']:
-          $remove: true
-        $.jobs.*.cmd:
-          $remove: true
-        """
-    )
-    data = {
-        "deps": [{"pip": ["--index-url https://feed/", "a", "--index-url https://feed/"]}],
-        "jobs": {"a": {"cmd": "x", "image": "i"}},
-    }
-    new, changes, acted = _apply(rules, data)
-    assert new == {"deps": [{"pip": ["a"]}], "jobs": {"a": {"image": "i"}}}
-    assert len(changes) == 3
-    assert acted == {0, 1}
-
-
-def test_append_and_prepend_create_and_skip_duplicates(rules_from: Rules) -> None:
-    rules = rules_from(
-        """
-        channels:
-          $prepend: conda-forge
-          $append: [defaults, extra]
-        pip_options:
-          $append: --extra-index-url https://x/
-        """
-    )
-    new, _, _ = _apply(rules, {"channels": ["defaults"]})
-    assert new["channels"] == ["conda-forge", "defaults", "extra"]
-    assert new["pip_options"] == ["--extra-index-url https://x/"]
-
-
-def test_rules_apply_in_order_and_see_earlier_results(rules_from: Rules) -> None:
-    rules = rules_from(
-        """
-        image:
-          'a': 'b'
-        $.image:
-          'b': 'c'
-        """
-    )
-    new, changes, _ = _apply(rules, {"image": "a"})
-    assert new["image"] == "c"
-    assert [(c.old, c.new) for c in changes] == [("a", "b"), ("b", "c")]
-
-
-def test_a_rule_selecting_nothing_is_reported_as_not_acting(rules_from: Rules) -> None:
-    rules = rules_from("missing.field:\n  'a': 'b'\nname:\n  'x': 'y'")
-    _, changes, acted = _apply(rules, {"name": "x"})
-    assert acted == {1}
-    assert [c.new for c in changes] == ["y"]
-
-
-def test_numbers_and_booleans_match_by_their_yaml_text(rules_from: Rules) -> None:
-    rules = rules_from("version:\n  '1': 2\nflag:\n  'false': true")
-    new, _, _ = _apply(rules, {"version": 1, "flag": False})
-    assert new == {"version": 2, "flag": True}
+def test_change_unpacks_as_field_old_new_rule(rules_from: Rules) -> None:
+    (rule,) = rules_from("a:\n  $set: 1")
+    field, old, new, who = Change(("a", 0, "b c"), MISSING, 1, rule, 2)
+    assert (field, old, new, who) == ('a[0]["b c"]', MISSING, 1, rule)
+    assert repr(MISSING) == "(absent)"

@@ -6,8 +6,9 @@ folder), ``s.paths`` (original -> staged copy), ``s.changes`` (original -> chang
 given. The user's files are only ever read. See ``docs/overrides.md``.
 """
 
+from envyard.overrides.engine import apply_rules
 from envyard.overrides.profiles import OverrideProfiles, load_profiles
-from envyard.overrides.rules import Change, Rule, apply_rules
+from envyard.overrides.rules import Change, Rule
 from envyard.overrides.staging import Plan, StagedSpecs, plan, stage, staged
 from envyard.overrides.targets import ResolvedTarget, resolve_target
 

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from envyard.errors import Diagnostic, SpecError
+from envyard.overrides.engine import apply_rules
 from envyard.overrides.patch import patch_text
-from envyard.overrides.rules import Change, Rule, apply_rules
+from envyard.overrides.rules import Change, Rule
 from envyard.overrides.scope import Item, Scope, collect
 from envyard.overrides.targets import ResolvedTarget, resolve_target
 from envyard.overrides.writer import remove_later, stage_into

@@ -1,0 +1,161 @@
+"""Apply compiled rules to a document's data: select with JSONPath, then change each match.
+
+See :mod:`envyard.overrides.rules` for what each kind of rule does and in which order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from envyard.overrides.rules import MISSING, Change, Location, Rule, copy_data, substitute
+
+
+def _get(data: Any, location: Location) -> Any:
+    for part in location:
+        data = data[part]
+    return data
+
+
+def apply_rules(
+    data: Any, rules: tuple[Rule, ...], *, create: bool = True
+) -> tuple[Any, list[Change], set[int]]:
+    """Apply ``rules`` in order to a copy of ``data``: (new data, changes, indexes that acted).
+
+    A rule "acted" when its JSONPath selected at least one field of this document (or created
+    one). ``create=False`` (files a spec references) never creates missing fields.
+    """
+    new = copy_data(data)
+    changes: list[Change] = []
+    selected: set[int] = set()
+    for index, rule in enumerate(rules):
+        locations = select(rule, new)
+        if locations:
+            selected.add(index)
+        elif create and _create(new, rule, changes):
+            selected.add(index)
+            continue
+        if rule.remove:
+            for loc in sorted(locations, key=_sort_key, reverse=True):
+                parent = _get(new, loc[:-1])
+                changes.append(
+                    Change(loc, parent[loc[-1]], MISSING, rule, rule.op_lines["$remove"])
+                )
+                del parent[loc[-1]]
+            continue
+        for loc in locations:
+            _change_one(new, loc, rule, changes)
+    return new, changes, selected
+
+
+def select(rule: Rule, data: Any) -> list[Location]:
+    """The locations ``rule``'s JSONPath selects in ``data`` (never the root itself).
+
+    A singular path of names and indexes (the RFC's dotted form) is looked up directly, which
+    is what RFC 9535 defines for it; anything else goes through the JSONPath engine.
+    """
+    path = rule.plain_path
+    if path:
+        node = data
+        for part in path:
+            node = _child(node, part)
+            if node is MISSING:
+                return []
+        if any(isinstance(p, int) and p < 0 for p in path):
+            return [tuple(n.location) for n in rule.query.finditer(data)]  # normalised indexes
+        return [path]
+    return [loc for loc in (tuple(n.location) for n in rule.query.finditer(data)) if loc]
+
+
+def _child(node: Any, part: str | int) -> Any:
+    """``node[part]`` when it exists (a name in a mapping, an index in a list), else MISSING."""
+    if isinstance(node, dict):
+        return node.get(part, MISSING) if isinstance(part, str) else MISSING
+    if isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node):
+        return node[part]
+    return MISSING
+
+
+def _sort_key(location: Location) -> tuple[tuple[int, Any], ...]:
+    return tuple((0, p) if isinstance(p, int) else (1, p) for p in location)
+
+
+def _set(data: Any, loc: Location, value: Any, rule: Rule, *, line: int, out: list[Change]) -> None:
+    parent = _get(data, loc[:-1])
+    old = parent[loc[-1]]
+    if old is value or _same(old, value):
+        return
+    parent[loc[-1]] = value
+    out.append(Change(loc, old, value, rule, line))
+
+
+def _same(a: Any, b: Any) -> bool:
+    from envyard.overrides.patch import same
+
+    return same(a, b)
+
+
+def _change_one(data: Any, loc: Location, rule: Rule, out: list[Change]) -> None:
+    if rule.set_value is not MISSING:
+        _set(data, loc, copy_data(rule.set_value), rule, line=rule.op_lines["$set"], out=out)
+    value = _get(data, loc)
+    if isinstance(value, dict):
+        for pair in rule.pairs:
+            if pair.old in value:
+                _set(data, (*loc, pair.old), copy_data(pair.new), rule, line=pair.line, out=out)
+            else:
+                value[pair.old] = copy_data(pair.new)
+                out.append(Change((*loc, pair.old), MISSING, pair.new, rule, pair.line))
+    elif isinstance(value, list):
+        for i, item in enumerate(list(value)):
+            found = substitute(rule, item)
+            if found is not None:
+                _set(data, (*loc, i), found[0], rule, line=found[1].line, out=out)
+    elif rule.pairs:
+        found = substitute(rule, value)
+        if found is not None:
+            _set(data, loc, found[0], rule, line=found[1].line, out=out)
+    _extend(data, loc, rule, out)
+
+
+def _extend(data: Any, loc: Location, rule: Rule, out: list[Change]) -> None:
+    if not rule.append and not rule.prepend:
+        return
+    value = _get(data, loc)
+    if not isinstance(value, list):
+        return
+    for op, items in (("$prepend", reversed(rule.prepend)), ("$append", rule.append)):
+        for item in items:
+            if any(_same(item, v) for v in value):
+                continue
+            at = 0 if op == "$prepend" else len(value)
+            value.insert(at, copy_data(item))
+            out.append(Change((*loc, at), MISSING, item, rule, rule.op_lines[op]))
+
+
+def _create(data: Any, rule: Rule, out: list[Change]) -> bool:
+    """Create a missing field for ``$set`` / ``$append`` / ``$prepend`` on a plain path."""
+    if rule.plain_path is None or not rule.plain_path or rule.remove:
+        return False
+    if rule.set_value is not MISSING:
+        value, op = copy_data(rule.set_value), "$set"
+    elif rule.append or rule.prepend:
+        value = [copy_data(v) for v in (*rule.prepend, *rule.append)]
+        op = "$append" if rule.append else "$prepend"
+    else:
+        return False
+    parts = rule.plain_path
+    node, depth = data, 0
+    while depth < len(parts) - 1:
+        found = _child(node, parts[depth])
+        if found is MISSING:
+            break
+        node = found
+        depth += 1
+    rest = parts[depth:]
+    if not isinstance(node, dict) or not all(isinstance(p, str) for p in rest) or rest[0] in node:
+        return False
+    for part in reversed(rest[1:]):
+        value = {part: value}
+    node[rest[0]] = value
+    out.append(Change(rule.plain_path, MISSING, value, rule, rule.op_lines[op]))
+    return True
