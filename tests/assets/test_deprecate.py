@@ -40,8 +40,8 @@ def test_bad_input_changes_nothing(tmp_path: Path) -> None:
     before = (old / "spec.yaml").read_text(encoding="utf-8")
     with pytest.raises(ConfigError, match="not a date"):
         deprecate_asset(tmp_path, "old-ubuntu22.04", "old-ubuntu22.04", "31/01/2027")
-    with pytest.raises(NotFoundError, match="no asset named 'ghost'"):
-        deprecate_asset(tmp_path, "old-ubuntu22.04", "ghost", "2027-01-31")
+    with pytest.raises(NotFoundError, match="no asset named 'nope'"):
+        deprecate_asset(tmp_path, "nope", "old-ubuntu22.04", "2027-01-31")
     with pytest.raises(ConfigError, match="cannot replace itself"):
         deprecate_asset(tmp_path, "old-ubuntu22.04", "old-ubuntu22.04", "2027-01-31")
     assert (old / "spec.yaml").read_text(encoding="utf-8") == before
@@ -89,3 +89,10 @@ def test_archive_due(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert client.environments.get("later").state == "active"
     assert archive_due(client, today=dt.date(2026, 6, 1)) == []  # archived ones are not listed
     client.close()
+
+
+def test_a_replacement_outside_the_repository_warns(tmp_path: Path) -> None:
+    env_asset(tmp_path, "old-ubuntu22.04")
+    done = deprecate_asset(tmp_path, "old-ubuntu22.04", "elsewhere", "2027-01-31")
+    assert done.warning is not None and "'elsewhere' is not an asset" in done.warning
+    assert "Please use elsewhere instead." in done.text

@@ -251,3 +251,34 @@ def test_a_folder_of_the_repository_is_released_on_its_own(git_repo: GitRepo) ->
     apply_release(plan, settings)
     plan = plan_release(git_repo.path / "team-b", BRANCH, settings)
     assert statuses(plan) == {"two-ubuntu22.04": ("new", "1")}  # team-a's asset is not "removed"
+
+
+def test_removing_one_asset_keeps_release_paths_another_asset_shares(git_repo: GitRepo) -> None:
+    write(git_repo.path, "shared/lib.py", "x = 1\n")
+    extra = "release_paths:\n  - ../../shared\n"
+    env_asset(
+        git_repo.path,
+        "a-ubuntu22.04",
+        folder="envs/a",
+        dockerfile="FROM busybox:1\n",
+        extra_asset=extra,
+    )
+    env_asset(
+        git_repo.path,
+        "b-ubuntu22.04",
+        folder="envs/b",
+        dockerfile="FROM busybox:1\n",
+        extra_asset=extra,
+    )
+    git_repo.commit("two assets sharing code")
+    release(git_repo)
+    git_repo.run("rm", "-r", "--quiet", "envs/b")
+    git_repo.commit("drop b")
+    plan, _ = release(git_repo)
+    assert statuses(plan) == {
+        "a-ubuntu22.04": ("unchanged", "1"),
+        "b-ubuntu22.04": ("removed", "1"),
+    }
+    files = git_repo.run("ls-tree", "-r", "--name-only", BRANCH).splitlines()
+    assert "shared/lib.py" in files
+    assert not any(f.startswith("envs/b/") for f in files)

@@ -37,6 +37,7 @@ class Deprecation:
     replacement: str
     delete_on: dt.date
     text: str
+    warning: str | None = None
 
 
 def parse_date(value: str) -> dt.date:
@@ -49,7 +50,10 @@ def parse_date(value: str) -> dt.date:
 def deprecate_asset(
     repo: Path, name: str, replacement: str, delete_on: str, *, write: bool = True
 ) -> Deprecation:
-    """Rewrite ``name``'s spec as deprecated in favour of ``replacement`` (an asset in ``repo``)."""
+    """Rewrite ``name``'s spec as deprecated in favour of ``replacement``.
+
+    A replacement that is not an asset of ``repo`` (it may live elsewhere) gives a warning.
+    """
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
@@ -59,7 +63,11 @@ def deprecate_asset(
     asset = found.by_name(name)
     if replacement == asset.name:
         raise ConfigError(f"'{name}' cannot replace itself", hint="name another environment")
-    found.by_name(replacement)
+    warning = None
+    try:
+        found.by_name(replacement)
+    except NotFoundError:
+        warning = f"'{replacement}' is not an asset in {repo}; make sure it exists in the registry"
     spec = asset.spec_path
     if spec is None or not spec.is_file():
         raise NotFoundError(f"the spec of '{name}' does not exist")
@@ -93,7 +101,7 @@ def deprecate_asset(
     text = out.getvalue()
     if write and text != original:
         atomic_write(spec, text)
-    return Deprecation(spec, asset.name, replacement, date, text)
+    return Deprecation(spec, asset.name, replacement, date, text, warning)
 
 
 def _due(record: Any, today: dt.date) -> bool:

@@ -36,7 +36,7 @@ class HttpSession:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._client = httpx.AsyncClient(
-            timeout=timeout, follow_redirects=True, transport=transport, trust_env=False
+            timeout=timeout, follow_redirects=True, transport=transport
         )
         self._limit = asyncio.Semaphore(concurrency)
         self._per_host = per_host

@@ -90,6 +90,7 @@ def _released_blobs(
 
 def _tree_changes(  # noqa: PLR0917 - internal step of apply_release
     git: Git,
+    plan_items: list[PlanItem],
     removed: list[PlanItem],
     changing: list[PlanItem],
     pinned: dict[str, PinResult],
@@ -97,10 +98,17 @@ def _tree_changes(  # noqa: PLR0917 - internal step of apply_release
     result: ReleaseResult,
 ) -> dict[str, TreeEntry | None]:
     changes: dict[str, TreeEntry | None] = {}
+    kept = {  # files other released assets still own (shared release paths)
+        name
+        for item in plan_items
+        if item.status in ("unchanged", "skipped") and item.released is not None
+        for name in item.released.files
+    }
     for item in [*removed, *changing]:
         if item.released is not None:
             for name in item.released.files:
-                changes[name] = None
+                if name not in kept:
+                    changes[name] = None
             changes[_join(item.released_dir, settings.lock_file)] = None
     for item in changing:
         pin = pinned[item.key]
@@ -169,7 +177,7 @@ def apply_release(
     step("pin")
     pinned, result.requests = _pin(changing, settings, online, on_asset)
     step("objects")
-    changes = _tree_changes(git, removed, changing, pinned, settings, result)
+    changes = _tree_changes(git, plan.items, removed, changing, pinned, settings, result)
     tree = git.write_tree(plan.head, changes)
     step("commit")
     lines = [f"Release {len(changing) + len(removed)} asset(s)", ""]

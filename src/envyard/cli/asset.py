@@ -287,6 +287,8 @@ def deprecate(name: str, replacement: str, delete_on: str, repo: Path, dry_run: 
     from envyard.assets.deprecate import deprecate_asset
 
     done = deprecate_asset(repo, name, replacement, delete_on, write=not dry_run)
+    if done.warning:
+        click.echo(f"warning: {done.warning}", err=True)
     if dry_run:
         click.echo(done.text, nl=False)
         return
