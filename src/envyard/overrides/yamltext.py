@@ -54,6 +54,12 @@ def _pyyaml() -> _Backend | None:
     class _Loader(loader):  # type: ignore[misc,valid-type]
         """Tags of untagged nodes are left to :func:`scalar_value` (YAML 1.2, and fast)."""
 
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            """No path-based resolvers are registered: nothing to track."""
+
+        def ascend_resolver(self) -> None:
+            """See :meth:`descend_resolver`."""
+
         def resolve(self, kind: type, value: Any, implicit: Any) -> str:
             if kind is yaml.ScalarNode:
                 return IMPLICIT
