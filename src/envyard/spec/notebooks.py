@@ -44,10 +44,10 @@ class NotebookSettings(SpecModel):
         description="Code run in a cell injected last, also after a failing cell (removed).",
     )
     before_cell: str | None = Field(
-        default=None, description="Code injected at the top of every code cell (removed)."
+        default=None, description="Code run (hidden, no output) before every code cell."
     )
     after_cell: str | None = Field(
-        default=None, description="Code injected at the end of every code cell (removed)."
+        default=None, description="Code run (hidden, no output) after every code cell."
     )
 
 
