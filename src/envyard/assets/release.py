@@ -21,7 +21,7 @@ from typing import Protocol
 from envyard.assets.config import AssetSettings
 from envyard.assets.gitrepo import Git, TreeEntry
 from envyard.assets.httpsession import HttpSession
-from envyard.assets.lock import LockFile
+from envyard.assets.lock import LockEntry, LockFile
 from envyard.assets.pin import PinResult, pin_assets
 from envyard.assets.release_plan import PlanItem, ReleasePlan
 from envyard.errors import ConflictError
@@ -45,7 +45,8 @@ class ReleaseResult:
     tags: list[str] = field(default_factory=list)
     published: list[str] = field(default_factory=list)
     requests: int = 0
-    skipped_tags: list[str] = field(default_factory=list)
+    skipped: list[LockEntry] = field(default_factory=list)
+    """Tags left as written (their source is not configured); ``file`` is repo-relative."""
 
 
 def set_version(text: str, version: str) -> str:
@@ -114,8 +115,9 @@ def _tree_changes(  # noqa: PLR0917 - internal step of apply_release
         pin = pinned[item.key]
         asset = pin.asset
         lock = pin.lock(settings, version=item.version)
-        result.skipped_tags += [
-            f"{item.name}: {e.file}:{e.line} {e.tag} ({e.reason})" for e in lock.skipped
+        folder = asset.rel(asset.dir)
+        result.skipped += [
+            e.model_copy(update={"file": _join(folder, e.file)}) for e in lock.skipped
         ]
         blobs = _released_blobs(item, pin, lock, settings.lock_file)
         plain = [f for f in item.files if asset.rel(f) not in blobs]

@@ -245,6 +245,7 @@ def release(
         return
     from envyard.assets.progress import progress_bar  # rich and httpx: only when releasing
     from envyard.assets.release import apply_release
+    from envyard.assets.report import describe_entries
 
     publisher = None
     with contextlib.ExitStack() as stack:
@@ -266,8 +267,8 @@ def release(
     click.echo(f"committed {result.commit} on '{branch}'; tags: {', '.join(result.tags) or '-'}")
     if result.published:
         click.echo(f"published: {', '.join(result.published)}")
-    for line in result.skipped_tags:
-        click.echo(f"skipped tag (left as written): {line}")
+    for line in describe_entries(result.skipped):
+        click.echo(line)
     click.echo(f"network requests: {result.requests}")
 
 
