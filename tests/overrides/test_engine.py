@@ -198,3 +198,10 @@ def test_singular_paths_select_like_the_jsonpath_engine(rules_from: Rules) -> No
     for rule in rules:
         engine = [tuple(n.location) for n in rule.query.finditer(data)]
         assert select(rule, data) == engine, rule.key
+
+
+def test_regex_substitutions_do_not_add_keys_to_a_mapping(rules_from: Rules) -> None:
+    rules = rules_from("$..image:\n  'prod/(.+)': 'dev/$1'\n  latest: pinned")
+    data = {"image": {"name": "prod/x"}, "jobs": [{"image": "prod/y"}]}
+    new, _, _ = _apply(rules, data)
+    assert new == {"image": {"name": "prod/x", "latest": "pinned"}, "jobs": [{"image": "dev/y"}]}

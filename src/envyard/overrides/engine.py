@@ -100,6 +100,8 @@ def _change_one(data: Any, loc: Location, rule: Rule, out: list[Change]) -> None
     value = _get(data, loc)
     if isinstance(value, dict):
         for pair in rule.pairs:
+            if pair.pattern is not None and pair.pattern.groups:
+                continue  # a regex with groups is a substitution, never a key to add
             if pair.old in value:
                 _set(data, (*loc, pair.old), copy_data(pair.new), rule, line=pair.line, out=out)
             else:

@@ -9,7 +9,9 @@ A rule selects fields with an RFC 9535 JSONPath (every match, so ``$..image`` an
 3. ``old: new`` pairs: a string (or a number/boolean, read as its YAML text) equal to an ``old``
    becomes ``new``; otherwise the first ``old`` that, as a regular expression, matches the whole
    value gives ``new`` with ``$1``/``${1}``/``\\1``/``${name}`` filled in. A list has each
-   item substituted. A mapping (``tags``) gets every pair set or added as a key.
+   item substituted. A mapping (``tags``) gets every pair set or added as a key (except pairs
+   whose regex has groups: those are substitutions, so ``$..image`` rules leave an ``image:``
+   mapping alone).
 4. ``$prepend`` / ``$append`` add items to a list (skipping items it already holds), creating
    the list on a plain path when it is missing.
 
