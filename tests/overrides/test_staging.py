@@ -272,3 +272,11 @@ def test_folder_scope_and_job_and_environment_specs(tmp_path: Path) -> None:
         env = (result.root / "specs/env.yaml").read_text(encoding="utf-8")
     assert "    image: polymerdev.azurecr.io/dev/x:1\n" in job
     assert "image: polymerdev.azurecr.io/dev/y\n" in env
+
+
+def test_the_overrides_file_itself_is_copied_unchanged(tmp_path: Path) -> None:
+    pipeline = "tenant_overrides:\n  prod:\n    $..image:\n      $set: changed\nimage: original\n"
+    write(tmp_path, {"pipeline.yaml": pipeline, "spec.yaml": "image: a\n"})
+    with staged([Path()], target="prod", cwd=tmp_path) as result:
+        assert (result.root / "pipeline.yaml").read_text(encoding="utf-8") == pipeline
+        assert (result.root / "spec.yaml").read_text(encoding="utf-8") == "image: changed\n"

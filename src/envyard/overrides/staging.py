@@ -74,6 +74,7 @@ def plan(
     """Compute every staged file for ``specs`` under ``rules`` (pure: nothing is written)."""
     with _bulk():
         scope = collect(specs, (cwd or Path.cwd()).resolve())
+        _copy_config_files_as_they_are(scope, target)
         files: list[FilePlan] = []
         acted: set[int] = set()
         for item in sorted(scope.items.values(), key=lambda i: not i.is_dir):  # folders first
@@ -83,6 +84,19 @@ def plan(
     if strict and warnings:
         raise SpecError(warnings)
     return Plan(scope, target, files, warnings)
+
+
+def _copy_config_files_as_they_are(scope: Scope, target: ResolvedTarget | None) -> None:
+    """The overrides and targets files themselves are staged unchanged when in scope."""
+    if target is None:
+        return
+    config = {
+        p.resolve() for p in (target.targets_file, target.overrides and target.overrides.path) if p
+    }
+    for item in scope.items.values():
+        if item.doc is not None and item.real.resolve() in config:
+            item.rules = False
+            item.raw = item.real.read_bytes()
 
 
 @contextmanager
