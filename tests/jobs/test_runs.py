@@ -49,6 +49,9 @@ def test_submit_status_logs_list(tmp_path: Path, capsys: pytest.CaptureFixture[s
     code, out, err = cli(capsys, "job", "submit", str(job))
     assert code == 0, err
     run_id = out.strip()
+    code, out, _ = cli(capsys, "job", "logs", run_id, "--follow")
+    assert code == 0
+    assert out.count("exits with 0") == 2  # --follow printed until both instances ended
     code, out, _ = cli(capsys, "job", "status", run_id, "--wait")
     assert code == 0
     assert "state:     succeeded" in out

@@ -93,6 +93,15 @@ def render(
     click.echo(plan.roles[role].script, nl=False)
 
 
+def _user() -> str | None:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
+
+
 def _only_role(job: LoadedJob) -> str:
     from envyard.errors import SpecError
 
@@ -142,6 +151,7 @@ def submit(
         targets_file=targets_file,
         env_files=env_files,
         dry_run=dry_run,
+        created_by=_user(),
     )
     if result.run is None:
         for note in result.notes:
@@ -187,12 +197,26 @@ def status(run_id: str, wait: bool) -> None:
 
 @cli.command()
 @click.argument("run_id")
-def logs(run_id: str) -> None:
+@click.option("--follow", "-f", is_flag=True, help="Keep printing output until the run ends.")
+def logs(run_id: str, follow: bool) -> None:
     """Print the output of every instance of a run (secrets masked)."""
+    import time
+
     from envyard.jobs.runs import handle_of, refresh
 
     run, _ = refresh(run_id)
-    click.echo(handle_of(run).logs(), nl=False)
+    handle = handle_of(run)
+    shown = 0
+    while True:
+        text = handle.logs()
+        click.echo(text[shown:], nl=False)
+        shown = len(text)
+        if not follow or handle.status().done:
+            break
+        time.sleep(1)
+    if follow:
+        click.echo(handle.logs()[shown:], nl=False)
+        refresh(run_id)
 
 
 @cli.command()

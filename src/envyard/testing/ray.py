@@ -83,6 +83,7 @@ class RayHead:
         argv = [ray, "start", "--head", "--block", "--node-ip-address", LOCALHOST]
         argv += ["--dashboard-host", LOCALHOST, "--include-dashboard", "true"]
         argv += ["--num-cpus", str(num_cpus), "--temp-dir", str(temp_dir), "--disable-usage-stats"]
+        argv += ["--object-store-memory", str(200 * 1024 * 1024)]  # small: tests move no data
         argv += ["--min-worker-port", str(worker), "--max-worker-port", str(worker + 40)]
         for flag, port in ports.items():
             argv += [flag, str(port)]
