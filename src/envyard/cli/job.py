@@ -206,16 +206,21 @@ def logs(run_id: str, follow: bool) -> None:
 
     run, _ = refresh(run_id)
     handle = handle_of(run)
-    shown = 0
+    shown: dict[str, int] = {}
+    seen: dict[str, int] = {}  # lines printed per instance ("role[i]"): instances interleave
     while True:
-        text = handle.logs()
-        click.echo(text[shown:], nl=False)
-        shown = len(text)
-        if not follow or handle.status().done:
+        done = follow and handle.status().done
+        for line in handle.logs().splitlines():
+            who = line.split(" ", 1)[0]
+            seen[who] = seen.get(who, 0) + 1
+            if seen[who] > shown.get(who, 0):
+                click.echo(line)
+        shown = dict(seen)
+        seen.clear()
+        if not follow or done:
             break
         time.sleep(1)
     if follow:
-        click.echo(handle.logs()[shown:], nl=False)
         refresh(run_id)
 
 
