@@ -34,6 +34,6 @@ def serve(host: str, port: int, workers: int, require_read_token: bool, log_leve
         err=True,
     )
     uvicorn.run(
-        "envyard.service.app:create_app", factory=True, host=host, port=port,
+        "envyard.service.app:server_app", factory=True, host=host, port=port,
         workers=workers, log_level=log_level,
     )  # fmt: skip

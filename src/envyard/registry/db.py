@@ -40,7 +40,8 @@ def _sqlite_engine(url: str) -> Engine:
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": 30},
-        poolclass=StaticPool if memory else None,
+        # a connection per server thread (the threadpool has 40): waiting for one adds latency
+        **({"poolclass": StaticPool} if memory else {"pool_size": 20, "max_overflow": 40}),
     )
 
     @event.listens_for(engine, "connect")

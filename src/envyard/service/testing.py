@@ -76,7 +76,7 @@ class EnvyardServer:
         }
         child_env.pop("ENVYARD_URL", None)
         argv = [
-            sys.executable, "-m", "uvicorn", "--factory", "envyard.service.app:create_app",
+            sys.executable, "-m", "uvicorn", "--factory", "envyard.service.app:server_app",
             "--host", LOCALHOST, "--port", str(port), "--workers", str(workers),
             "--log-level", "warning", "--no-access-log",
         ]  # fmt: skip
