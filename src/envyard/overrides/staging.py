@@ -93,8 +93,9 @@ def _copy_config_files_as_they_are(scope: Scope, target: ResolvedTarget | None) 
     config = {
         p.resolve() for p in (target.targets_file, target.overrides and target.overrides.path) if p
     }
+    names = {p.name for p in config}
     for item in scope.items.values():
-        if item.doc is not None and item.real.resolve() in config:
+        if item.doc is not None and item.real.name in names and item.real.resolve() in config:
             item.rules = False
             item.raw = item.real.read_bytes()
 
