@@ -3,14 +3,15 @@
 The image is built without any registry or network: busybox, the system ``python3.11`` with
 its standard library, and ipykernel with its dependency closure copied from this
 interpreter's site-packages (same CPython minor version, so compiled extensions load), plus
-the shared libraries ``ldd`` names. It is ``podman import``-ed under a unique tag.
+the shared libraries ``ldd`` names. It is ``podman import``-ed under a tag derived from its
+content and kept for later sessions.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata as md
 import os
-import secrets
 import shutil
 import subprocess
 import tarfile
@@ -118,15 +119,23 @@ def podman_or_skip(work: Path) -> Podman:
     return Podman({**os.environ, "CONTAINERS_CONF": str(conf)})
 
 
+def image_tag() -> str:
+    """A tag naming the image's content (interpreter + package versions): built once, reused."""
+    parts = [Path("/usr/bin/python3.11").stat().st_size, CONTAINERS_CONF]
+    parts += sorted(f"{d.metadata['Name']}=={d.version}" for d in _closure("ipykernel"))
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+    return f"localhost/envyard-nb-test-python:{digest}"
+
+
 def ipykernel_image(podman: Podman, work: Path) -> str:
-    """Build the image, check that a container can import ipykernel; skip if it cannot."""
-    tag = f"localhost/envyard-nb-py-{secrets.token_hex(4)}:test"
+    """The image (built unless this content was built before); skip if it cannot run."""
+    tag = image_tag()
     try:
-        podman.import_rootfs(build_root(work / "root"), tag)
+        if podman.run("image", "exists", tag, check=False).returncode != 0:
+            podman.import_rootfs(build_root(work / "root"), tag)
         probe = "import ipykernel, zmq; print('probe-ok')"
         out = podman.run("run", "--rm", "--network", "none", tag, "python3", "-c", probe)
     except subprocess.CalledProcessError as exc:
-        podman.run("rmi", "--force", tag, check=False)
         pytest.skip(f"podman cannot run the test image here: {exc.cmd}: {exc.stderr.strip()}")
     if "probe-ok" not in out.stdout:
         podman.run("rmi", "--force", tag, check=False)

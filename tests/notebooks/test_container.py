@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,12 +14,10 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def podman_image(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Podman, str]]:
+def podman_image(tmp_path_factory: pytest.TempPathFactory) -> tuple[Podman, str]:
     work = tmp_path_factory.mktemp("nb-image")
     podman = podman_or_skip(work)
-    tag = ipykernel_image(podman, work)
-    yield podman, tag
-    podman.run("rmi", "--force", tag, check=False)
+    return podman, ipykernel_image(podman, work)
 
 
 def test_notebooks_run_in_the_environment_image(
