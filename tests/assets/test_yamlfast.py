@@ -37,3 +37,16 @@ def test_duplicate_keys_fall_back_to_the_round_trip_errors() -> None:
     with pytest.raises(SpecError) as info:
         parse_fast("a: [1\n", "bad.yaml")
     assert "not valid YAML" in str(info.value)
+
+
+def test_unusual_documents_give_the_round_trip_results() -> None:
+    import pytest
+
+    from envyard.errors import SpecError
+
+    tagged = "a: 3\nb: &x [1, 2]\nc: *x\n"
+    assert parse_fast(tagged, "m.yaml").data == parse_document(tagged, "m.yaml").data
+    with pytest.raises(SpecError, match="empty"):
+        parse_fast("# nothing\n", "e.yaml")
+    typed = "a: 0x1F\nb: '1.10'\nc: 1.10\nd: ~\ne: -3\nf: 1e3\ng: .inf\nh: 2024-01-02\ni: no\n"
+    assert parse_fast(typed, "t.yaml").data == parse_document(typed, "t.yaml").data

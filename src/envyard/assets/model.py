@@ -33,6 +33,8 @@ class Asset:
     spec_path: Path | None = None
     spec_doc: Document | None = None
     problems: list[Diagnostic] = field(default_factory=list)
+    listing: tuple[list[str], list[str]] | None = field(default=None, repr=False)
+    """Files below the asset folder and link errors, read once (see paths.asset_dir_files)."""
 
     @property
     def dir(self) -> Path:

@@ -61,13 +61,23 @@ def _files_under_link(link: str, root: str, errors: list[str]) -> list[str]:
     return [os.path.join(link, os.path.relpath(f, real)) for f in _files_under(real, root, errors)]
 
 
+def asset_dir_files(asset: Asset) -> tuple[list[str], list[str]]:
+    """(files below the asset folder, link errors): walked once per asset and run."""
+    if asset.listing is None:
+        errors: list[str] = []
+        files = _files_under(os.path.abspath(asset.dir), os.path.realpath(asset.root), errors)
+        asset.listing = (files, errors)
+    return asset.listing
+
+
 def release_files(asset: Asset, *, lock_file: str = "envyard.lock.json") -> list[Path]:
     """Absolute paths of every file released with ``asset``, sorted by repo-relative path."""
     root = os.path.realpath(asset.root)
     base = os.path.abspath(asset.dir)
     problems: list[Diagnostic] = []
-    errors: list[str] = []
-    files = dict.fromkeys(_files_under(base, root, errors))
+    listed, listing_errors = asset_dir_files(asset)
+    errors: list[str] = list(listing_errors)
+    files = dict.fromkeys(listed)
     files.pop(os.path.join(base, lock_file), None)
     excludes: list[str] = []
     for index, entry in enumerate(asset.config.release_paths):

@@ -11,6 +11,7 @@ from pathlib import Path
 from envyard.assets.fsutil import shown
 from envyard.assets.model import Asset
 from envyard.assets.naming import check_environment_name
+from envyard.assets.paths import asset_dir_files
 from envyard.assets.rules import RuleContext
 from envyard.errors import Diagnostic
 from envyard.spec.refs import parse_image_ref
@@ -89,9 +90,13 @@ def publish(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
 def no_extra_index_url(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
     files: list[Path] = []
     context = asset.context_dir
-    if context is not None and context.is_dir():
-        for folder, _dirs, names in os.walk(context):
-            files.extend(Path(folder) / name for name in sorted(names))
+    if context is not None:
+        inside = os.path.normpath(str(context)) + os.sep
+        if inside.startswith(os.path.normpath(str(asset.dir)) + os.sep):
+            files.extend(Path(f) for f in asset_dir_files(asset)[0] if f.startswith(inside))
+        elif context.is_dir():  # a context outside the asset folder
+            for folder, _dirs, names in os.walk(context):
+                files.extend(Path(folder) / name for name in sorted(names))
     test = asset.config.test
     if test and test.pytest and test.pytest.pip_requirements:
         files.append(asset.dir / test.pytest.pip_requirements)

@@ -1,11 +1,12 @@
-"""Fast YAML reading with positions, for scanning thousands of asset files.
+"""Fast YAML reading for scanning thousands of asset files; positions only when needed.
 
-ruamel's round-trip loader (``envyard.spec.document``) costs ~2 ms per small file; PyYAML's C
-loader ~0.1 ms. Here the C loader composes the node tree (which carries marks), and we build the
-same :class:`~envyard.spec.document.Document` (plain data + key/value positions) from it.
-Implicit typing follows YAML 1.2 for booleans (``yes``/``no``/``on``/``off`` stay strings, as
-in ruamel). Anything unusual — a syntax error, merge keys, duplicate keys, no C loader — falls
-back to the round-trip parser, so error messages are the same everywhere.
+ruamel's round-trip loader (``envyard.spec.document``) costs ~2 ms per small file. Here
+libyaml (PyYAML's C ``CBaseLoader``) composes the node tree and plain scalars are typed by the
+YAML 1.2 core schema (``yes``/``no`` stay strings, as in ruamel). The result is a
+:class:`~envyard.spec.document.Document` whose position tables are built on the first
+``position()`` call — valid files never pay for them. Anything unusual (a syntax error, merge
+keys, duplicate keys, explicit tags, no libyaml) falls back to the round-trip parser, so error
+messages are the same everywhere.
 """
 
 from __future__ import annotations
@@ -133,14 +134,72 @@ def _parse_positions(text: str, file: str) -> Document:
         loader.dispose()
 
 
+_STR = "tag:yaml.org,2002:str"
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_SPECIAL = re.compile(r"^(?:0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+
+
+def _scalar(node: Any) -> Any:
+    """YAML 1.2 core schema for plain scalars; quoted ones stay strings."""
+    if node.tag != _STR:
+        raise _FallbackError  # an explicit tag (!!int, !custom): let the full loader decide
+    value: str = node.value
+    if node.style:
+        return value
+    if value in _BOOLS:
+        return _BOOLS[value]
+    if value in _NULLS:
+        return None
+    if _INT.match(value):
+        return int(value)
+    if _FLOAT.match(value):
+        return float(value)
+    if _SPECIAL.match(value):
+        lowered = value.lower()
+        if lowered.startswith(("0x", "0o")):
+            return int(value[2:], 16 if lowered[1] == "x" else 8)
+        return float(lowered.replace(".", ""))
+    return value  # dates included: ruamel turns YYYY-MM-DD into the same text
+
+
+def _data(node: Any) -> Any:
+    kind = type(node).__name__
+    if kind == "MappingNode":
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if type(key_node).__name__ != "ScalarNode":
+                raise _FallbackError
+            key = key_node.value
+            if key in out or (key == "<<" and not key_node.style):
+                raise _FallbackError
+            out[key] = _data(value_node)
+        return out
+    if kind == "SequenceNode":
+        return [_data(item) for item in node.value]
+    return _scalar(node)
+
+
+_BASE_LOADER: Any = getattr(yaml, "CBaseLoader", None) if yaml is not None else None
+
+
 def parse_fast(text: str, file: str) -> Document:
-    """Parse one YAML document into a :class:`Document` (positions computed when needed)."""
-    if _LOADER is None or "\t" in text:  # pragma: no cover - tabs: ruamel's clearer message
+    """Parse one YAML document into a :class:`Document` (positions computed when needed).
+
+    libyaml composes the node tree (no implicit typing); plain scalars are typed here by the
+    YAML 1.2 core schema, like ruamel's round-trip loader.
+    """
+    if _BASE_LOADER is None or "\t" in text:  # pragma: no cover - tabs: ruamel's message
         return parse_document(text, file)
-    loader = _LOADER(text)
+    loader = _BASE_LOADER(text)
     try:
-        data = loader.get_single_data()
-    except (_FallbackError, yaml.YAMLError):
+        root = loader.get_single_node()
+        if root is None:
+            raise _FallbackError
+        data = _data(root)
+    except (_FallbackError, yaml.YAMLError, RecursionError):
         return parse_document(text, file)
     finally:
         loader.dispose()
