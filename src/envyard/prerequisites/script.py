@@ -105,7 +105,11 @@ def _finish(calls: Mapping[str, list[str]]) -> list[str]:
         "    envyard_status=$?",
         "    trap - EXIT",
         "    trap '' INT TERM HUP",
-        '    if [ "$envyard_outcome" = success ]; then',
+        '    if [ "$envyard_status" -eq 0 ] && [ "$envyard_phase" != commands ]; then',
+        '        envyard_log "the job ended (exit 0) before its commands ran: failing it"',
+        "        envyard_status=1",
+        "    fi",
+        '    if [ "$envyard_status" -eq 0 ]; then',
         *["        " + c for c in calls["onSuccess"] or [":"]],
         "    else",
         *["        " + c for c in calls["onFailure"] or [":"]],
@@ -115,7 +119,7 @@ def _finish(calls: Mapping[str, list[str]]) -> list[str]:
         ' exits with $envyard_status"',
         '    exit "$envyard_status"',
         "}",
-        "envyard_outcome=failure",
+        "envyard_phase=start",
         "envyard_status=0",
         "trap envyard_finish EXIT",
         "trap 'envyard_on_signal 130 INT' INT",
@@ -169,10 +173,9 @@ def assemble(parts: ScriptParts) -> str:
     out += calls["kernelReady"]
     out += [
         f"envyard_log {q('running the commands of task role ' + parts.role)}",
+        "envyard_phase=commands",
         "envyard_commands",
-        "envyard_status=$?",
-        '[ "$envyard_status" -ne 0 ] || envyard_outcome=success',
-        'exit "$envyard_status"',
+        'exit "$?"',
         "",
     ]
     text = "\n".join(out)

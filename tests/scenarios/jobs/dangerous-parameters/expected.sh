@@ -80,7 +80,11 @@ envyard_finish() {
     envyard_status=$?
     trap - EXIT
     trap '' INT TERM HUP
-    if [ "$envyard_outcome" = success ]; then
+    if [ "$envyard_status" -eq 0 ] && [ "$envyard_phase" != commands ]; then
+        envyard_log "the job ended (exit 0) before its commands ran: failing it"
+        envyard_status=1
+    fi
+    if [ "$envyard_status" -eq 0 ]; then
         :
     else
         :
@@ -88,7 +92,7 @@ envyard_finish() {
     envyard_log "task role $ENVYARD_TASK_ROLE[$ENVYARD_TASK_INDEX] exits with $envyard_status"
     exit "$envyard_status"
 }
-envyard_outcome=failure
+envyard_phase=start
 envyard_status=0
 trap envyard_finish EXIT
 trap 'envyard_on_signal 130 INT' INT
@@ -98,7 +102,6 @@ trap 'envyard_on_signal 129 HUP' HUP
 envyard_reached_1=1  # params
 envyard_step fail 'prerequisite params' containerStart envyard_p1_containerStart_1 || exit
 envyard_log 'running the commands of task role worker'
+envyard_phase=commands
 envyard_commands
-envyard_status=$?
-[ "$envyard_status" -ne 0 ] || envyard_outcome=success
-exit "$envyard_status"
+exit "$?"

@@ -84,7 +84,11 @@ envyard_finish() {
     envyard_status=$?
     trap - EXIT
     trap '' INT TERM HUP
-    if [ "$envyard_outcome" = success ]; then
+    if [ "$envyard_status" -eq 0 ] && [ "$envyard_phase" != commands ]; then
+        envyard_log "the job ended (exit 0) before its commands ran: failing it"
+        envyard_status=1
+    fi
+    if [ "$envyard_status" -eq 0 ]; then
         [ -z "${envyard_reached_2-}" ] || envyard_exit_step fail 'prerequisite report' onSuccess envyard_p2_onSuccess_1
     else
         [ -z "${envyard_reached_2-}" ] || envyard_exit_step fail 'prerequisite report' onFailure envyard_p2_onFailure_2
@@ -93,7 +97,7 @@ envyard_finish() {
     envyard_log "task role $ENVYARD_TASK_ROLE[$ENVYARD_TASK_INDEX] exits with $envyard_status"
     exit "$envyard_status"
 }
-envyard_outcome=failure
+envyard_phase=start
 envyard_status=0
 trap envyard_finish EXIT
 trap 'envyard_on_signal 130 INT' INT
@@ -104,7 +108,6 @@ envyard_reached_1=1  # optional_cache
 envyard_step ignore 'prerequisite optional_cache' containerStart envyard_p1_containerStart_1 || exit
 envyard_reached_2=1  # report
 envyard_log 'running the commands of task role worker'
+envyard_phase=commands
 envyard_commands
-envyard_status=$?
-[ "$envyard_status" -ne 0 ] || envyard_outcome=success
-exit "$envyard_status"
+exit "$?"

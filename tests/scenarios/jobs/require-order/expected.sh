@@ -112,7 +112,11 @@ envyard_finish() {
     envyard_status=$?
     trap - EXIT
     trap '' INT TERM HUP
-    if [ "$envyard_outcome" = success ]; then
+    if [ "$envyard_status" -eq 0 ] && [ "$envyard_phase" != commands ]; then
+        envyard_log "the job ended (exit 0) before its commands ran: failing it"
+        envyard_status=1
+    fi
+    if [ "$envyard_status" -eq 0 ]; then
         [ -z "${envyard_reached_1-}" ] || envyard_exit_step fail 'prerequisite tools' onSuccess envyard_p1_onSuccess_3
         [ -z "${envyard_reached_2-}" ] || envyard_exit_step fail 'prerequisite data' onSuccess envyard_p2_onSuccess_3
         [ -z "${envyard_reached_3-}" ] || envyard_exit_step fail 'prerequisite model' onSuccess envyard_p3_onSuccess_3
@@ -125,7 +129,7 @@ envyard_finish() {
     envyard_log "task role $ENVYARD_TASK_ROLE[$ENVYARD_TASK_INDEX] exits with $envyard_status"
     exit "$envyard_status"
 }
-envyard_outcome=failure
+envyard_phase=start
 envyard_status=0
 trap envyard_finish EXIT
 trap 'envyard_on_signal 130 INT' INT
@@ -139,7 +143,6 @@ envyard_step fail 'prerequisite data' containerStart envyard_p2_containerStart_1
 envyard_reached_3=1  # model
 envyard_step fail 'prerequisite model' containerStart envyard_p3_containerStart_1 || exit
 envyard_log 'running the commands of task role worker'
+envyard_phase=commands
 envyard_commands
-envyard_status=$?
-[ "$envyard_status" -ne 0 ] || envyard_outcome=success
-exit "$envyard_status"
+exit "$?"
