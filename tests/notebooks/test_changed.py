@@ -82,3 +82,10 @@ def test_unknown_ref_and_no_repository(repo: GitRepo, tmp_path: Path) -> None:
     outside = write_notebook(tmp_path / "plain" / "x.ipynb", "pass")
     with pytest.raises(ConfigError, match="not in a git repository"):
         select_changed(discover([outside]), "HEAD", outside.parent)
+
+
+def test_changes_under_ignored_folders_do_not_count(repo: GitRepo) -> None:
+    repo.write("data/table.csv", "changed\n")  # e's snapshot file
+    assert _selected(repo, "base") == ["nbs/e/e.ipynb"]
+    ignored = [repo.path / "data"]  # as the run's own --output-dir is
+    assert select_changed(discover([repo.path]), "base", repo.path, ignored) == []

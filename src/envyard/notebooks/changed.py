@@ -104,11 +104,18 @@ def _inputs_changed(notebook: Path, root: Path, changed: set[Path]) -> bool:
     return _snapshot_changed(settings, notebook.parent, inside)
 
 
-def select_changed(found: list[Found], ref: str, start: Path | None = None) -> list[Found]:
-    """The subset of ``found`` affected by changes since ``ref`` (order kept)."""
+def select_changed(
+    found: list[Found], ref: str, start: Path | None = None, ignore: list[Path] | None = None
+) -> list[Found]:
+    """The subset of ``found`` affected by changes since ``ref`` (order kept).
+
+    Changes under ``ignore`` (the run's own output folder) do not count.
+    """
     if not found:
         return []
     root, changed = changed_files(start or found[0].path, ref)
+    skip = [p.resolve() for p in ignore or []]
+    changed = {p for p in changed if not any(p.is_relative_to(s) for s in skip)}
     return [
         item
         for item in found

@@ -53,7 +53,7 @@ def select(request: SessionRequest) -> list[Found]:
     found = discover(request.paths, exclude)
     if request.changed_since:
         start = request.paths[0] if request.paths else Path.cwd()
-        found = select_changed(found, request.changed_since, start)
+        found = select_changed(found, request.changed_since, start, exclude)
     return found
 
 
