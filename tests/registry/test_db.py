@@ -81,6 +81,16 @@ def test_unsupported_or_unreachable_urls_are_config_errors(tmp_path: Path) -> No
         Database.open("postgresql+psycopg://nobody:secret@127.0.0.1:1/none?connect_timeout=2")
 
 
+def test_plain_postgresql_urls_use_psycopg(postgres_url: str) -> None:
+    plain = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    db = Database.open(plain)
+    try:
+        assert db.engine.url.drivername == "postgresql+psycopg"
+        assert "registry_items" in inspect(db.engine).get_table_names()
+    finally:
+        db.dispose()
+
+
 def test_display_url_hides_the_password() -> None:
     assert display_url("postgresql+psycopg://u:secret@h/db") == "postgresql+psycopg://u:***@h/db"
 

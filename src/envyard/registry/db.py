@@ -67,7 +67,8 @@ def _sqlite_engine(url: str) -> Engine:
 
 def _engine(url: str) -> Engine:
     try:
-        backend = make_url(url).get_backend_name()
+        parsed = make_url(url)
+        backend = parsed.get_backend_name()
     except Exception as exc:  # sqlalchemy raises ArgumentError for malformed URLs
         raise ConfigError(
             f"ENVYARD_DB_URL is not a database URL: {exc}",
@@ -75,10 +76,12 @@ def _engine(url: str) -> Engine:
         ) from None
     if backend == "sqlite":
         return _sqlite_engine(url)
-    if backend == "postgresql":
+    if backend in ("postgresql", "postgres"):
         # No pre-ping (it doubles the round trips of a read): after a server restart the first
         # failing statement invalidates the whole pool, and the hot read path retries once.
-        return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
+        if parsed.drivername in ("postgresql", "postgres"):  # plain URLs: psycopg 3, installed
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, pool_size=10, max_overflow=20, pool_recycle=1800)
     raise ConfigError(
         f"unsupported metastore '{backend}' in {display_url(url)}",
         hint="use sqlite:///PATH or postgresql+psycopg://...",
