@@ -1,0 +1,30 @@
+"""Notebook CI: run notebooks as tests (``envyard nb test``, ``pytest --envyard-nb``).
+
+Entry point for code: :func:`envyard.notebooks.session.run_session` with a
+:class:`~envyard.notebooks.session.SessionRequest`; it returns the
+:class:`~envyard.notebooks.results.NotebookResult` of every notebook. See ``docs/notebooks.md``.
+
+=================== =============================================================================
+module              what
+=================== =============================================================================
+``discover``        find notebooks under paths (``include``/``exclude`` of ``notebooks.yaml``)
+``changed``         ``--changed-since``: notebooks whose file, config, requirements or snapshot
+                    files changed in git
+``config``          settings from ``notebooks.yaml`` / ``release.json`` / CLI (+ target overrides)
+``plan``            file -> :class:`~envyard.notebooks.plan.Job`, or a result decided up front
+``envs``            which kernel: registry environment (uv kernel), overlay venv, kernelspec
+``snapshot``        the minimal working directory; the staged conda file (``add_pip_dependency``)
+``inject``          setup/teardown/parameters cells in, and scrubbed out
+``forkserver``      runs in the kernel's Python: imports ipykernel once, forks kernels
+``provisioner``     jupyter_client provisioner that launches through the fork server
+``kernels``         start single-use kernels over IPC sockets (fork, spawn, container command)
+``execute``         run one notebook cell by cell with nbclient: timeouts, dead kernels
+``runner``          the warm pool: kernels started ahead, notebooks in parallel, results
+``session``         discover -> changed -> plan -> backend -> results
+``container``       ``--backend container``: kernels inside the environment's image (podman)
+``ray_backend``     ``--backend ray``: one Ray job per notebook; ``remote`` is the job's side
+``junit``           JUnit XML (per notebook or per cell); ``summary``: JSON and HTML
+``progress``        live progress with rich
+``pytest_plugin``   ``pytest --envyard-nb``
+=================== =============================================================================
+"""
