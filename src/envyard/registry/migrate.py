@@ -54,3 +54,28 @@ def upgrade(engine: Engine) -> None:
         if current_revision(connection) == head:
             return
         command.upgrade(_config(connection), "head")
+
+
+def new_revision(message: str) -> None:
+    """Write a migration for what changed in the models since the newest one (developers).
+
+    Runs the existing migrations on an in-memory SQLite database, compares it with
+    :mod:`envyard.registry.models` and writes ``migrations/versions/<rev>_<slug>.py``;
+    review it (and its downgrade) before committing. ``python -m envyard.registry.migrate MSG``.
+    """
+    from alembic import command
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import StaticPool
+
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    with engine.begin() as connection:
+        command.upgrade(_config(connection), "head")
+        head = head_revision() or "0000"
+        rev_id = f"{int(head) + 1:04d}" if head.isdigit() else None
+        command.revision(_config(connection), message=message, autogenerate=True, rev_id=rev_id)
+
+
+if __name__ == "__main__":  # pragma: no cover - a developer tool
+    import sys
+
+    new_revision(" ".join(sys.argv[1:]) or "schema change")

@@ -2,14 +2,26 @@
 
 To write a new migration after changing :mod:`envyard.registry.models`::
 
-    python -m alembic -c /dev/null ... (see docs/registry.md, "Schema changes")
+    python -m envyard.registry.migrate "what changed"
+
+Envyard's own column types are rendered as plain SQLAlchemy types, so migrations never import
+the models (a migration describes the schema as it was when it was written).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 
-from envyard.registry.models import Base
+from envyard.registry.models import Base, UTCDateTime
+
+
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime()"
+    return False
+
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only run programmatically
@@ -20,6 +32,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    render_item=_render_item,
 )
 with context.begin_transaction():
     context.run_migrations()
