@@ -61,3 +61,28 @@ def test_missing_address_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Mo
     write_notebook(tmp_path / "n.ipynb", "pass")
     with pytest.raises(ConfigError, match="needs the cluster address"):
         run_session(SessionRequest([tmp_path], backend="ray"))
+
+
+def test_the_job_spec_carries_the_environment_not_the_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from envyard.client import Client
+    from envyard.notebooks.config import Overrides
+    from envyard.notebooks.discover import Found
+    from envyard.notebooks.plan import Job, plan_one
+    from envyard.notebooks.ray_backend import _stage
+    from envyard.spec.environment import Environment
+
+    monkeypatch.setenv("ENVYARD_TOKEN", "secret-token-value")
+    with Client() as client:
+        client.environments.create({"name": "rayenv", "image": "x:1", "kernel": ["six"]})
+    path = write_notebook(tmp_path / "n.ipynb", "import six")
+    job = plan_one(0, Found(path), Overrides(environment="rayenv"), materialise=False)
+    assert isinstance(job, Job)
+    root, spec_file = _stage(job, tmp_path / "stage")
+    text = (root / spec_file).read_text(encoding="utf-8")
+    environment = Environment.model_validate(json.loads(text)["environment"])
+    assert (environment.name, environment.version, environment.kernel) == ("rayenv", "1", ["six"])
+    assert "secret-token-value" not in text

@@ -105,11 +105,13 @@ def overlay_python(requirements: list[str], cache_root: Path) -> str:
     return str(python)
 
 
-def _registry_kernel(ref: str, extra_pip: list[str], cache_root: Path) -> KernelPlan:
+def environment_kernel(
+    environment: Environment, extra_pip: list[str], cache_root: Path
+) -> KernelPlan:
+    """``environment`` 's kernel materialised here, with ipykernel and ``extra_pip`` added."""
     from envyard.launch.kernelspec import kernel_spec
     from envyard.launch.local import kernel_env, materialise
 
-    environment = get_environment(ref)
     shown = f"{environment.name}@{environment.version}"
     spec = kernel_spec(environment)
     if spec is None:
@@ -145,7 +147,8 @@ def plan_kernel(
                 environment = get_environment(settings.environment)
                 shown = f"{environment.name}@{environment.version}"
                 return KernelPlan(current_python(), {}, environment.image, shown)
-            return _registry_kernel(settings.environment, list(settings.pip), cache_root)
+            environment = get_environment(settings.environment)
+            return environment_kernel(environment, list(settings.pip), cache_root)
         except NotFoundError as exc:
             raise NotFoundError(f"unknown environment '{settings.environment}': {exc}") from None
     if not _is_python(metadata):

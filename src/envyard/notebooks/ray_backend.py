@@ -18,6 +18,7 @@ import asyncio
 import json
 import os
 import secrets
+import shlex
 import shutil
 import tempfile
 import time
@@ -60,12 +61,17 @@ def _stage(job: Job, where: Path) -> tuple[Path, str]:
     """The snapshot to upload, with the job spec file; returns (root, spec path inside)."""
     snapshot = build_snapshot(job.path, job.settings, where)
     relative = snapshot.notebook.relative_to(snapshot.root).as_posix()
-    spec = {
+    spec: dict[str, Any] = {
         "notebook": relative,
         "settings": job.settings.model_dump(mode="json"),
         "shown": job.shown,
         "timeout": job.timeout,
     }
+    if job.kernel.environment:  # resolved here: workers need no registry access or token
+        from envyard.notebooks.envs import get_environment
+
+        environment = get_environment(job.kernel.environment)
+        spec["environment"] = environment.model_dump(mode="json", by_alias=True)
     (snapshot.root / SPEC_FILE).write_text(json.dumps(spec), encoding="utf-8")
     return snapshot.root, SPEC_FILE
 
@@ -99,10 +105,12 @@ class _RayRun:
     async def _submit_and_wait(self, index: int, job: Job) -> NotebookResult:
         root, spec = await asyncio.to_thread(_stage, job, self.staging / f"{index:04d}")
         submission = f"envyard-nb-{secrets.token_hex(6)}"
-        env_vars = {k: v for k, v in os.environ.items() if k.startswith("ENVYARD_")}
+        # only where the worker keeps its kernel cache: never the registry URL or token, which
+        # the Ray dashboard would show (the environment travels in the uploaded job spec)
+        env_vars = {k: os.environ[k] for k in ("ENVYARD_HOME",) if k in os.environ}
         await asyncio.to_thread(
             self.client.submit_job,
-            entrypoint=f"python -m envyard.notebooks.remote {spec}",
+            entrypoint=f"python -m envyard.notebooks.remote {shlex.quote(spec)}",
             submission_id=submission,
             runtime_env={"working_dir": str(root), "env_vars": {**env_vars, **RAY_ENV}},
             entrypoint_num_cpus=1,

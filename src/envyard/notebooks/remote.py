@@ -21,6 +21,7 @@ from typing import Any
 
 import nbformat
 
+from envyard.notebooks.envs import KernelPlan
 from envyard.notebooks.plan import Job, injection_for, read_notebook
 from envyard.notebooks.results import NotebookResult
 from envyard.notebooks.runner import Runner, RunOptions
@@ -46,15 +47,25 @@ def find_result(logs: str) -> dict[str, Any] | None:
     return None
 
 
-async def _run(spec: dict[str, Any], base: Path) -> dict[str, Any]:
-    from envyard.notebooks.envs import plan_kernel
+def _kernel(spec: dict[str, Any], settings: NotebookSettings, nb: Any) -> KernelPlan:
+    """The environment sent with the job (materialised on this worker), else as locally."""
+    from envyard.notebooks.envs import environment_kernel, plan_kernel
+    from envyard.settings import load_settings
+    from envyard.spec.environment import Environment
 
+    if spec.get("environment"):
+        environment = Environment.model_validate(spec["environment"])
+        return environment_kernel(environment, list(settings.pip), load_settings().kernel_cache)
+    return plan_kernel(settings, nb.metadata)
+
+
+async def _run(spec: dict[str, Any], base: Path) -> dict[str, Any]:
     path = (base / spec["notebook"]).resolve()
     settings = NotebookSettings.model_validate(spec["settings"])
     shown = str(spec["shown"])
     try:
         nb = read_notebook(path)
-        kernel = plan_kernel(settings, nb.metadata)
+        kernel = _kernel(spec, settings, nb)
     except Exception as exc:
         result = NotebookResult(shown, path.name, "error", message=str(exc), reason="environment")
         return {"result": result.to_dict(), "notebook": None}
