@@ -6,6 +6,7 @@ import asyncio
 import os
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from envyard.errors import ExecutionError
@@ -73,3 +74,34 @@ def test_the_kernel_starts_in_the_given_folder_with_the_given_env(tmp_path: Path
 
     assert asyncio.run(go()).split() == [str(tmp_path), "42"]
     assert os.environ.get("EY_VALUE") is None  # set in the kernel only
+
+
+def test_a_non_python_kernelspec_runs_over_tcp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+    import sys
+
+    from tests.notebooks.helpers import write_notebook
+
+    from envyard.notebooks.session import SessionRequest, run_session
+
+    spec_dir = tmp_path / "jupyter" / "kernels" / "otherlang"
+    spec_dir.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    kernel_json = {"argv": argv, "display_name": "Other", "language": "otherlang"}
+    (spec_dir / "kernel.json").write_text(json.dumps(kernel_json), encoding="utf-8")
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    write_notebook(
+        tmp_path / "nb" / "o.ipynb",
+        "import json\nfrom ipykernel.connect import get_connection_info\n"
+        "print(json.loads(get_connection_info())['transport'])",
+        kernel="otherlang",
+    )
+    out = tmp_path / "out"
+    report = run_session(SessionRequest([tmp_path / "nb"], output_dir=out, base=tmp_path))
+    result = report.results[0]
+    assert result.status == "passed", (result.message, result.traceback)
+    assert result.kernel == "otherlang"
+    saved = nbformat.read(out / "nb" / "o.ipynb", as_version=4)
+    assert saved.cells[0].outputs[0]["text"] == "tcp\n"

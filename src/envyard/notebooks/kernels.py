@@ -250,12 +250,20 @@ class KernelStarter:
                 km.provisioner = provisioner
         else:
             km.kernel_name = choice.spec or "python3"
+            if km.kernel_spec is not None and km.kernel_spec.language.lower() != "python":
+                # other kernels (IRkernel, IJulia...) may not speak ipc: TCP, ports from
+                # jupyter_client's per-process cache (no two of our kernels share one)
+                km.transport, km.ip, km.cache_ports = "tcp", "127.0.0.1", True
         kc: Any = None
         try:
             with Path(log).open("ab") as log_stream:  # used by spawned (not forked) kernels
                 await km.start_kernel(cwd=str(cwd), env=env, stdout=log_stream, stderr=log_stream)
             kc = km.client()
-            await _wait_ready(km, kc, self.startup_timeout)
+            if km.transport == "ipc":
+                await _wait_ready(km, kc, self.startup_timeout)
+            else:
+                kc.start_channels()
+                await kc.wait_for_ready(timeout=self.startup_timeout)
         except BaseException as exc:
             started = StartedKernel(km, kc, directory, choice, cleanup=cleanup)
             tail = started.log_tail(5)
