@@ -9,7 +9,8 @@ demo: install
 	$(PYTHON) -m envyard demo
 
 ## make test: install everything the tests need (apt packages too) and run the whole suite
-test: install-test lint typecheck pytest
+test: install-test
+	$(MAKE) --no-print-directory lint typecheck pytest
 
 install:
 	$(PIP) -e .

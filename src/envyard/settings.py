@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -26,7 +26,7 @@ class Settings:
     home: Path
     db_url: str
     url: str | None
-    token: str | None
+    token: str | None = field(repr=False)
     target: str | None
 
     @property

@@ -94,3 +94,29 @@ def test_skip_unknown_for_pre_commit(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert run(["validate", str(workflow)]) == 1
     assert "cannot tell what kind" in capsys.readouterr().out
     assert run(["validate", "--skip-unknown", str(workflow)]) == 0
+
+
+def test_crash_logs_never_hold_tokens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli_main, "_log_dir", lambda: tmp_path)
+    monkeypatch.setattr(
+        "sys.argv", ["envyard", "env", "list", "--token", "S3CRET", "--url=http://u:pw@h/"]
+    )
+    code = cli_main._report_bug(RuntimeError("boom"))
+    assert code == 3
+    log = next(tmp_path.glob("crash-*.log"))
+    text = log.read_text()
+    assert "S3CRET" not in text and ":pw@" not in text
+    assert "'--token', '***'" in text
+    assert log.stat().st_mode & 0o077 == 0
+    capsys.readouterr()
+
+
+def test_redact_argv_forms() -> None:
+    assert cli_main.redact_argv(["--token=abc", "--password", "p", "x"]) == [
+        "--token=***",
+        "--password",
+        "***",
+        "x",
+    ]

@@ -29,7 +29,7 @@ def test_ten_megabyte_file_is_refused_with_one_error(tmp_path: Path) -> None:
 def test_invalid_utf8_names_the_line(tmp_path: Path) -> None:
     bad = tmp_path / "env.yaml"
     bad.write_bytes(b"name: x\ndescription: caf\xe9\n")
-    assert ":2:1: not valid UTF-8 text (byte 0xe9)" in _error(bad, "environment")
+    assert ":2:17: not valid UTF-8 text (byte 0xe9)" in _error(bad, "environment")
 
 
 def test_missing_file_and_directory(tmp_path: Path) -> None:
@@ -155,3 +155,34 @@ def test_undefined_prerequisite_is_a_warning_not_an_error(tmp_path: Path) -> Non
     loaded = load_spec(spec)
     assert [(w.line, w.severity) for w in loaded.warnings] == [(5, "warning")]
     assert "not defined in this file" in loaded.warnings[0].message
+
+
+def test_numbers_keep_the_digits_they_were_written_with(tmp_path: Path) -> None:
+    spec = tmp_path / "environment.yaml"
+    spec.write_text("name: x\nimage: python\nversion: 1.10\ntags: {cuda: 11.10, n: 7}\n")
+    model = load_spec(spec).model
+    assert isinstance(model, Environment)
+    assert model.version == "1.10"
+    assert model.tags == {"cuda": "11.10", "n": "7"}
+
+
+def test_a_trailing_document_marker_is_harmless(tmp_path: Path) -> None:
+    spec = tmp_path / "environment.yaml"
+    spec.write_text("name: x\nimage: python\n---\n")
+    assert load_spec(spec).kind.name == "environment"
+
+
+def test_a_pipe_is_not_read(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "environment.yaml"
+    os.mkfifo(fifo)
+    assert "is not a regular file" in _error(fifo)
+
+
+def test_a_tab_inside_a_block_scalar_is_not_blamed_for_another_error(tmp_path: Path) -> None:
+    spec = tmp_path / "environment.yaml"
+    spec.write_text("name: x\ndescription: |\n  a\n  \tb\nimage: [python\n")
+    text = _error(spec)
+    assert "tab character" not in text
+    assert "not valid YAML" in text

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import click
@@ -19,37 +16,21 @@ import click
 @click.option(
     "--workdir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Keep the demo workspace here instead of a temporary directory.",
+    help="Keep the demo workspace in this new or empty folder instead of a temporary one.",
 )
 def demo(serve: bool | None, workdir: Path | None) -> None:
     """Release example environments, run a job and notebooks, apply overrides, show the UI."""
     from rich.console import Console
 
-    from envyard.demo.runner import Workspace, examples_dir, run_demo
+    from envyard.demo.runner import prepare_workspace, run_demo, summary
     from envyard.demo.steps import STEPS
 
     console = Console()
-    root = workdir or Path(tempfile.mkdtemp(prefix="envyard-demo-"))
-    root.mkdir(parents=True, exist_ok=True)
-    examples = root / "examples"
-    if examples.exists():
-        shutil.rmtree(examples)
-    shutil.copytree(examples_dir(), examples)
-    home = root / "home"
-    os.environ["ENVYARD_HOME"] = str(home)  # this process only: the demo's own metastore
-    os.environ.pop("ENVYARD_DB_URL", None)
-    os.environ.pop("ENVYARD_URL", None)
-    os.environ.pop("ENVYARD_TARGET", None)
-    console.print(f"Envyard demo in [bold]{root}[/] (SQLite metastore, local backend)")
-    ws = Workspace(root=root, examples=examples, home=home, console=console)
+    ws = prepare_workspace(workdir, console)
+    console.print(f"Envyard demo in [bold]{ws.root}[/] (SQLite metastore, local backend)")
     results = run_demo(ws, STEPS)
-    failed = [r for r in results if not r.ok]
-    console.print(
-        f"\nsummary: {len(results) - len(failed)}/{len(results)} steps ok: "
-        + "; ".join(f"{r.capability} {'ok' if r.ok else 'FAILED'}" for r in results),
-        soft_wrap=True,
-    )
-    if failed:
+    console.print("\n" + summary(results), soft_wrap=True)
+    if not all(r.ok for r in results):
         raise click.exceptions.Exit(1)
     if serve is None:
         serve = console.is_terminal

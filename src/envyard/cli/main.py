@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
+import re
 import sys
 import time
 import traceback
@@ -81,14 +83,42 @@ def _log_dir() -> Path:
     return Path(platformdirs.user_log_dir("envyard", appauthor=False))
 
 
+_SECRET_OPTIONS = ("--token", "--password", "--secret")
+_URL_CREDENTIALS = re.compile(r"(://[^/\s:@]+):[^@\s/]+@")
+
+
+def redact_argv(argv: list[str]) -> list[str]:
+    """argv with the values of secret options and URL passwords replaced by ***."""
+    out: list[str] = []
+    hide_next = False
+    for arg in argv:
+        if hide_next:
+            out.append("***")
+            hide_next = False
+            continue
+        name, eq, _value = arg.partition("=")
+        if name in _SECRET_OPTIONS:
+            if eq:
+                out.append(f"{name}=***")
+            else:
+                out.append(arg)
+                hide_next = True
+            continue
+        out.append(_URL_CREDENTIALS.sub(r"\1:***@", arg))
+    return out
+
+
 def _report_bug(exc: BaseException) -> int:
     """Write the traceback to a log file and print a short message. Returns exit code 3."""
-    text = "".join(traceback.format_exception(exc))
+    text = _URL_CREDENTIALS.sub(r"\1:***@", "".join(traceback.format_exception(exc)))
     try:
         log_dir = _log_dir()
         log_dir.mkdir(parents=True, exist_ok=True)
-        log = log_dir / f"crash-{time.strftime('%Y%m%d-%H%M%S')}.log"
-        log.write_text(f"envyard {__version__}\nargv: {sys.argv!r}\n\n{text}", encoding="utf-8")
+        log = log_dir / f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+        argv = redact_argv(sys.argv)
+        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(f"envyard {__version__}\nargv: {argv!r}\n\n{text}")
         where = f"details in {log}"
     except OSError:
         where = "the traceback follows:\n" + text

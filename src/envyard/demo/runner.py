@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,6 +52,27 @@ class StepResult:
 Step = Callable[[Workspace], str]
 
 
+def prepare_workspace(workdir: Path | None, console: Console) -> Workspace:
+    """A new workspace with a copy of the examples and its own ENVYARD_HOME (this process).
+
+    A given ``workdir`` must be new or empty: the demo never overwrites a user's files.
+    """
+    if workdir is not None and workdir.exists() and any(workdir.iterdir()):
+        raise EnvyardError(
+            f"{workdir} is not empty; the demo only writes into a new or empty folder",
+            hint="pick another --workdir, or leave it out to use a temporary folder",
+        )
+    root = workdir or Path(tempfile.mkdtemp(prefix="envyard-demo-"))
+    root.mkdir(parents=True, exist_ok=True)
+    examples = root / "examples"
+    shutil.copytree(examples_dir(), examples)
+    home = root / "home"
+    os.environ["ENVYARD_HOME"] = str(home)  # the demo's own metastore, kernels and runs
+    for name in ("ENVYARD_DB_URL", "ENVYARD_URL", "ENVYARD_TOKEN", "ENVYARD_TARGET"):
+        os.environ.pop(name, None)
+    return Workspace(root=root, examples=examples, home=home, console=console)
+
+
 def run_demo(workspace: Workspace, steps: list[tuple[str, Step]]) -> list[StepResult]:
     """Run every step; a failing step is reported and the next steps still run."""
     results = []
@@ -58,6 +82,8 @@ def run_demo(workspace: Workspace, steps: list[tuple[str, Step]]) -> list[StepRe
             line, ok = step(workspace), True
         except EnvyardError as exc:
             line, ok = f"failed: {exc}", False
+        except Exception as exc:  # one broken step must not hide the others' results
+            line, ok = f"failed with an internal error: {type(exc).__name__}: {exc}", False
         took = time.perf_counter() - started
         mark = "[green]ok[/]" if ok else "[red]FAILED[/]"
         workspace.console.print(
@@ -65,3 +91,9 @@ def run_demo(workspace: Workspace, steps: list[tuple[str, Step]]) -> list[StepRe
         )
         results.append(StepResult(capability, ok, line, took))
     return results
+
+
+def summary(results: list[StepResult]) -> str:
+    ok = sum(1 for r in results if r.ok)
+    parts = "; ".join(f"{r.capability} {'ok' if r.ok else 'FAILED'}" for r in results)
+    return f"summary: {ok}/{len(results)} steps ok: {parts}"

@@ -37,6 +37,9 @@ def spec_error(
 def _to_str(value: Any) -> Any:
     if isinstance(value, bool):
         return value
+    text = getattr(value, "text", None)  # a YAML float keeps its written form: 1.10, not 1.1
+    if isinstance(text, str):
+        return text
     if isinstance(value, int | float):
         return str(value)
     return value

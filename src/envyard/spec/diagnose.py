@@ -11,6 +11,7 @@ import difflib
 import re
 import types
 import typing
+from collections.abc import Iterable
 from typing import Any, Union
 
 from pydantic import AliasChoices, BaseModel, ValidationError
@@ -70,13 +71,13 @@ def describe(value: Any) -> str:
 # --- walking the model type alongside the data -------------------------------------------
 
 
-def _unwrap(tp: Any) -> list[Any]:
+def unwrap(tp: Any) -> list[Any]:
     """The concrete alternatives of a type: Annotated/Optional/Union are opened up."""
     origin = typing.get_origin(tp)
     if origin is typing.Annotated:
-        return _unwrap(typing.get_args(tp)[0])
+        return unwrap(typing.get_args(tp)[0])
     if origin in (Union, types.UnionType):
-        return [alt for arg in typing.get_args(tp) for alt in _unwrap(arg)]
+        return [alt for arg in typing.get_args(tp) for alt in unwrap(arg)]
     return [tp]
 
 
@@ -100,7 +101,7 @@ def _model_field(model: type[BaseModel], key: str) -> tuple[FieldInfo, list[str]
 
 
 def _step(tp: Any, seg: str | int) -> Any:
-    for alt in _unwrap(tp):
+    for alt in unwrap(tp):
         origin = typing.get_origin(alt)
         if isinstance(alt, type) and issubclass(alt, BaseModel) and isinstance(seg, str):
             found = _model_field(alt, seg)
@@ -120,7 +121,7 @@ def field_description(model: type[BaseModel], path: Path_) -> str | None:
     tp: Any = model
     for seg in path[:-1]:
         tp = _step(tp, seg)
-    for alt in _unwrap(tp):
+    for alt in unwrap(tp):
         if isinstance(alt, type) and issubclass(alt, BaseModel):
             found = _model_field(alt, path[-1])
             if found and found[0].description:
@@ -135,7 +136,7 @@ def allowed_keys(model: type[BaseModel], path: Path_) -> list[str] | None:
         tp = _step(tp, seg)
         if tp is None:
             return None
-    for alt in _unwrap(tp):
+    for alt in unwrap(tp):
         if isinstance(alt, type) and issubclass(alt, BaseModel):
             return [n for name, f in alt.model_fields.items() for n in field_names(f, name)]
     return None
@@ -182,7 +183,7 @@ def data_path(model: type[BaseModel], data: Any, loc: tuple[str | int, ...]) -> 
 def _aliases_at(tp: Any, seg: str) -> list[str]:
     if tp is None:
         return []
-    for alt in _unwrap(tp):
+    for alt in unwrap(tp):
         if isinstance(alt, type) and issubclass(alt, BaseModel):
             found = _model_field(alt, seg)
             if found:
@@ -254,7 +255,27 @@ def diagnostics_from(
             (full, message),
             Diagnostic(doc.file, line, col, format_path(full), message, hint),
         )
-    return sorted(found.values(), key=lambda d: (d.line, d.col, d.field))
+    return sorted(_drop_explained(found.values()), key=lambda d: (d.line, d.col, d.field))
+
+
+def _drop_explained(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """A misspelt key is one mistake: keep "unknown field 'nmae' (did you mean 'name'?)" and
+    drop the "required field 'name' is missing" it explains."""
+    items = list(diagnostics)
+    suggested = {
+        (d.field.rsplit(".", 1)[0] if "." in d.field else "", d.hint[len("did you mean '") : -2])
+        for d in items
+        if d.hint and d.hint.startswith("did you mean '")
+    }
+    return [
+        d
+        for d in items
+        if not (
+            d.message.startswith("required field '")
+            and (d.field.rsplit(".", 1)[0] if "." in d.field else "", d.field.rsplit(".", 1)[-1])
+            in suggested
+        )
+    ]
 
 
 def _sub(data: Any, base: Path_) -> Any:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from io import StringIO
 from typing import Any
@@ -51,41 +50,89 @@ def _yaml() -> YAML:
     return yaml
 
 
-def _plain(node: Any, path: Path_, doc: Document) -> Any:
-    if isinstance(node, CommentedMap):
-        out: dict[Any, Any] = {}
-        for k, v in node.items():
-            key = str(k) if not isinstance(k, str | int) else k
-            sub = (*path, key)
-            kl, kc = node.lc.key(k)
-            vl, vc = node.lc.value(k)
-            doc.keys[sub] = (kl + 1, kc + 1)
-            doc.values[sub] = (vl + 1, vc + 1)
-            out[key if isinstance(key, str) else str(key)] = _plain(v, sub, doc)
-        return out
-    if isinstance(node, CommentedSeq):
-        items = []
-        for i, v in enumerate(node):
-            sub = (*path, i)
-            line, col = node.lc.item(i)
-            doc.keys[sub] = doc.values[sub] = (line + 1, col + 1)
-            items.append(_plain(v, sub, doc))
-        return items
-    if isinstance(node, bool) or node is None:
+MAX_NODES = 200_000
+"""More values than this (after aliases are expanded) is refused: a spec is never that big."""
+
+_NUMBER = re.compile(r"[-+]?(?:\.?[0-9][0-9_.]*(?:[eE][-+]?[0-9]+)?|\.inf|\.Inf|\.INF|\.nan|\.NaN)")
+
+
+class YamlFloat(float):
+    """A float that remembers how it was written (``1.10`` stays ``1.10`` as text)."""
+
+    text: str
+
+    def __new__(cls, value: float, text: str) -> YamlFloat:
+        made = super().__new__(cls, value)
+        made.text = text
+        return made
+
+
+class _Converter:
+    """Round-trip nodes -> plain values, recording positions, within a node budget."""
+
+    def __init__(self, doc: Document, lines: list[str]) -> None:
+        self.doc = doc
+        self.lines = lines
+        self.nodes = 0
+
+    def _count(self) -> None:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise SpecError.at(
+                self.doc.file,
+                f"holds more than {MAX_NODES:,} values once aliases are expanded",
+                hint="a spec is never that large; look for anchors (&) reused in a loop",
+            )
+
+    def plain(self, node: Any, path: Path_) -> Any:
+        self._count()
+        if isinstance(node, CommentedMap):
+            out: dict[str, Any] = {}
+            for k, v in node.items():
+                key = k if isinstance(k, str) else str(k)
+                sub = (*path, key)
+                kl, kc = node.lc.key(k)
+                vl, vc = node.lc.value(k)
+                self.doc.keys[sub] = (kl + 1, kc + 1)
+                self.doc.values[sub] = (vl + 1, vc + 1)
+                out[key] = self.plain(v, sub)
+            return out
+        if isinstance(node, CommentedSeq):
+            items = []
+            for i, v in enumerate(node):
+                sub = (*path, i)
+                line, col = node.lc.item(i)
+                self.doc.keys[sub] = self.doc.values[sub] = (line + 1, col + 1)
+                items.append(self.plain(v, sub))
+            return items
+        return self._scalar(node, path)
+
+    def _scalar(self, node: Any, path: Path_) -> Any:
+        if isinstance(node, bool) or node is None:
+            return node
+        if isinstance(node, int):
+            return int(node)
+        if isinstance(node, float):
+            return YamlFloat(float(node), self._source_text(path) or repr(float(node)))
+        if isinstance(node, str):
+            return str(node)
+        if isinstance(node, dt.date | dt.datetime):
+            return node.isoformat()
         return node
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    if isinstance(node, str):
-        return str(node)
-    if isinstance(node, dt.date | dt.datetime):
-        return node.isoformat()
-    return node
+
+    def _source_text(self, path: Path_) -> str | None:
+        line, col = self.doc.values.get(path, (0, 0))
+        if not 0 < line <= len(self.lines):
+            return None
+        match = _NUMBER.match(self.lines[line - 1], col - 1)
+        return match.group(0) if match else None
 
 
-def _tab_diagnostic(text: str, file: str) -> SpecError | None:
-    for number, line in enumerate(text.splitlines(), start=1):
+def _tab_diagnostic(text: str, file: str, error_line: int) -> SpecError | None:
+    """A tab in the indentation of the line the parser stopped at (or the one before)."""
+    lines = text.splitlines()
+    for number in (error_line, error_line - 1):
+        line = lines[number - 1] if 0 < number <= len(lines) else ""
         match = _TAB_INDENT.match(line)
         if match:
             return SpecError.at(
@@ -115,16 +162,23 @@ def parse_document(text: str, file: str) -> Document:
         name = key.group(1) if key else "a key"
         raise SpecError.at(
             file,
-            f"duplicate key '{name}'",
+            f"duplicate key '{name}' in this mapping",
             line=mark.line + 1 if mark else 0,
             col=mark.column + 1 if mark else 0,
-            field=name,
             hint="each key may appear once in a mapping; remove or merge the repeats",
         ) from None
     except MarkedYAMLError as exc:
-        raise (_tab_diagnostic(text, file) or _marked(exc, file, "not valid YAML")) from None
+        mark = exc.problem_mark or exc.context_mark
+        tab = _tab_diagnostic(text, file, mark.line + 1) if mark else None
+        raise (tab or _marked(exc, file, "not valid YAML")) from None
     except YAMLError as exc:
         raise SpecError.at(file, f"not valid YAML: {exc}") from None
+    except RecursionError:
+        raise SpecError.at(
+            file, "nested too deeply to be a spec", hint="is this a generated data file?"
+        ) from None
+    while len(docs) > 1 and docs[-1] is None:  # a trailing '---' (or '...') is harmless
+        docs.pop()
     if len(docs) > 1:
         raise SpecError.at(
             file,
@@ -135,7 +189,12 @@ def parse_document(text: str, file: str) -> Document:
     root = docs[0] if docs else None
     if root is None:
         raise SpecError.at(file, "file is empty", hint="see `envyard schema KIND` for the format")
-    doc.data = _plain(root, (), doc)
+    try:
+        doc.data = _Converter(doc, text.splitlines()).plain(root, ())
+    except RecursionError:
+        raise SpecError.at(
+            file, "nested too deeply to be a spec", hint="is this a generated data file?"
+        ) from None
     if not isinstance(doc.data, dict):
         found = "a list" if isinstance(doc.data, list) else "plain text"
         raise SpecError.at(
@@ -146,14 +205,3 @@ def parse_document(text: str, file: str) -> Document:
             hint="is this a YAML spec file?",
         )
     return doc
-
-
-def walk_paths(data: Any, path: Path_ = ()) -> Iterator[Path_]:
-    """Every path in a plain tree (used by tests and by rules that scan values)."""
-    yield path
-    if isinstance(data, dict):
-        for k, v in data.items():
-            yield from walk_paths(v, (*path, k))
-    elif isinstance(data, list):
-        for i, v in enumerate(data):
-            yield from walk_paths(v, (*path, i))

@@ -10,7 +10,6 @@ import re
 from typing import Annotated, Any
 
 from pydantic import AliasChoices, Discriminator, Field, Tag, field_validator, model_validator
-from pydantic_core import PydanticCustomError
 
 from envyard.spec.base import SchemaRef, SpecModel, Tags, Text, spec_error
 from envyard.spec.refs import parse_image_ref
@@ -26,12 +25,22 @@ class PipSection(SpecModel):
     pip: list[str] = Field(description="pip requirement lines (PEP 508, or index options).")
 
 
+def _dependency_form(value: Any) -> str:
+    return "pip" if isinstance(value, dict) else "conda"
+
+
+Dependency = Annotated[
+    Annotated[str, Tag("conda")] | Annotated[PipSection, Tag("pip")],
+    Discriminator(_dependency_form),
+]
+
+
 class CondaKernel(SpecModel):
     """A conda environment as ``conda env export`` writes it."""
 
     name: str | None = Field(default=None, description="Kernel (conda environment) name.")
     channels: list[str] = Field(default_factory=list)
-    dependencies: list[str | PipSection] = Field(default_factory=list)
+    dependencies: list[Dependency] = Field(default_factory=list)
     variables: dict[str, Text] = Field(default_factory=dict)
     prefix: str | None = Field(default=None, description="Ignored; written by conda export.")
 
@@ -121,14 +130,10 @@ class Environment(SpecModel):
     @classmethod
     def _kernel_shape(cls, value: Any) -> Any:
         if value is not None and not isinstance(value, dict | list):
-            raise PydanticCustomError(
-                "envyard",
-                "{message}",
-                {
-                    "message": "expected a conda-style mapping (name, channels, dependencies) "
-                    "or a list of pip requirements",
-                    "hint": "paste the output of `conda env export`, or list pip packages",
-                },
+            raise spec_error(
+                "expected a conda-style mapping (name, channels, dependencies) "
+                "or a list of pip requirements",
+                "paste the output of `conda env export`, or list pip packages",
             )
         return value
 

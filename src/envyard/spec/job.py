@@ -8,6 +8,7 @@ Cross-references (names, ``require`` cycles, parameters) are checked in ``jobche
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
@@ -17,6 +18,7 @@ from envyard.spec.base import OpenSpecModel, SchemaRef, SpecModel, Text, spec_er
 Event = Literal["containerStart", "containerExit", "onSuccess", "onFailure"]
 EVENT_ALIASES: dict[str, str] = {"taskStarts": "containerStart", "taskSucceeds": "onSuccess"}
 FailurePolicy = Literal["fail", "ignore"]
+_JOB_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 PrerequisiteType = Literal["dockerimage", "script", "data", "output"]
 
 
@@ -96,7 +98,7 @@ class JobSpec(SpecModel):
 
     schema_: SchemaRef
     protocolVersion: Literal[2, "2"] = Field(description="Always 2.")
-    name: str = Field(pattern=r"^[A-Za-z0-9_-]+$", description="Job name.")
+    name: str = Field(description="Job name: letters, digits, '_' and '-'.")
     type: Literal["job"] = "job"
     version: Text | None = None
     contributor: str | None = None
@@ -113,7 +115,7 @@ class JobSpec(SpecModel):
     @field_validator("name", mode="before")
     @classmethod
     def _name(cls, value: Any) -> Any:
-        if isinstance(value, str) and value and not all(c.isalnum() or c in "_-" for c in value):
+        if isinstance(value, str) and not _JOB_NAME.match(value):
             raise spec_error(
                 f"job name '{value}' may only contain letters, digits, '_' and '-'",
                 "e.g. covid-training",

@@ -62,7 +62,10 @@ KINDS: dict[str, Kind] = {
             "asset-environment",
             AssetEnvironmentConfig,
             "environment.yaml of an environment asset (image build and publish settings).",
-            detect=lambda d: isinstance(d.get("image"), dict),
+            detect=lambda d: (
+                isinstance(d.get("image"), dict)
+                and any(k in d["image"] for k in ("name", "context", "publish"))
+            ),
         ),
         Kind(
             "job",
@@ -100,10 +103,6 @@ KINDS: dict[str, Kind] = {
         ),
     )
 }
-
-
-def kind_names() -> list[str]:
-    return list(KINDS)
 
 
 def detect_kind(path: PurePath, data: Any, *, guess: bool = True) -> Kind | None:

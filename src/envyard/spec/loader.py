@@ -40,7 +40,9 @@ def read_document(path: Path) -> Document:
             raise SpecError.at(
                 shown, f"not valid JSON: {exc.msg}", line=exc.lineno, col=exc.colno, hint=hint
             ) from None
-        text = text.expandtabs(4)  # YAML (which reads JSON here) forbids tab indentation
+        # YAML (which reads the JSON here, for positions) forbids tab indentation; JSON strings
+        # cannot hold raw tabs, so one space per tab keeps every column where it was
+        text = text.replace("\t", " ")
     return parse_document(text, shown)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from envyard.spec.diagnose import _unwrap, field_names
+from envyard.spec.diagnose import field_names, unwrap
 from envyard.spec.kinds import kind_by_name
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -26,7 +26,7 @@ def _models(model: type[BaseModel], seen: dict[str, type[BaseModel]]) -> None:
     stack = [f.annotation for f in model.model_fields.values()]
     while stack:
         tp = stack.pop()
-        for alt in _unwrap(tp):
+        for alt in unwrap(tp):
             if isinstance(alt, type) and issubclass(alt, BaseModel):
                 _models(alt, seen)
             else:

@@ -25,6 +25,8 @@ def read_spec_text(path: Path, *, max_bytes: int = MAX_SPEC_BYTES) -> str:
         raise SpecError.at(shown, "file does not exist", hint="check the path")
     if path.is_dir():
         raise SpecError.at(shown, "is a directory, not a file")
+    if not path.is_file():
+        raise SpecError.at(shown, "is not a regular file (a device, pipe or socket)")
     size = path.stat().st_size
     if size > max_bytes:
         raise SpecError.at(
@@ -33,17 +35,21 @@ def read_spec_text(path: Path, *, max_bytes: int = MAX_SPEC_BYTES) -> str:
             f"{max_bytes // 1024 // 1024} MB",
             hint="is this a data file? spec files hold configuration only",
         )
-    raw = path.read_bytes()
+    with path.open("rb") as handle:
+        raw = handle.read(max_bytes + 1)
+    if len(raw) > max_bytes:  # grew since stat
+        raise SpecError.at(shown, f"file is larger than {max_bytes // 1024 // 1024} MB")
     if b"\x00" in raw[:8192]:
         raise SpecError.at(shown, "binary file, not YAML or JSON text")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - raw.rfind(b"\n", 0, exc.start)
         raise SpecError.at(
             shown,
             f"not valid UTF-8 text (byte 0x{raw[exc.start]:02x})",
             line=line,
-            col=1,
+            col=col,
             hint="save the file as UTF-8",
         ) from None

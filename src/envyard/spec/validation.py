@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from envyard.errors import Diagnostic, SpecError
-from envyard.spec.kinds import detect_kind, kind_by_name
+from envyard.spec.kinds import KINDS, Kind, detect_kind, kind_by_name
 from envyard.spec.loader import read_document, unknown_kind_error, validate_document
 from envyard.spec.source import display_path
 
@@ -83,13 +83,16 @@ def validate_paths(
     return report
 
 
-def _one(path: Path, report: Report, forced: object, *, explicit: bool) -> None:
-    from envyard.spec.kinds import Kind
+def _named_kind(path: Path) -> bool:
+    """True when the file name alone says it is an Envyard spec (asset.yaml, targets.yaml...)."""
+    return any(path.name in k.filenames for k in KINDS.values())
 
-    found = None
+
+def _one(path: Path, report: Report, forced: Kind | None, *, explicit: bool) -> None:
+    found: Kind | None = None
     try:
         doc = read_document(path)
-        found = forced if isinstance(forced, Kind) else detect_kind(path, doc.data, guess=explicit)
+        found = forced or detect_kind(path, doc.data, guess=explicit)
         if found is None:
             if explicit:
                 raise unknown_kind_error(doc)
@@ -97,7 +100,10 @@ def _one(path: Path, report: Report, forced: object, *, explicit: bool) -> None:
             return
         loaded = validate_document(doc, found)
     except SpecError as exc:
-        name = found.name if isinstance(found, Kind) else None
+        if found is None and not explicit and forced is None and not _named_kind(path):
+            report.skipped.append(display_path(path))  # not YAML we can read: not ours
+            return
+        name = found.name if found else None
         report.files.append(FileResult(exc.diagnostics[0].file, name, ok=False))
         report.diagnostics.extend(exc.diagnostics)
         return
