@@ -64,3 +64,35 @@ def test_registered_environment_references_are_not_paths(tmp_path: Path) -> None
     write(tmp_path, {"s.yaml": "name: x\nenvironment:\n  conda: azureml:my-env:3\n"})
     scope = collect([Path("s.yaml")], tmp_path)
     assert len(scope.items) == 1
+
+
+def test_pipeline_lists_its_components_and_may_live_outside_the_working_dir(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        {
+            "shared/steps/a/spec.yaml": "name: a\n",
+            "shared/steps/b/spec.yaml": "name: b\n",
+            "proj/pipeline.yaml": (
+                "module_loader:\n  local_steps_folder: ../shared/steps\n  components:\n"
+                "    - a/spec.yaml\n"
+            ),
+        },
+    )
+    scope = collect([Path("pipeline.yaml")], tmp_path / "proj")
+    assert scope.base == tmp_path
+    assert sorted(str(p.relative_to(tmp_path)) for p in scope.items) == [
+        "proj/pipeline.yaml",
+        "shared/steps/a/spec.yaml",
+    ]
+
+
+def test_listed_component_that_does_not_exist_points_at_its_line(tmp_path: Path) -> None:
+    write(tmp_path, {"p.yaml": "module_loader:\n  components:\n    - ok.yaml\n    - gone.yaml\n"})
+    (tmp_path / "ok.yaml").write_text("name: ok\n", encoding="utf-8")
+    with pytest.raises(SpecError) as info:
+        collect([Path("p.yaml")], tmp_path)
+    assert str(info.value).startswith(
+        "p.yaml:4:7: module_loader.components[1]: file 'gone.yaml' does not exist"
+    )

@@ -1,9 +1,11 @@
 """Which files a submission stages: the specs named, what they expand to, what they reference.
 
 - a file: a component, job or environment spec (must be YAML); a *pipeline* YAML (one with
-  ``module_loader.local_steps_folder``) stands for the component specs under that folder
-  (``spec.yaml``, ``component_spec.yaml``, ``*.spec.yaml``, ``*_spec.yaml``, also ``.yml``) and
-  is itself copied unchanged so the staged pipeline still finds its components;
+  ``module_loader.local_steps_folder`` or ``module_loader.components``) stands for the
+  component specs it uses — those listed in ``module_loader.components`` (relative to the steps
+  folder, else to the pipeline), or else every component spec under the steps folder
+  (``spec.yaml``, ``component_spec.yaml``, ``*.spec.yaml``, ``*_spec.yaml``, also ``.yml``) —
+  and is itself copied unchanged so the staged pipeline still finds its components;
 - a folder: every ``.yaml``/``.yml`` file under it (hidden folders skipped);
 - a glob (``components/*/spec.yaml``, ``**`` allowed), relative to the working directory.
 
@@ -79,29 +81,32 @@ def collect(specs: Sequence[Path | str], cwd: Path) -> Scope:
     written = _expand(specs, cwd)
     if not written:
         raise NotFoundError("no spec files to stage", hint="name spec files, folders or globs")
-    named = [p if p.is_absolute() else cwd / p for p in written]
-    reals = [_lexical(p) for p in named]
+    primary: list[tuple[Path, Path, tuple[YamlText, bool] | None]] = []  # given, real, loaded
+    loaded: dict[Path, tuple[YamlText, bool]] = {}
+    for path in written:
+        real = _lexical(path if path.is_absolute() else cwd / path)
+        if real not in loaded:
+            loaded[real] = _load(real, cwd)
+        components = _pipeline_components(loaded[real][0], real)
+        if components is None:
+            primary.append((path, real, loaded[real]))
+            continue
+        primary.append((path, real, None))  # the pipeline itself: copied as it is
+        for component in components:
+            primary.append((component, component, None))
+    reals = [real for _, real, _ in primary]
     base = cwd
     if not all(r.is_relative_to(base) for r in reals):
         base = Path(os.path.commonpath([str(r.parent) for r in reals]))
     scope = Scope(base, cwd, base.resolve())
-    for path, real in zip(written, reals, strict=True):
+    for given, real, doc in primary:
+        scope.given.setdefault(given, real)
         if real in scope.items:
-            scope.given[path] = real
             continue
-        doc, bom = _load(real, cwd)
-        folder = _pipeline_folder(doc, real)
-        if folder is None:
-            scope.given[path] = real
-            _add(scope, real, (doc, bom), depth=0)
-            continue
-        scope.items[real] = Item(real, rules=False, raw=real.read_bytes())
-        scope.given[path] = real
-        for component in _components(folder):
-            real_component = _lexical(component)
-            scope.given.setdefault(component, real_component)
-            if real_component not in scope.items:
-                _add(scope, real_component, _load(real_component, cwd), depth=0)
+        if doc is None and real in loaded and _is_pipeline(loaded[real][0]):
+            scope.items[real] = Item(real, rules=False, raw=real.read_bytes())
+        else:
+            _add(scope, real, doc or loaded.get(real) or _load(real, cwd), depth=0)
     return scope
 
 
@@ -162,28 +167,61 @@ def read_text(path: Path) -> tuple[str, bool]:
     return read_spec_text(path), False
 
 
-def _pipeline_folder(doc: YamlText, path: Path) -> Path | None:
+def _is_pipeline(doc: YamlText) -> bool:
     loader = doc.data.get("module_loader")
-    folder = loader.get("local_steps_folder") if isinstance(loader, dict) else None
-    if folder is None:
+    return isinstance(loader, dict) and ("local_steps_folder" in loader or "components" in loader)
+
+
+def _pipeline_components(doc: YamlText, path: Path) -> list[Path] | None:
+    """The component specs a pipeline YAML uses, or None when ``doc`` is not a pipeline.
+
+    ``module_loader.components`` lists spec paths (relative to ``local_steps_folder`` when set,
+    else to the pipeline); without it, every component spec under ``local_steps_folder``.
+    """
+    if not _is_pipeline(doc):
         return None
-    where = ("module_loader", "local_steps_folder")
-    line, col = doc.position(where)
-    if not isinstance(folder, str):
+    loader = doc.data["module_loader"]
+    folder = _lexical(path.parent)
+    if loader.get("local_steps_folder") is not None:
+        folder = _existing(doc, ("module_loader", "local_steps_folder"), path.parent, dir_=True)
+    listed = loader.get("components")
+    if listed is None:
+        return _components(folder)
+    if not isinstance(listed, list):
+        where = ("module_loader", "components")
+        line, col = doc.position(where)
         raise SpecError.at(
-            doc.file, "must be a folder path", line=line, col=col, field=format_path(where)
+            doc.file, "must be a list of spec paths", line=line, col=col, field=format_path(where)
         )
-    resolved = (path.parent / folder).resolve()
-    if not resolved.is_dir():
+    return [
+        _existing(doc, ("module_loader", "components", i), folder, dir_=False)
+        for i in range(len(listed))
+    ]
+
+
+def _existing(
+    doc: YamlText, where: tuple[str | int, ...], relative_to: Path, *, dir_: bool
+) -> Path:
+    value: Any = doc.data
+    for part in where:
+        value = value[part]
+    line, col = doc.position(where)
+    kind = "folder" if dir_ else "file"
+    if not isinstance(value, str):
+        raise SpecError.at(
+            doc.file, f"must be a {kind} path", line=line, col=col, field=format_path(where)
+        )
+    found = _lexical(relative_to / value)
+    if not (found.is_dir() if dir_ else found.is_file()):
         raise SpecError.at(
             doc.file,
-            f"folder '{folder}' does not exist (relative to {display_path(path.parent)})",
+            f"{kind} '{value}' does not exist (relative to {display_path(relative_to)})",
             line=line,
             col=col,
             field=format_path(where),
-            hint="local_steps_folder is relative to the pipeline YAML",
+            hint=f"the path is relative to {display_path(relative_to)}",
         )
-    return resolved
+    return found
 
 
 def _components(folder: Path) -> list[Path]:
