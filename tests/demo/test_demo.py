@@ -97,3 +97,17 @@ def test_ui_shows_released_environments_and_runs(
     assert "covid-training" in runs
     assert "succeeded" in runs
     screenshot(page, ARTIFACTS / "demo-runs.png")
+
+
+def test_a_used_workdir_is_refused_and_left_alone(demo: tuple[Path, str]) -> None:
+    workdir, _ = demo
+    before = sorted(p.name for p in workdir.iterdir())
+    done = subprocess.run(
+        [sys.executable, "-m", "envyard", "demo", "--no-serve", "--workdir", str(workdir)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "is not empty; the demo only writes into a new or empty folder" in done.stderr
+    assert sorted(p.name for p in workdir.iterdir()) == before
