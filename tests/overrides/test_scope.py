@@ -96,3 +96,10 @@ def test_listed_component_that_does_not_exist_points_at_its_line(tmp_path: Path)
     assert str(info.value).startswith(
         "p.yaml:4:7: module_loader.components[1]: file 'gone.yaml' does not exist"
     )
+
+
+def test_a_referenced_file_named_directly_is_still_a_reference(tmp_path: Path) -> None:
+    write(tmp_path, {"c/a.yaml": "deps: []\n", "c/spec.yaml": "name: x\nconda_file: a.yaml\n"})
+    scope = collect([Path("c")], tmp_path)  # the folder names a.yaml before spec.yaml
+    assert scope.items[tmp_path / "c" / "a.yaml"].referenced
+    assert not scope.items[tmp_path / "c" / "spec.yaml"].referenced

@@ -261,6 +261,7 @@ def _add(scope: Scope, real: Path, loaded: tuple[YamlText, bool], depth: int) ->
                 hint=f"paths are relative to {display_path(real.parent)}",
             )
         if target in scope.items:
+            scope.items[target].referenced = True  # also named directly: still a reference
             continue
         if target.is_dir():
             scope.items[target] = Item(target, rules=False, is_dir=True)
