@@ -186,3 +186,21 @@ def test_a_tab_inside_a_block_scalar_is_not_blamed_for_another_error(tmp_path: P
     text = _error(spec)
     assert "tab character" not in text
     assert "not valid YAML" in text
+
+
+def test_conda_kernel_serialises_without_warnings() -> None:
+    import warnings
+
+    env = load_data(
+        {
+            "name": "e",
+            "image": "python",
+            "kernel": {"dependencies": ["python=3.11", {"pip": ["six"]}]},
+        },
+        "environment",
+    ).model
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        dumped = env.model_dump(mode="json")
+        env.model_dump_json()
+    assert dumped["kernel"]["dependencies"] == ["python=3.11", {"pip": ["six"]}]

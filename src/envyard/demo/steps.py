@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import io
 import os
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -127,7 +128,10 @@ def job(ws: Workspace) -> str:
     seen = [w for line in output.splitlines() for w in wanted if w in line]
     if seen != wanted:
         raise EnvyardError(f"callbacks ran out of order: {seen}")
-    run_id = output.split()[0]
+    ids = re.findall(r"^([0-9a-f]{6,}) succeeded", output, re.MULTILINE)
+    if not ids:
+        raise EnvyardError("the job did not report a succeeded run")
+    run_id = ids[-1]
     ws.facts["run_id"] = run_id
     return (
         f"run {run_id} succeeded on the local backend in team-default's kernel; effects in "

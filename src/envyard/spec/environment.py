@@ -26,7 +26,8 @@ class PipSection(SpecModel):
 
 
 def _dependency_form(value: Any) -> str:
-    return "pip" if isinstance(value, dict) else "conda"
+    # called with raw data when validating and with the model when serialising
+    return "pip" if isinstance(value, dict | PipSection) else "conda"
 
 
 Dependency = Annotated[
