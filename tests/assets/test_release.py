@@ -282,3 +282,13 @@ def test_removing_one_asset_keeps_release_paths_another_asset_shares(git_repo: G
     files = git_repo.run("ls-tree", "-r", "--name-only", BRANCH).splitlines()
     assert "shared/lib.py" in files
     assert not any(f.startswith("envs/b/") for f in files)
+
+
+def test_the_plan_notes_uncommitted_changes(git_repo: GitRepo) -> None:
+    env_asset(git_repo.path, "note-ubuntu22.04", dockerfile="FROM busybox:1\n")
+    git_repo.commit("one")
+    assert not plan_release(git_repo.path, BRANCH, AssetSettings()).dirty
+    write(git_repo.path, "note-ubuntu22.04/context/Dockerfile", "FROM busybox:2\n")
+    plan = plan_release(git_repo.path, BRANCH, AssetSettings())
+    assert plan.dirty
+    assert "uncommitted changes" in plan.render()

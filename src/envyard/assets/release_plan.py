@@ -61,6 +61,8 @@ class ReleasePlan:
     items: list[PlanItem]
     tags: dict[str, str]
     tag_prefix: str = "environment"
+    dirty: bool = False
+    """The source work tree has uncommitted changes (they are released as they are)."""
 
     def by_status(self, status: Status) -> list[PlanItem]:
         return [i for i in self.items if i.status == status]
@@ -83,6 +85,10 @@ class ReleasePlan:
         head = self.head[:12] if self.head else "(new branch)"
         lines = [f"release plan for branch '{self.branch}' at {head}: {self.summary()}"]
         lines += ["  " + item.line() for item in self.items]
+        if self.dirty:
+            lines.append(
+                "note: the work tree has uncommitted changes; they are released as they are"
+            )
         return "\n".join(lines)
 
 
@@ -194,4 +200,5 @@ def plan_release(repo: Path, branch: str, settings: AssetSettings) -> ReleasePla
                     reason="no longer on the source branch",
                 )
             )
-    return ReleasePlan(git.root, branch, head, items, tags, prefix)
+    dirty = bool(git.run("status", "--porcelain", "--untracked-files=no", "--", str(source)))
+    return ReleasePlan(git.root, branch, head, items, tags, prefix, dirty)
