@@ -4,7 +4,7 @@
 # Idempotent: does nothing when everything is present.
 set -euo pipefail
 
-packages=(docker-registry postgresql git chromium podman runc busybox-static uidmap)
+packages=(docker-registry postgresql git chromium podman runc busybox-static uidmap wrk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
