@@ -135,3 +135,25 @@ def test_cli_pin_with_mirror_and_index(
     assert f"-> 3.11.10@{published['digest']}" in out
     dockerfile = (tmp_path / "out" / "Dockerfile").read_text(encoding="utf-8")
     assert dockerfile == f"FROM mcr.microsoft.com/{repo_path}:3.11.10@{published['digest']}\n"
+
+
+def test_pin_many_assets_and_refuse_a_foreign_output_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = tmp_path / "repo"
+    env_asset(repo, "one-ubuntu22.04", dockerfile="FROM busybox:1\n")
+    env_asset(repo, "two-ubuntu22.04", dockerfile="FROM busybox:2\n")
+    out = tmp_path / "out"
+    assert run(["asset", "pin", str(repo), "-o", str(out)]) == 0
+    assert (out / "one-ubuntu22.04" / "Dockerfile").read_text(
+        encoding="utf-8"
+    ) == "FROM busybox:1\n"
+    assert (out / "two-ubuntu22.04" / "envyard.lock.json").is_file()
+    assert run(["asset", "pin", str(repo), "-o", str(out)]) == 0  # an earlier pin is replaced
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("mine", encoding="utf-8")
+    capsys.readouterr()
+    assert run(["asset", "pin", str(repo / "one-ubuntu22.04"), "-o", str(foreign)]) == 1
+    assert "not empty" in capsys.readouterr().err
+    assert (foreign / "keep.txt").read_text(encoding="utf-8") == "mine"
