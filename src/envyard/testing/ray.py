@@ -134,8 +134,18 @@ class RayHead:
 
 @pytest.fixture(scope="session")
 def ray_head() -> Iterator[RayHead]:
-    """A Ray head shared by the session's tests (each xdist worker has its own)."""
-    head = RayHead.start()
+    """A Ray head shared by the session's tests (each xdist worker has its own).
+
+    Started up to three times: a port picked free can be taken by another server (another
+    worker's head) before Ray binds it.
+    """
+    for attempt in range(3):
+        try:
+            head = RayHead.start()
+            break
+        except ServerStartError:
+            if attempt == 2:
+                raise
     try:
         yield head
     finally:
