@@ -54,7 +54,8 @@ def test_cli_parameters_and_failure_exit_code(
     )  # fmt: skip
     assert run(["nb", "test", "p.ipynb", "-q", "-p", "n=3", "-p", "name=x y"]) == 0
     assert run(["nb", "test", "p.ipynb", "-q", "-p", "n=4", "-p", "name=x y"]) == 1
-    assert "1 failed" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "FAILED p.ipynb: cell 1: AssertionError" in err and "1 failed" in err
     assert run(["nb", "test", "p.ipynb", "-q", "-p", "not an identifier=1"]) == 2
 
 

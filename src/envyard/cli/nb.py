@@ -127,6 +127,8 @@ def test(  # noqa: PLR0917 - click passes every option as an argument
         summary.write_json(json_file, results, report.duration)
     if html_file is not None:
         summary.write_html(html_file, results, report.duration)
+    for line in summary.problem_lines(results):
+        click.echo(line, err=True)
     if not results and changed_since:
         click.echo(f"no notebooks changed since {changed_since}", err=True)
     else:

@@ -47,6 +47,18 @@ def headline(results: list[NotebookResult]) -> str:
     return ", ".join(parts) or "no notebooks"
 
 
+def problem_lines(results: list[NotebookResult]) -> list[str]:
+    """One line per failed or errored notebook, for the end of a console run."""
+    lines = []
+    for r in results:
+        if r.ok:
+            continue
+        where = f" cell {r.cell_index}:" if r.cell_index is not None else ""
+        first = r.message.strip().splitlines()[0] if r.message.strip() else r.reason
+        lines.append(f"{r.status.upper()} {r.path}:{where} {first}")
+    return lines
+
+
 def summary(results: list[NotebookResult], duration: float) -> dict[str, Any]:
     return {
         "version": 1,
