@@ -133,3 +133,27 @@ def test_completion_policy_can_fail_the_job(tmp_path: Path) -> None:
     status = LocalBackend().submit(sub).wait(timeout=60)
     assert status.state == "failed"
     assert status.exit_code == 6
+
+
+def test_job_retry_runs_every_instance_again(tmp_path: Path) -> None:
+    sub = submission(
+        tmp_path,
+        """
+        protocolVersion: 2
+        name: job-retry
+        jobRetryCount: 2
+        taskRoles:
+          r:
+            instances: 2
+            commands:
+              - echo "run of instance $ENVYARD_TASK_INDEX"
+              - '[ "$ENVYARD_TASK_INDEX" = 0 ] || test -e once || { touch once; exit 5; }'
+        """,
+    )
+    handle = LocalBackend().submit(sub)
+    status = handle.wait(timeout=60)
+    logs = handle.logs()
+    assert status.state == "succeeded", logs
+    assert logs.count("r[0] run of instance 0") == 2
+    assert logs.count("r[1] run of instance 1") == 2
+    assert "r[0] envyard: the job failed; running it again (job attempt 2)" in logs

@@ -83,6 +83,7 @@ class Submission:
     secrets: Mapping[str, str] = field(default_factory=dict)  # env var -> value
     settings: Mapping[str, Any] = field(default_factory=dict)  # the target's backend settings
     task_roles: Mapping[str, TaskRole] = field(default_factory=dict)  # resources, retries
+    job_retries: int = 0  # jobRetryCount
 
     def instances(self) -> list[Instance]:
         return [

@@ -97,6 +97,7 @@ def write_run_dir(submission: Submission, kernel_mode: str = "activate") -> Path
         "roles": roles,
         "instances": instances,
         "secret_env": sorted(submission.secrets),
+        "job_retries": submission.job_retries,
     }
     write_json(run_dir / "manifest.json", manifest)
     return run_dir

@@ -146,16 +146,32 @@ class Supervisor:
         self.pumps.append(thread)
 
     def start(self) -> None:
+        """Run every instance; the whole job again (``jobRetryCount``) while it fails."""
         (self.run_dir / "logs").mkdir(exist_ok=True)
-        for item in self.manifest["instances"]:
-            if self.cancelled:
+        retries = int(self.manifest.get("job_retries", 0))
+        for attempt in range(retries + 1):
+            if attempt:
+                self.note(f"envyard: the job failed; running it again (job attempt {attempt + 1})")
+                self.procs.clear()
+                self.state["instances"] = {}
+            for item in self.manifest["instances"]:
+                if self.cancelled:
+                    break
+                self.launch(item, 1)
+            self.save()
+            self.wait()
+            for thread in self.pumps:
+                thread.join()
+            self.pumps.clear()
+            if self.cancelled or self.outcome()[0]:
                 break
-            self.launch(item, 1)
-        self.save()
-        self.wait()
-        for thread in self.pumps:
-            thread.join()
         self.finish()
+
+    def note(self, line: str) -> None:
+        for item in self.manifest["instances"]:
+            log = self.run_dir / "logs" / f"{item['role']}-{item['index']}.log"
+            with log.open("a", encoding="utf-8") as out:
+                out.write(line + "\n")
 
     def wait(self) -> None:
         items = {f"{i['role']}-{i['index']}": i for i in self.manifest["instances"]}
@@ -193,13 +209,16 @@ class Supervisor:
             self.save()
         return restarted
 
-    def finish(self) -> None:
+    def outcome(self) -> tuple[bool, int]:
         codes: dict[str, list[int | None]] = {}
         for item in self.manifest["instances"]:
             info = self.state["instances"].get(f"{item['role']}-{item['index']}", {})
             codes.setdefault(item["role"], []).append(info.get("exit_code", 1))
         completions = {r: v.get("completion") for r, v in self.manifest["roles"].items()}
-        ok, exit_code = job_outcome(codes, completions)
+        return job_outcome(codes, completions)
+
+    def finish(self) -> None:
+        ok, exit_code = self.outcome()
         self.state["exit_code"] = exit_code
         if self.cancelled:
             self.state["state"] = "cancelled"

@@ -25,6 +25,7 @@ def submission_of(
         environments=plan.resolved.environments,
         secrets=plan.secret_values,
         task_roles=plan.job.spec.taskRoles,
+        job_retries=plan.job.spec.jobRetryCount,
     )
 
 

@@ -135,6 +135,7 @@ def submit_job(
         secrets=plan.secret_values,
         settings=ready.settings,
         task_roles=plan.job.spec.taskRoles,
+        job_retries=plan.job.spec.jobRetryCount,
     )
     try:
         handle = ready.backend.submit(submission)
