@@ -47,6 +47,14 @@ def test_scenario(name: str, tmp_path: Path) -> None:
     assert "s3cr3t-value" not in script
 
 
+def test_cli_render_prints_the_snapshot(capsys: pytest.CaptureFixture[str]) -> None:
+    from envyard.cli.main import run as cli
+
+    case = ROOT / "require-order"
+    assert cli(["job", "render", str(case / "job.yaml")]) == 0
+    assert capsys.readouterr().out == (case / "expected.sh").read_text(encoding="utf-8")
+
+
 def test_every_case_is_complete() -> None:
     for name in CASES:
         for needed in ("expected.sh", "expected.out", "exit_code"):
