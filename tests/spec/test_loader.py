@@ -204,3 +204,13 @@ def test_conda_kernel_serialises_without_warnings() -> None:
         dumped = env.model_dump(mode="json")
         env.model_dump_json()
     assert dumped["kernel"]["dependencies"] == ["python=3.11", {"pip": ["six"]}]
+
+
+def test_merge_keys_are_understood(tmp_path: Path) -> None:
+    spec = tmp_path / "environment.yaml"
+    spec.write_text("base: &base\n  image: python:3.11\nname: x\n<<: *base\n")
+    assert "base: unknown field 'base'" in _error(spec)
+    spec.write_text("name: x\ntags: &t {a: b}\nimage: python\nkernel:\n  variables:\n    <<: *t\n")
+    model = load_spec(spec).model
+    assert isinstance(model, Environment)
+    assert model.kernel is not None

@@ -91,8 +91,11 @@ class _Converter:
             for k, v in node.items():
                 key = k if isinstance(k, str) else str(k)
                 sub = (*path, key)
-                kl, kc = node.lc.key(k)
-                vl, vc = node.lc.value(k)
+                try:
+                    kl, kc = node.lc.key(k)
+                    vl, vc = node.lc.value(k)
+                except KeyError:  # merged in with `<<: *anchor`: point at the mapping
+                    kl, kc = vl, vc = node.lc.line, node.lc.col
                 self.doc.keys[sub] = (kl + 1, kc + 1)
                 self.doc.values[sub] = (vl + 1, vc + 1)
                 out[key] = self.plain(v, sub)
