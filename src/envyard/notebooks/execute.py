@@ -14,6 +14,7 @@ that cell's notebook with a message naming the injected code.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,35 @@ from envyard.notebooks.kernels import StartedKernel
 from envyard.notebooks.results import CellResult, CellStatus, Status, strip_ansi
 
 SKIP_TAG = "skip-execution"
+
+
+class _Client(NotebookClient):
+    """nbclient, keeping hold of its output-polling tasks.
+
+    After a cell timeout nbclient leaves the task reading IOPub running (it expects the caller
+    to carry on with the kernel); the kernel is killed here instead, so those tasks are
+    cancelled before the channels close.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.output_tasks: set[asyncio.Task[Any]] = set()
+
+    async def _async_poll_output_msg(self, parent_msg_id: str, cell: Any, cell_index: int) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self.output_tasks.add(task)
+        try:
+            await super()._async_poll_output_msg(parent_msg_id, cell, cell_index)
+        finally:
+            if task is not None:
+                self.output_tasks.discard(task)
+
+    async def cancel_output_tasks(self) -> None:
+        tasks = [t for t in self.output_tasks if not t.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 class _HiddenCodeError(Exception):
@@ -96,7 +126,7 @@ class _Execution:
         self.kernel, self.nb, self.grace = kernel, nb, grace
         self.before, self.after = around
         self.cell_timeout, self.timeout = cell_timeout, timeout
-        self.client = NotebookClient(
+        self.client = _Client(
             nb,
             km=kernel.km,
             interrupt_on_timeout=False,
@@ -189,6 +219,20 @@ class _Execution:
             raise _HiddenCodeError(what, content)
 
     async def run(self) -> Outcome:
+        try:
+            await self._run_cells()
+        finally:
+            await self.client.cancel_output_tasks()
+        seen = {c.index for c in self.cells}
+        for position, cell in enumerate(self.nb.cells):
+            index = self.indices[position]
+            if index is not None and index not in seen and cell.cell_type == "code":
+                self.cells.append(CellResult(index, cell.source, "not-run"))
+        result = self.outcome or Outcome("passed")
+        result.cells = sorted(self.cells, key=lambda c: c.index)
+        return result
+
+    async def _run_cells(self) -> None:
         await self.language_info()
         for position, cell in enumerate(self.nb.cells):
             index = self.indices[position]
@@ -206,14 +250,6 @@ class _Execution:
                 self._record(index, cell, status, time.monotonic() - begun)
                 if status == "error":
                     break  # the kernel is gone or about to be killed: nothing else can run
-        seen = {c.index for c in self.cells}
-        for position, cell in enumerate(self.nb.cells):
-            index = self.indices[position]
-            if index is not None and index not in seen and cell.cell_type == "code":
-                self.cells.append(CellResult(index, cell.source, "not-run"))
-        result = self.outcome or Outcome("passed")
-        result.cells = sorted(self.cells, key=lambda c: c.index)
-        return result
 
 
 async def execute(
