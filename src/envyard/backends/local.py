@@ -144,6 +144,8 @@ class LocalHandle:
     def logs(self) -> str:
         logs = self.run_dir / "logs"
         out = []
+        if not (self.run_dir / "manifest.json").exists():
+            raise NotFoundError(f"run directory {self.run_dir} is gone")
         manifest = json.loads((self.run_dir / "manifest.json").read_text(encoding="utf-8"))
         for item in manifest["instances"]:
             log = logs / f"{item['role']}-{item['index']}.log"
