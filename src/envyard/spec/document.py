@@ -91,11 +91,7 @@ class _Converter:
             for k, v in node.items():
                 key = k if isinstance(k, str) else str(k)
                 sub = (*path, key)
-                try:
-                    kl, kc = node.lc.key(k)
-                    vl, vc = node.lc.value(k)
-                except KeyError:  # merged in with `<<: *anchor`: point at the mapping
-                    kl, kc = vl, vc = node.lc.line, node.lc.col
+                kl, kc, vl, vc = self._positions(node, k)
                 self.doc.keys[sub] = (kl + 1, kc + 1)
                 self.doc.values[sub] = (vl + 1, vc + 1)
                 out[key] = self.plain(v, sub)
@@ -109,6 +105,21 @@ class _Converter:
                 items.append(self.plain(v, sub))
             return items
         return self._scalar(node, path)
+
+    @staticmethod
+    def _positions(node: CommentedMap, k: Any) -> tuple[int, int, int, int]:
+        """0-based (key line, key col, value line, value col) of ``k`` in ``node``.
+
+        A key merged in with ``<<: *anchor`` has no position of its own (ruamel raises or
+        returns None): the mapping's own position stands for it.
+        """
+        try:
+            key, value = node.lc.key(k), node.lc.value(k)
+        except KeyError:
+            key = value = None
+        if key is None or value is None:
+            return node.lc.line, node.lc.col, node.lc.line, node.lc.col
+        return key[0], key[1], value[0], value[1]
 
     def _scalar(self, node: Any, path: Path_) -> Any:
         if isinstance(node, bool) or node is None:
