@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from envyard.prerequisites.shellsub import DangerousValueError, substitute
-from envyard.prerequisites.template import Scope, parse, resolve
+from envyard.spec.template import Scope, parse, resolve
 
 NASTY = [
     "$(touch pwned)",

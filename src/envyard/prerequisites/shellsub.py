@@ -19,7 +19,7 @@ import re
 import shlex
 from collections.abc import Callable
 
-from envyard.prerequisites.template import Literal, Ref, SecretRef, TemplateError
+from envyard.spec.template import Literal, Ref, SecretRef, TemplateError
 
 __all__ = ["DangerousValueError", "substitute"]
 

@@ -8,17 +8,41 @@ warnings here and are resolved (or rejected) at submission.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 
-from envyard.prerequisites.template import Ref, TemplateError, references
 from envyard.spec.findings import Finding
 from envyard.spec.job import JobSpec, Prerequisite
+from envyard.spec.template import Ref, TemplateError, references
 
 _SLOTS = {"dockerImage": "dockerimage", "data": "data", "output": "output", "script": "script"}
 
 
 def check_job(job: JobSpec) -> list[Finding]:
-    return [*_unique(job), *_references(job), *_cycles(job), *_template_refs(job)]
+    return [
+        *_unique(job),
+        *_references(job),
+        *_cycles(job),
+        *_template_refs(job),
+        *_near_misses(job),
+    ]
+
+
+def _near_misses(job: JobSpec) -> Iterator[Finding]:
+    """Free parameters that look like misspelt protocol fields (``requires``, ``callback``):
+    accepted, since plugins may want any key, but they would otherwise fail silently."""
+    fields = [n for n in Prerequisite.model_fields if n != "parameters"]
+    for i, pre in enumerate(job.prerequisites):
+        for key in pre.parameters:
+            close = difflib.get_close_matches(key, fields, n=1, cutoff=0.8)
+            if close:
+                yield Finding(
+                    ("prerequisites", i, key),
+                    f"'{key}' is kept as a free plugin parameter, but looks like '{close[0]}'",
+                    f"rename it to '{close[0]}' if that is what you meant",
+                    severity="warning",
+                    key=True,
+                )
 
 
 def _unique(job: JobSpec) -> Iterator[Finding]:

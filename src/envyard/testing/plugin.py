@@ -18,6 +18,8 @@ fixture                    scope    gives
 ``git_repo``               function an initialised :class:`GitRepo` on branch ``main``
 ``browser``                session  Playwright ``Browser`` on Debian's headless Chromium
 ``page``                   function a fresh page of ``browser`` (own cookies), 1360x900
+``ray_head``               session  :class:`~envyard.testing.ray.RayHead`, a real local Ray
+                                    head (load ``envyard.testing.ray`` too)
 ========================== ======== ==========================================================
 
 Session-scoped servers are shared: give each test its own repository or package names (e.g.

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from envyard.prerequisites.template import (
+from envyard.spec.template import (
     Literal,
     Ref,
     Scope,
