@@ -200,3 +200,18 @@ def test_failing_injected_code_names_itself(make_notebook: MakeNotebook, tmp_pat
     assert (result.status, result.cell_index) == ("failed", 0)
     assert result.message == "injected after_cell code failed: AssertionError: guard"
     assert [c.status for c in result.cells] == ["failed", "not-run"]
+
+
+def test_processes_a_notebook_starts_die_with_its_kernel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marker = f"EY_NB_CHILD={secrets.token_hex(8)}"
+    monkeypatch.setenv("EY_NB_CHILD", marker.split("=", 1)[1])
+    write_notebook(
+        tmp_path / "spawns.ipynb",
+        "import signal, subprocess, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "subprocess.Popen(['sleep', '300'])\ntime.sleep(300)",
+    )
+    result = run_session(SessionRequest([tmp_path], timeout=2)).results[0]
+    assert (result.status, result.reason) == ("error", "timeout")
+    assert kernel_processes(marker) == []  # neither the kernel nor its `sleep` child

@@ -61,6 +61,8 @@ def _reap(*_: object) -> None:
         if pid == 0:
             return
         CHILDREN.discard(pid)
+        with contextlib.suppress(OSError):  # what the notebook started in the kernel's session
+            os.killpg(pid, signal.SIGKILL)
         code = os.waitstatus_to_exitcode(status)
         _write({"exit": pid, "status": code})
 

@@ -83,14 +83,14 @@ class StartedKernel:
 
     def kill_now(self) -> None:
         """SIGKILL the kernel's process group at once (the slower cleanup is :meth:`stop`)."""
-        provisioner = self.km.provisioner
-        process = getattr(provisioner, "process", None)
-        if process is None or process.poll() is not None:
+        process = getattr(self.km.provisioner, "process", None)
+        if process is None:
             return
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError):  # the group: also what the notebook started
             os.killpg(process.pid, signal.SIGKILL)
-        with contextlib.suppress(OSError):
-            process.kill()
+        if process.poll() is None:
+            with contextlib.suppress(OSError):
+                process.kill()
 
     async def stop(self) -> None:
         """Kill the kernel (it ran its one notebook) and remove its directory."""
