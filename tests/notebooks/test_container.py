@@ -60,8 +60,9 @@ def test_notebooks_run_in_the_environment_image(
     assert "exit status 3" in by_name["crash.ipynb"].message
     saved = (tmp_path / "out" / "nbs" / "inside.ipynb").read_text(encoding="utf-8")
     assert "/usr/bin/python3" in saved and "from the snapshot" in saved and "no network" in saved
-    left = podman.run("ps", "--all", "--format", "{{.Names}}").stdout.split()
-    assert not [name for name in left if name.startswith("envyard-nb-")]
+    for name in ("inside", "fail", "hang", "crash"):
+        label = f"label=envyard.notebook={folder / name}.ipynb"
+        assert podman.run("ps", "--all", "--quiet", "--filter", label).stdout.strip() == ""
 
 
 def test_environment_without_image_is_a_clear_error(tmp_path: Path) -> None:

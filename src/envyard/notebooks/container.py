@@ -65,7 +65,12 @@ def container_choice(job: Job, podman: str, python_command: tuple[str, ...]) -> 
     engine = ContainerEngine("podman")
     (step,) = engine.plan(request).steps
     argv = list(step.argv)
-    argv[argv.index("run") + 1 : argv.index("run") + 1] = ["--name", "{name}"]
+    argv[argv.index("run") + 1 : argv.index("run") + 1] = [
+        "--name",
+        "{name}",
+        "--label",
+        f"envyard.notebook={job.path}",
+    ]
     _prepare(environment, request.cache_root)
     cleanup = (podman, "rm", "--force", "--ignore", "--time", "0", "{name}")
     label = f"{environment.image} ({job.kernel.environment})"
