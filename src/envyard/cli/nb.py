@@ -116,7 +116,7 @@ def test(  # noqa: PLR0917 - click passes every option as an argument
     )
     console = Console(stderr=True, quiet=quiet)
     with LiveProgress(console) as live:
-        report = run_session(request, live.event)
+        report = run_session(request, live.event, live.set_total)
     results = report.results
     if junit is not None:
         junit_report.write(junit, results, cells=junit_cells)

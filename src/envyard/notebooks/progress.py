@@ -44,6 +44,9 @@ class LiveProgress:
     ) -> None:
         self.progress.stop()
 
+    def set_total(self, total: int) -> None:
+        self.progress.update(self.task, total=total)
+
     def event(self, kind: str, item: Job | NotebookResult) -> None:
         if kind == "start" and isinstance(item, Job):
             self.running.append(item.shown)

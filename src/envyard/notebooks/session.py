@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,8 +78,11 @@ async def _run_backend(
 
 
 async def run_session_async(
-    request: SessionRequest, listener: Listener | None = None
+    request: SessionRequest,
+    listener: Listener | None = None,
+    on_total: Callable[[int], None] | None = None,
 ) -> SessionReport:
+    """Run the session; ``on_total`` learns how many notebooks there are once planned."""
     started = time.monotonic()
     if request.backend not in BACKENDS:
         raise ConfigError(
@@ -97,6 +101,8 @@ async def run_session_async(
         lambda: plan_all(found, overrides, request.base, materialise=local)
     )
     jobs = [p for p in planned if isinstance(p, Job)]
+    if on_total is not None:
+        on_total(len(planned))
     for item in planned:
         if isinstance(item, NotebookResult) and listener is not None:
             listener("done", item)
@@ -105,5 +111,9 @@ async def run_session_async(
     return SessionReport(results, time.monotonic() - started, len(found))
 
 
-def run_session(request: SessionRequest, listener: Listener | None = None) -> SessionReport:
-    return asyncio.run(run_session_async(request, listener))
+def run_session(
+    request: SessionRequest,
+    listener: Listener | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> SessionReport:
+    return asyncio.run(run_session_async(request, listener, on_total))
