@@ -72,7 +72,7 @@ class ForkServer:
 
     async def start(self) -> None:
         """Start the server; raises ExecutionError if the interpreter cannot import ipykernel."""
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        env = dict(os.environ)  # as a spawned kernel would get it (the request adds its own)
         env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's import-time warning
         log = self.workdir / f"forkserver-{id(self)}.log"
         with log.open("wb") as stderr:
