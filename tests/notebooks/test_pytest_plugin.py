@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 def _pytest(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "envyard.notebooks.pytest_plugin", "--envyard-nb",
+        [sys.executable, "-m", "pytest", "--envyard-nb",
          "-p", "no:cacheprovider", "-p", "no:benchmark", "-rA", *args],
         cwd=folder, env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
@@ -55,7 +55,19 @@ def test_without_the_flag_notebooks_are_not_collected(tmp_path: Path) -> None:
     folder = _project(tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "envyard.notebooks.pytest_plugin", "-q"],
+        [sys.executable, "-m", "pytest", "-q"],
         cwd=folder, env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode == 5, done.stdout  # no tests collected
+
+
+def test_pytest_without_the_flag_does_not_import_nbclient(tmp_path: Path) -> None:
+    (tmp_path / "test_x.py").write_text("def test_x():\n    assert True is not False\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert "1 passed" in done.stdout
+    assert "envyard.notebooks.pytest_plugin" in done.stderr  # the entry point is loaded...
+    assert "nbclient" not in done.stderr  # ...but nothing heavy
