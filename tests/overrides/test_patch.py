@@ -175,3 +175,14 @@ def test_json_files_stay_json() -> None:
     out = patch_text(doc, new, json_file=True)
     assert json.loads(out) == new
     assert out.startswith('{\n    "name": "a",\n')
+
+
+def test_emptied_mapping_under_a_commented_key_keeps_the_comment() -> None:
+    text = "a:\n  keep: 1\nb: # note\n  x: 1\n  y: 2\nc: 3\n"
+
+    def change(d: Any) -> None:
+        d["b"] = {}
+        d["a"] = {}
+
+    out, _ = _patched(change, text)
+    assert out == "a: {}\nb: # note\n  {}\nc: 3\n"

@@ -164,11 +164,13 @@ class _Patcher:
             edits.append(Edit(start, end, "\n" + " " * pad + render_block(new, pad)))
             return
         if block_old:
-            while start > 0 and text[start - 1] in " \n":
-                start -= 1
-            edits.append(Edit(start, end, " " + render_flow(new)))
-            return
-        edits.append(Edit(start, end, render_flow(new)))
+            pulled = start
+            while pulled > 0 and text[pulled - 1] in " \n":
+                pulled -= 1
+            if "#" not in text[line_start(text, pulled) : pulled]:  # no comment on the key line
+                edits.append(Edit(pulled, end, " " + self.flow(new)))
+                return
+        edits.append(Edit(start, end, self.flow(new)))
 
     def mapping(self, node: Node, old: dict[Any, Any], new: dict[Any, Any]) -> None:
         text, edits = self.text, self.edits
@@ -255,21 +257,26 @@ def _json_dump(text: str, new_data: Any) -> str:
 
 
 def roundtrip_dump(text: str, new_data: Any) -> str:
-    """Re-dump with ruamel's round-trip dumper (comments and key order kept, layout normalised)."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.util import load_yaml_guess_indent
+    """Re-dump with ruamel's round-trip dumper (comments and key order kept, layout normalised).
 
-    _, indent, block_seq = load_yaml_guess_indent(text)
+    Its output is checked like the span edits; if even that does not read back as ``new_data``
+    (ruamel cannot place some comments), the data is dumped plainly: correct, without comments.
+    """
+    from ruamel.yaml import YAML
+
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096
-    indent = indent or 2
-    yaml.indent(mapping=indent, sequence=indent + (block_seq or 0), offset=block_seq or 0)
-    data = yaml.load(text)
-    data = _sync(data, new_data, set())
+    yaml.indent(mapping=2, sequence=4, offset=2)
     buffer = StringIO()
-    yaml.dump(data, buffer)
-    return buffer.getvalue()
+    yaml.dump(_sync(yaml.load(text), new_data, set()), buffer)
+    out = buffer.getvalue()
+    try:
+        if same(parse_yaml(out, "<dump>").data, new_data):
+            return out
+    except SpecError:
+        pass
+    return render_block(new_data, 0) + "\n"
 
 
 def _sync(target: Any, new: Any, seen: set[int]) -> Any:
