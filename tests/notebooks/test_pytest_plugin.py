@@ -66,7 +66,8 @@ def test_pytest_without_the_flag_does_not_import_nbclient(tmp_path: Path) -> Non
     (tmp_path / "conftest.py").write_text(
         "import sys\n\n"
         "def pytest_sessionfinish(session):\n"
-        "    loaded = [m for m in ('envyard.notebooks.pytest_plugin', 'nbclient') if m in sys.modules]\n"
+        "    names = ('envyard.notebooks.pytest_plugin', 'nbclient')\n"
+        "    loaded = [m for m in names if m in sys.modules]\n"
         "    print('LOADED', loaded)\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
