@@ -28,10 +28,10 @@ from envyard.prerequisites.interface import (
 from envyard.prerequisites.kernel import KernelMode, KernelPlan, kernel_plan
 from envyard.prerequisites.script import ScriptParts, assemble
 from envyard.prerequisites.shellsub import substitute
-from envyard.spec.template import Ref, Scope, SecretRef, TemplateError, parse, resolve
 from envyard.spec.document import Document
 from envyard.spec.environment import Environment
 from envyard.spec.job import JobSpec, Prerequisite
+from envyard.spec.template import Ref, Scope, SecretRef, TemplateError, parse, resolve
 
 __all__ = ["Bootstrap", "prerequisite_view", "render_bootstrap"]
 
