@@ -193,13 +193,15 @@ def static_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaticInd
 
 
 def _requires(dist: md.Distribution) -> list[str]:
+    """The distribution's requirements that apply here (no extras, markers evaluated)."""
+    from packaging.requirements import Requirement
+
     names = []
-    for req in dist.requires or []:
-        if "extra ==" in req:
+    for line in dist.requires or []:
+        req = Requirement(line)
+        if req.marker is not None and not req.marker.evaluate({"extra": ""}):
             continue
-        if ";" in req and "python_version" in req and "<" in req.split(";", 1)[1]:
-            continue
-        names.append(re.split(r"[ ;<>=!~\[(]", req, maxsplit=1)[0])
+        names.append(req.name)
     return names
 
 

@@ -25,9 +25,14 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """A Playwright ``Browser`` on Debian's Chromium (fails, naming the package, if missing)."""
+    """A Playwright ``Browser`` on Debian's Chromium (fails, naming the package, if missing).
+
+    Module-scoped on purpose: Playwright's sync API keeps an asyncio loop running in the
+    thread while it is open, and a session-long one would break ``asyncio.run()`` in every
+    later test of the same worker.
+    """
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"{CHROMIUM} is missing: apt-get install -y chromium (scripts/install-test-deps.sh)",

@@ -16,7 +16,7 @@ fixture                    scope    gives
 ``postgres_url``           session  ``postgresql+psycopg://postgres@127.0.0.1:P/envyard_test``
 ``git_repo_factory``       function ``make(name="repo", *, bare=False) -> GitRepo`` (initialised)
 ``git_repo``               function an initialised :class:`GitRepo` on branch ``main``
-``browser``                session  Playwright ``Browser`` on Debian's headless Chromium
+``browser``                module   Playwright ``Browser`` on Debian's headless Chromium
 ``page``                   function a fresh page of ``browser`` (own cookies), 1360x900
 ``ray_head``               session  :class:`~envyard.testing.ray.RayHead`, a real local Ray
                                     head (load ``envyard.testing.ray`` too)
