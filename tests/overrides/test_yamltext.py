@@ -54,3 +54,10 @@ def test_errors_point_at_the_line(text: str, message: str) -> None:
     with pytest.raises(SpecError) as info:
         parse_yaml(text, "f.yaml")
     assert str(info.value).startswith(message)
+
+
+def test_alias_bomb_is_refused_quickly() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    with pytest.raises(SpecError, match="holds more than 200,000 values once aliases"):
+        parse_yaml("\n".join(lines) + "\n", "bomb.yaml")

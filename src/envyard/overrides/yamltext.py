@@ -21,6 +21,7 @@ from io import StringIO
 from typing import Any
 
 from envyard.errors import SpecError
+from envyard.spec.document import MAX_NODES
 
 Location = tuple[str | int, ...]
 Node = Any
@@ -156,7 +157,33 @@ def parse_yaml(text: str, file: str) -> YamlText:
             col=node.start_mark.column + 1,
             hint="is this a YAML spec file?",
         )
+    if "*" in text:  # aliases: refuse a document that expands to something huge
+        _check_expansion(node, file)
     return YamlText(file, text, node, to_data(node, file))
+
+
+def _check_expansion(root: Node, file: str) -> None:
+    sizes: dict[int, int] = {}
+
+    def size(node: Node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        total = 1
+        if isinstance(node, MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        elif isinstance(node, SequenceNode):
+            total += sum(size(v) for v in node.value)
+        sizes[id(node)] = total
+        if total > MAX_NODES:
+            raise SpecError.at(
+                file,
+                f"holds more than {MAX_NODES:,} values once aliases are expanded",
+                hint="a spec is never that large; look for anchors (&) reused in a loop",
+            )
+        return total
+
+    size(root)
 
 
 def to_data(node: Node, file: str = "<yaml>") -> Any:
