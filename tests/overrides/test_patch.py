@@ -186,3 +186,45 @@ def test_emptied_mapping_under_a_commented_key_keeps_the_comment() -> None:
 
     out, _ = _patched(change, text)
     assert out == "a: {}\nb: # note\n  {}\nc: 3\n"
+
+
+def _walk(data: Any, location: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], Any]]:
+    out = [(location, data)]
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out += _walk(value, (*location, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            out += _walk(value, (*location, index))
+    return out
+
+
+def test_random_edits_of_the_example_files_always_read_back() -> None:
+    """Property: whatever changes, the staged text parses to exactly the intended data."""
+    import random
+    from pathlib import Path
+
+    rng = random.Random(20261123)  # noqa: S311 - a reproducible test sequence, not crypto
+    values: list[Any] = ["x", "a: b", "true", 1, None, "two\nlines", "it's", "-x", {"k": [1]}, []]
+    examples = sorted(Path(__file__).parents[2].joinpath("examples").rglob("*.y*ml"))
+    assert len(examples) >= 10
+    for path in examples:
+        doc = parse_yaml(path.read_text(encoding="utf-8"), str(path))
+        for _ in range(6):
+            new = copy_data(doc.data)
+            location, value = rng.choice(_walk(new)[1:] or [((), None)])
+            if not location:
+                continue
+            parent = new
+            for part in location[:-1]:
+                parent = parent[part]
+            action = rng.choice(("set", "delete", "add"))
+            if action == "set":
+                parent[location[-1]] = rng.choice(values)
+            elif action == "delete":
+                del parent[location[-1]]
+            elif isinstance(value, dict):
+                value["added"] = rng.choice(values)
+            elif isinstance(value, list):
+                value.append(rng.choice(values))
+            assert same(parse_yaml(patch_text(doc, new), "out").data, new), (path, location)
