@@ -52,11 +52,44 @@ def validate_document(doc: Document, kind: Kind) -> LoadedSpec:
     try:
         model = kind.model.model_validate(doc.data)
     except ValidationError as exc:
-        raise SpecError(_sorted(diagnostics_from(exc, kind.model, doc) + found)) from None
+        errors = diagnostics_from(exc, kind.model, doc)
+        repaired = _without_bad_keys(doc.data, exc, kind) if kind.check else None
+        if repaired is not None and kind.check:  # cross-reference problems too, at once
+            errors += _findings(doc, kind.check(repaired))
+        raise SpecError(_sorted(errors + found)) from None
     found += _findings(doc, kind.check(model) if kind.check else [])
     if any(d.severity == "error" for d in found):
         raise SpecError(_sorted(found))
     return LoadedSpec(kind, model, doc, tuple(found))
+
+
+def _without_bad_keys(data: Any, exc: ValidationError, kind: Kind) -> BaseModel | None:
+    """The model with every invalid mapping entry dropped (defaults apply), or None.
+
+    Lets the cross-reference checks run on a file that also has field errors. Only keys of
+    mappings are dropped (never list items, which would shift later positions); a missing
+    required field or an error in a list item means no repair is tried.
+    """
+    copy = json.loads(json.dumps(data, default=str))
+    for err in exc.errors(include_url=False):
+        loc = list(err["loc"])
+        if err["type"] == "missing" or not loc or not isinstance(loc[-1], str):
+            return None
+        parent: Any = copy
+        for seg in loc[:-1]:
+            if isinstance(parent, dict) and isinstance(seg, str) and seg in parent:
+                parent = parent[seg]
+            elif isinstance(parent, list) and isinstance(seg, int) and seg < len(parent):
+                parent = parent[seg]
+            else:
+                return None
+        if not isinstance(parent, dict) or loc[-1] not in parent:
+            return None
+        del parent[loc[-1]]
+    try:
+        return kind.model.model_validate(copy)
+    except ValidationError:
+        return None
 
 
 def _findings(doc: Document, findings: list[Finding]) -> list[Diagnostic]:
