@@ -77,12 +77,9 @@ def _without_bad_keys(data: Any, exc: ValidationError, kind: Kind) -> BaseModel 
             return None
         parent: Any = copy
         for seg in loc[:-1]:
-            if isinstance(parent, dict) and isinstance(seg, str) and seg in parent:
-                parent = parent[seg]
-            elif isinstance(parent, list) and isinstance(seg, int) and seg < len(parent):
-                parent = parent[seg]
-            else:
+            if not _has(parent, seg):
                 return None
+            parent = parent[seg]
         if not isinstance(parent, dict) or loc[-1] not in parent:
             return None
         del parent[loc[-1]]
@@ -90,6 +87,12 @@ def _without_bad_keys(data: Any, exc: ValidationError, kind: Kind) -> BaseModel 
         return kind.model.model_validate(copy)
     except ValidationError:
         return None
+
+
+def _has(node: Any, seg: Any) -> bool:
+    if isinstance(node, dict):
+        return isinstance(seg, str) and seg in node
+    return isinstance(node, list) and isinstance(seg, int) and seg < len(node)
 
 
 def _findings(doc: Document, findings: list[Finding]) -> list[Diagnostic]:
