@@ -85,3 +85,17 @@ def test_target_overrides_apply_to_the_staged_conda_file(tmp_path: Path) -> None
     staged = (snap.conda_file or Path()).read_text(encoding="utf-8")
     assert staged.startswith("name: gpu-env\n") and "- six" in staged
     assert (tmp_path / "environment.yml").read_text(encoding="utf-8") == original
+
+
+def test_links_inside_a_listed_folder_may_not_leave_the_repository(tmp_path: Path) -> None:
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "key.txt").write_text("TOPSECRET")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    write_notebook(repo / "nb" / "a.ipynb", "x = 1")
+    (repo / "nb" / "data").mkdir()
+    (repo / "nb" / "data" / "inside.txt").write_text("ok")
+    (repo / "nb" / "data" / "link.txt").symlink_to(tmp_path / "outside" / "key.txt")
+    with pytest.raises(ConfigError, match="is outside"):
+        build_snapshot(repo / "nb" / "a.ipynb", NotebookSettings(files=["data"]), tmp_path / "s")
+    assert not (tmp_path / "s" / "nb" / "data" / "link.txt").exists()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import glob
 import io
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,16 @@ def _confined(path: Path, root: Path, what: str) -> Path:
     if not resolved.is_relative_to(root):
         raise ConfigError(f"{what} '{path}' is outside {root}")
     return resolved
+
+
+def _check_links(folder: Path, root: Path) -> None:
+    """Every link below ``folder`` must point inside ``root``: copying a folder follows links,
+    and a link to ``/etc`` or a home directory must not leak into a snapshot."""
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in [*dirnames, *filenames]:
+            entry = Path(dirpath) / name
+            if entry.is_symlink():
+                _confined(entry, root, "files entry (a link inside a listed folder)")
 
 
 def snapshot_files(notebook: Path, settings: NotebookSettings) -> list[Path]:
@@ -99,6 +110,7 @@ def build_snapshot(notebook: Path, settings: NotebookSettings, where: Path) -> S
         target = where / source.relative_to(root)
         target.parent.mkdir(parents=True, exist_ok=True)
         if source.is_dir():
+            _check_links(source, root)
             shutil.copytree(source, target, dirs_exist_ok=True)
         else:
             shutil.copy2(source, target)
