@@ -69,6 +69,7 @@ def test_registered_environment_references_are_not_paths(tmp_path: Path) -> None
 def test_pipeline_lists_its_components_and_may_live_outside_the_working_dir(
     tmp_path: Path,
 ) -> None:
+    (tmp_path / ".git").mkdir()  # the repository bounds where components may live
     write(
         tmp_path,
         {
@@ -86,6 +87,24 @@ def test_pipeline_lists_its_components_and_may_live_outside_the_working_dir(
         "proj/pipeline.yaml",
         "shared/steps/a/spec.yaml",
     ]
+
+
+def test_components_may_not_leave_the_repository(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "outside/spec.yaml": "name: x\nconda_file: /etc/hostname\n",
+            "repo/proj/pipeline.yaml": (
+                "module_loader:\n  components:\n    - ../../outside/spec.yaml\n"
+            ),
+        },
+    )
+    (tmp_path / "repo" / ".git").mkdir()
+    with pytest.raises(SpecError) as info:
+        collect([Path("pipeline.yaml")], tmp_path / "repo" / "proj")
+    assert "module_loader.components[0]: file '../../outside/spec.yaml' is outside" in str(
+        info.value
+    )
 
 
 def test_listed_component_that_does_not_exist_points_at_its_line(tmp_path: Path) -> None:

@@ -83,11 +83,15 @@ def collect(specs: Sequence[Path | str], cwd: Path) -> Scope:
         raise NotFoundError("no spec files to stage", hint="name spec files, folders or globs")
     primary: list[tuple[Path, Path, tuple[YamlText, bool] | None]] = []  # given, real, loaded
     loaded: dict[Path, tuple[YamlText, bool]] = {}
+    given_reals = [_lexical(p if p.is_absolute() else cwd / p) for p in written]
+    project = cwd  # what the user named decides the project; a pipeline may not widen it
+    if not all(r.is_relative_to(project) for r in given_reals):
+        project = Path(os.path.commonpath([str(r.parent) for r in given_reals]))
     for path in written:
         real = _lexical(path if path.is_absolute() else cwd / path)
         if real not in loaded:
             loaded[real] = _load(real, cwd)
-        components = _pipeline_components(loaded[real][0], real)
+        components = _pipeline_components(loaded[real][0], real, _repository(real) or project)
         if components is None:
             primary.append((path, real, loaded[real]))
             continue
@@ -172,7 +176,15 @@ def _is_pipeline(doc: YamlText) -> bool:
     return isinstance(loader, dict) and ("local_steps_folder" in loader or "components" in loader)
 
 
-def _pipeline_components(doc: YamlText, path: Path) -> list[Path] | None:
+def _repository(path: Path) -> Path | None:
+    """The git work tree holding ``path`` (its nearest ancestor with ``.git``), if any."""
+    for folder in path.parents:
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def _pipeline_components(doc: YamlText, path: Path, project: Path) -> list[Path] | None:
     """The component specs a pipeline YAML uses, or None when ``doc`` is not a pipeline.
 
     ``module_loader.components`` lists spec paths (relative to ``local_steps_folder`` when set,
@@ -183,7 +195,9 @@ def _pipeline_components(doc: YamlText, path: Path) -> list[Path] | None:
     loader = doc.data["module_loader"]
     folder = _lexical(path.parent)
     if loader.get("local_steps_folder") is not None:
-        folder = _existing(doc, ("module_loader", "local_steps_folder"), path.parent, dir_=True)
+        folder = _existing(
+            doc, ("module_loader", "local_steps_folder"), path.parent, dir_=True, inside=project
+        )
     listed = loader.get("components")
     if listed is None:
         return _components(folder)
@@ -194,13 +208,13 @@ def _pipeline_components(doc: YamlText, path: Path) -> list[Path] | None:
             doc.file, "must be a list of spec paths", line=line, col=col, field=format_path(where)
         )
     return [
-        _existing(doc, ("module_loader", "components", i), folder, dir_=False)
+        _existing(doc, ("module_loader", "components", i), folder, dir_=False, inside=project)
         for i in range(len(listed))
     ]
 
 
 def _existing(
-    doc: YamlText, where: tuple[str | int, ...], relative_to: Path, *, dir_: bool
+    doc: YamlText, where: tuple[str | int, ...], relative_to: Path, *, dir_: bool, inside: Path
 ) -> Path:
     value: Any = doc.data
     for part in where:
@@ -220,6 +234,16 @@ def _existing(
             col=col,
             field=format_path(where),
             hint=f"the path is relative to {display_path(relative_to)}",
+        )
+    if not (found.is_relative_to(inside) and found.resolve().is_relative_to(inside.resolve())):
+        raise SpecError.at(
+            doc.file,
+            f"{kind} '{value}' is outside the project ({display_path(inside)})",
+            line=line,
+            col=col,
+            field=format_path(where),
+            hint="components must live inside the pipeline's repository (or, outside git, "
+            "the folder of the specs you name)",
         )
     return found
 
