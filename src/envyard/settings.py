@@ -6,6 +6,8 @@
 - ``ENVYARD_URL``: an Envyard server; the CLI and SDK talk HTTP to it when set.
 - ``ENVYARD_TOKEN``: API token for writes against ``ENVYARD_URL``.
 - ``ENVYARD_TARGET``: default submission target.
+- ``ENVYARD_DATA_ROOTS``: folders (``:``-separated) under which job prerequisites may read
+  absolute local paths (shared datasets); none by default, so a spec cannot read the host.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class Settings:
     url: str | None
     token: str | None = field(repr=False)
     target: str | None
+    data_roots: tuple[Path, ...] = ()
 
     @property
     def kernel_cache(self) -> Path:
@@ -48,4 +51,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         url=env.get("ENVYARD_URL") or None,
         token=env.get("ENVYARD_TOKEN") or None,
         target=env.get("ENVYARD_TARGET") or None,
+        data_roots=tuple(
+            Path(p).resolve() for p in env.get("ENVYARD_DATA_ROOTS", "").split(":") if p
+        ),
     )

@@ -26,8 +26,9 @@ taskRoles:
 
 
 def test_catalogue_prerequisites_and_environments_come_from_the_registry(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("ENVYARD_DATA_ROOTS", str(tmp_path))  # the shared data lives there
     (tmp_path / "payload.txt").write_text("payload\n")
     client = Client()
     client.environments.create({"name": "shared-env", "image": "docker.io/library/busybox:1.36"})

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from tests.prerequisites.helpers import render, run_script, write_job
 
+from envyard.errors import SpecError
 from envyard.testing.git import GitRepo, git_env
 
 
-def test_checkout_of_a_ref(tmp_path: Path, git_repo: GitRepo) -> None:
+def test_checkout_of_a_ref(
+    tmp_path: Path, git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ENVYARD_DATA_ROOTS", str(git_repo.path.parent))
     git_repo.write("train.py", "print('v1')\n")
     git_repo.commit("v1")
     git_repo.tag("v1", message="first")
@@ -37,7 +42,10 @@ def test_checkout_of_a_ref(tmp_path: Path, git_repo: GitRepo) -> None:
     assert done.stdout == "print('v1')\n"
 
 
-def test_unknown_ref_fails_naming_the_prerequisite(tmp_path: Path, git_repo: GitRepo) -> None:
+def test_unknown_ref_fails_naming_the_prerequisite(
+    tmp_path: Path, git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ENVYARD_DATA_ROOTS", str(git_repo.path.parent))
     git_repo.write("a", "a")
     git_repo.commit("a")
     path = write_job(
@@ -55,3 +63,30 @@ def test_unknown_ref_fails_naming_the_prerequisite(tmp_path: Path, git_repo: Git
     assert done.returncode != 0
     assert "prerequisite code failed in containerStart" in done.stderr
     assert done.stdout == ""
+
+
+def test_a_local_repository_outside_the_data_roots_is_refused(
+    tmp_path: Path, git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ENVYARD_DATA_ROOTS", raising=False)
+    (tmp_path / "jobs").mkdir()
+    path = write_job(
+        tmp_path / "jobs",
+        f"""
+        protocolVersion: 2
+        name: outside
+        prerequisites:
+          - name: src
+            type: script
+            plugin: git
+            uri: {git_repo.path}
+        taskRoles:
+          r:
+            prerequisites: [src]
+            commands: ["true"]
+        """,
+    )
+    with pytest.raises(SpecError, match="outside the job's folder and the allowed data roots"):
+        render(path)
+    monkeypatch.setenv("ENVYARD_DATA_ROOTS", str(git_repo.path.parent))
+    assert "git clone" in render(path).script

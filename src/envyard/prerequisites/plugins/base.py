@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from envyard.errors import PluginError
@@ -59,3 +59,30 @@ def relative_dest(prerequisite: Prerequisite, default: str) -> str:
             hint="e.g. dest: data/covid (it lands in $ENVYARD_RUN_DIR/data/covid)",
         )
     return str(path)
+
+
+def confined_local_path(prerequisite: Prerequisite, source: str, path: Path, base: Path) -> Path:
+    """A local path a prerequisite reads: relative ones stay inside ``base`` (the job's folder),
+    absolute ones must lie under one of ``ENVYARD_DATA_ROOTS`` (set by the operator)."""
+    from envyard.settings import load_settings
+
+    if not path.is_absolute():
+        resolved = (base.resolve() / path).resolve()
+        if not resolved.is_relative_to(base.resolve()):
+            raise PluginError(
+                f"prerequisite '{prerequisite.name}' uri: '{source}' leaves the job's folder "
+                f"{base.resolve()}",
+                hint="keep it inside the job's folder, or give an absolute path under "
+                "ENVYARD_DATA_ROOTS",
+            )
+        return resolved
+    resolved = path.resolve()
+    roots = (base.resolve(), *load_settings().data_roots)
+    if not any(resolved.is_relative_to(root) for root in roots):
+        shown = ":".join(str(r) for r in roots[1:]) or "not set"
+        raise PluginError(
+            f"prerequisite '{prerequisite.name}' uri: '{source}' is outside the job's folder "
+            f"and the allowed data roots (ENVYARD_DATA_ROOTS: {shown})",
+            hint=f"an operator can allow it: export ENVYARD_DATA_ROOTS={resolved.parent}",
+        )
+    return resolved

@@ -1,7 +1,8 @@
 """``data``: fetch files over http(s) or copy a local path, optionally checking a checksum.
 
 Parameters: ``uri`` (one or a list: ``https://...``, ``http://...``, ``file:///abs`` or a
-path; relative paths are relative to the job file and must stay inside its folder),
+path; relative paths are relative to the job file and must stay inside its folder; absolute
+ones must lie under an operator's ``ENVYARD_DATA_ROOTS``),
 ``checksum`` (``sha256:<hex>`` or ``sha512:<hex>``, one per uri), ``dest`` (a folder inside
 the run directory, default ``data/<name>``), ``filename`` (for a single http uri). The folder
 is exported as ``ENVYARD_DATA_<NAME>``. Callbacks run after the download, like ``cmd``'s.
@@ -18,6 +19,7 @@ from envyard.errors import PluginError
 from envyard.prerequisites.interface import Fragment, RenderContext
 from envyard.prerequisites.plugins.base import (
     callback_fragments,
+    confined_local_path,
     env_suffix,
     param,
     relative_dest,
@@ -89,13 +91,5 @@ class DataPlugin:
                 "(http, https, file or a path)"
             )
         path = Path(unquote(parts.path) if parts.scheme == "file" else source)
-        if not path.is_absolute():
-            base = context.base_dir.resolve()
-            path = (base / path).resolve()
-            if not path.is_relative_to(base):
-                raise PluginError(
-                    f"prerequisite '{prerequisite.name}' uri: '{source}' leaves the job's "
-                    f"folder {base}",
-                    hint="use an absolute path or file:// uri for data outside it",
-                )
+        path = confined_local_path(prerequisite, source, path, context.base_dir)
         return context.quote(str(path)), path.name or "data"

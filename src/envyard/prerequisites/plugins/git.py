@@ -16,6 +16,7 @@ from envyard.errors import PluginError
 from envyard.prerequisites.interface import Fragment, RenderContext
 from envyard.prerequisites.plugins.base import (
     callback_fragments,
+    confined_local_path,
     env_suffix,
     param,
     relative_dest,
@@ -36,8 +37,9 @@ class GitPlugin:
         if len(found) != 1:
             raise PluginError(f"prerequisite '{name}' uri: the git plugin needs one repository")
         source = found[0]
-        if not _REMOTE.match(source) and not Path(source).is_absolute():
-            source = str((context.base_dir / source).resolve())
+        if not _REMOTE.match(source):
+            local = Path(source[len("file://") :] if source.startswith("file://") else source)
+            source = str(confined_local_path(prerequisite, source, local, context.base_dir))
         ref = param(prerequisite, "ref", str)
         depth = param(prerequisite, "depth", int)
         if ref is not None and ref.startswith("-"):
