@@ -25,7 +25,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from envyard.backends.interface import RunStatus, Submission, fingerprints, mask_fingerprints
+from envyard.backends.interface import (
+    RunStatus,
+    Submission,
+    fingerprints,
+    mask_fingerprints,
+    poll_until_done,
+)
 from envyard.backends.local import write_run_dir
 from envyard.errors import ConfigError, ExecutionError, MissingDependencyError
 from envyard.settings import load_settings
@@ -110,12 +116,7 @@ class ContainerHandle:
         return RunStatus(state, exit_code=failed[0] if failed else 0)  # type: ignore[arg-type]
 
     def wait(self, timeout: float | None = None) -> RunStatus:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            status = self.status()
-            if status.done or (deadline is not None and time.monotonic() > deadline):
-                return status
-            time.sleep(0.2)
+        return poll_until_done(self.status, timeout, interval=0.2)
 
     def logs(self) -> str:
         out = []

@@ -15,7 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets as _random
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -119,6 +120,19 @@ class Backend(Protocol):
     def submit(self, submission: Submission) -> Handle: ...
 
     def attach(self, data: Mapping[str, Any]) -> Handle: ...
+
+
+def poll_until_done(
+    status: Callable[[], RunStatus], timeout: float | None, interval: float
+) -> RunStatus:
+    """Call ``status()`` every ``interval`` seconds until the run is done or ``timeout``
+    passes; return the last status (``wait()`` of the polling backends)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        current = status()
+        if current.done or (deadline is not None and time.monotonic() > deadline):
+            return current
+        time.sleep(interval)
 
 
 def fingerprints(secrets: Mapping[str, str]) -> list[dict[str, Any]]:

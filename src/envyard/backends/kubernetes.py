@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import importlib
 import os
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from envyard.backends.interface import RunStatus, Submission
+from envyard.backends.interface import RunStatus, Submission, poll_until_done
 from envyard.backends.manifests import render_manifests
 from envyard.errors import ConfigError, MissingDependencyError
 
@@ -83,12 +82,7 @@ class KubernetesHandle:
         return RunStatus("running")
 
     def wait(self, timeout: float | None = None) -> RunStatus:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            status = self.status()
-            if status.done or (deadline is not None and time.monotonic() > deadline):
-                return status
-            time.sleep(2)
+        return poll_until_done(self.status, timeout, interval=2)
 
     def logs(self) -> str:
         core = _client(self.settings).CoreV1Api()

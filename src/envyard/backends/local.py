@@ -22,12 +22,11 @@ import json
 import os
 import signal
 import sys
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from envyard.backends.interface import RunStatus, Submission
+from envyard.backends.interface import RunStatus, Submission, poll_until_done
 from envyard.backends.supervisor import write_json
 from envyard.errors import NotFoundError
 
@@ -134,12 +133,7 @@ class LocalHandle:
         )
 
     def wait(self, timeout: float | None = None) -> RunStatus:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            status = self.status()
-            if status.done or (deadline is not None and time.monotonic() > deadline):
-                return status
-            time.sleep(0.1)
+        return poll_until_done(self.status, timeout, interval=0.1)
 
     def logs(self) -> str:
         logs = self.run_dir / "logs"

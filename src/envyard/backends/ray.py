@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,6 +26,7 @@ from envyard.backends.interface import (
     Submission,
     fingerprints,
     mask_fingerprints,
+    poll_until_done,
 )
 from envyard.errors import ConfigError, MissingDependencyError
 
@@ -139,12 +139,7 @@ class RayHandle:
         )
 
     def wait(self, timeout: float | None = None) -> RunStatus:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            status = self.status()
-            if status.done or (deadline is not None and time.monotonic() > deadline):
-                return status
-            time.sleep(0.5)
+        return poll_until_done(self.status, timeout, interval=0.5)
 
     def logs(self) -> str:
         client = self.client()
