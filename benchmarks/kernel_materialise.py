@@ -187,7 +187,7 @@ def main() -> None:
                 lambda cache: find_links_env(index.packages_dir, cache),
                 args.repeat,
             )
-    report("packages from a local pypiserver (its default wsgiref server, one thread)", served)
+    report(f"packages from a local pypiserver ({index.server_name})", served)
     report("packages from a local wheel directory (--find-links, no server)", local)
 
 

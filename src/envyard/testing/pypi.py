@@ -1,5 +1,9 @@
 """A real package index: ``pypiserver`` on 127.0.0.1, serving wheels the test builds.
 
+The server is pypiserver's own app with its own options; when ``waitress`` is installed (the
+``test`` extra has it) it is hosted by waitress instead of ``wsgiref``, whose backlog of 5 drops
+the parallel connections uv opens (see :mod:`envyard.testing.pypiserver_main`).
+
 :class:`PypiIndex` serves a directory of wheels without authentication and without falling back
 to PyPI; :meth:`PypiIndex.add_wheel` builds a wheel into it (pre-releases such as ``2.0.0rc1``
 and ``Requires-Dist`` included) and the index lists it on the next request.
@@ -18,6 +22,7 @@ every ``PIP_*``/``UV_*`` variable, sets ``PIP_CONFIG_FILE=/dev/null``, ``UV_NO_C
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -56,6 +61,13 @@ def isolated_installer_env(
     return env
 
 
+def _server_module() -> tuple[str, str]:
+    """pypiserver's app on waitress when installed (see :mod:`.pypiserver_main`), else its own."""
+    if importlib.util.find_spec("waitress") is not None:
+        return "envyard.testing.pypiserver_main", "pypiserver app on waitress"
+    return "pypiserver", "pypiserver on wsgiref"
+
+
 class PypiIndex:
     """A running pypiserver; create with :meth:`start`, stop with :meth:`stop` (or ``with``).
 
@@ -65,6 +77,7 @@ class PypiIndex:
 
     def __init__(self, server: ServerProcess, port: int, packages_dir: Path, work_dir: Path):
         self._server = server
+        self.server_name = "pypiserver"  # how it is served, for reports
         self.port = port
         self.packages_dir = packages_dir
         self._work_dir = work_dir
@@ -85,15 +98,30 @@ class PypiIndex:
         return self._server.log_path
 
     @classmethod
-    def start(cls, work_dir: Path, *, timeout: float = 30.0) -> PypiIndex:
-        """Start pypiserver serving ``work_dir/packages`` and wait until it answers."""
+    def start(
+        cls,
+        work_dir: Path,
+        *,
+        timeout: float = 30.0,
+        backend: str = "simple-dir",
+        hash_algo: str = "sha256",
+    ) -> PypiIndex:
+        """Start pypiserver serving ``work_dir/packages`` and wait until it answers.
+
+        The defaults list a wheel on the very next request after :meth:`add_wheel`.
+        ``backend="cached-dir"`` (needs ``watchdog``) caches the listing and learns of new files
+        through inotify, a moment later; with ``hash_algo="off"`` links carry no digest. Both
+        spare the server a directory scan and file hashing per request (benchmarks use them
+        on a directory filled before the start).
+        """
         packages_dir = work_dir / "packages"
         packages_dir.mkdir(parents=True, exist_ok=True)
         port = free_port()
+        module, server_name = _server_module()
         argv = [
             sys.executable,
             "-m",
-            "pypiserver",
+            module,
             "run",
             "--port",
             str(port),
@@ -105,9 +133,9 @@ class PypiIndex:
             "--passwords",
             ".",
             "--backend",
-            "simple-dir",
+            backend,
             "--hash-algo",
-            "sha256",
+            hash_algo,
             str(packages_dir),
         ]
         env = {**os.environ, "PYTHONWARNINGS": "ignore"}
@@ -117,7 +145,9 @@ class PypiIndex:
         except BaseException:
             server.stop()
             raise
-        return cls(server, port, packages_dir, work_dir)
+        index = cls(server, port, packages_dir, work_dir)
+        index.server_name = f"{server_name}, --backend {backend}, --hash-algo {hash_algo}"
+        return index
 
     def stop(self) -> None:
         """Stop the server (terminate, wait, kill)."""
