@@ -15,7 +15,7 @@ from envyard.assets.fsutil import shown
 from envyard.assets.model import Asset
 from envyard.assets.yamlfast import read_fast
 from envyard.errors import Diagnostic, NotFoundError, SpecError
-from envyard.spec.kinds import KINDS
+from envyard.spec.asset_kinds import ASSET, ASSET_ENVIRONMENT
 from envyard.spec.loader import validate_document
 
 ASSET_FILENAMES = ("asset.yaml", "asset.yml")
@@ -65,7 +65,7 @@ def load_asset(config_path: Path, root: Path) -> tuple[Asset | None, list[Diagno
     """Load one asset; broken side files leave ``env``/``spec`` as None plus diagnostics."""
     try:
         doc = read_fast(config_path)
-        config = validate_document(doc, KINDS["asset"]).model
+        config = validate_document(doc, ASSET).model
     except SpecError as exc:
         return None, [_rule(d) for d in exc.diagnostics]
     asset = Asset(root=root, config_path=config_path, doc=doc, config=config)  # type: ignore[arg-type]
@@ -87,7 +87,7 @@ def load_asset(config_path: Path, root: Path) -> tuple[Asset | None, list[Diagno
         elif asset.type == "environment":
             try:
                 asset.env_doc = read_fast(env_path)
-                loaded = validate_document(asset.env_doc, KINDS["asset-environment"])
+                loaded = validate_document(asset.env_doc, ASSET_ENVIRONMENT)
                 asset.env = loaded.model  # type: ignore[assignment]
             except SpecError as exc:
                 problems.extend(_rule(d) for d in exc.diagnostics)

@@ -9,7 +9,7 @@ from pathlib import Path
 from envyard.assets.fsutil import shown
 from envyard.assets.model import Asset, is_template
 from envyard.assets.paths import release_files
-from envyard.assets.resolvers.base import load_resolvers
+from envyard.assets.resolvers.base import Resolver, load_resolvers
 from envyard.assets.rules import RuleContext
 from envyard.assets.spec_tags import SPEC_TAGS
 from envyard.assets.templates import scan
@@ -121,8 +121,7 @@ def _scan_file(path: Path, ctx: RuleContext) -> tuple[str, str] | None:
 def template_tags(  # noqa: PLR0912 - build-file and spec tags
     asset: Asset, ctx: RuleContext
 ) -> Iterator[Diagnostic]:
-    resolvers = load_resolvers()
-    names = sorted(resolvers)
+    resolvers: dict[str, Resolver] | None = None  # entry points: read once a tag is found
     for path in asset.template_files():
         found = _scan_file(path, ctx) if path.is_file() else None
         if found is None:
@@ -133,6 +132,10 @@ def template_tags(  # noqa: PLR0912 - build-file and spec tags
         except SpecError as exc:
             yield from exc.diagnostics
             continue
+        if not tags:
+            continue
+        resolvers = resolvers if resolvers is not None else load_resolvers()
+        names = sorted(resolvers)
         for tag in tags:
             if tag.name not in names:
                 known = ", ".join("{{" + n + "}}" for n in names)

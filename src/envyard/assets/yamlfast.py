@@ -182,7 +182,38 @@ def _data(node: Any) -> Any:
     return _scalar(node)
 
 
-_BASE_LOADER: Any = getattr(yaml, "CBaseLoader", None) if yaml is not None else None
+def _fast_base_loader() -> Any:
+    """``CBaseLoader`` without per-node Python work that cannot change its result.
+
+    libyaml calls back into Python for every node: ``resolve`` (BaseResolver has no implicit
+    or path resolvers, so an untagged node always gets its kind's default tag) and the path
+    resolver hooks (no path resolvers: nothing to track). Explicit tags never reach
+    ``resolve``.
+    """
+    base = getattr(yaml, "CBaseLoader", None) if yaml is not None else None
+    if base is None or base.yaml_implicit_resolvers or base.yaml_path_resolvers:
+        return base  # pragma: no cover - a PyYAML we do not know: keep its own resolver
+    nodes = yaml.nodes
+    tags: dict[Any, str] = {
+        nodes.ScalarNode: base.DEFAULT_SCALAR_TAG,
+        nodes.SequenceNode: base.DEFAULT_SEQUENCE_TAG,
+        nodes.MappingNode: base.DEFAULT_MAPPING_TAG,
+    }
+
+    class Loader(base):  # type: ignore[misc, valid-type]
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            return tags[kind]
+
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            return None
+
+        def ascend_resolver(self) -> None:
+            return None
+
+    return Loader
+
+
+_BASE_LOADER: Any = _fast_base_loader()
 
 
 def parse_fast(text: str, file: str) -> Document:

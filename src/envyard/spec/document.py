@@ -10,14 +10,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from io import StringIO
-from typing import Any
-
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import DuplicateKeyError
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from typing import TYPE_CHECKING, Any
 
 from envyard.errors import SpecError
+
+if TYPE_CHECKING:  # ruamel is imported on first parse: fast readers rarely need it
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.error import MarkedYAMLError
 
 Path_ = tuple[str | int, ...]
 _TAB_INDENT = re.compile(r"^( *)\t")
@@ -45,6 +45,8 @@ class Document:
 
 
 def _yaml() -> YAML:
+    from ruamel.yaml import YAML
+
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
     return yaml
@@ -71,6 +73,9 @@ class _Converter:
     """Round-trip nodes -> plain values, recording positions, within a node budget."""
 
     def __init__(self, doc: Document, lines: list[str]) -> None:
+        from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+        self._map, self._seq = CommentedMap, CommentedSeq
         self.doc = doc
         self.lines = lines
         self.nodes = 0
@@ -86,7 +91,7 @@ class _Converter:
 
     def plain(self, node: Any, path: Path_) -> Any:
         self._count()
-        if isinstance(node, CommentedMap):
+        if isinstance(node, self._map):
             out: dict[str, Any] = {}
             for k, v in node.items():
                 key = k if isinstance(k, str) else str(k)
@@ -96,7 +101,7 @@ class _Converter:
                 self.doc.values[sub] = (vl + 1, vc + 1)
                 out[key] = self.plain(v, sub)
             return out
-        if isinstance(node, CommentedSeq):
+        if isinstance(node, self._seq):
             items = []
             for i, v in enumerate(node):
                 sub = (*path, i)
@@ -168,6 +173,9 @@ def _marked(exc: MarkedYAMLError, file: str, what: str) -> SpecError:
 
 def parse_document(text: str, file: str) -> Document:
     """Parse one YAML/JSON document; every syntax problem is one clear SpecError."""
+    from ruamel.yaml.constructor import DuplicateKeyError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     try:
         docs = list(_yaml().load_all(StringIO(text)))
     except DuplicateKeyError as exc:

@@ -6,36 +6,20 @@ name (``asset.yaml``, ``targets.yaml``, ``notebooks.yaml``, ``release.json``); t
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
-from pydantic import BaseModel
-
-from envyard.spec.asset import AssetConfig, AssetEnvironmentConfig
+from envyard.spec.asset_kinds import ASSET, ASSET_ENVIRONMENT
 from envyard.spec.environment import Environment
-from envyard.spec.findings import Finding
 from envyard.spec.job import JobSpec
 from envyard.spec.jobchecks import check_job
+from envyard.spec.kind import Kind
 from envyard.spec.notebooks import NotebookFolderConfig, ReleaseJson
 from envyard.spec.overrides import OverridesFile, TargetsFile, check_overrides, check_targets
 
-Check = Callable[[Any], list[Finding]]
+__all__ = ["KINDS", "Kind", "detect_kind", "kind_by_name"]
+
 _IMAGE_KEYS = ("image", "docker-image", "dockerImage", "docker_image", "vm_image", "vm-image")
-
-
-@dataclass(frozen=True)
-class Kind:
-    name: str
-    model: type[BaseModel]
-    summary: str
-    filenames: tuple[str, ...] = ()
-    detect: Callable[[dict[str, Any]], bool] | None = None
-    check: Check | None = None
-    """Cross-reference checks on the validated model."""
-    raw_check: Check | None = None
-    """Checks on the raw data; they run even when the model does not validate."""
 
 
 KINDS: dict[str, Kind] = {
@@ -51,22 +35,8 @@ KINDS: dict[str, Kind] = {
                 and not isinstance(d.get("image"), dict)
             ),
         ),
-        Kind(
-            "asset",
-            AssetConfig,
-            "asset.yaml of an asset repository.",
-            filenames=("asset.yaml", "asset.yml"),
-            detect=lambda d: "type" in d and "spec" in d,
-        ),
-        Kind(
-            "asset-environment",
-            AssetEnvironmentConfig,
-            "environment.yaml of an environment asset (image build and publish settings).",
-            detect=lambda d: (
-                isinstance(d.get("image"), dict)
-                and any(k in d["image"] for k in ("name", "context", "publish"))
-            ),
-        ),
+        ASSET,
+        ASSET_ENVIRONMENT,
         Kind(
             "job",
             JobSpec,

@@ -13,7 +13,7 @@ from envyard.errors import Diagnostic, SpecError
 from envyard.spec.diagnose import diagnostics_from, format_path
 from envyard.spec.document import Document, parse_document
 from envyard.spec.findings import Finding
-from envyard.spec.kinds import Kind, detect_kind, kind_by_name
+from envyard.spec.kind import Kind
 from envyard.spec.source import display_path, read_spec_text
 
 M = TypeVar("M", bound=BaseModel)
@@ -115,6 +115,8 @@ def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
 
 def load_spec(path: Path | str, kind: str | None = None) -> LoadedSpec:
     """Load ``path`` as ``kind`` (recognised from the file when not given)."""
+    from envyard.spec.kinds import detect_kind, kind_by_name  # every kind's models: on use
+
     path = Path(path)
     doc = read_document(path)
     found = kind_by_name(kind) if kind else detect_kind(path, doc.data)
@@ -143,4 +145,6 @@ def load_model(path: Path | str, model: type[M], kind: str) -> M:
 
 def load_data(data: Any, kind: str, *, file: str = "<input>") -> LoadedSpec:
     """Validate already-parsed data (API bodies, SDK calls) with the same messages."""
+    from envyard.spec.kinds import kind_by_name
+
     return validate_document(Document(file=file, data=data), kind_by_name(kind))
