@@ -7,7 +7,7 @@
   else a redirect to ``/docs``.
 
 For ``uvicorn --factory envyard.service.app:create_app`` (``envyard serve`` uses
-:func:`server_app`).
+:func:`server_app`: the same app behind a fast path for reading one record).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from envyard import __version__
 from envyard.registry.records import EnvironmentRecord, PrerequisiteRecord
 from envyard.registry.store import Registry
 from envyard.service import errors
+from envyard.service.fastpath import FastReads
 from envyard.service.routes import runs, tokens
 from envyard.service.routes.versioned import versioned_router
 from envyard.settings import Settings, load_settings
@@ -68,14 +69,18 @@ def create_app(
     return app
 
 
-def server_app() -> FastAPI:
-    """The factory ``envyard serve`` gives uvicorn: :func:`create_app`, then ``gc.freeze()``.
+def server_app() -> FastReads:
+    """The factory ``envyard serve`` gives uvicorn: :func:`create_app` behind the fast read path.
+
+    :class:`~envyard.service.fastpath.FastReads` answers ``GET`` of one environment or
+    prerequisite without FastAPI's per-request machinery (same bytes, same headers, never
+    stale) and passes every other request to the app.
 
     Freezing moves everything made at start-up (FastAPI, SQLAlchemy, pydantic, the routes)
     out of the garbage collector's view, so its full collections stay short: this keeps
     long pauses out of the request latency tail.
     """
-    app = create_app()
+    app = FastReads(create_app())
     gc.collect()
     gc.freeze()
     return app

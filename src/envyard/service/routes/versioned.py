@@ -52,7 +52,10 @@ class DeprecateBody(BaseModel):
     delete_on: dt.date | None = None
 
 
-def _json(record: VersionedRecord, status: int = 200, body: bytes | None = None) -> Response:
+def record_response(
+    record: VersionedRecord, status: int = 200, body: bytes | None = None
+) -> Response:
+    """One version as JSON with its ETag and lifecycle headers (the fast path reuses these)."""
     headers = {"ETag": f'"{record.etag}"', "Cache-Control": "no-cache"}
     if record.state == "deprecated":
         headers["Deprecation"] = "true"
@@ -85,7 +88,7 @@ def versioned_router(attr: Literal["environments", "prerequisites"], model: type
     @router.post("", status_code=201, responses=created, openapi_extra=example)
     def create(body: SpecBody, registry: RegistryDep, who: Writer) -> Response:
         """Create a new name with its first version."""
-        return _json(service(registry).create(body, by=who.actor), 201)
+        return record_response(service(registry).create(body, by=who.actor), 201)
 
     @router.get("", response_model=Page[model])  # type: ignore[valid-type]
     def list_(
@@ -117,12 +120,12 @@ def versioned_router(attr: Literal["environments", "prerequisites"], model: type
         record, body = service(registry).get_json(ref)
         if _not_modified(record, if_none_match):
             return Response(status_code=304, headers={"ETag": f'"{record.etag}"'})
-        return _json(record, body=body)
+        return record_response(record, body=body)
 
     @router.get("/{ref}/resolve", responses=one)
     def resolve(ref: str, registry: RegistryDep, _who: Reader) -> Response:
         """The exact version ``ref`` stands for now (what a job or launch would use)."""
-        return _json(service(registry).resolve(ref))
+        return record_response(service(registry).resolve(ref))
 
     @router.get("/{name}/versions", response_model=list[model])  # type: ignore[valid-type]
     def versions(
@@ -139,7 +142,7 @@ def versioned_router(attr: Literal["environments", "prerequisites"], model: type
     @router.get("/{name}/versions/{version}", responses=one)
     def get_version(name: str, version: str, registry: RegistryDep, _who: Reader) -> Response:
         """One version, in any state (archived included)."""
-        return _json(service(registry).get(f"{name}@{version}"))
+        return record_response(service(registry).get(f"{name}@{version}"))
 
     @router.put("/{name}", status_code=201, responses=created, openapi_extra=example)
     def replace(
@@ -147,7 +150,7 @@ def versioned_router(attr: Literal["environments", "prerequisites"], model: type
     ) -> Response:
         """Add a version from a full spec (its ``name`` must be ``{name}``)."""
         record = service(registry).update(name, body, replace=True, by=who.actor, if_match=if_match)
-        return _json(record, 201)
+        return record_response(record, 201)
 
     @router.patch("/{name}", status_code=201, responses=created)
     def patch(
@@ -157,7 +160,7 @@ def versioned_router(attr: Literal["environments", "prerequisites"], model: type
         record = service(registry).update(
             name, body, replace=False, by=who.actor, if_match=if_match
         )
-        return _json(record, 201)
+        return record_response(record, 201)
 
     @router.post("/{ref}/deprecate", responses=one)
     def deprecate(
@@ -173,12 +176,12 @@ def versioned_router(attr: Literal["environments", "prerequisites"], model: type
             ref, replaced_by=body.replaced_by, delete_on=body.delete_on, by=who.actor,
             if_match=if_match,
         )  # fmt: skip
-        return _json(record)
+        return record_response(record)
 
     @router.post("/{ref}/archive", responses=one)
     def archive(ref: str, registry: RegistryDep, who: Writer, if_match: IfMatch = None) -> Response:
         """Hide from lists; exact versions keep resolving."""
-        return _json(service(registry).archive(ref, by=who.actor, if_match=if_match))
+        return record_response(service(registry).archive(ref, by=who.actor, if_match=if_match))
 
     @router.delete("/{ref}", status_code=204)
     def delete(ref: str, registry: RegistryDep, _who: Writer, if_match: IfMatch = None) -> Response:
