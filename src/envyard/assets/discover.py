@@ -11,12 +11,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from envyard.assets.assetfiles import load_asset_config, load_environment_config
 from envyard.assets.fsutil import shown
 from envyard.assets.model import Asset
 from envyard.assets.yamlfast import read_fast
 from envyard.errors import Diagnostic, NotFoundError, SpecError
-from envyard.spec.asset_kinds import ASSET, ASSET_ENVIRONMENT
-from envyard.spec.loader import validate_document
 
 ASSET_FILENAMES = ("asset.yaml", "asset.yml")
 SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
@@ -65,10 +64,10 @@ def load_asset(config_path: Path, root: Path) -> tuple[Asset | None, list[Diagno
     """Load one asset; broken side files leave ``env``/``spec`` as None plus diagnostics."""
     try:
         doc = read_fast(config_path)
-        config = validate_document(doc, ASSET).model
+        config = load_asset_config(doc)
     except SpecError as exc:
         return None, [_rule(d) for d in exc.diagnostics]
-    asset = Asset(root=root, config_path=config_path, doc=doc, config=config)  # type: ignore[arg-type]
+    asset = Asset(root=root, config_path=config_path, doc=doc, config=config)
     problems: list[Diagnostic] = []
     spec_path = config_path.parent / asset.config.spec
     asset.spec_path = spec_path
@@ -87,8 +86,7 @@ def load_asset(config_path: Path, root: Path) -> tuple[Asset | None, list[Diagno
         elif asset.type == "environment":
             try:
                 asset.env_doc = read_fast(env_path)
-                loaded = validate_document(asset.env_doc, ASSET_ENVIRONMENT)
-                asset.env = loaded.model  # type: ignore[assignment]
+                asset.env = load_environment_config(asset.env_doc)
             except SpecError as exc:
                 problems.extend(_rule(d) for d in exc.diagnostics)
     elif asset.type == "environment":

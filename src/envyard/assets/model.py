@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from envyard.assets.assetfiles import AssetConfig, AssetEnvironmentConfig
 from envyard.errors import Diagnostic
-from envyard.spec.asset import AssetConfig, AssetEnvironmentConfig
 from envyard.spec.document import Document
 
 TEMPLATE_MARK = "{{"

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from envyard.assets.config import AssetSettings
-from envyard.assets.lock import LockEntry
 from envyard.assets.rules import Rule, effective
+
+if TYPE_CHECKING:
+    from envyard.assets.lock import LockEntry
 
 FIX = {
     "image": "configure the registry ([assets.mirrors] / [assets.registries] in envyard.toml, "
