@@ -8,6 +8,7 @@ separate processes show (another process's writes, auth modes).
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import subprocess
 import sys
@@ -16,9 +17,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
+from envyard.registry.db import close_all
 from envyard.registry.store import Registry
-from envyard.service.app import create_app
+from envyard.service.app import create_app, server_app
 from envyard.service.fastpath import FastReads
 from envyard.service.testing import EnvyardServer, ServerFactory, make_tokens
 from envyard.testing.plugin import unique_name
@@ -49,10 +52,10 @@ def envyard_cli(*args: str) -> str:
 Scenario = Callable[[FastReads, httpx.AsyncClient, dict[str, str]], Awaitable[None]]
 
 
-def run_in_process(metastore_url: str, scenario: Scenario) -> None:
+def run_in_process(metastore_url: str, scenario: Scenario, *, need_token: bool = False) -> None:
     """``scenario(app, client, read_token_header)`` on ``FastReads(create_app())``."""
     tokens = make_tokens(metastore_url)
-    app = FastReads(create_app())
+    app = FastReads(create_app(require_read_token=need_token))
 
     async def main() -> None:
         transport = httpx.ASGITransport(app=app)
@@ -143,6 +146,43 @@ def test_prerequisites_take_the_same_path(metastore_url: str) -> None:
         same(got, await client.get("/api/v1/prerequisites/data@1", headers=token))
 
     run_in_process(metastore_url, scenario)
+
+
+def test_tokens_are_checked_again_after_every_commit(metastore_url: str) -> None:
+    Registry.open(metastore_url).environments.create({"name": "e", "image": "python:3.11"})
+
+    async def scenario(app: FastReads, client: httpx.AsyncClient, token: dict[str, str]) -> None:
+        anonymous = await client.get(f"{API}/e")
+        assert anonymous.status_code == 401
+        assert "'read' scope" in anonymous.json()["detail"]
+        assert not app.answers  # refused by the route, nothing looked up
+        first = await client.get(f"{API}/e", headers=token)
+        assert first.json()["ref"] == "e@1"
+        assert len(app.known_tokens) == 1
+        kept = app.answers[("environments", "e")]
+        assert (await client.get(f"{API}/e", headers=token)).content == first.content
+        assert app.answers[("environments", "e")] is kept
+        lower = {"Authorization": token["Authorization"].replace("Bearer", "bearer  ")}
+        same(await client.get(f"{API}/e", headers=lower), first)
+        assert (await client.get(f"{API}/e", headers={"Authorization": "Basic eA=="})).is_error
+        envyard_cli("token", "revoke", "test-read")  # another process
+        revoked = await client.get(f"{API}/e", headers=token)
+        assert revoked.status_code == 401
+        assert revoked.json()["detail"] == "the API token is unknown or revoked"
+        assert not app.known_tokens
+
+    run_in_process(metastore_url, scenario, need_token=True)
+
+
+def test_the_fast_path_can_be_turned_off(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("ENVYARD_DB_URL", f"sqlite:///{tmp_path / 'envyard.db'}")
+    try:
+        assert isinstance(server_app(), FastReads)
+        monkeypatch.setenv("ENVYARD_FAST_READS", "0")
+        assert isinstance(server_app(), FastAPI)
+    finally:
+        gc.unfreeze()  # server_app froze this test process's objects
+        close_all()
 
 
 @pytest.fixture

@@ -69,21 +69,23 @@ def create_app(
     return app
 
 
-def server_app() -> FastReads:
+def server_app() -> FastReads | FastAPI:
     """The factory ``envyard serve`` gives uvicorn: :func:`create_app` behind the fast read path.
 
     :class:`~envyard.service.fastpath.FastReads` answers ``GET`` of one environment or
     prerequisite without FastAPI's per-request machinery (same bytes, same headers, never
-    stale) and passes every other request to the app.
+    stale) and passes every other request to the app. ``ENVYARD_FAST_READS=0`` leaves it out
+    (every request takes the FastAPI routes; for comparison and as an escape hatch).
 
-    Freezing moves everything made at start-up (FastAPI, SQLAlchemy, pydantic, the routes)
-    out of the garbage collector's view, so its full collections stay short: this keeps
-    long pauses out of the request latency tail.
+    Then ``gc.freeze()``: it moves everything made at start-up (FastAPI, SQLAlchemy, pydantic,
+    the routes) out of the garbage collector's view, so its full collections stay short: this
+    keeps long pauses out of the request latency tail.
     """
-    app = FastReads(create_app())
+    app = create_app()
+    served = FastReads(app) if _truthy(os.environ.get("ENVYARD_FAST_READS", "1")) else app
     gc.collect()
     gc.freeze()
-    return app
+    return served
 
 
 _health = APIRouter(tags=["health"])

@@ -14,11 +14,16 @@ nobody (another worker, the CLI, another host) committed anything since. Otherwi
 always when there is no stamp) the service's ``get_json`` runs in the thread pool, like the
 route, so a GET never returns older data than the route would.
 
+Tokens: reads are anonymous unless the app requires a token for them. A token that is sent is
+always checked, like the route does: a valid one (known, not revoked) is remembered with the
+stamp it was checked at, so revoking it (a commit) takes effect on the next request.
+
 What falls through to the app (which then behaves exactly as without this layer): any other
-method or path, a ``root_path``, an ``Authorization`` header (a sent token must be checked,
-and an unknown one refused), ``If-None-Match``, apps that need a token for reads, apps with
-user middleware (CORS and the like must see every request), and every request whose lookup
-fails (not found, archived, invalid ref, database errors): the route gives the exact error.
+method or path, a ``root_path``, ``If-None-Match``, an ``Authorization`` header that is not
+one well-formed bearer token, an unknown or revoked token, no token when reads need one, apps
+with user middleware (CORS and the like must see every request), and every request whose
+lookup fails (not found, archived, invalid ref, database errors): the route gives the exact
+response.
 """
 
 from __future__ import annotations
@@ -32,8 +37,10 @@ from fastapi import FastAPI
 
 from envyard.registry.freshness import Freshness, freshness_of
 from envyard.registry.kinds import VersionedRecord
+from envyard.registry.records import scope_allows
 from envyard.registry.service import RegistryService
 from envyard.registry.store import Registry
+from envyard.registry.tokens import hash_token
 from envyard.service.routes.versioned import record_response
 
 Scope = MutableMapping[str, Any]
@@ -44,7 +51,6 @@ Send = Callable[[Message], Awaitable[None]]
 PREFIX = "/api/v1/"
 KINDS = ("environments", "prerequisites")
 MAX_ENTRIES = 1024
-_FALL_THROUGH_HEADERS = frozenset({b"authorization", b"if-none-match"})
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,13 @@ def answer_for(record: VersionedRecord, body: bytes, stamp: Hashable | None) -> 
     return Answer(record, stamp, list(response.raw_headers), bytes(response.body))
 
 
+def bearer_token(value: bytes) -> str | None:
+    """The token of ``Authorization: Bearer TOKEN`` as the route's HTTPBearer reads it."""
+    scheme, _, token = value.decode("latin-1").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
 class FastReads:
     """The ASGI app ``envyard serve`` runs: the fast GET path, then ``app`` for the rest."""
 
@@ -73,14 +86,17 @@ class FastReads:
             "environments": registry.environments,
             "prerequisites": registry.prerequisites,
         }
+        self.tokens = registry.tokens
         self.freshness: Freshness | None = freshness_of(registry.db)
         self.answers: dict[tuple[str, str], Answer] = {}
+        self.known_tokens: dict[str, Hashable] = {}
+        """sha256 of a valid token -> the stamp it was checked at."""
         self._enabled: bool | None = None
 
     def enabled(self) -> bool:
         """Decided on the first request, once the app's middleware is final."""
         if self._enabled is None:
-            self._enabled = not self.app.state.require_read_token and not self.app.user_middleware
+            self._enabled = not self.app.user_middleware
         return self._enabled
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -115,16 +131,49 @@ class FastReads:
         service = self.services.get(kind)
         if service is None or not ref or "/" in ref:
             return None
-        for name, _value in scope["headers"]:
-            if name in _FALL_THROUGH_HEADERS:
+        token: str | None = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                if token is not None:
+                    return None  # two of them: the route decides
+                token = bearer_token(value)
+                if token is None:
+                    return None  # not a bearer token: the route decides
+            elif name == b"if-none-match":
                 return None
-        return await self.lookup(kind, service, ref)
+        if token is None and self.app.state.require_read_token:
+            return None  # the route refuses it (401)
+        stamp = await self.freshness.stamp() if self.freshness is not None else None
+        if token is not None and not await self.token_is_valid(token, stamp):
+            return None  # unknown or revoked: the route refuses it (401)
+        return await self.lookup(kind, service, ref, stamp)
 
-    async def lookup(self, kind: str, service: RegistryService, ref: str) -> Answer | None:
-        """The answer for ``ref``: kept while the stamp holds, else asked of the service."""
+    async def token_is_valid(self, token: str, stamp: Hashable | None) -> bool:
+        """Known and not revoked (any scope may read), checked again after every commit."""
+        digest = hash_token(token)
+        if stamp is not None and self.known_tokens.get(digest) == stamp:
+            return True
+        try:
+            record = await to_thread.run_sync(self.tokens.authenticate, token)
+        except Exception:  # the route reports it
+            return False
+        if record is None or not scope_allows(record.scope, "read"):
+            self.known_tokens.pop(digest, None)
+            return False
+        if len(self.known_tokens) >= MAX_ENTRIES:
+            self.known_tokens.clear()
+        self.known_tokens[digest] = stamp
+        return True
+
+    async def lookup(
+        self, kind: str, service: RegistryService, ref: str, stamp: Hashable | None
+    ) -> Answer | None:
+        """The answer for ``ref``: kept while ``stamp`` holds, else asked of the service.
+
+        ``stamp`` must have been read after the request arrived.
+        """
         key = (kind, ref)
         kept = self.answers.get(key)
-        stamp = await self.freshness.stamp() if self.freshness is not None else None
         if kept is not None and stamp is not None and kept.stamp == stamp:
             return kept
         try:
