@@ -14,7 +14,7 @@ from pathlib import Path
 from envyard.assets.assetfiles import load_asset_config, load_environment_config
 from envyard.assets.fsutil import shown
 from envyard.assets.model import Asset
-from envyard.assets.yamlfast import read_fast
+from envyard.assets.yamlfast import read_fast, read_fast_text
 from envyard.errors import Diagnostic, NotFoundError, SpecError
 
 ASSET_FILENAMES = ("asset.yaml", "asset.yml")
@@ -73,7 +73,7 @@ def load_asset(config_path: Path, root: Path) -> tuple[Asset | None, list[Diagno
     asset.spec_path = spec_path
     if spec_path.is_file():
         try:
-            asset.spec_doc = read_fast(spec_path)
+            asset.spec_doc, asset.spec_text = read_fast_text(spec_path)
         except SpecError as exc:
             problems.extend(_rule(d) for d in exc.diagnostics)
     else:

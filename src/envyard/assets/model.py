@@ -32,6 +32,8 @@ class Asset:
     env: AssetEnvironmentConfig | None = None
     spec_path: Path | None = None
     spec_doc: Document | None = None
+    spec_text: str | None = field(default=None, repr=False)
+    """The spec's text as read at discovery (None: read it again when needed)."""
     problems: list[Diagnostic] = field(default_factory=list)
     listing: tuple[list[str], list[str]] | None = field(default=None, repr=False)
     """Files below the asset folder and link errors, read once (see paths.asset_dir_files)."""

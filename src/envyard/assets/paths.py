@@ -72,6 +72,12 @@ def asset_dir_files(asset: Asset) -> tuple[list[str], list[str]]:
 
 def release_files(asset: Asset, *, lock_file: str = "envyard.lock.json") -> list[Path]:
     """Absolute paths of every file released with ``asset``, sorted by repo-relative path."""
+    return sorted(map(Path, released_paths(asset, lock_file=lock_file)), key=asset.rel)
+
+
+def released_paths(asset: Asset, *, lock_file: str = "envyard.lock.json") -> list[str]:
+    """The files of :func:`release_files` as path strings, unsorted (the rule AST013 needs
+    only its errors: thousands of assets need no Path objects)."""
     root = os.path.realpath(asset.root)
     base = os.path.abspath(asset.dir)
     problems: list[Diagnostic] = []
@@ -105,8 +111,9 @@ def release_files(asset: Asset, *, lock_file: str = "envyard.lock.json") -> list
         problems.append(asset.diag(("release_paths",), message, key=True))
     if problems:
         raise SpecError([_as(d) for d in problems])
-    kept = [Path(p) for p in files if not any(_inside(p, e) for e in excludes)]
-    return sorted(kept, key=asset.rel)
+    if not excludes:
+        return list(files)
+    return [p for p in files if not any(_inside(p, e) for e in excludes)]
 
 
 def _as(d: Diagnostic) -> Diagnostic:

@@ -24,6 +24,10 @@ class RuleContext:
     curated_images: set[str]
     _texts: dict[Path, str | None] = field(default_factory=dict)
 
+    def seed(self, path: Path, text: str) -> None:
+        """Record a file's text read elsewhere in this run (as ``text`` would return it)."""
+        self._texts.setdefault(path, text)
+
     def text(self, path: Path) -> str | None:
         """A file's text, read once per run (None when unreadable or not UTF-8)."""
         if path not in self._texts:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from envyard.assets.fsutil import shown
 from envyard.assets.model import Asset, is_template
-from envyard.assets.paths import release_files
+from envyard.assets.paths import released_paths
 from envyard.assets.resolvers.base import Resolver, load_resolvers
 from envyard.assets.rules import RuleContext
 from envyard.assets.spec_tags import SPEC_TAGS
@@ -108,7 +108,7 @@ def test_paths(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
 
 def release_paths(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
     try:
-        release_files(asset, lock_file=ctx.settings.lock_file)
+        released_paths(asset, lock_file=ctx.settings.lock_file)
     except SpecError as exc:
         yield from exc.diagnostics
 

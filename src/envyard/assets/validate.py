@@ -90,7 +90,11 @@ def _discovery_diagnostics(found: Discovery, settings: AssetSettings) -> list[Di
 
 def _context(assets: list[Asset], settings: AssetSettings) -> RuleContext:
     images = {img for a in assets if (img := published_image(a))}
-    return RuleContext(settings=settings, assets=assets, curated_images=images)
+    ctx = RuleContext(settings=settings, assets=assets, curated_images=images)
+    for asset in assets:  # spec files were read at discovery: the rules scan the same text
+        if asset.spec_path is not None and asset.spec_text is not None:
+            ctx.seed(asset.spec_path, asset.spec_text)
+    return ctx
 
 
 def _finish(assets: list[Asset], out: list[Diagnostic], settings: AssetSettings) -> AssetReport:

@@ -239,24 +239,33 @@ def parse_fast(text: str, file: str) -> Document:
     return LazyDocument(file, data, text)
 
 
-def _read_text(path: Path) -> str | None:
-    """The file's text, or None when anything is unusual (the careful reader then explains)."""
+def _read_text(path: Path) -> tuple[str | None, bool]:
+    """(the file's text or None when anything is unusual - the careful reader then explains;
+    whether that text is exactly what ``path.read_text(encoding="utf-8")`` returns)."""
     try:
         raw = path.read_bytes()
     except OSError:
-        return None
+        return None, False
     if len(raw) > MAX_SPEC_BYTES or b"\x00" in raw[:8192]:
-        return None
+        return None, False
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return None
+        return None, False
+    return text, b"\r" not in raw and not raw.startswith(b"\xef\xbb\xbf")
+
+
+def read_fast_text(path: Path) -> tuple[Document, str | None]:
+    """:func:`read_fast`, plus the file's text as ``read_text`` gives it (None when it may
+    differ: a BOM, CR line ends), so rules that scan the text need not read it again."""
+    text, plain = _read_text(path)
+    doc = parse_fast(text if text is not None else read_spec_text(path), shown(path))
+    return doc, text if plain else None
 
 
 def read_fast(path: Path) -> Document:
     """Read and parse ``path`` (size, encoding and binary checks as for every spec file)."""
-    text = _read_text(path)
-    return parse_fast(text if text is not None else read_spec_text(path), shown(path))
+    return read_fast_text(path)[0]
 
 
-__all__ = ["SpecError", "parse_fast", "read_fast"]
+__all__ = ["SpecError", "parse_fast", "read_fast", "read_fast_text"]
