@@ -89,20 +89,22 @@ def test_pipeline_components_and_conda_files_are_staged(tmp_path: Path) -> None:
     assert digest(tmp_path) == before
 
 
+@pytest.mark.parametrize("processes", ["1", "2"])
 def test_failure_on_the_500th_spec_leaves_originals_and_no_staging(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, processes: str
 ) -> None:
+    monkeypatch.setenv("ENVYARD_STAGING_PROCESSES", processes)
     _components(tmp_path, 600)
     before = digest(tmp_path)
     existing = _staging_dirs()
     real = staging_module.plan_file
-    calls = [0]
+    calls: list[str] = []
 
-    def failing(*args: Any, **kwargs: Any) -> Any:
-        calls[0] += 1
-        if calls[0] == 500:
-            raise RuntimeError("injected failure on file 500")
-        return real(*args, **kwargs)
+    def failing(item: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(item.real.parent.name)
+        if item.real.parent.name == "c0499":  # the 500th component (spec and conda file)
+            raise RuntimeError("injected failure on spec 500")
+        return real(item, *args, **kwargs)
 
     monkeypatch.setattr(staging_module, "plan_file", failing)
     with (
@@ -110,7 +112,9 @@ def test_failure_on_the_500th_spec_leaves_originals_and_no_staging(
         staged([Path("pipeline.yaml")], target="prod", cwd=tmp_path),
     ):
         pass  # pragma: no cover - never reached
-    assert calls[0] == 500
+    assert calls[-1] == "c0499"  # this process stopped there (a forked share may go on)
+    if processes == "1":
+        assert len(calls) == 1 + 2 * 499 + 1  # the pipeline, 499 components, then the spec
     assert digest(tmp_path) == before
     assert _staging_dirs() == existing
 

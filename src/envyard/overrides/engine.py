@@ -63,7 +63,10 @@ def select(rule: Rule, data: Any) -> list[Location]:
         if any(isinstance(p, int) and p < 0 for p in path):
             return [tuple(n.location) for n in rule.query.finditer(data)]  # normalised indexes
         return [path]
-    return [loc for loc in (tuple(n.location) for n in rule.query.finditer(data)) if loc]
+    found = rule.walk(data) if rule.walk is not None else None
+    if found is None:
+        found = [tuple(n.location) for n in rule.query.finditer(data)]
+    return [loc for loc in found if loc]
 
 
 def _child(node: Any, part: str | int) -> Any:

@@ -69,7 +69,7 @@ def patch_text(doc: YamlText, new_data: Any, *, json_file: bool = False) -> str:
         edits = patcher.edits
         if "\r\n" in doc.text:  # new lines follow the file's line endings
             edits = [Edit(e.start, e.end, e.text.replace("\n", "\r\n"), e.simple) for e in edits]
-        text = _apply(doc.text, edits)
+        text = apply_edits(doc.text, edits)
         simple = all(e.simple and "\n" not in e.text for e in edits)
         if json_file and not simple:
             return _json_dump(doc.text, new_data)
@@ -83,7 +83,7 @@ def patch_text(doc: YamlText, new_data: Any, *, json_file: bool = False) -> str:
     return text
 
 
-def _apply(text: str, edits: list[Edit]) -> str:
+def apply_edits(text: str, edits: list[Edit]) -> str:
     ordered = sorted(enumerate(edits), key=lambda p: (p[1].start, p[1].end, p[0]))
     out, pos = [], 0
     for _, edit in ordered:

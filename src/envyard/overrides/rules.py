@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from envyard.overrides.query import Walker, compile_walker
 from envyard.spec.overrides import Template, expand, parse_replacement
 
 Location = tuple[str | int, ...]
@@ -59,6 +60,8 @@ class Rule:
     append: tuple[Any, ...] = ()
     prepend: tuple[Any, ...] = ()
     op_lines: dict[str, int] = field(default_factory=dict)
+    walk: Walker | None = field(default=None, compare=False, repr=False)
+    """The query evaluated directly on plain data (:mod:`envyard.overrides.query`), if it can."""
 
     @property
     def where(self) -> str:
@@ -124,6 +127,7 @@ def build_rule(
         append=_items(body.get("$append", ())),
         prepend=_items(body.get("$prepend", ())),
         op_lines={k: lines.get(k, 0) for k in body if str(k).startswith("$")},
+        walk=compile_walker(query),
     )
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: PTH118, PTH120 - os.path on strings: thousands of references, no Path objects
 """Which files a submission stages: the specs named, what they expand to, what they reference.
 
 - a file: a component, job or environment spec (must be YAML); a *pipeline* YAML (one with
@@ -21,12 +22,14 @@ from __future__ import annotations
 
 import glob
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from envyard.errors import NotFoundError, SpecError
+from envyard.overrides import fsio
 from envyard.overrides.yamltext import YamlText, parse_yaml
 from envyard.spec.diagnose import format_path
 from envyard.spec.source import MAX_SPEC_BYTES, display_path, read_spec_text
@@ -74,19 +77,37 @@ class Scope:
     items: dict[Path, Item] = field(default_factory=dict)
     given: dict[Path, Path] = field(default_factory=dict)
     """Each path as the caller wrote it (specs, pipeline components) -> its real path."""
+    pipelines: set[Path] = field(default_factory=set)
+    """The pipeline YAMLs named: copied as they are (their components are staged)."""
+    truncated: bool = False
+    """References were not followed past :data:`MAX_DEPTH` somewhere (see ``parallel``)."""
+    resolver: fsio.Resolver = field(default_factory=fsio.Resolver)
+
+
+Primary = tuple[Path, Path, "tuple[YamlText, bool] | None"]
+"""A spec to stage as the caller named it (or a pipeline's component), its real path, and its
+parsed text when it was read already."""
 
 
 def collect(specs: Sequence[Path | str], cwd: Path) -> Scope:
     """Expand ``specs`` and follow references; raises before anything is written."""
+    scope, primary = prepare(specs, cwd)
+    fill(scope, primary)
+    return scope
+
+
+def prepare(specs: Sequence[Path | str], cwd: Path) -> tuple[Scope, list[Primary]]:
+    """An empty scope (its base folder decided) and the specs to fill it with, in order."""
     written = _expand(specs, cwd)
     if not written:
         raise NotFoundError("no spec files to stage", hint="name spec files, folders or globs")
-    primary: list[tuple[Path, Path, tuple[YamlText, bool] | None]] = []  # given, real, loaded
+    primary: list[Primary] = []  # given, real, loaded
     loaded: dict[Path, tuple[YamlText, bool]] = {}
     given_reals = [_lexical(p if p.is_absolute() else cwd / p) for p in written]
     project = cwd  # what the user named decides the project; a pipeline may not widen it
-    if not all(r.is_relative_to(project) for r in given_reals):
+    if not all(fsio.inside(str(r), str(project)) for r in given_reals):
         project = Path(os.path.commonpath([str(r.parent) for r in given_reals]))
+    pipelines: set[Path] = set()
     for path in written:
         real = _lexical(path if path.is_absolute() else cwd / path)
         if real not in loaded:
@@ -95,23 +116,30 @@ def collect(specs: Sequence[Path | str], cwd: Path) -> Scope:
         if components is None:
             primary.append((path, real, loaded[real]))
             continue
+        pipelines.add(real)
         primary.append((path, real, None))  # the pipeline itself: copied as it is
-        for component in components:
-            primary.append((component, component, None))
+        primary.extend((component, component, None) for component in components)
+    primary = [
+        (given, real, loaded.get(real) if doc is None and real not in pipelines else doc)
+        for given, real, doc in primary
+    ]
     reals = [real for _, real, _ in primary]
     base = cwd
-    if not all(r.is_relative_to(base) for r in reals):
+    if not all(fsio.inside(str(r), str(base)) for r in reals):
         base = Path(os.path.commonpath([str(r.parent) for r in reals]))
-    scope = Scope(base, cwd, base.resolve())
+    return Scope(base, cwd, base.resolve(), pipelines=pipelines), primary
+
+
+def fill(scope: Scope, primary: Sequence[Primary]) -> None:
+    """Add ``primary`` and everything they reference to ``scope``, in order."""
     for given, real, doc in primary:
         scope.given.setdefault(given, real)
         if real in scope.items:
             continue
-        if doc is None and real in loaded and _is_pipeline(loaded[real][0]):
+        if doc is None and real in scope.pipelines:
             scope.items[real] = Item(real, rules=False, raw=real.read_bytes())
         else:
-            _add(scope, real, doc or loaded.get(real) or _load(real, cwd), depth=0)
-    return scope
+            _add(scope, real, doc or _load(real, scope.cwd), depth=0)
 
 
 def _lexical(path: Path) -> Path:
@@ -151,9 +179,10 @@ def _yaml_files(folder: Path) -> Iterator[Path]:
 
 
 def _load(path: Path, cwd: Path) -> tuple[YamlText, bool]:
-    shown = str(path.relative_to(cwd)) if path.is_relative_to(cwd) else str(path)
+    full, folder = str(path), str(cwd)
+    shown = full[len(folder) + 1 :] if full.startswith(folder + "/") else full
     text, bom = read_text(path)
-    return parse_yaml(text, shown), bom
+    return parse_yaml(text, shown or full), bom
 
 
 def read_text(path: Path) -> tuple[str, bool]:
@@ -163,8 +192,8 @@ def read_text(path: Path) -> tuple[str, bool]:
     :func:`envyard.spec.source.read_spec_text` for its precise error.
     """
     try:
-        raw = path.read_bytes()
-        if len(raw) <= MAX_SPEC_BYTES and b"\x00" not in raw[:8192]:
+        raw = fsio.read_bytes(str(path), MAX_SPEC_BYTES)
+        if raw is not None and len(raw) <= MAX_SPEC_BYTES and b"\x00" not in raw[:8192]:
             return raw.decode("utf-8-sig"), raw.startswith(b"\xef\xbb\xbf")
     except (OSError, UnicodeDecodeError):
         pass
@@ -249,47 +278,53 @@ def _existing(
 
 
 def _components(folder: Path) -> list[Path]:
-    return [
-        p
-        for p in _yaml_files(folder)
-        if p.name in COMPONENT_NAMES or p.name.endswith((".spec.yaml", "_spec.yaml"))
-    ]
+    out = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name in COMPONENT_NAMES or name.endswith((".spec.yaml", "_spec.yaml")):
+                out.append(Path(root, name))
+    return out
 
 
 def _add(scope: Scope, real: Path, loaded: tuple[YamlText, bool], depth: int) -> None:
     doc, bom = loaded
     scope.items[real] = Item(real, rules=True, doc=doc, bom=bom, referenced=depth > 0)
     if depth >= MAX_DEPTH:
+        scope.truncated = True
         return
+    folder = os.path.dirname(str(real))
+    base, real_base = str(scope.base), str(scope.real_base)
     for location, value in _references(doc.data, ()):
-        target = _lexical(real.parent / value)
-        line, col = doc.position(location)
-        shown = format_path(location)
-        inside = target.resolve().is_relative_to(scope.real_base)
-        if not inside or not target.is_relative_to(scope.base):
+        name = os.path.normpath(os.path.join(folder, value))
+        resolved, info = scope.resolver.resolve(name)
+        if not (fsio.inside(resolved, real_base) and fsio.inside(name, base)):
+            line, col = doc.position(location)
             raise SpecError.at(
                 doc.file,
                 f"'{value}' points outside the project ({display_path(scope.base)})",
                 line=line,
                 col=col,
-                field=shown,
+                field=format_path(location),
                 hint="referenced files must live under the project folder",
             )
-        if not target.exists():
+        if info is None:
+            line, col = doc.position(location)
             raise SpecError.at(
                 doc.file,
                 f"referenced file '{value}' does not exist",
                 line=line,
                 col=col,
-                field=shown,
+                field=format_path(location),
                 hint=f"paths are relative to {display_path(real.parent)}",
             )
+        target = Path(name)
         if target in scope.items:
             scope.items[target].referenced = True  # also named directly: still a reference
             continue
-        if target.is_dir():
+        if stat.S_ISDIR(info.st_mode):
             scope.items[target] = Item(target, rules=False, is_dir=True)
-        elif target.suffix in YAML_SUFFIXES:
+        elif name.endswith(YAML_SUFFIXES):
             _add(scope, target, _load(target, scope.cwd), depth + 1)
         else:
             scope.items[target] = Item(target, rules=False, raw=target.read_bytes())

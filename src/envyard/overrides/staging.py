@@ -16,10 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from envyard.errors import Diagnostic, SpecError
+from envyard.overrides import parallel
 from envyard.overrides.engine import apply_rules
+from envyard.overrides.inplace import patch_scalars
+from envyard.overrides.parallel import Part
 from envyard.overrides.patch import patch_text
 from envyard.overrides.rules import Change, Rule
-from envyard.overrides.scope import Item, Scope, collect
+from envyard.overrides.scope import Item, Primary, Scope, fill, prepare
 from envyard.overrides.targets import ResolvedTarget, resolve_target
 from envyard.overrides.writer import remove_later, stage_into
 
@@ -71,19 +74,41 @@ def plan(
     strict: bool = False,
     target: ResolvedTarget | None = None,
 ) -> Plan:
-    """Compute every staged file for ``specs`` under ``rules`` (pure: nothing is written)."""
+    """Compute every staged file for ``specs`` under ``rules`` (pure: nothing is written).
+
+    Large scopes are planned on several processes (:mod:`envyard.overrides.parallel`), with
+    the same result.
+    """
     with _bulk():
-        scope = collect(specs, (cwd or Path.cwd()).resolve())
-        _copy_config_files_as_they_are(scope, target)
-        files: list[FilePlan] = []
-        acted: set[int] = set()
-        for item in sorted(scope.items.values(), key=lambda i: not i.is_dir):  # folders first
-            files.append(plan_file(item, scope.base, rules, acted))
-            item.doc = None  # the node tree is not needed any more
+        scope, primary = prepare(specs, (cwd or Path.cwd()).resolve())
+
+        def part(share_scope: Scope, share: Sequence[Primary]) -> Part:
+            return _plan_part(share_scope, share, rules, target)
+
+        count = parallel.processes(len(primary))
+        done = parallel.plan_shares(scope, primary, rules, part, count) if count > 1 else None
+        scope, files, acted = done or part(scope, primary)
     warnings = _unmatched(rules, acted, strict=strict)
     if strict and warnings:
         raise SpecError(warnings)
     return Plan(scope, target, files, warnings)
+
+
+def _plan_part(
+    scope: Scope,
+    primary: Sequence[Primary],
+    rules: tuple[Rule, ...],
+    target: ResolvedTarget | None,
+) -> Part:
+    """Fill ``scope`` with ``primary`` and plan its files (folders first)."""
+    fill(scope, primary)
+    _copy_config_files_as_they_are(scope, target)
+    files: list[FilePlan] = []
+    acted: set[int] = set()
+    for item in sorted(scope.items.values(), key=lambda i: not i.is_dir):
+        files.append(plan_file(item, scope.base, rules, acted))
+        item.doc = None  # the node tree is not needed any more
+    return scope, files, acted
 
 
 def _copy_config_files_as_they_are(scope: Scope, target: ResolvedTarget | None) -> None:
@@ -118,7 +143,7 @@ def _bulk() -> Iterator[None]:
 
 def plan_file(item: Item, base: Path, rules: tuple[Rule, ...], acted: set[int]) -> FilePlan:
     """One file's staged text (``acted`` collects the indexes of rules that selected a field)."""
-    rel = item.real.relative_to(base)
+    rel = _relative(item.real, base)
     if item.doc is None or not item.rules:
         return FilePlan(item.real, rel, raw=item.raw, is_dir=item.is_dir)
     if not rules:
@@ -126,11 +151,24 @@ def plan_file(item: Item, base: Path, rules: tuple[Rule, ...], acted: set[int]) 
     new_data, changes, selected = apply_rules(item.doc.data, rules, create=not item.referenced)
     acted |= selected
     json_file = item.real.suffix == ".json"
-    new_text = patch_text(item.doc, new_data, json_file=json_file) if changes else item.doc.text
+    new_text = item.doc.text
+    if changes:
+        fast = patch_scalars(item.doc, new_data, changes, json_file=json_file)
+        new_text = fast if fast is not None else patch_text(item.doc, new_data, json_file=json_file)
     lines = [item.doc.line_of(c.location) for c in changes]
     return FilePlan(
         item.real, rel, item.doc.text, new_text, changes=changes, bom=item.bom, lines=lines
     )
+
+
+def _relative(path: Path, base: Path) -> Path:
+    """``path.relative_to(base)`` for a ``path`` known to be under ``base`` (string slicing)."""
+    full, folder = str(path), str(base)
+    if folder == "/":
+        return Path(full[1:])
+    if full.startswith(folder + "/"):
+        return Path(full[len(folder) + 1 :])
+    return path.relative_to(base)
 
 
 def _unmatched(rules: tuple[Rule, ...], acted: set[int], *, strict: bool) -> list[Diagnostic]:

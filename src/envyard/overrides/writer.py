@@ -1,3 +1,4 @@
+# ruff: noqa: PTH103, PTH118, PTH120 - os.path on strings: thousands of files, no Path objects
 """Write a staging plan to disk: a fresh folder, parallel writes, atomic hand-over for --out.
 
 Where a temporary staging folder goes: ``$ENVYARD_STAGING_DIR`` when set; else ``/dev/shm``
@@ -19,12 +20,12 @@ import os
 import shutil
 import tempfile
 import threading
-from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from envyard.errors import ConflictError
+from envyard.overrides import fsio
 from envyard.spec.source import display_path
 
 if TYPE_CHECKING:
@@ -37,41 +38,51 @@ _WORKERS = 8
 _PENDING: list[threading.Thread] = []
 
 
-def _write_folder(root: Path, files: list[FilePlan]) -> None:
-    (root / files[0].rel).parent.mkdir(parents=True, exist_ok=True)
+def _write_files(root: str, files: list[FilePlan]) -> None:
+    made: set[str] = set()
     for file in files:
-        dest = root / file.rel
-        if file.is_dir:
-            shutil.copytree(file.real, dest, symlinks=True, dirs_exist_ok=True)
-        elif file.raw is not None:
-            dest.write_bytes(file.raw)
+        dest = os.path.join(root, file.rel)
+        folder = os.path.dirname(dest)
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        if file.raw is not None:
+            fsio.write_bytes(dest, file.raw)
             shutil.copymode(file.real, dest)
         else:
             _write_text(dest, file.new_text or "", bom=file.bom)
 
 
-def _write_text(dest: Path, text: str, *, bom: bool) -> None:
+def _write_text(dest: str, text: str, *, bom: bool) -> None:
     data = text.encode("utf-8")
-    dest.write_bytes(_BOM + data if bom else data)
+    fsio.write_bytes(dest, _BOM + data if bom else data)
 
 
 def write_plan(the_plan: Plan, root: Path) -> dict[Path, Path]:
-    """Write every planned file under ``root``; returns original -> staged path."""
-    folders = [f for f in the_plan.files if f.is_dir]
-    for folder in folders:  # copied first: staged files inside them are written over
-        _write_folder(root, [folder])
-    groups: dict[Path, list[FilePlan]] = defaultdict(list)
-    for file in the_plan.files:
-        if not file.is_dir:
-            groups[file.rel.parent].append(file)
-    if len(groups) < 4:
-        for files in groups.values():
-            _write_folder(root, files)
+    """Write every planned file under ``root``; returns original -> staged path.
+
+    On a memory-backed folder the writes run here, one after the other (a thread pool costs
+    more than it saves there); on a disk, on a small thread pool, one chunk of folders each.
+    """
+    for folder in the_plan.files:  # copied first: staged files inside them are written over
+        if folder.is_dir:
+            shutil.copytree(folder.real, root / folder.rel, symlinks=True, dirs_exist_ok=True)
+    files = [f for f in the_plan.files if not f.is_dir]
+    where = str(root)
+    if _in_memory(where) or len(files) < 64:
+        _write_files(where, files)
     else:
+        files.sort(key=lambda f: f.rel.parent)
+        size = -(-len(files) // _WORKERS)
+        chunks = [files[i : i + size] for i in range(0, len(files), size)]
         with ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="envyard-stage") as pool:
-            for done in [pool.submit(_write_folder, root, files) for files in groups.values()]:
+            for done in [pool.submit(_write_files, where, chunk) for chunk in chunks]:
                 done.result()  # re-raises the first failure
     return {f.real: root / f.rel for f in the_plan.files}
+
+
+def _in_memory(path: str) -> bool:
+    return fsio.inside(path, str(_SHM))
 
 
 def stage_into(the_plan: Plan, out: Path | None) -> tuple[Path, dict[Path, Path]]:

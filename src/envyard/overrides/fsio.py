@@ -1,0 +1,86 @@
+# ruff: noqa: PTH116, PTH118 - os calls on strings: thousands of files, no Path objects
+"""Low-level file access for staging thousands of small files: plain ``os`` calls on strings.
+
+Staging a pipeline reads, checks and writes a few thousand small files; through ``pathlib``
+every path is parsed again and every check (``exists``, ``is_dir``, ``resolve``) is its own
+series of system calls, which cost more than reading and writing the files. These helpers do
+one ``lstat`` per referenced path, resolve symlinks with a per-staging cache of resolved
+folders, and read and write with one ``open``/``read``/``write``/``close`` each.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+
+_CHUNK = 65536
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+
+
+def read_bytes(path: str, limit: int) -> bytes | None:
+    """The file's bytes, or None when it is larger than ``limit`` (the caller reports that)."""
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        data = os.read(fd, _CHUNK)
+        if len(data) < _CHUNK:  # a short read of a regular file is its end
+            return data
+        parts = [data]
+        total = len(data)
+        while chunk := os.read(fd, _CHUNK):
+            parts.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                return None
+        return b"".join(parts)
+    finally:
+        os.close(fd)
+
+
+def write_bytes(path: str, data: bytes, mode: int = 0o666) -> None:
+    """Create or truncate ``path`` and write ``data`` (``mode`` is masked by the umask)."""
+    fd = os.open(path, _WRITE_FLAGS, mode)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
+def inside(path: str, folder: str) -> bool:
+    """``path`` is ``folder`` or below it (both normalised absolute paths)."""
+    if path == folder:
+        return True
+    return path.startswith(folder if folder.endswith("/") else folder + "/")
+
+
+class Resolver:
+    """``os.path.realpath`` with the resolved folders cached, plus the ``stat`` of the path.
+
+    A path whose last component is not a symlink resolves to its folder's real path joined
+    with its name, so one ``lstat`` per path is enough once its folder is known.
+    """
+
+    def __init__(self) -> None:
+        self._folders: dict[str, str] = {}
+
+    def folder(self, path: str) -> str:
+        real = self._folders.get(path)
+        if real is None:
+            real = self._folders[path] = os.path.realpath(path)
+        return real
+
+    def resolve(self, path: str) -> tuple[str, os.stat_result | None]:
+        """(the real path, its ``stat`` following links, None when it does not exist)."""
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return os.path.realpath(path), None
+        if stat.S_ISLNK(info.st_mode):
+            try:
+                return os.path.realpath(path), os.stat(path)
+            except OSError:  # a dangling link
+                return os.path.realpath(path), None
+        head, name = os.path.split(path)
+        return os.path.join(self.folder(head), name), info

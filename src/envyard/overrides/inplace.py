@@ -1,0 +1,61 @@
+"""The common case of a patch, done directly: rules that only replaced scalars by scalars.
+
+:func:`envyard.overrides.patch.patch_text` compares the whole old and new documents along the
+node tree to find what changed. When every change a rule made replaced an existing scalar by
+another scalar (an image, a tag value, a package index), the structure of the document is
+unchanged and the changed locations are known, so the same edits — each scalar rewritten in
+its own quoting style — are made from those locations alone. Anything else (a field added or
+removed, a collection, a block scalar, an anchor, a value needing several lines) returns None
+and goes through ``patch_text``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from envyard.overrides.patch import Edit, apply_edits, same
+from envyard.overrides.render import render_scalar
+from envyard.overrides.rules import MISSING, Change, Location
+from envyard.overrides.yamltext import ScalarNode, YamlText
+
+
+def _get(data: Any, location: Location) -> Any:
+    for part in location:
+        data = data[part]
+    return data
+
+
+def _scalar(value: Any) -> bool:
+    return value is not MISSING and not isinstance(value, dict | list)
+
+
+def patch_scalars(
+    doc: YamlText, new_data: Any, changes: Iterable[Change], *, json_file: bool = False
+) -> str | None:
+    """``doc``'s text with the changed scalars rewritten, or None when this does not apply."""
+    text = doc.text
+    if "&" in text or "*" in text:  # an anchored scalar may be shared: the full patch checks
+        return None
+    edits: list[Edit] = []
+    seen: set[Location] = set()
+    for change in changes:
+        if not (_scalar(change.old) and _scalar(change.new)):
+            return None
+        location = change.location
+        if location in seen:
+            continue
+        seen.add(location)
+        node = doc.node_at(location)
+        if not isinstance(node, ScalarNode) or node.style in ("|", ">"):
+            return None
+        old, new = _get(doc.data, location), _get(new_data, location)
+        if isinstance(new, dict | list):
+            return None
+        if old == new and same(old, new):
+            continue
+        rendered = render_scalar(new, '"' if json_file else (node.style or None))
+        if "\n" in rendered:
+            return None
+        edits.append(Edit(node.start_mark.index, node.end_mark.index, rendered, True))
+    return apply_edits(text, edits)

@@ -1,0 +1,212 @@
+"""Plan a large staging on several CPUs: forked children plan shares of the specs.
+
+Reading, parsing and rewriting thousands of specs is CPU-bound Python. With more than one CPU,
+the specs in scope are split into contiguous shares; each forked child plans one share (the
+parent plans the first) and sends back its files, and the parent merges them in order. The
+merged plan is exactly what one process computes — otherwise the parallel attempt is dropped
+and the caller plans in one process:
+
+- on any error in any share (the single-process run then raises the first one, as always);
+- when a file is reached from two shares in different ways (named in one, referenced in the
+  other: a referenced file never gets fields created), or references were cut at the depth
+  limit (then which files are reached depends on the order).
+
+It forks only where ``os.fork`` exists, from a single-threaded process (a forked child has only
+the calling thread, and a lock another thread held would stay locked in it), for at least
+:data:`MIN_SHARE` specs per process (a fork and the hand-over cost ~10 ms), on at most the CPUs
+this process may use; ``ENVYARD_STAGING_PROCESSES`` caps the number (``1``: never fork).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from envyard.overrides.rules import MISSING, Change, Rule
+from envyard.overrides.scope import Item, Primary, Scope
+
+if TYPE_CHECKING:
+    from envyard.overrides.staging import FilePlan
+
+Part = tuple[Scope, list["FilePlan"], set[int]]
+Planner = Callable[[Scope, Sequence[Primary]], Part]
+MIN_SHARE = 150
+_MAX_PROCESSES = 8
+
+
+def processes(count: int) -> int:
+    """How many processes to plan ``count`` specs on (1: in this one)."""
+    if not hasattr(os, "fork") or threading.active_count() != 1:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    limit = os.environ.get("ENVYARD_STAGING_PROCESSES", "")
+    if limit.isdigit():
+        cpus = min(cpus, int(limit))
+    return max(1, min(cpus, _MAX_PROCESSES, count // MIN_SHARE))
+
+
+def plan_shares(
+    template: Scope, primary: Sequence[Primary], rules: tuple[Rule, ...], part: Planner, count: int
+) -> Part | None:
+    """Plan ``primary`` in ``count`` processes with ``part``; None when one process must."""
+    size = -(-len(primary) // count)
+    shares = [primary[i : i + size] for i in range(0, len(primary), size)]
+    children: list[tuple[int, int]] = []
+    try:
+        for share in shares[1:]:
+            children.append(_fork(template, share, rules, part))
+        try:
+            mine: Part | None = part(_fresh(template), shares[0])
+        except Exception:  # the single-process run raises it again, first in order
+            mine = None
+        received = [_receive(fd) for _, fd in children]
+    except BaseException:
+        for pid, _ in children:
+            os.kill(pid, signal.SIGKILL)
+        raise
+    finally:
+        for pid, fd in children:
+            os.close(fd)
+            os.waitpid(pid, 0)
+    if mine is None or any(r is None for r in received):
+        return None
+    parts = [mine, *(_decode(template, r, rules) for r in received if r is not None)]
+    return _merge(template, parts)
+
+
+def _fresh(template: Scope) -> Scope:
+    return Scope(template.base, template.cwd, template.real_base, pipelines=template.pipelines)
+
+
+def _fork(
+    template: Scope, share: Sequence[Primary], rules: tuple[Rule, ...], part: Planner
+) -> tuple[int, int]:
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child (coverage is not collected in it)
+        status = 1
+        try:
+            os.close(read_end)
+            try:
+                payload = pickle.dumps(_encode(part(_fresh(template), share), rules), protocol=5)
+            except BaseException:  # reported as "plan in one process"
+                payload = pickle.dumps(None)
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(write_end, view) :]
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _receive(fd: int) -> Any:
+    chunks = []
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    try:
+        return pickle.loads(b"".join(chunks))  # noqa: S301 - our own forked child wrote it
+    except Exception:  # a child that died half-way
+        return None
+
+
+def _encode(result: Part, rules: tuple[Rule, ...]) -> tuple[Any, ...]:
+    scope, files, acted = result
+    index = {id(rule): i for i, rule in enumerate(rules)}
+    items = [
+        (str(i.real), i.rules, i.bom, i.referenced, i.raw, i.is_dir) for i in scope.items.values()
+    ]
+    given = [(str(g), str(r)) for g, r in scope.given.items()]
+    out = []
+    for f in files:
+        changes = [
+            (c.location, c.old is MISSING, _value(c.old), c.new is MISSING, _value(c.new))
+            for c in f.changes
+        ]
+        rule_lines = [(index[id(c.rule)], c.line) for c in f.changes]
+        same = f.new_text is not None and f.new_text == f.text
+        new_text = None if same else f.new_text
+        out.append(
+            (
+                str(f.rel),
+                f.text,
+                new_text,
+                same,
+                f.raw,
+                f.is_dir,
+                f.bom,
+                f.lines,
+                changes,
+                rule_lines,
+            )
+        )
+    return items, given, out, sorted(acted), scope.truncated
+
+
+def _value(value: Any) -> Any:
+    return None if value is MISSING else value
+
+
+def _decode(template: Scope, payload: tuple[Any, ...], rules: tuple[Rule, ...]) -> Part:
+    from envyard.overrides.staging import FilePlan
+
+    items, given, files, acted, truncated = payload
+    scope = _fresh(template)
+    scope.truncated = truncated
+    reals = []
+    for real_text, use_rules, bom, referenced, raw, is_dir in items:
+        real = Path(real_text)
+        reals.append(real)
+        scope.items[real] = Item(real, use_rules, None, bom, referenced, raw, is_dir)
+    for given_text, real_text in given:
+        scope.given[Path(given_text)] = Path(real_text)
+    by_order = sorted(scope.items.values(), key=lambda i: not i.is_dir)
+    plans = []
+    for item, (rel, text, new_text, same, raw, is_dir, bom, lines, changes, rule_lines) in zip(
+        by_order, files, strict=True
+    ):
+        decoded = [
+            Change(loc, MISSING if no_old else old, MISSING if no_new else new, rules[i], line)
+            for (loc, no_old, old, no_new, new), (i, line) in zip(changes, rule_lines, strict=True)
+        ]
+        text_after = text if same else new_text
+        plans.append(
+            FilePlan(item.real, Path(rel), text, text_after, raw, is_dir, decoded, bom, lines)
+        )
+    return scope, plans, set(acted)
+
+
+def _merge(template: Scope, parts: list[Part]) -> Part | None:
+    """The parts as one; None when they do not combine into the single-process result."""
+    merged = _fresh(template)
+    plans: dict[Path, FilePlan] = {}
+    acted: set[int] = set()
+    for scope, files, part_acted in parts:
+        if scope.truncated:
+            return None
+        for real, item in scope.items.items():
+            known = merged.items.get(real)
+            if known is None:
+                merged.items[real] = item
+            elif (known.referenced, known.rules, known.is_dir) != (
+                item.referenced,
+                item.rules,
+                item.is_dir,
+            ):
+                return None
+        for given, real in scope.given.items():
+            merged.given.setdefault(given, real)
+        for file in files:
+            plans.setdefault(file.real, file)
+        acted |= part_acted
+    ordered = sorted(merged.items.values(), key=lambda i: not i.is_dir)  # folders first
+    return merged, [plans[item.real] for item in ordered], acted
