@@ -1,4 +1,4 @@
-# ruff: noqa: PTH116, PTH118 - os calls on strings: thousands of files, no Path objects
+# ruff: noqa: PTH102, PTH103, PTH112, PTH116, PTH118 - os calls on strings: thousands of files, no Path objects
 """Low-level file access for staging thousands of small files: plain ``os`` calls on strings.
 
 Staging a pipeline reads, checks and writes a few thousand small files; through ``pathlib``
@@ -48,6 +48,17 @@ def write_bytes(path: str, data: bytes, mode: int = 0o666) -> None:
         os.close(fd)
 
 
+def make_folder(path: str) -> None:
+    """``os.makedirs(path, exist_ok=True)`` with one system call when the parent exists."""
+    try:
+        os.mkdir(path)
+    except FileExistsError:
+        if not os.path.isdir(path):
+            raise
+    except FileNotFoundError:
+        os.makedirs(path, exist_ok=True)
+
+
 def inside(path: str, folder: str) -> bool:
     """``path`` is ``folder`` or below it (both normalised absolute paths)."""
     if path == folder:
@@ -66,9 +77,19 @@ class Resolver:
         self._folders: dict[str, str] = {}
 
     def folder(self, path: str) -> str:
+        """The real path of the folder ``path`` (one ``lstat`` once its parent is known)."""
         real = self._folders.get(path)
         if real is None:
-            real = self._folders[path] = os.path.realpath(path)
+            head, name = os.path.split(path)
+            if not name or head == path:
+                real = os.path.realpath(path)
+            else:
+                try:
+                    link = stat.S_ISLNK(os.lstat(path).st_mode)
+                except OSError:
+                    link = True  # let realpath decide what a missing folder resolves to
+                real = os.path.realpath(path) if link else os.path.join(self.folder(head), name)
+            self._folders[path] = real
         return real
 
     def resolve(self, path: str) -> tuple[str, os.stat_result | None]:

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 Part = tuple[Scope, list["FilePlan"], set[int]]
 Planner = Callable[[Scope, Sequence[Primary]], Part]
 MIN_SHARE = 150
+PARENT_SHARE = 0.7
+"""The parent's share relative to a child's: measured on 1,000 component specs, it spends
+~15% of its time decoding the children's files and writing all of them."""
 _MAX_PROCESSES = 8
 
 
@@ -57,8 +60,7 @@ def plan_shares(
     template: Scope, primary: Sequence[Primary], rules: tuple[Rule, ...], part: Planner, count: int
 ) -> Part | None:
     """Plan ``primary`` in ``count`` processes with ``part``; None when one process must."""
-    size = -(-len(primary) // count)
-    shares = [primary[i : i + size] for i in range(0, len(primary), size)]
+    shares = _split(primary, count)
     children: list[tuple[int, int]] = []
     try:
         for share in shares[1:]:
@@ -78,8 +80,23 @@ def plan_shares(
             os.waitpid(pid, 0)
     if mine is None or any(r is None for r in received):
         return None
-    parts = [mine, *(_decode(template, r, rules) for r in received if r is not None)]
+    known = {str(path): path for given, real, _ in primary for path in (given, real)}
+    parts = [mine, *(_decode(template, r, rules, known) for r in received if r is not None)]
     return _merge(template, parts)
+
+
+def _split(primary: Sequence[Primary], count: int) -> list[Sequence[Primary]]:
+    """Contiguous shares; the parent's (the first) is smaller by :data:`PARENT_SHARE`, as it
+    alone decodes the others' results and then writes every file."""
+    weights = [PARENT_SHARE] + [1.0] * (count - 1)
+    total = sum(weights)
+    shares, start, acc = [], 0, 0.0
+    for weight in weights:
+        acc += weight
+        end = round(len(primary) * acc / total)
+        shares.append(primary[start:end])
+        start = end
+    return shares
 
 
 def _fresh(template: Scope) -> Scope:
@@ -137,7 +154,7 @@ def _encode(result: Part, rules: tuple[Rule, ...]) -> tuple[Any, ...]:
         new_text = None if same else f.new_text
         out.append(
             (
-                str(f.rel),
+                f.rel_text,
                 f.text,
                 new_text,
                 same,
@@ -156,19 +173,20 @@ def _value(value: Any) -> Any:
     return None if value is MISSING else value
 
 
-def _decode(template: Scope, payload: tuple[Any, ...], rules: tuple[Rule, ...]) -> Part:
+def _decode(
+    template: Scope, payload: tuple[Any, ...], rules: tuple[Rule, ...], known: dict[str, Path]
+) -> Part:
+    """The child's part as objects (``known``: Path objects the parent has already)."""
     from envyard.overrides.staging import FilePlan
 
     items, given, files, acted, truncated = payload
     scope = _fresh(template)
     scope.truncated = truncated
-    reals = []
     for real_text, use_rules, bom, referenced, raw, is_dir in items:
-        real = Path(real_text)
-        reals.append(real)
+        real = known.get(real_text) or Path(real_text)
         scope.items[real] = Item(real, use_rules, None, bom, referenced, raw, is_dir)
     for given_text, real_text in given:
-        scope.given[Path(given_text)] = Path(real_text)
+        scope.given[known.get(given_text) or Path(given_text)] = known[real_text]
     by_order = sorted(scope.items.values(), key=lambda i: not i.is_dir)
     plans = []
     for item, (rel, text, new_text, same, raw, is_dir, bom, lines, changes, rule_lines) in zip(
@@ -179,9 +197,7 @@ def _decode(template: Scope, payload: tuple[Any, ...], rules: tuple[Rule, ...]) 
             for (loc, no_old, old, no_new, new), (i, line) in zip(changes, rule_lines, strict=True)
         ]
         text_after = text if same else new_text
-        plans.append(
-            FilePlan(item.real, Path(rel), text, text_after, raw, is_dir, decoded, bom, lines)
-        )
+        plans.append(FilePlan(item.real, rel, text, text_after, raw, is_dir, decoded, bom, lines))
     return scope, plans, set(acted)
 
 

@@ -1,4 +1,4 @@
-# ruff: noqa: PTH118, PTH120 - os.path on strings: thousands of references, no Path objects
+# ruff: noqa: PTH118, PTH119, PTH120 - os.path on strings: thousands of references, no Path objects
 """Which files a submission stages: the specs named, what they expand to, what they reference.
 
 - a file: a component, job or environment spec (must be YAML); a *pipeline* YAML (one with
@@ -171,11 +171,32 @@ def _expand(specs: Sequence[Path | str], cwd: Path) -> list[Path]:
 
 
 def _yaml_files(folder: Path) -> Iterator[Path]:
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.endswith(YAML_SUFFIXES):
-                yield Path(root) / name
+    return (Path(p) for p in _walk_files(str(folder), YAML_SUFFIXES))
+
+
+def _walk_files(folder: str, suffixes: tuple[str, ...]) -> list[str]:
+    """Files under ``folder`` ending with ``suffixes``: each folder's files by name, then its
+    sub-folders by name (hidden ones and symlinked ones skipped) — ``os.walk``'s order."""
+    out: list[str] = []
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError:
+        return out
+    folders = []
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if not is_dir:
+            if entry.name.endswith(suffixes):
+                out.append(entry.path)
+        elif not entry.name.startswith(".") and not entry.is_symlink():
+            folders.append(entry.path)
+    for sub in folders:
+        out.extend(_walk_files(sub, suffixes))
+    return out
 
 
 def _load(path: Path, cwd: Path) -> tuple[YamlText, bool]:
@@ -278,13 +299,11 @@ def _existing(
 
 
 def _components(folder: Path) -> list[Path]:
-    out = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name in COMPONENT_NAMES or name.endswith((".spec.yaml", "_spec.yaml")):
-                out.append(Path(root, name))
-    return out
+    return [
+        Path(p)
+        for p in _walk_files(str(folder), YAML_SUFFIXES)
+        if os.path.basename(p) in COMPONENT_NAMES or p.endswith((".spec.yaml", "_spec.yaml"))
+    ]
 
 
 def _add(scope: Scope, real: Path, loaded: tuple[YamlText, bool], depth: int) -> None:
@@ -330,21 +349,34 @@ def _add(scope: Scope, real: Path, loaded: tuple[YamlText, bool], depth: int) ->
             scope.items[target] = Item(target, rules=False, raw=target.read_bytes())
 
 
-def _references(data: Any, location: tuple[str | int, ...]) -> Iterator[tuple[Any, str]]:
+def _references(data: Any, location: tuple[str | int, ...]) -> list[tuple[Any, str]]:
+    """(location, path) of every reference in ``data``, in document order."""
+    out: list[tuple[Any, str]] = []
+    _find_references(data, location, out)
+    return out
+
+
+def _find_references(data: Any, location: tuple[Any, ...], out: list[tuple[Any, str]]) -> None:
     if isinstance(data, dict):
         for key, value in data.items():
-            sub = (*location, key)
-            if key in REF_KEYS and isinstance(value, str) and _looks_like_path(value):
-                yield sub, value
-            elif key in REF_KEYS and isinstance(value, list):
-                for i, item in enumerate(value):
-                    if isinstance(item, str) and _looks_like_path(item):
-                        yield (*sub, i), item
-            elif isinstance(value, dict | list):
-                yield from _references(value, sub)
+            if key in REF_KEYS:
+                if isinstance(value, str):
+                    if _looks_like_path(value):
+                        out.append(((*location, key), value))
+                    continue
+                if isinstance(value, list):
+                    out.extend(
+                        ((*location, key, i), item)
+                        for i, item in enumerate(value)
+                        if isinstance(item, str) and _looks_like_path(item)
+                    )
+                    continue
+            if isinstance(value, dict | list):
+                _find_references(value, (*location, key), out)
     elif isinstance(data, list):
         for i, item in enumerate(data):
-            yield from _references(item, (*location, i))
+            if isinstance(item, dict | list):
+                _find_references(item, (*location, i), out)
 
 
 def _looks_like_path(value: str) -> bool:

@@ -13,6 +13,7 @@ import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from envyard.errors import Diagnostic, SpecError
@@ -30,7 +31,9 @@ from envyard.overrides.writer import remove_later, stage_into
 @dataclass
 class FilePlan:
     real: Path
-    rel: Path
+    rel_text: str
+    """The path relative to the staging folder (``rel`` as a Path, made when first asked for:
+    thousands of Path objects cost more than the writes)."""
     text: str | None = None
     new_text: str | None = None
     raw: bytes | None = None
@@ -43,6 +46,10 @@ class FilePlan:
     @property
     def changed(self) -> bool:
         return self.new_text is not None and self.new_text != self.text
+
+    @cached_property
+    def rel(self) -> Path:
+        return Path(self.rel_text)
 
 
 @dataclass
@@ -161,14 +168,14 @@ def plan_file(item: Item, base: Path, rules: tuple[Rule, ...], acted: set[int]) 
     )
 
 
-def _relative(path: Path, base: Path) -> Path:
+def _relative(path: Path, base: Path) -> str:
     """``path.relative_to(base)`` for a ``path`` known to be under ``base`` (string slicing)."""
     full, folder = str(path), str(base)
     if folder == "/":
-        return Path(full[1:])
+        return full[1:]
     if full.startswith(folder + "/"):
-        return Path(full[len(folder) + 1 :])
-    return path.relative_to(base)
+        return full[len(folder) + 1 :]
+    return str(path.relative_to(base))
 
 
 def _unmatched(rules: tuple[Rule, ...], acted: set[int], *, strict: bool) -> list[Diagnostic]:

@@ -1,4 +1,4 @@
-# ruff: noqa: PTH103, PTH118, PTH120 - os.path on strings: thousands of files, no Path objects
+# ruff: noqa: PTH118, PTH120 - os.path on strings: thousands of files, no Path objects
 """Write a staging plan to disk: a fresh folder, parallel writes, atomic hand-over for --out.
 
 Where a temporary staging folder goes: ``$ENVYARD_STAGING_DIR`` when set; else ``/dev/shm``
@@ -41,10 +41,10 @@ _PENDING: list[threading.Thread] = []
 def _write_files(root: str, files: list[FilePlan]) -> None:
     made: set[str] = set()
     for file in files:
-        dest = os.path.join(root, file.rel)
+        dest = os.path.join(root, file.rel_text)
         folder = os.path.dirname(dest)
         if folder not in made:
-            os.makedirs(folder, exist_ok=True)
+            fsio.make_folder(folder)
             made.add(folder)
         if file.raw is not None:
             fsio.write_bytes(dest, file.raw)
@@ -72,13 +72,13 @@ def write_plan(the_plan: Plan, root: Path) -> dict[Path, Path]:
     if _in_memory(where) or len(files) < 64:
         _write_files(where, files)
     else:
-        files.sort(key=lambda f: f.rel.parent)
+        files.sort(key=lambda f: os.path.dirname(f.rel_text))
         size = -(-len(files) // _WORKERS)
         chunks = [files[i : i + size] for i in range(0, len(files), size)]
         with ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="envyard-stage") as pool:
             for done in [pool.submit(_write_files, where, chunk) for chunk in chunks]:
                 done.result()  # re-raises the first failure
-    return {f.real: root / f.rel for f in the_plan.files}
+    return {f.real: Path(where, f.rel_text) for f in the_plan.files}
 
 
 def _in_memory(path: str) -> bool:
