@@ -13,7 +13,9 @@ import os
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -49,19 +51,35 @@ def envyard_cli(*args: str) -> str:
     return done.stdout
 
 
-Scenario = Callable[[FastReads, httpx.AsyncClient, dict[str, str]], Awaitable[None]]
+@dataclass
+class InProcess:
+    app: FastReads
+    fast: httpx.AsyncClient
+    """Requests through ``app`` (the fast path first)."""
+    route: httpx.AsyncClient
+    """The same requests to the FastAPI app alone: what the fast path must equal."""
+    token: dict[str, str]
+    """The header of a read token."""
 
 
-def run_in_process(metastore_url: str, scenario: Scenario, *, need_token: bool = False) -> None:
-    """``scenario(app, client, read_token_header)`` on ``FastReads(create_app())``."""
+def run_in_process(
+    metastore_url: str,
+    scenario: Callable[[InProcess], Awaitable[None]],
+    *,
+    need_token: bool = False,
+) -> None:
+    """``scenario(InProcess(...))`` on ``FastReads(create_app())``."""
     tokens = make_tokens(metastore_url)
     app = FastReads(create_app(require_read_token=need_token))
+    token = {"Authorization": f"Bearer {tokens['read']}"}
+
+    def client(asgi: Any) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi), base_url="http://e")
 
     async def main() -> None:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://envyard") as client:
+        async with client(app) as fast, client(app.app) as route:
             try:
-                await scenario(app, client, {"Authorization": f"Bearer {tokens['read']}"})
+                await scenario(InProcess(app, fast, route, token))
             finally:
                 if app.freshness is not None:
                     await app.freshness.aclose()
@@ -74,32 +92,32 @@ def test_answers_are_kept_and_follow_writes_of_other_processes(metastore_url: st
     envs.create({"name": "a", "image": "python:3.11", "tags": {"GPU": ""}})
     envs.create({"name": "b", "image": "python:3.12"})
 
-    async def scenario(app: FastReads, client: httpx.AsyncClient, token: dict[str, str]) -> None:
-        first = await client.get(f"{API}/a")
+    async def scenario(t: InProcess) -> None:
+        first = await t.fast.get(f"{API}/a")
         assert first.json()["ref"] == "a@1"
-        kept = app.answers[("environments", "a")]
+        kept = t.app.answers[("environments", "a")]
         assert first.content == kept.body
-        assert (await client.get(f"{API}/a")).content == first.content
-        assert app.answers[("environments", "a")] is kept  # nothing committed: reused as is
-        same(await client.get(f"{API}/a"), await client.get(f"{API}/a", headers=token))
+        assert (await t.fast.get(f"{API}/a")).content == first.content
+        assert t.app.answers[("environments", "a")] is kept  # nothing committed: reused as is
+        same(await t.fast.get(f"{API}/a"), await t.route.get(f"{API}/a"))
 
         envyard_cli("env", "deprecate", "a", "--replaced-by", "b", "--delete-on", "2030-06-01")
-        deprecated = await client.get(f"{API}/a")
+        deprecated = await t.fast.get(f"{API}/a")
         assert deprecated.json()["state"] == "deprecated"
         assert deprecated.headers["deprecation"] == "true"
         assert deprecated.headers["sunset"] == "2030-06-01"
         assert deprecated.headers["link"] == '<b>; rel="successor-version"'
         assert deprecated.headers["etag"] != first.headers["etag"]
-        same(deprecated, await client.get(f"{API}/a", headers=token))
+        same(deprecated, await t.route.get(f"{API}/a"))
 
         envyard_cli("env", "archive", "a")
-        gone = await client.get(f"{API}/a")
+        gone = await t.fast.get(f"{API}/a")
         assert gone.status_code == 404
         assert gone.json()["detail"] == "every version of environment 'a' is archived"
-        same(gone, await client.get(f"{API}/a", headers=token))
-        exact = await client.get(f"{API}/a@1")
+        same(gone, await t.route.get(f"{API}/a"))
+        exact = await t.fast.get(f"{API}/a@1")
         assert (exact.status_code, exact.json()["state"]) == (200, "archived")
-        same(exact, await client.get(f"{API}/a@1", headers=token))
+        same(exact, await t.route.get(f"{API}/a@1"))
 
     run_in_process(metastore_url, scenario)
 
@@ -107,29 +125,29 @@ def test_answers_are_kept_and_follow_writes_of_other_processes(metastore_url: st
 def test_errors_and_other_requests_are_the_routes(metastore_url: str) -> None:
     Registry.open(metastore_url).environments.create({"name": "env-1", "image": "python:3.11"})
 
-    async def scenario(app: FastReads, client: httpx.AsyncClient, token: dict[str, str]) -> None:
-        missing = await client.get(f"{API}/env-2")
+    async def scenario(t: InProcess) -> None:
+        missing = await t.fast.get(f"{API}/env-2")
         assert missing.status_code == 404
         assert missing.json() == {
             "detail": "environment 'env-2' not found",
             "type": "NotFoundError",
             "hint": "did you mean env-1?",
         }
-        same(missing, await client.get(f"{API}/env-2", headers=token))
-        no_version = await client.get(f"{API}/env-1@9")
+        same(missing, await t.route.get(f"{API}/env-2"))
+        no_version = await t.fast.get(f"{API}/env-1@9")
         assert no_version.status_code == 404
         assert no_version.json()["hint"] == "versions: 1"
-        invalid = await client.get(f"{API}/bad name!")
+        invalid = await t.fast.get(f"{API}/bad name!")
         assert invalid.status_code == 422
-        same(invalid, await client.get(f"{API}/bad name!", headers=token))
-        bogus = await client.get(f"{API}/env-1", headers={"Authorization": "Bearer eyd_no_no"})
+        same(invalid, await t.route.get(f"{API}/bad name!"))
+        bogus = await t.fast.get(f"{API}/env-1", headers={"Authorization": "Bearer eyd_no_no"})
         assert bogus.status_code == 401  # a token that is sent is always checked
-        etag = (await client.get(f"{API}/env-1")).headers["etag"]
-        conditional = await client.get(f"{API}/env-1", headers={"If-None-Match": etag})
+        etag = (await t.fast.get(f"{API}/env-1")).headers["etag"]
+        conditional = await t.fast.get(f"{API}/env-1", headers={"If-None-Match": etag})
         assert conditional.status_code == 304
-        versions = await client.get(f"{API}/env-1/versions")
+        versions = await t.fast.get(f"{API}/env-1/versions")
         assert versions.json()[0]["ref"] == "env-1@1"
-        assert set(app.answers) == {("environments", "env-1")}  # only what was found is kept
+        assert set(t.app.answers) == {("environments", "env-1")}  # only what was found is kept
 
     run_in_process(metastore_url, scenario)
 
@@ -139,11 +157,11 @@ def test_prerequisites_take_the_same_path(metastore_url: str) -> None:
     callbacks = [{"event": "containerStart", "commands": ["echo setup first"]}]
     prereqs.create({"name": "data", "type": "script", "callbacks": callbacks})
 
-    async def scenario(app: FastReads, client: httpx.AsyncClient, token: dict[str, str]) -> None:
-        got = await client.get("/api/v1/prerequisites/data@1")
+    async def scenario(t: InProcess) -> None:
+        got = await t.fast.get("/api/v1/prerequisites/data@1")
         assert got.json()["ref"] == "data@1"
-        assert ("prerequisites", "data@1") in app.answers
-        same(got, await client.get("/api/v1/prerequisites/data@1", headers=token))
+        assert ("prerequisites", "data@1") in t.app.answers
+        same(got, await t.route.get("/api/v1/prerequisites/data@1"))
 
     run_in_process(metastore_url, scenario)
 
@@ -151,25 +169,29 @@ def test_prerequisites_take_the_same_path(metastore_url: str) -> None:
 def test_tokens_are_checked_again_after_every_commit(metastore_url: str) -> None:
     Registry.open(metastore_url).environments.create({"name": "e", "image": "python:3.11"})
 
-    async def scenario(app: FastReads, client: httpx.AsyncClient, token: dict[str, str]) -> None:
-        anonymous = await client.get(f"{API}/e")
+    async def scenario(t: InProcess) -> None:
+        anonymous = await t.fast.get(f"{API}/e")
         assert anonymous.status_code == 401
         assert "'read' scope" in anonymous.json()["detail"]
-        assert not app.answers  # refused by the route, nothing looked up
-        first = await client.get(f"{API}/e", headers=token)
+        assert not t.app.answers  # refused by the route, nothing looked up
+        first = await t.fast.get(f"{API}/e", headers=t.token)
         assert first.json()["ref"] == "e@1"
-        assert len(app.known_tokens) == 1
-        kept = app.answers[("environments", "e")]
-        assert (await client.get(f"{API}/e", headers=token)).content == first.content
-        assert app.answers[("environments", "e")] is kept
-        lower = {"Authorization": token["Authorization"].replace("Bearer", "bearer  ")}
-        same(await client.get(f"{API}/e", headers=lower), first)
-        assert (await client.get(f"{API}/e", headers={"Authorization": "Basic eA=="})).is_error
+        assert len(t.app.known_tokens) == 1
+        kept = t.app.answers[("environments", "e")]
+        assert (await t.fast.get(f"{API}/e", headers=t.token)).content == first.content
+        assert t.app.answers[("environments", "e")] is kept
+        same(
+            await t.fast.get(f"{API}/e", headers=t.token),
+            await t.route.get(f"{API}/e", headers=t.token),
+        )
+        lower = {"Authorization": t.token["Authorization"].replace("Bearer", "bearer  ")}
+        same(await t.fast.get(f"{API}/e", headers=lower), first)
+        assert (await t.fast.get(f"{API}/e", headers={"Authorization": "Basic eA=="})).is_error
         envyard_cli("token", "revoke", "test-read")  # another process
-        revoked = await client.get(f"{API}/e", headers=token)
+        revoked = await t.fast.get(f"{API}/e", headers=t.token)
         assert revoked.status_code == 401
         assert revoked.json()["detail"] == "the API token is unknown or revoked"
-        assert not app.known_tokens
+        assert not t.app.known_tokens
 
     run_in_process(metastore_url, scenario, need_token=True)
 

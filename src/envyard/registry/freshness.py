@@ -105,7 +105,7 @@ class PostgresSnapshot:
     async def stamp(self) -> Hashable | None:
         try:
             connection = await self._connection()
-            cursor = await connection.execute("SELECT pg_current_snapshot()::text")
+            cursor = await connection.execute(_snapshot_query(connection.info.server_version))
             row = await cursor.fetchone()
         except psycopg.Error:
             await self._drop()
@@ -119,6 +119,13 @@ class PostgresSnapshot:
         connection = self._connections.pop(asyncio.get_running_loop(), None)
         if connection is not None:
             await connection.close()
+
+
+def _snapshot_query(server_version: int) -> str:
+    """``pg_current_snapshot()`` (PostgreSQL 13+), else its older name (same value)."""
+    if server_version >= 130000:  # PostgreSQL 13
+        return "SELECT pg_current_snapshot()::text"
+    return "SELECT txid_current_snapshot()::text"
 
 
 def freshness_of(db: Database) -> Freshness | None:
