@@ -1,3 +1,4 @@
+# ruff: noqa: PTH114, PTH118 - the reference walk is the former os.path code, kept as it was
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,57 @@ def test_a_missing_release_path_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as info:
         release_files(asset)
     assert "'../../nothing' does not exist" in str(info.value)
+
+
+def _walk_reference(path: str, root: str, errors: list[str]) -> list[str]:
+    """The os.walk version the scandir walk replaced (same files, order and errors)."""
+    import os
+
+    from envyard.assets.paths import SKIP_NAMES, _files_under_link, _inside
+
+    out: list[str] = []
+    for folder, dirs, files in os.walk(path):
+        kept = []
+        for name in sorted(dirs):
+            if name in SKIP_NAMES:
+                continue
+            sub = os.path.join(folder, name)
+            if os.path.islink(sub):
+                out.extend(_files_under_link(sub, root, errors))
+                continue
+            kept.append(name)
+        dirs[:] = kept
+        for name in sorted(files):
+            if name in SKIP_NAMES:
+                continue
+            file = os.path.join(folder, name)
+            if os.path.islink(file):
+                real = os.path.realpath(file)
+                if not _inside(real, root):
+                    errors.append(f"'{file}' links outside the repository (to {real})")
+                    continue
+            out.append(file)
+    return out
+
+
+def test_the_folder_walk_matches_os_walk(tmp_path: Path) -> None:
+    from envyard.assets.paths import _files_under
+
+    repo, outside = tmp_path / "repo", tmp_path / "outside"
+    for name in ("a/z.txt", "a/b/c.txt", "a/b/.DS_Store", "a/__pycache__/x.pyc", "shared/s.txt"):
+        write(repo, name, "x\n")
+    write(outside, "secret.txt", "x\n")
+    (repo / "a" / "B").mkdir()
+    (repo / "a" / "link-in").symlink_to(repo / "shared")
+    (repo / "a" / "link-out").symlink_to(outside)
+    (repo / "a" / "file-out").symlink_to(outside / "secret.txt")
+    (repo / "a" / "dangling").symlink_to(repo / "missing")
+    errors: list[str] = []
+    expected_errors: list[str] = []
+    got = _files_under(str(repo / "a"), str(repo), errors)
+    expected = _walk_reference(str(repo / "a"), str(repo), expected_errors)
+    assert got == expected
+    assert errors == expected_errors
+    assert len(errors) == 2
+    assert str(repo / "a" / "link-in" / "s.txt") in got
+    assert str(repo / "a" / "dangling") in got

@@ -121,6 +121,7 @@ def discover(paths: Iterable[Path] | Path, root: Path | None = None) -> Discover
 def discover_files(files: Iterable[Path], base: Path) -> Discovery:
     """Load the given ``asset.yaml`` files (absolute paths) of the repository at ``base``."""
     found = Discovery(root=base)
+    real_root = os.path.realpath(base)
     seen: set[Path] = set()
     for config_path in files:
         key = config_path
@@ -130,5 +131,6 @@ def discover_files(files: Iterable[Path], base: Path) -> Discovery:
         asset, problems = load_asset(config_path, base)
         found.diagnostics.extend(problems)
         if asset is not None:
+            asset.resolved_root = real_root
             found.assets.append(asset)
     return found

@@ -37,6 +37,13 @@ class Asset:
     problems: list[Diagnostic] = field(default_factory=list)
     listing: tuple[list[str], list[str]] | None = field(default=None, repr=False)
     """Files below the asset folder and link errors, read once (see paths.asset_dir_files)."""
+    resolved_root: str = field(default="", repr=False)
+    """``root`` with symbolic links resolved; discovery resolves it once for all assets."""
+
+    def real_root(self) -> str:
+        if not self.resolved_root:
+            self.resolved_root = os.path.realpath(self.root)
+        return self.resolved_root
 
     @property
     def dir(self) -> Path:

@@ -24,7 +24,11 @@ class RuleContext:
     curated_images: set[str]
     _texts: dict[Path, str | None] = field(default_factory=dict)
 
-    def seed(self, path: Path, text: str) -> None:
+    def texts(self) -> dict[Path, str | None]:
+        """Every file text read so far (None: unreadable)."""
+        return dict(self._texts)
+
+    def seed(self, path: Path, text: str | None) -> None:
         """Record a file's text read elsewhere in this run (as ``text`` would return it)."""
         self._texts.setdefault(path, text)
 
@@ -32,10 +36,19 @@ class RuleContext:
         """A file's text, read once per run (None when unreadable or not UTF-8)."""
         if path not in self._texts:
             try:
-                self._texts[path] = path.read_text(encoding="utf-8")
+                self._texts[path] = _read_text(path)
             except (OSError, UnicodeDecodeError):
                 self._texts[path] = None
         return self._texts[path]
+
+
+def _read_text(path: Path) -> str:
+    """``path.read_text(encoding="utf-8")`` without the text-mode reader: bytes decoded, then
+    newlines translated as universal-newline reading does (``\r\n`` and ``\r`` -> ``\n``)."""
+    text = path.read_bytes().decode("utf-8")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 Check = Callable[[Asset, RuleContext], Iterable[Diagnostic]]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from envyard.assets.config import AssetSettings, load_asset_settings
 from envyard.assets.discover import Discovery, discover_files, find_asset_files, repo_root
+from envyard.assets.forkpool import chunks_of, map_chunks, usable_cpus
 from envyard.assets.model import Asset
 from envyard.assets.rules import Rule, RuleContext, effective, rule_table
 from envyard.assets.rules_env import published_image
@@ -59,16 +60,32 @@ def _tag(diags: Iterable[Diagnostic], rule: Rule, severity: str) -> list[Diagnos
     ]
 
 
-def _run_rules(assets: list[Asset], ctx: RuleContext, *, repo_wide: bool) -> list[Diagnostic]:
-    """Per-asset rules (``repo_wide`` False) or the rules that need every asset (True)."""
+def _per_asset(assets: list[Asset], ctx: RuleContext) -> dict[str, list[Diagnostic]]:
+    """Rule id -> what the per-asset rules found, asset by asset (in ``assets`` order)."""
+    out: dict[str, list[Diagnostic]] = {}
+    for rule in rule_table().values():
+        enabled, severity = effective(rule, ctx.settings)
+        if not enabled or rule.check is None or rule.needs_repo:
+            continue
+        found = out[rule.id] = []
+        for asset in assets:
+            if rule.environment_only and asset.type != "environment":
+                continue
+            found.extend(_tag(rule.check(asset, ctx), rule, severity))
+    return out
+
+
+def _repo_wide(assets: list[Asset], ctx: RuleContext) -> list[Diagnostic]:
+    """The rules that need every asset: repository checks, and per-asset checks that read
+    repository-wide context (they run once every asset is loaded)."""
     out: list[Diagnostic] = []
     for rule in rule_table().values():
         enabled, severity = effective(rule, ctx.settings)
         if not enabled:
             continue
-        if repo_wide and rule.repo_check is not None:
+        if rule.repo_check is not None:
             out.extend(_tag(rule.repo_check(ctx), rule, severity))
-        if rule.check is None or rule.needs_repo != repo_wide:
+        if rule.check is None or not rule.needs_repo:
             continue
         for asset in assets:
             if rule.environment_only and asset.type != "environment":
@@ -97,9 +114,9 @@ def _context(assets: list[Asset], settings: AssetSettings) -> RuleContext:
     return ctx
 
 
-def _finish(assets: list[Asset], out: list[Diagnostic], settings: AssetSettings) -> AssetReport:
+def _finish(assets: list[Asset], out: list[Diagnostic], ctx: RuleContext) -> AssetReport:
     report = AssetReport(assets=len(assets), rules=rule_table())
-    out = out + _run_rules(assets, _context(assets, settings), repo_wide=True)
+    out = out + _repo_wide(assets, ctx)
     unique = {(d.file, d.line, d.col, d.message): d for d in out}
     report.diagnostics = sorted(
         unique.values(), key=lambda d: (d.file, d.line, d.col, d.rule or "")
@@ -110,15 +127,63 @@ def _finish(assets: list[Asset], out: list[Diagnostic], settings: AssetSettings)
 def validate_discovery(found: Discovery, settings: AssetSettings) -> AssetReport:
     ctx = _context(found.assets, settings)
     out = _discovery_diagnostics(found, settings)
-    out += _run_rules(found.assets, ctx, repo_wide=False)
-    return _finish(found.assets, out, settings)
+    for diagnostics in _per_asset(found.assets, ctx).values():
+        out += diagnostics
+    return _finish(found.assets, out, ctx)
+
+
+@dataclass
+class _Part:
+    """What one chunk of asset files yielded: loaded assets, discovery problems, per-asset
+    rule findings by rule id, and the file texts the rules read (reused by later rules)."""
+
+    assets: list[Asset]
+    found: list[Diagnostic]
+    by_rule: dict[str, list[Diagnostic]]
+    texts: dict[Path, str | None]
+
+
+def _check_part(job: tuple[list[Path], Path, AssetSettings]) -> _Part:
+    files, base, settings = job
+    found = discover_files(files, base)
+    ctx = _context(found.assets, settings)
+    return _Part(found.assets, found.diagnostics, _per_asset(found.assets, ctx), ctx.texts())
+
+
+ASSETS_PER_PROCESS = 250
+"""Below this many assets per core, forking costs more than it saves."""
+
+
+def validate_files(
+    files: Iterable[Path], base: Path, settings: AssetSettings, *, jobs: int | None = None
+) -> AssetReport:
+    """Validate the given ``asset.yaml`` files; with many, over ``jobs`` processes (default:
+    the usable cores). The report is the same, diagnostic for diagnostic, as one process's."""
+    unique = list(dict.fromkeys(files))
+    parts = chunks_of(unique, min_size=ASSETS_PER_PROCESS, max_chunks=jobs or usable_cpus())
+    results = map_chunks(_check_part, [(part, base, settings) for part in parts])
+    assets = [asset for part in results for asset in part.assets]
+    found = Discovery(root=base, assets=assets, diagnostics=[d for r in results for d in r.found])
+    ctx = _context(assets, settings)
+    for part in results:
+        for path, text in part.texts.items():
+            ctx.seed(path, text)
+    out = _discovery_diagnostics(found, settings)
+    for rule_id in rule_table():  # rule by rule, then asset by asset: one process's order
+        for part in results:
+            out += part.by_rule.get(rule_id, [])
+    return _finish(assets, out, ctx)
 
 
 def validate_assets(
-    paths: list[Path], settings: AssetSettings | None = None, root: Path | None = None
+    paths: list[Path],
+    settings: AssetSettings | None = None,
+    root: Path | None = None,
+    *,
+    jobs: int | None = None,
 ) -> AssetReport:
     """Validate every asset below ``paths`` with the repository's settings."""
     targets = [p.resolve() for p in paths] or [Path.cwd().resolve()]
     base = (root or repo_root(targets[0])).resolve()
     settings = settings or load_asset_settings(base)
-    return validate_discovery(discover_files(find_asset_files(targets), base), settings)
+    return validate_files(find_asset_files(targets), base, settings, jobs=jobs)
