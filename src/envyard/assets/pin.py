@@ -115,13 +115,25 @@ async def _run(job: _Job, ctx: ResolveContext) -> tuple[_Job, Resolution | str |
 def _entry(job: _Job, outcome: Resolution | str) -> LockEntry:
     asset_dir = job.result.asset.dir
     rel = job.path.resolve().relative_to(asset_dir.resolve()).as_posix()
-    common = {"file": rel, "line": job.tag.line, "col": job.tag.col, "tag": job.tag.text}
+    tag = job.tag
     kind = job.resolver.kind
     if isinstance(outcome, str):
-        subject = job.resolver.subject(job.tag)
-        return LockEntry(**common, kind=kind, subject=subject, status="skipped", reason=outcome)
+        subject = job.resolver.subject(tag)
+        return LockEntry(
+            file=rel,
+            line=tag.line,
+            col=tag.col,
+            tag=tag.text,
+            kind=kind,
+            subject=subject,
+            status="skipped",
+            reason=outcome,
+        )
     return LockEntry(
-        **common,
+        file=rel,
+        line=tag.line,
+        col=tag.col,
+        tag=tag.text,
         kind=kind,
         subject=outcome.subject,
         status="resolved",

@@ -11,6 +11,7 @@ fails, environments published in this run are deleted again.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -116,9 +117,7 @@ def _tree_changes(  # noqa: PLR0917 - internal step of apply_release
         asset = pin.asset
         lock = pin.lock(settings, version=item.version)
         folder = asset.rel(asset.dir)
-        result.skipped += [
-            e.model_copy(update={"file": _join(folder, e.file)}) for e in lock.skipped
-        ]
+        result.skipped += [dataclasses.replace(e, file=_join(folder, e.file)) for e in lock.skipped]
         blobs = _released_blobs(item, pin, lock, settings.lock_file)
         plain = [f for f in item.files if asset.rel(f) not in blobs]
         for file, sha in zip(plain, git.hash_files(plain), strict=True):

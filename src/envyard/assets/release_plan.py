@@ -122,10 +122,13 @@ def _int(version: str | None) -> int:
     return int(version) if version and version.isdigit() else 0
 
 
-def plan_release(repo: Path, branch: str, settings: AssetSettings) -> ReleasePlan:
+def plan_release(
+    repo: Path, branch: str, settings: AssetSettings, *, git: Git | None = None
+) -> ReleasePlan:
     """Plan the release of the assets below ``repo`` (a repository or a folder inside one);
-    only released assets below that folder can be planned as removed."""
-    git = Git(repo)
+    only released assets below that folder can be planned as removed. ``git``: the
+    repository's :class:`Git` when the caller has one already (one ``git`` run less)."""
+    git = git or Git(repo)
     if git.current_branch() == branch:
         raise ConflictError(
             f"'{branch}' is checked out in {git.root}: the source of a release is the work tree "

@@ -235,7 +235,7 @@ def release(
     git = Git(repo)
     settings = _settings(git.root, digest=digest, **resolve)
     online = bool(resolve["online"])
-    plan = plan_release(git.root, branch, settings)
+    plan = plan_release(git.root, branch, settings, git=git)
     click.echo(plan.render())
     if dry_run:
         click.echo("dry run: nothing changed")
