@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from envyard.overrides.staging import FilePlan
 
 Part = tuple[Scope, list["FilePlan"], set[int]]
-Planner = Callable[[Scope, Sequence[Primary]], Part]
+Planner = Callable[[Scope, Sequence[Primary], bool], Part]
+"""Plans a share into a scope; the flag says whether to free node trees as it goes."""
 MIN_SHARE = 150
 PARENT_SHARE = 0.7
 """The parent's share relative to a child's: measured on 1,000 component specs, it spends
@@ -66,7 +67,7 @@ def plan_shares(
         for share in shares[1:]:
             children.append(_fork(template, share, rules, part))
         try:
-            mine: Part | None = part(_fresh(template), shares[0])
+            mine: Part | None = part(_fresh(template), shares[0], True)
         except Exception:  # the single-process run raises it again, first in order
             mine = None
         received = [_receive(fd) for _, fd in children]
@@ -113,7 +114,8 @@ def _fork(
         try:
             os.close(read_end)
             try:
-                payload = pickle.dumps(_encode(part(_fresh(template), share), rules), protocol=5)
+                result = part(_fresh(template), share, False)  # freed by the exit
+                payload = pickle.dumps(_encode(result, rules), protocol=5)
             except BaseException:  # reported as "plan in one process"
                 payload = pickle.dumps(None)
             view = memoryview(payload)

@@ -89,12 +89,12 @@ def plan(
     with _bulk():
         scope, primary = prepare(specs, (cwd or Path.cwd()).resolve())
 
-        def part(share_scope: Scope, share: Sequence[Primary]) -> Part:
-            return _plan_part(share_scope, share, rules, target)
+        def part(share_scope: Scope, share: Sequence[Primary], free: bool = True) -> Part:
+            return _plan_part(share_scope, share, rules, target, free=free)
 
         count = parallel.processes(len(primary))
         done = parallel.plan_shares(scope, primary, rules, part, count) if count > 1 else None
-        scope, files, acted = done or part(scope, primary)
+        scope, files, acted = done or part(scope, primary, True)
     warnings = _unmatched(rules, acted, strict=strict)
     if strict and warnings:
         raise SpecError(warnings)
@@ -106,15 +106,22 @@ def _plan_part(
     primary: Sequence[Primary],
     rules: tuple[Rule, ...],
     target: ResolvedTarget | None,
+    *,
+    free: bool = True,
 ) -> Part:
-    """Fill ``scope`` with ``primary`` and plan its files (folders first)."""
+    """Fill ``scope`` with ``primary`` and plan its files (folders first).
+
+    ``free``: drop each file's node tree once planned (a forked child that exits right after
+    need not spend time freeing them).
+    """
     fill(scope, primary)
     _copy_config_files_as_they_are(scope, target)
     files: list[FilePlan] = []
     acted: set[int] = set()
     for item in sorted(scope.items.values(), key=lambda i: not i.is_dir):
         files.append(plan_file(item, scope.base, rules, acted))
-        item.doc = None  # the node tree is not needed any more
+        if free:
+            item.doc = None  # the node tree is not needed any more
     return scope, files, acted
 
 

@@ -78,7 +78,20 @@ def write_plan(the_plan: Plan, root: Path) -> dict[Path, Path]:
         with ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="envyard-stage") as pool:
             for done in [pool.submit(_write_files, where, chunk) for chunk in chunks]:
                 done.result()  # re-raises the first failure
-    return {f.real: Path(where, f.rel_text) for f in the_plan.files}
+    return _staged_paths(root, the_plan.files)
+
+
+def _staged_paths(root: Path, files: list[FilePlan]) -> dict[Path, Path]:
+    """Original -> staged path; each folder's Path made once (a Path parses its whole text)."""
+    folders: dict[str, Path] = {}
+    out = {}
+    for file in files:
+        head, name = os.path.split(file.rel_text)
+        folder = folders.get(head)
+        if folder is None:
+            folder = folders[head] = root / head
+        out[file.real] = folder / name
+    return out
 
 
 def _in_memory(path: str) -> bool:

@@ -48,12 +48,14 @@ def _pyyaml() -> _Backend | None:
         import yaml
     except ImportError:  # pragma: no cover - PyYAML is a dependency
         return None
-    loader = getattr(yaml, "CSafeLoader", None)
-    if loader is None:  # pragma: no cover - PyYAML built without libyaml
+    try:
+        from yaml._yaml import CParser  # the libyaml binding (cyaml's loaders build on it)
+    except ImportError:  # pragma: no cover - PyYAML built without libyaml
         return None
 
-    class _Loader(loader):  # type: ignore[misc,valid-type]
-        """Tags of untagged nodes are left to :func:`scalar_value` (YAML 1.2, and fast)."""
+    class _Parser(CParser):
+        """libyaml's composer alone (no constructor to set up: we only need the nodes); tags
+        of untagged nodes are left to :func:`scalar_value` (YAML 1.2, and fast)."""
 
         def descend_resolver(self, current_node: Any, current_index: Any) -> None:
             """No path-based resolvers are registered: nothing to track."""
@@ -67,7 +69,11 @@ def _pyyaml() -> _Backend | None:
             return _TAG + ("seq" if kind is yaml.SequenceNode else "map")
 
     def compose(text: str) -> Any:
-        return yaml.compose(text, Loader=_Loader)
+        parser = _Parser(text)
+        try:
+            return parser.get_single_node()
+        finally:
+            parser.dispose()
 
     nodes = (yaml.MappingNode, yaml.SequenceNode, yaml.ScalarNode)
     return compose, (yaml.MarkedYAMLError, yaml.YAMLError), *nodes
