@@ -26,6 +26,42 @@ class TreeEntry:
     sha: str
 
 
+def _no_git() -> MissingDependencyError:
+    return MissingDependencyError("git is not installed", hint="apt-get install git")
+
+
+def _output(args: tuple[str, ...], code: int, out: bytes, err: bytes, check: bool) -> bytes:
+    if code != 0:
+        if not check:
+            return b""
+        text = err.decode(errors="replace").strip()
+        raise ExecutionError(
+            f"git {args[0]} failed: {text.splitlines()[-1] if text else ''}", output=text
+        )
+    return out
+
+
+class Pending:
+    """A ``git`` command started by :meth:`Git.start`, running while the caller works."""
+
+    def __init__(self, args: tuple[str, ...], proc: subprocess.Popen[bytes]) -> None:
+        self.args = args
+        self.proc = proc
+        self._done: tuple[bytes, bytes] | None = None
+
+    def result(self, *, check: bool = True) -> str:
+        """Its output (stripped); ``check``: a failure raises ExecutionError, else gives ""."""
+        if self._done is None:
+            self._done = self.proc.communicate()
+        out, err = self._done
+        return _output(self.args, self.proc.returncode, out, err, check).decode().strip()
+
+    def wait(self) -> None:
+        """Let it finish (never killed: ``git status`` may hold the index lock)."""
+        if self._done is None:
+            self._done = self.proc.communicate()
+
+
 class Git:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -50,32 +86,46 @@ class Git:
         env: Mapping[str, str] | None = None,
         check: bool = True,
     ) -> bytes:
-        full_env = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", **(env or {})}
         try:
             proc = subprocess.run(
                 ["git", "-C", str(self.path), *args],
                 input=input,
                 capture_output=True,
-                env=full_env,
+                env=self._env(env),
                 check=False,
             )
         except FileNotFoundError:
-            raise MissingDependencyError(
-                "git is not installed", hint="apt-get install git"
-            ) from None
-        if proc.returncode != 0:
-            if not check:
-                return b""
-            err = proc.stderr.decode(errors="replace").strip()
-            raise ExecutionError(
-                f"git {args[0]} failed: {err.splitlines()[-1] if err else ''}", output=err
+            raise _no_git() from None
+        return _output(args, proc.returncode, proc.stdout, proc.stderr, check)
+
+    def start(self, *args: str) -> Pending:
+        """Start a read-only command that needs no input; :meth:`Pending.result` collects it.
+
+        Independent reads (refs, the work tree's status) run side by side instead of one
+        after another: each ``git`` run costs a few milliseconds of start-up.
+        """
+        try:
+            proc = subprocess.Popen(
+                ["git", "-C", str(self.path), *args],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=self._env(None),
             )
-        return proc.stdout
+        except FileNotFoundError:
+            raise _no_git() from None
+        return Pending(args, proc)
+
+    @staticmethod
+    def _env(env: Mapping[str, str] | None) -> dict[str, str]:
+        return {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", **(env or {})}
 
     # --- reading ----------------------------------------------------------------------
     def rev(self, ref: str) -> str | None:
-        out = self.run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
-        return out or None
+        return self.start_rev(ref).result(check=False) or None
+
+    def start_rev(self, ref: str) -> Pending:
+        return self.start("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
 
     def ls_tree(self, commit: str | None) -> dict[str, TreeEntry]:
         if commit is None:
@@ -107,15 +157,19 @@ class Git:
         return blobs
 
     def refs(self, prefix: str) -> dict[str, str]:
-        out = self.run("for-each-ref", "--format=%(refname) %(objectname)", prefix)
-        pairs = (line.split(" ", 1) for line in out.splitlines() if line)
-        return dict(pairs)
+        return parse_refs(self.start_refs(prefix).result())
+
+    def start_refs(self, prefix: str) -> Pending:
+        return self.start("for-each-ref", "--format=%(refname) %(objectname)", prefix)
 
     def remote_url(self) -> str:
         return self.run("config", "--get", "remote.origin.url", check=False) or str(self.root)
 
     def current_branch(self) -> str | None:
-        return self.run("symbolic-ref", "--quiet", "--short", "HEAD", check=False) or None
+        return self.start_current_branch().result(check=False) or None
+
+    def start_current_branch(self) -> Pending:
+        return self.start("symbolic-ref", "--quiet", "--short", "HEAD")
 
     # --- writing objects (no refs) ------------------------------------------------------
     def hash_files(self, files: list[Path]) -> list[str]:
@@ -178,3 +232,8 @@ class Git:
             lines.append(f"update {ref} {new} {old or ZERO}")
         lines += ["prepare", "commit"]
         self.run("update-ref", "--stdin", input=("\n".join(lines) + "\n").encode())
+
+
+def parse_refs(out: str) -> dict[str, str]:
+    """``for-each-ref --format='%(refname) %(objectname)'`` output as ref -> object."""
+    return dict(line.split(" ", 1) for line in out.splitlines() if line)

@@ -17,7 +17,7 @@ from typing import Literal
 from envyard.assets.config import AssetSettings
 from envyard.assets.discover import discover
 from envyard.assets.fsutil import content_hash
-from envyard.assets.gitrepo import Git
+from envyard.assets.gitrepo import Git, Pending, parse_refs
 from envyard.assets.lock import LockFile
 from envyard.assets.model import Asset
 from envyard.assets.paths import release_files
@@ -129,21 +129,45 @@ def plan_release(
     only released assets below that folder can be planned as removed. ``git``: the
     repository's :class:`Git` when the caller has one already (one ``git`` run less)."""
     git = git or Git(repo)
-    if git.current_branch() == branch:
+    source = Path(repo).resolve()
+    # independent git reads run side by side with the planning below
+    status = git.start("status", "--porcelain", "--untracked-files=no", "--", str(source))
+    reads = [
+        git.start_current_branch(),
+        git.start_rev(f"refs/heads/{branch}"),
+        git.start_refs("refs/tags/"),
+    ]
+    try:
+        return _plan(git, source, branch, settings, status, *reads)
+    finally:
+        for pending in (status, *reads):  # none is left running
+            pending.wait()
+
+
+def _plan(  # noqa: PLR0917 - the git reads started by plan_release
+    git: Git,
+    source: Path,
+    branch: str,
+    settings: AssetSettings,
+    status: Pending,
+    current: Pending,
+    head_ref: Pending,
+    tag_refs: Pending,
+) -> ReleasePlan:
+    if (current.result(check=False) or None) == branch:
         raise ConflictError(
             f"'{branch}' is checked out in {git.root}: the source of a release is the work tree "
             "of another branch",
             hint="switch to the source branch (e.g. main) first",
         )
-    source = Path(repo).resolve()
     scope = source.relative_to(git.root.resolve()).as_posix() if source != git.root else ""
     found = discover([source], git.root)
     broken = [d for d in found.diagnostics if d.rule == "AST001"]
     if broken:
         raise SpecError(broken)
-    head = git.rev(f"refs/heads/{branch}")
+    head = head_ref.result(check=False) or None
     prefix = settings.release_tag_prefix
-    tags = git.refs("refs/tags/")
+    tags = parse_refs(tag_refs.result())
     released = released_locks(git, head, settings.lock_file)
     items: list[PlanItem] = []
     seen: set[str] = set()
@@ -203,5 +227,5 @@ def plan_release(
                     reason="no longer on the source branch",
                 )
             )
-    dirty = bool(git.run("status", "--porcelain", "--untracked-files=no", "--", str(source)))
+    dirty = bool(status.result())
     return ReleasePlan(git.root, branch, head, items, tags, prefix, dirty)
