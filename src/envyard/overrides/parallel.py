@@ -37,7 +37,7 @@ Part = tuple[Scope, list["FilePlan"], set[int]]
 Planner = Callable[[Scope, Sequence[Primary], bool], Part]
 """Plans a share into a scope; the flag says whether to free node trees as it goes."""
 MIN_SHARE = 150
-PARENT_SHARE = 0.7
+PARENT_SHARE = 0.6
 """The parent's share relative to a child's: measured on 1,000 component specs, it spends
 ~15% of its time decoding the children's files and writing all of them."""
 _MAX_PROCESSES = 8
