@@ -37,9 +37,9 @@ Part = tuple[Scope, list["FilePlan"], set[int]]
 Planner = Callable[[Scope, Sequence[Primary], bool], Part]
 """Plans a share into a scope; the flag says whether to free node trees as it goes."""
 MIN_SHARE = 150
-PARENT_SHARE = 0.6
-"""The parent's share relative to a child's: measured on 1,000 component specs, it spends
-~15% of its time decoding the children's files and writing all of them."""
+PARENT_SHARE = 0.9
+"""The parent's share relative to a child's: a child also encodes and sends its files while the
+parent plans, so that both are done at the same time (the parent then decodes and writes)."""
 _MAX_PROCESSES = 8
 
 
@@ -87,8 +87,7 @@ def plan_shares(
 
 
 def _split(primary: Sequence[Primary], count: int) -> list[Sequence[Primary]]:
-    """Contiguous shares; the parent's (the first) is smaller by :data:`PARENT_SHARE`, as it
-    alone decodes the others' results and then writes every file."""
+    """Contiguous shares; the parent's (the first) is :data:`PARENT_SHARE` of a child's."""
     weights = [PARENT_SHARE] + [1.0] * (count - 1)
     total = sum(weights)
     shares, start, acc = [], 0, 0.0

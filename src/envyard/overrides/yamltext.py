@@ -195,13 +195,26 @@ def _check_expansion(root: Node, file: str) -> None:
 def to_data(node: Node, file: str = "<yaml>") -> Any:
     """Plain Python values (YAML 1.2 core schema) for a node tree; duplicate keys are errors."""
     if isinstance(node, MappingNode):
-        out = {_key(k): to_data(v, file) for k, v in node.value}
+        out = {}
+        for key_node, value_node in node.value:
+            out[_key(key_node)] = _plain_text(value_node) or to_data(value_node, file)
         if len(out) != len(node.value):
             _duplicate(node, file)
         return out
     if isinstance(node, SequenceNode):
-        return [to_data(v, file) for v in node.value]
+        return [_plain_text(v) or to_data(v, file) for v in node.value]
     return scalar_value(node)
+
+
+def _plain_text(node: Node) -> str | None:
+    """The value of an untagged scalar that can only be a non-empty string, else None: the
+    common case, without the full resolution."""
+    if type(node) is not ScalarNode or node.tag != IMPLICIT:
+        return None
+    text: str = node.value
+    if text and (node.style or text[0] not in _NOT_PLAIN_STR):
+        return text
+    return None
 
 
 def _duplicate(node: Node, file: str) -> None:
