@@ -8,6 +8,9 @@ import sys
 from collections.abc import Hashable
 from pathlib import Path
 
+import psycopg
+from sqlalchemy import make_url
+
 from envyard.registry.db import Database
 from envyard.registry.freshness import PostgresSnapshot, SQLiteDataVersion, freshness_of
 from envyard.registry.store import Registry
@@ -58,3 +61,28 @@ def test_sqlite_stamp_holds_while_nobody_commits(tmp_path: Path) -> None:
 
 def test_no_stamp_for_a_database_only_one_connection_sees() -> None:
     assert freshness_of(Database.open("sqlite://")) is None
+
+
+def test_concurrent_callers_share_readings_and_survive_a_dropped_connection(
+    postgres_url: str,
+) -> None:
+    freshness = freshness_of(Database.open(postgres_url))
+    assert isinstance(freshness, PostgresSnapshot)
+    url = make_url(postgres_url)
+
+    async def scenario() -> None:
+        stamps = await asyncio.gather(*(freshness.stamp() for _ in range(50)))
+        assert None not in stamps
+        assert len(set(stamps)) == 1  # nothing committed meanwhile
+        with psycopg.connect(
+            host=url.host, port=url.port, user=url.username, dbname=url.database, autocommit=True
+        ) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        after = [await freshness.stamp() for _ in range(3)]
+        assert after[-1] is not None  # reconnected
+        await freshness.aclose()
+
+    asyncio.run(scenario())

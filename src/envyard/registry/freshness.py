@@ -14,7 +14,7 @@ committed in between: the query's answer is still exact, and need not be compute
   query sees is a function of its snapshot, and the snapshot changes with every commit of a
   writing transaction (``xmax`` is one past the newest completed transaction id, ``xip``
   lists the ones still running, and it can only move forward). One tiny round trip, made
-  from the event loop without a thread hop.
+  from the event loop without a thread hop, and shared by the requests that wait for it.
 - Anything else (in-memory SQLite, URI filenames): no stamp; callers must query every time.
 
 A stamp that cannot be read is None, and None is never fresh.
@@ -23,10 +23,12 @@ A stamp that cannot be read is None, and None is never fresh.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import sqlite3
 import threading
 from collections.abc import Hashable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -87,36 +89,74 @@ class SQLiteDataVersion:
             connection.close()
 
 
+@dataclass
+class _LoopState:
+    """One event loop's connection, and the reading its next callers wait for."""
+
+    connection: psycopg.AsyncConnection | None = None
+    waiting: asyncio.Future[Hashable | None] | None = None
+    driver: asyncio.Task[None] | None = None
+
+
 class PostgresSnapshot:
-    """``pg_current_snapshot()`` on one autocommit connection per event loop."""
+    """``pg_current_snapshot()`` on one autocommit connection per event loop.
+
+    Concurrent callers share readings: a caller waits for the next reading that *starts*
+    after it called (never one already under way, which might predate a commit it must
+    see), and every caller that arrived meanwhile gets that same reading. Under load this
+    turns one round trip per request into one per batch.
+    """
 
     def __init__(self, conninfo: str) -> None:
         self.conninfo = conninfo
-        self._connections: dict[asyncio.AbstractEventLoop, psycopg.AsyncConnection] = {}
-
-    async def _connection(self) -> psycopg.AsyncConnection:
-        loop = asyncio.get_running_loop()
-        connection = self._connections.get(loop)
-        if connection is None or connection.closed:
-            connection = await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True)
-            self._connections[loop] = connection
-        return connection
+        self._loops: dict[asyncio.AbstractEventLoop, _LoopState] = {}
 
     async def stamp(self) -> Hashable | None:
+        loop = asyncio.get_running_loop()
+        state = self._loops.setdefault(loop, _LoopState())
+        if state.waiting is None:
+            state.waiting = loop.create_future()
+        waiting = state.waiting
+        if state.driver is None or state.driver.done():
+            state.driver = loop.create_task(self._drive(state))
+        return await asyncio.shield(waiting)
+
+    async def _drive(self, state: _LoopState) -> None:
+        """Take the waiting callers, read once for all of them, repeat while any wait."""
+        while state.waiting is not None:
+            waiting, state.waiting = state.waiting, None  # later callers wait for the next
+            value: Hashable | None = None
+            try:
+                value = await self._read(state)
+            finally:  # never leave a caller waiting, whatever happened
+                if not waiting.done():
+                    waiting.set_result(value)
+
+    async def _read(self, state: _LoopState) -> Hashable | None:
         try:
-            connection = await self._connection()
+            if state.connection is None or state.connection.closed:
+                state.connection = await psycopg.AsyncConnection.connect(
+                    self.conninfo, autocommit=True
+                )
+            connection = state.connection
             cursor = await connection.execute(_snapshot_query(connection.info.server_version))
             row = await cursor.fetchone()
-        except psycopg.Error:
-            await self._drop()
+        except Exception:  # unreadable (server gone, ...): None, and reconnect next time
+            with contextlib.suppress(Exception):
+                await self._close(state)
             return None
         return None if row is None else str(row[0])
 
     async def aclose(self) -> None:
-        await self._drop()
+        state = self._loops.pop(asyncio.get_running_loop(), None)
+        if state is not None:
+            if state.driver is not None:
+                await asyncio.wait([state.driver])
+            await self._close(state)
 
-    async def _drop(self) -> None:
-        connection = self._connections.pop(asyncio.get_running_loop(), None)
+    @staticmethod
+    async def _close(state: _LoopState) -> None:
+        connection, state.connection = state.connection, None
         if connection is not None:
             await connection.close()
 
