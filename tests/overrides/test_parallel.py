@@ -158,7 +158,27 @@ def test_staged_copies_are_the_same_with_several_processes(
         with staged([Path("pipeline.yaml")], target="prod", cwd=tmp_path) as result:
             contents.append(digest(result.root))
             assert len(result.paths) == 2 * N + 2  # and the pipeline, as named and as found
+            forked = parallel.processes(N) > 1
+            # the shares wrote their own files (one process: written after planning)
+            assert (result.plan.written_to == result.root) is forked
     assert contents[0] == contents[1]
+
+
+def test_a_copied_folder_is_written_after_planning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _tree(tmp_path)
+    spec = tmp_path / "components/c0301/spec.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8") + "code: src\n", encoding="utf-8")
+    write(tmp_path, {"components/c0301/src/run.py": "print('hi')\n"})
+    monkeypatch.setenv("ENVYARD_STAGING_PROCESSES", "2")
+    with staged([Path("pipeline.yaml")], target="prod", cwd=tmp_path) as result:
+        assert result.plan.written_to is None
+        copied = result.paths[tmp_path / "components/c0301/spec.yaml"].parent / "src/run.py"
+        assert copied.read_text(encoding="utf-8") == "print('hi')\n"
+        assert len(digest(result.root)) == 2 * N + 2  # specs, conda files, pipeline, run.py
+        spec_text = (result.root / "components/c0005/spec.yaml").read_text(encoding="utf-8")
+        assert '"new.io/base:5"' in spec_text
 
 
 def test_how_many_processes(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -119,23 +119,24 @@ def test_failure_on_the_500th_spec_leaves_originals_and_no_staging(
     assert _staging_dirs() == existing
 
 
+@pytest.mark.parametrize("processes", ["1", "2"])
 def test_failure_while_writing_removes_the_partial_staging(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, processes: str
 ) -> None:
+    monkeypatch.setenv("ENVYARD_STAGING_PROCESSES", processes)
     _components(tmp_path, 520)
     before = digest(tmp_path)
     existing = _staging_dirs()
     real = writer_module._write_text
-    calls = [0]
+    calls: list[str] = []
     lock = threading.Lock()
 
-    def failing(*args: Any, **kwargs: Any) -> None:
+    def failing(dest: Any, *args: Any, **kwargs: Any) -> None:
         with lock:
-            calls[0] += 1
-            fail = calls[0] == 500
-        if fail:
+            calls.append(str(dest))
+        if str(dest).endswith("c0499/spec.yaml"):  # the 500th component's spec
             raise OSError(28, "No space left on device (injected)")
-        real(*args, **kwargs)
+        real(dest, *args, **kwargs)
 
     monkeypatch.setattr(writer_module, "_write_text", failing)
     with (
@@ -143,6 +144,7 @@ def test_failure_while_writing_removes_the_partial_staging(
         staged([Path("pipeline.yaml")], target="prod", cwd=tmp_path),
     ):
         pass  # pragma: no cover - never reached
+    assert any(c.endswith("c0499/spec.yaml") for c in calls)
     assert digest(tmp_path) == before
     assert _staging_dirs() == existing
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from envyard.overrides.rules import MISSING, Change, Rule
 from envyard.overrides.scope import Item, Primary, Scope
+from envyard.overrides.writer import write_files
 
 if TYPE_CHECKING:
     from envyard.overrides.staging import FilePlan
@@ -58,16 +59,29 @@ def processes(count: int) -> int:
 
 
 def plan_shares(
-    template: Scope, primary: Sequence[Primary], rules: tuple[Rule, ...], part: Planner, count: int
-) -> Part | None:
-    """Plan ``primary`` in ``count`` processes with ``part``; None when one process must."""
+    template: Scope,
+    primary: Sequence[Primary],
+    rules: tuple[Rule, ...],
+    part: Planner,
+    count: int,
+    *,
+    into: Path | None = None,
+) -> tuple[Scope, list[FilePlan], set[int], bool] | None:
+    """Plan ``primary`` in ``count`` processes with ``part``; None when one process must.
+
+    With ``into``, each process also writes its files there as soon as its share is planned
+    (unless it has folders to copy); the last item says whether every one did. Two shares may
+    write the same file: then with the same bytes (the merge checks that they planned it alike).
+    """
     shares = _split(primary, count)
     children: list[tuple[int, int]] = []
+    wrote = False
     try:
         for share in shares[1:]:
-            children.append(_fork(template, share, rules, part))
+            children.append(_fork(template, share, rules, part, into))
         try:
             mine: Part | None = part(_fresh(template), shares[0], True)
+            wrote = mine is not None and _write(mine[1], into)
         except Exception:  # the single-process run raises it again, first in order
             mine = None
         received = [_receive(fd) for _, fd in children]
@@ -83,7 +97,18 @@ def plan_shares(
         return None
     known = {str(path): path for given, real, _ in primary for path in (given, real)}
     parts = [mine, *(_decode(template, r, rules, known) for r in received if r is not None)]
-    return _merge(template, parts)
+    merged = _merge(template, parts)
+    if merged is None:
+        return None
+    wrote = wrote and all(r is not None and r[-1] for r in received)
+    return (*merged, wrote)
+
+
+def _write(files: list[FilePlan], into: Path | None) -> bool:
+    if into is None or any(f.is_dir for f in files):
+        return False
+    write_files(str(into), files)
+    return True
 
 
 def _split(primary: Sequence[Primary], count: int) -> list[Sequence[Primary]]:
@@ -104,7 +129,11 @@ def _fresh(template: Scope) -> Scope:
 
 
 def _fork(
-    template: Scope, share: Sequence[Primary], rules: tuple[Rule, ...], part: Planner
+    template: Scope,
+    share: Sequence[Primary],
+    rules: tuple[Rule, ...],
+    part: Planner,
+    into: Path | None,
 ) -> tuple[int, int]:
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -114,7 +143,8 @@ def _fork(
             os.close(read_end)
             try:
                 result = part(_fresh(template), share, False)  # freed by the exit
-                payload = pickle.dumps(_encode(result, rules), protocol=5)
+                wrote = _write(result[1], into)
+                payload = pickle.dumps((*_encode(result, rules), wrote), protocol=5)
             except BaseException:  # reported as "plan in one process"
                 payload = pickle.dumps(None)
             view = memoryview(payload)
@@ -180,7 +210,7 @@ def _decode(
     """The child's part as objects (``known``: Path objects the parent has already)."""
     from envyard.overrides.staging import FilePlan
 
-    items, given, files, acted, truncated = payload
+    items, given, files, acted, truncated, _ = payload
     scope = _fresh(template)
     scope.truncated = truncated
     for real_text, use_rules, bom, referenced, raw, is_dir in items:

@@ -10,6 +10,7 @@ temporary folder is removed. Relative paths between staged files are those of th
 from __future__ import annotations
 
 import gc
+import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from envyard.overrides.patch import patch_text
 from envyard.overrides.rules import Change, Rule
 from envyard.overrides.scope import Item, Primary, Scope, fill, prepare
 from envyard.overrides.targets import ResolvedTarget, resolve_target
-from envyard.overrides.writer import remove_later, stage_into
+from envyard.overrides.writer import early_parent, new_root, remove_later, stage_into
 
 
 @dataclass
@@ -60,6 +61,8 @@ class Plan:
     target: ResolvedTarget | None
     files: list[FilePlan]
     warnings: list[Diagnostic]
+    written_to: Path | None = None
+    """The folder the planning processes already wrote every file into, if they did."""
 
 
 @dataclass
@@ -80,11 +83,13 @@ def plan(
     cwd: Path | None = None,
     strict: bool = False,
     target: ResolvedTarget | None = None,
+    into: Path | None = None,
 ) -> Plan:
     """Compute every staged file for ``specs`` under ``rules`` (pure: nothing is written).
 
     Large scopes are planned on several processes (:mod:`envyard.overrides.parallel`), with
-    the same result.
+    the same result; each then writes its files into ``into`` (an empty temporary folder that
+    the caller removes if anything fails), and ``written_to`` says whether all were.
     """
     with _bulk():
         scope, primary = prepare(specs, (cwd or Path.cwd()).resolve())
@@ -93,12 +98,17 @@ def plan(
             return _plan_part(share_scope, share, rules, target, free=free)
 
         count = parallel.processes(len(primary))
-        done = parallel.plan_shares(scope, primary, rules, part, count) if count > 1 else None
-        scope, files, acted = done or part(scope, primary, True)
+        done = (
+            parallel.plan_shares(scope, primary, rules, part, count, into=into)
+            if count > 1
+            else None
+        )
+        written = done is not None and done[3]
+        scope, files, acted = done[:3] if done else part(scope, primary, True)
     warnings = _unmatched(rules, acted, strict=strict)
     if strict and warnings:
         raise SpecError(warnings)
-    return Plan(scope, target, files, warnings)
+    return Plan(scope, target, files, warnings, into if written else None)
 
 
 def _plan_part(
@@ -239,8 +249,17 @@ def stage(
     cwd: Path | None = None,
 ) -> StagedSpecs:
     """Plan and write (no clean-up: :func:`staged` is the context-manager form)."""
-    the_plan = plan(specs, target.rules, cwd=cwd, strict=strict, target=target)
-    root, written = stage_into(the_plan, out)
+    if out is not None:
+        the_plan = plan(specs, target.rules, cwd=cwd, strict=strict, target=target)
+        root, written = stage_into(the_plan, out)
+    else:
+        early = new_root(early_parent())  # planning processes may write their files there
+        try:
+            the_plan = plan(specs, target.rules, cwd=cwd, strict=strict, target=target, into=early)
+            root, written = stage_into(the_plan, None, root=early)
+        except BaseException:
+            shutil.rmtree(early, ignore_errors=True)
+            raise
     by_real = {f.real: f for f in the_plan.files}
     paths = {given: written[real] for given, real in the_plan.scope.given.items()}
     changes = {given: by_real[real].changes for given, real in the_plan.scope.given.items()}

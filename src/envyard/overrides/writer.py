@@ -38,7 +38,8 @@ _WORKERS = 8
 _PENDING: list[threading.Thread] = []
 
 
-def _write_files(root: str, files: list[FilePlan]) -> None:
+def write_files(root: str, files: list[FilePlan]) -> None:
+    """Write ``files`` (no copied folders) under ``root``, creating their folders."""
     made: set[str] = set()
     for file in files:
         dest = os.path.join(root, file.rel_text)
@@ -70,13 +71,13 @@ def write_plan(the_plan: Plan, root: Path) -> dict[Path, Path]:
     files = [f for f in the_plan.files if not f.is_dir]
     where = str(root)
     if _in_memory(where) or len(files) < 64:
-        _write_files(where, files)
+        write_files(where, files)
     else:
         files.sort(key=lambda f: os.path.dirname(f.rel_text))
         size = -(-len(files) // _WORKERS)
         chunks = [files[i : i + size] for i in range(0, len(files), size)]
         with ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="envyard-stage") as pool:
-            for done in [pool.submit(_write_files, where, chunk) for chunk in chunks]:
+            for done in [pool.submit(write_files, where, chunk) for chunk in chunks]:
                 done.result()  # re-raises the first failure
     return _staged_paths(root, the_plan.files)
 
@@ -98,10 +99,27 @@ def _in_memory(path: str) -> bool:
     return fsio.inside(path, str(_SHM))
 
 
-def stage_into(the_plan: Plan, out: Path | None) -> tuple[Path, dict[Path, Path]]:
-    """Write to a new temporary folder, or through one into ``out``; nothing half-written stays."""
+def new_root(parent: str | None) -> Path:
+    """A fresh, private temporary staging folder in ``parent`` (None: the system default)."""
+    return Path(tempfile.mkdtemp(prefix="envyard-stage-", dir=parent))
+
+
+def stage_into(
+    the_plan: Plan, out: Path | None, *, root: Path | None = None
+) -> tuple[Path, dict[Path, Path]]:
+    """Write to a new temporary folder, or through one into ``out``; nothing half-written stays.
+
+    ``root``: the temporary folder made before planning (in :func:`early_parent`), which the
+    planning processes may have written already (``the_plan.written_to``); it is kept when that
+    is complete and where :func:`staging_parent` would put it, else emptied out.
+    """
     if out is None:
-        root = Path(tempfile.mkdtemp(prefix="envyard-stage-", dir=staging_parent(the_plan)))
+        parent = staging_parent(the_plan)
+        if root is not None:
+            if the_plan.written_to == root and str(root.parent) == (parent or _system_tmp()):
+                return root, _staged_paths(root, the_plan.files)
+            shutil.rmtree(root, ignore_errors=True)
+        root = new_root(parent)
         try:
             return root, write_plan(the_plan, root)
         except BaseException:
@@ -119,6 +137,23 @@ def stage_into(the_plan: Plan, out: Path | None) -> tuple[Path, dict[Path, Path]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return out, {real: out / path.relative_to(work) for real, path in written.items()}
+
+
+def early_parent() -> str | None:
+    """Where :func:`staging_parent` will most likely put a staging, before its plan is known
+    (files written there while planning are kept only if the plan agrees)."""
+    explicit = os.environ.get("ENVYARD_STAGING_DIR")
+    if explicit:
+        Path(explicit).mkdir(parents=True, exist_ok=True)
+        return explicit
+    if not _SHM.is_dir() or not os.access(_SHM, os.W_OK):
+        return None
+    stats = os.statvfs(_SHM)
+    return str(_SHM) if stats.f_bavail * stats.f_frsize > 5 * _SHM_LIMIT else None
+
+
+def _system_tmp() -> str:
+    return str(Path(tempfile.gettempdir()))
 
 
 def staging_parent(the_plan: Plan) -> str | None:
