@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from assets_common import (
     asset_name,
     best_of,
+    compile_envyard,
     git,
     make_repo,
     reference_python,
@@ -137,6 +138,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=2, help="best of N runs for each tool")
     args = parser.parse_args()
     ref_python = reference_python()
+    print(compile_envyard())
     work = Path(tempfile.mkdtemp(prefix="envyard-bench-release-"))
     try:
         main_repo = make_repo(work / "main", args.count)

@@ -19,7 +19,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from assets_common import best_of, make_repo, reference_python, reference_version, report
+from assets_common import (
+    best_of,
+    compile_envyard,
+    make_repo,
+    reference_python,
+    reference_version,
+    report,
+)
 
 
 def main() -> int:
@@ -28,6 +35,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=2, help="best of N runs for each tool")
     args = parser.parse_args()
     ref_python = reference_python()
+    print(compile_envyard())
     work = Path(tempfile.mkdtemp(prefix="envyard-bench-validate-"))
     try:
         repo = make_repo(work / "repo", args.count)

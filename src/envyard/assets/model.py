@@ -37,6 +37,9 @@ class Asset:
     problems: list[Diagnostic] = field(default_factory=list)
     listing: tuple[list[str], list[str]] | None = field(default=None, repr=False)
     """Files below the asset folder and link errors, read once (see paths.asset_dir_files)."""
+    _paths: tuple[Any, Any, tuple[Path | None, Path | None, tuple[Path, ...]]] | None = field(
+        default=None, repr=False, compare=False
+    )
     resolved_root: str = field(default="", repr=False)
     """``root`` with symbolic links resolved; discovery resolves it once for all assets."""
 
@@ -97,22 +100,29 @@ class Asset:
 
     @property
     def context_dir(self) -> Path | None:
-        if self.env is None or self.env.image.context is None or self.env_path is None:
-            return None
-        return self.env_path.parent / self.env.image.context.dir
+        return self._build_paths()[0]
 
     @property
     def dockerfile(self) -> Path | None:
-        ctx = self.context_dir
-        if ctx is None or self.env is None or self.env.image.context is None:
-            return None
-        return ctx / self.env.image.context.dockerfile
+        return self._build_paths()[1]
 
     def template_files(self) -> list[Path]:
-        ctx = self.context_dir
-        if ctx is None or self.env is None or self.env.image.context is None:
-            return []
-        return [ctx / name for name in self.env.image.context.template_files]
+        return list(self._build_paths()[2])
+
+    def _build_paths(self) -> tuple[Path | None, Path | None, tuple[Path, ...]]:
+        """(context dir, Dockerfile, template files), built once per ``env``/``env_path``:
+        every rule asks for them, thousands of assets each."""
+        cached = self._paths
+        if cached is not None and cached[0] is self.env and cached[1] is self.env_path:
+            return cached[2]
+        found: tuple[Path | None, Path | None, tuple[Path, ...]] = (None, None, ())
+        context = self.env.image.context if self.env is not None else None
+        if context is not None and self.env_path is not None:
+            folder = self.env_path.parent / context.dir
+            files = tuple(folder / name for name in context.template_files)
+            found = (folder, folder / context.dockerfile, files)
+        self._paths = (self.env, self.env_path, found)
+        return found
 
     def diag(
         self,

@@ -8,6 +8,8 @@ this table.
 
 from __future__ import annotations
 
+import errno
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,10 +25,46 @@ class RuleContext:
     assets: list[Asset]
     curated_images: set[str]
     _texts: dict[Path, str | None] = field(default_factory=dict)
+    _modes: dict[Path, int | None] = field(default_factory=dict)
+
+    def is_file(self, path: Path) -> bool:
+        """``path.is_file()``, asked once per run (several rules check the same files)."""
+        mode = self._mode(path)
+        return mode is not None and stat.S_ISREG(mode)
+
+    def is_dir(self, path: Path) -> bool:
+        """``path.is_dir()``, asked once per run."""
+        mode = self._mode(path)
+        return mode is not None and stat.S_ISDIR(mode)
+
+    def _mode(self, path: Path) -> int | None:
+        if path in self._modes:
+            return self._modes[path]
+        try:
+            mode: int | None = path.stat().st_mode
+        except OSError as exc:  # as pathlib: "missing" errors mean no, others are raised
+            if exc.errno not in _MISSING:
+                raise
+            mode = None
+        except ValueError:
+            mode = None
+        self._modes[path] = mode
+        return mode
 
     def texts(self) -> dict[Path, str | None]:
         """Every file text read so far (None: unreadable)."""
         return dict(self._texts)
+
+    def seen(self) -> tuple[dict[Path, str | None], dict[Path, int | None]]:
+        """What this context read (texts, file modes), for another context of the same run."""
+        return dict(self._texts), dict(self._modes)
+
+    def absorb(self, seen: tuple[dict[Path, str | None], dict[Path, int | None]]) -> None:
+        texts, modes = seen
+        for path, text in texts.items():
+            self._texts.setdefault(path, text)
+        for path, mode in modes.items():
+            self._modes.setdefault(path, mode)
 
     def seed(self, path: Path, text: str | None) -> None:
         """Record a file's text read elsewhere in this run (as ``text`` would return it)."""
@@ -50,6 +88,8 @@ def _read_text(path: Path) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
 
+
+_MISSING = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 
 Check = Callable[[Asset, RuleContext], Iterable[Diagnostic]]
 RepoCheck = Callable[[RuleContext], Iterable[Diagnostic]]

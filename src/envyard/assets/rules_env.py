@@ -119,7 +119,7 @@ def no_extra_index_url(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
 
 def no_curated_base(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
     dockerfile = asset.dockerfile
-    if dockerfile is None or not dockerfile.is_file():
+    if dockerfile is None or not ctx.is_file(dockerfile):
         return
     prefix = ctx.settings.image_prefix
     text = ctx.text(dockerfile) or ""

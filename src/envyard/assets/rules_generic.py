@@ -22,7 +22,7 @@ def files_exist(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     context = asset.context_dir
     doc = asset.env_doc
-    if context is None or not context.is_dir():
+    if context is None or not ctx.is_dir(context):
         yield asset.diag(
             ("image", "context", "dir"),
             f"build context folder '{env.image.context.dir}' does not exist",
@@ -31,14 +31,14 @@ def files_exist(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
         )
         return
     dockerfile = asset.dockerfile
-    if dockerfile is not None and not dockerfile.is_file():
+    if dockerfile is not None and not ctx.is_file(dockerfile):
         yield asset.diag(
             ("image", "context", "dockerfile"),
             f"Dockerfile '{env.image.context.dockerfile}' does not exist in the build context",
             doc=doc,
         )
     for index, name in enumerate(env.image.context.template_files):
-        if not (context / name).is_file():
+        if not ctx.is_file(context / name):
             yield asset.diag(
                 ("image", "context", "template_files", index),
                 f"template file '{name}' does not exist in the build context",
@@ -123,7 +123,7 @@ def template_tags(  # noqa: PLR0912 - build-file and spec tags
 ) -> Iterator[Diagnostic]:
     resolvers: dict[str, Resolver] | None = None  # entry points: read once a tag is found
     for path in asset.template_files():
-        found = _scan_file(path, ctx) if path.is_file() else None
+        found = _scan_file(path, ctx) if ctx.is_file(path) else None
         if found is None:
             continue
         text, shown = found
@@ -150,7 +150,7 @@ def template_tags(  # noqa: PLR0912 - build-file and spec tags
                 yield from exc.diagnostics
             except EnvyardError as exc:
                 yield tag.diagnostic(exc.message, exc.hint)
-    if asset.spec_path is not None and asset.spec_path.is_file():
+    if asset.spec_path is not None and ctx.is_file(asset.spec_path):
         found = _scan_file(asset.spec_path, ctx)
         if found is None:
             return
