@@ -136,7 +136,7 @@ class PostgresSnapshot:
         try:
             if state.connection is None or state.connection.closed:
                 state.connection = await psycopg.AsyncConnection.connect(
-                    self.conninfo, autocommit=True
+                    self.conninfo, autocommit=True, connect_timeout=10
                 )
             connection = state.connection
             cursor = await connection.execute(_snapshot_query(connection.info.server_version))

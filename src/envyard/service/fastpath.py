@@ -49,7 +49,6 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 PREFIX = "/api/v1/"
-KINDS = ("environments", "prerequisites")
 MAX_ENTRIES = 1024
 
 
