@@ -11,6 +11,7 @@ import pytest
 from envyard.errors import SpecError
 from envyard.overrides import parallel, staged
 from envyard.overrides.staging import Plan, plan
+from envyard.overrides.writer import finish_removals
 
 from .conftest import digest, write
 
@@ -155,10 +156,11 @@ def test_staged_copies_are_the_same_with_several_processes(
     contents = []
     for processes in ("1", "2"):
         monkeypatch.setenv("ENVYARD_STAGING_PROCESSES", processes)
+        finish_removals()  # the previous staging's deletion thread: no fork beside a thread
+        forked = parallel.processes(N) > 1
         with staged([Path("pipeline.yaml")], target="prod", cwd=tmp_path) as result:
             contents.append(digest(result.root))
             assert len(result.paths) == 2 * N + 2  # and the pipeline, as named and as found
-            forked = parallel.processes(N) > 1
             # the shares wrote their own files (one process: written after planning)
             assert (result.plan.written_to == result.root) is forked
     assert contents[0] == contents[1]
