@@ -25,3 +25,17 @@ def test_unreadable_or_binary_text_is_none_and_seeded_text_wins(tmp_path: Path) 
     ctx.seed(tmp_path / "s", "seen at discovery")
     assert ctx.text(tmp_path / "s") == "seen at discovery"
     assert ctx.texts()[tmp_path / "s"] == "seen at discovery"
+
+
+def test_file_modes_are_asked_once_and_match_pathlib(tmp_path: Path) -> None:
+    ctx = RuleContext(AssetSettings(), [], set())
+    (tmp_path / "f").write_text("x")
+    (tmp_path / "d").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "f")
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    for name in ("f", "d", "link", "dangling", "missing", "f/below"):
+        path = tmp_path / name
+        assert ctx.is_file(path) == path.is_file(), name
+        assert ctx.is_dir(path) == path.is_dir(), name
+    (tmp_path / "f").unlink()
+    assert ctx.is_file(tmp_path / "f")  # one answer per run, as the rules expect

@@ -12,11 +12,14 @@ bugs) surface exactly as without children.
 
 from __future__ import annotations
 
+import copyreg
+import io
 import os
 import pickle
 import threading
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from pathlib import PosixPath, PurePosixPath
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -47,10 +50,26 @@ def chunks_of(items: Sequence[T], *, min_size: int, max_chunks: int) -> list[lis
     return out
 
 
+def _dumps(value: object) -> bytes:
+    """Pickled, paths as plain strings: unpickling rebuilds a path from one string, not from
+    each of its parts (a third of the parent's unpickling time with thousands of paths)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {**copyreg.dispatch_table, **_PATHS}
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+_PATHS: dict[type, Callable[[Any], tuple[Any, tuple[str]]]] = {
+    PurePosixPath: lambda p: (PurePosixPath, (str(p),)),
+    PosixPath: lambda p: (PosixPath, (str(p),)),
+}
+
+
 def _child(fn: Callable[[T], R], chunk: T, write: int) -> None:  # pragma: no cover - forked
     code = 1
     try:
-        data = pickle.dumps(fn(chunk), protocol=pickle.HIGHEST_PROTOCOL)
+        data = _dumps(fn(chunk))
         with os.fdopen(write, "wb") as out:
             out.write(data)
         code = 0

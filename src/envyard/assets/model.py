@@ -43,6 +43,13 @@ class Asset:
     resolved_root: str = field(default="", repr=False)
     """``root`` with symbolic links resolved; discovery resolves it once for all assets."""
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (forked validation hands assets back) without what is cheap to recompute
+        and no longer needed: the listing, the spec text, the build-context paths."""
+        state = dict(self.__dict__)
+        state.update(listing=None, spec_text=None, _paths=None)
+        return state
+
     def real_root(self) -> str:
         if not self.resolved_root:
             self.resolved_root = os.path.realpath(self.root)

@@ -55,17 +55,6 @@ class RuleContext:
         """Every file text read so far (None: unreadable)."""
         return dict(self._texts)
 
-    def seen(self) -> tuple[dict[Path, str | None], dict[Path, int | None]]:
-        """What this context read (texts, file modes), for another context of the same run."""
-        return dict(self._texts), dict(self._modes)
-
-    def absorb(self, seen: tuple[dict[Path, str | None], dict[Path, int | None]]) -> None:
-        texts, modes = seen
-        for path, text in texts.items():
-            self._texts.setdefault(path, text)
-        for path, mode in modes.items():
-            self._modes.setdefault(path, mode)
-
     def seed(self, path: Path, text: str | None) -> None:
         """Record a file's text read elsewhere in this run (as ``text`` would return it)."""
         self._texts.setdefault(path, text)

@@ -134,20 +134,19 @@ def validate_discovery(found: Discovery, settings: AssetSettings) -> AssetReport
 
 @dataclass
 class _Part:
-    """What one chunk of asset files yielded: loaded assets, discovery problems, per-asset
-    rule findings by rule id, and the file texts and modes the rules read (reused later)."""
+    """What one chunk of asset files yielded: loaded assets, discovery problems, and the
+    per-asset rule findings by rule id."""
 
     assets: list[Asset]
     found: list[Diagnostic]
     by_rule: dict[str, list[Diagnostic]]
-    seen: tuple[dict[Path, str | None], dict[Path, int | None]]
 
 
 def _check_part(job: tuple[list[Path], Path, AssetSettings]) -> _Part:
     files, base, settings = job
     found = discover_files(files, base)
     ctx = _context(found.assets, settings)
-    return _Part(found.assets, found.diagnostics, _per_asset(found.assets, ctx), ctx.seen())
+    return _Part(found.assets, found.diagnostics, _per_asset(found.assets, ctx))
 
 
 ASSETS_PER_PROCESS = 250
@@ -165,8 +164,6 @@ def validate_files(
     assets = [asset for part in results for asset in part.assets]
     found = Discovery(root=base, assets=assets, diagnostics=[d for r in results for d in r.found])
     ctx = _context(assets, settings)
-    for part in results:
-        ctx.absorb(part.seen)
     out = _discovery_diagnostics(found, settings)
     for rule_id in rule_table():  # rule by rule, then asset by asset: one process's order
         for part in results:

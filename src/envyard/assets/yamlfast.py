@@ -139,6 +139,7 @@ _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
 _SPECIAL = re.compile(r"^(?:0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_NUMBER_STARTS = frozenset("0123456789+-.")
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 
 
@@ -153,6 +154,8 @@ def _scalar(node: Any) -> Any:
         return _BOOLS[value]
     if value in _NULLS:
         return None
+    if value[0] not in _NUMBER_STARTS:
+        return value  # no number, infinity or NaN starts with anything else
     if _INT.match(value):
         return int(value)
     if _FLOAT.match(value):
@@ -166,20 +169,27 @@ def _scalar(node: Any) -> Any:
 
 
 def _data(node: Any) -> Any:
-    kind = type(node).__name__
-    if kind == "MappingNode":
+    kind = type(node)
+    if kind is _MAPPING:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if type(key_node).__name__ != "ScalarNode":
+            if type(key_node) is not _SCALAR:
                 raise _FallbackError
             key = key_node.value
             if key in out or (key == "<<" and not key_node.style):
                 raise _FallbackError
             out[key] = _data(value_node)
         return out
-    if kind == "SequenceNode":
+    if kind is _SEQUENCE:
         return [_data(item) for item in node.value]
+    if kind is not _SCALAR:  # pragma: no cover - libyaml composes only these three
+        raise _FallbackError
     return _scalar(node)
+
+
+_MAPPING: Any = yaml.nodes.MappingNode if yaml is not None else None
+_SEQUENCE: Any = yaml.nodes.SequenceNode if yaml is not None else None
+_SCALAR: Any = yaml.nodes.ScalarNode if yaml is not None else None
 
 
 def _fast_base_loader() -> Any:
