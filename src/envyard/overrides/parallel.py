@@ -76,18 +76,20 @@ def plan_shares(
     shares = _split(primary, count)
     children: list[tuple[int, int]] = []
     wrote = False
+    received: list[Any] = []
     try:
-        for share in shares[1:]:
-            children.append(_fork(template, share, rules, part, into))
         try:
+            for share in shares[1:]:
+                children.append(_fork(template, share, rules, part, into))
             mine: Part | None = part(_fresh(template), shares[0], True)
             wrote = mine is not None and _write(mine[1], into)
-        except Exception:  # the single-process run raises it again, first in order
+        except Exception:  # no fork possible, or an error the single-process run raises again
             mine = None
-        received = [_receive(fd) for _, fd in children]
+            _kill(children)  # their results are not needed any more
+        else:
+            received = [_receive(fd) for _, fd in children]
     except BaseException:
-        for pid, _ in children:
-            os.kill(pid, signal.SIGKILL)
+        _kill(children)
         raise
     finally:
         for pid, fd in children:
@@ -102,6 +104,11 @@ def plan_shares(
         return None
     wrote = wrote and all(r is not None and r[-1] for r in received)
     return (*merged, wrote)
+
+
+def _kill(children: list[tuple[int, int]]) -> None:
+    for pid, _ in children:
+        os.kill(pid, signal.SIGKILL)
 
 
 def _write(files: list[FilePlan], into: Path | None) -> bool:
@@ -136,7 +143,12 @@ def _fork(
     into: Path | None,
 ) -> tuple[int, int]:
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        raise
     if pid == 0:  # pragma: no cover - the child (coverage is not collected in it)
         status = 1
         try:
