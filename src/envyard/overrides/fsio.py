@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
+from pathlib import Path
 
 _CHUNK = 65536
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
@@ -105,3 +106,34 @@ class Resolver:
                 return os.path.realpath(path), None
         head, name = os.path.split(path)
         return os.path.join(self.folder(head), name), info
+
+
+def walk_files(folder: str, suffixes: tuple[str, ...]) -> list[str]:
+    """Files under ``folder`` ending with ``suffixes``: each folder's files by name, then its
+    sub-folders by name (hidden ones and symlinked ones skipped) — ``os.walk``'s order."""
+    out: list[str] = []
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError:
+        return out
+    folders = []
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if not is_dir:
+            if entry.name.endswith(suffixes):
+                out.append(entry.path)
+        elif not entry.name.startswith(".") and not entry.is_symlink():
+            folders.append(entry.path)
+    for sub in folders:
+        out.extend(walk_files(sub, suffixes))
+    return out
+
+
+def lexical(path: Path) -> Path:
+    """An absolute path with ``..`` folded but symlinks kept: a symlinked spec is staged at its
+    own place (a pipeline looks for it there), read through the link."""
+    return Path(os.path.normpath(path))

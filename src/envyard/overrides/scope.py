@@ -1,4 +1,4 @@
-# ruff: noqa: PTH118, PTH119, PTH120 - os.path on strings: thousands of references, no Path objects
+# ruff: noqa: PTH118, PTH120 - os.path on strings: thousands of references, no Path objects
 """Which files a submission stages: the specs named, what they expand to, what they reference.
 
 - a file: a component, job or environment spec (must be YAML); a *pipeline* YAML (one with
@@ -30,6 +30,7 @@ from typing import Any
 
 from envyard.errors import NotFoundError, SpecError
 from envyard.overrides import fsio
+from envyard.overrides.pipelines import YAML_SUFFIXES, pipeline_components, repository
 from envyard.overrides.yamltext import YamlText, parse_yaml
 from envyard.spec.diagnose import format_path
 from envyard.spec.source import MAX_SPEC_BYTES, display_path, read_spec_text
@@ -47,8 +48,6 @@ REF_KEYS = frozenset(
         "additional_includes",
     }
 )
-COMPONENT_NAMES = ("spec.yaml", "spec.yml", "component_spec.yaml", "component_spec.yml")
-YAML_SUFFIXES = (".yaml", ".yml")
 MAX_DEPTH = 8
 
 
@@ -103,16 +102,16 @@ def prepare(specs: Sequence[Path | str], cwd: Path) -> tuple[Scope, list[Primary
         raise NotFoundError("no spec files to stage", hint="name spec files, folders or globs")
     primary: list[Primary] = []  # given, real, loaded
     loaded: dict[Path, tuple[YamlText, bool]] = {}
-    given_reals = [_lexical(p if p.is_absolute() else cwd / p) for p in written]
+    given_reals = [fsio.lexical(p if p.is_absolute() else cwd / p) for p in written]
     project = cwd  # what the user named decides the project; a pipeline may not widen it
     if not all(fsio.inside(str(r), str(project)) for r in given_reals):
         project = Path(os.path.commonpath([str(r.parent) for r in given_reals]))
     pipelines: set[Path] = set()
     for path in written:
-        real = _lexical(path if path.is_absolute() else cwd / path)
+        real = fsio.lexical(path if path.is_absolute() else cwd / path)
         if real not in loaded:
             loaded[real] = _load(real, cwd)
-        components = _pipeline_components(loaded[real][0], real, _repository(real) or project)
+        components = pipeline_components(loaded[real][0], real, repository(real) or project)
         if components is None:
             primary.append((path, real, loaded[real]))
             continue
@@ -142,12 +141,6 @@ def fill(scope: Scope, primary: Sequence[Primary]) -> None:
             _add(scope, real, doc or _load(real, scope.cwd), depth=0)
 
 
-def _lexical(path: Path) -> Path:
-    """An absolute path with ``..`` folded but symlinks kept: a symlinked spec is staged at its
-    own place (a pipeline looks for it there), read through the link."""
-    return Path(os.path.normpath(path))
-
-
 def _expand(specs: Sequence[Path | str], cwd: Path) -> list[Path]:
     out: list[Path] = []
     for spec in specs:
@@ -171,32 +164,7 @@ def _expand(specs: Sequence[Path | str], cwd: Path) -> list[Path]:
 
 
 def _yaml_files(folder: Path) -> Iterator[Path]:
-    return (Path(p) for p in _walk_files(str(folder), YAML_SUFFIXES))
-
-
-def _walk_files(folder: str, suffixes: tuple[str, ...]) -> list[str]:
-    """Files under ``folder`` ending with ``suffixes``: each folder's files by name, then its
-    sub-folders by name (hidden ones and symlinked ones skipped) — ``os.walk``'s order."""
-    out: list[str] = []
-    try:
-        with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda e: e.name)
-    except OSError:
-        return out
-    folders = []
-    for entry in entries:
-        try:
-            is_dir = entry.is_dir()
-        except OSError:
-            is_dir = False
-        if not is_dir:
-            if entry.name.endswith(suffixes):
-                out.append(entry.path)
-        elif not entry.name.startswith(".") and not entry.is_symlink():
-            folders.append(entry.path)
-    for sub in folders:
-        out.extend(_walk_files(sub, suffixes))
-    return out
+    return (Path(p) for p in fsio.walk_files(str(folder), YAML_SUFFIXES))
 
 
 def _load(path: Path, cwd: Path) -> tuple[YamlText, bool]:
@@ -219,91 +187,6 @@ def read_text(path: Path) -> tuple[str, bool]:
     except (OSError, UnicodeDecodeError):
         pass
     return read_spec_text(path), False
-
-
-def _is_pipeline(doc: YamlText) -> bool:
-    loader = doc.data.get("module_loader")
-    return isinstance(loader, dict) and ("local_steps_folder" in loader or "components" in loader)
-
-
-def _repository(path: Path) -> Path | None:
-    """The git work tree holding ``path`` (its nearest ancestor with ``.git``), if any."""
-    for folder in path.parents:
-        if (folder / ".git").exists():
-            return folder
-    return None
-
-
-def _pipeline_components(doc: YamlText, path: Path, project: Path) -> list[Path] | None:
-    """The component specs a pipeline YAML uses, or None when ``doc`` is not a pipeline.
-
-    ``module_loader.components`` lists spec paths (relative to ``local_steps_folder`` when set,
-    else to the pipeline); without it, every component spec under ``local_steps_folder``.
-    """
-    if not _is_pipeline(doc):
-        return None
-    loader = doc.data["module_loader"]
-    folder = _lexical(path.parent)
-    if loader.get("local_steps_folder") is not None:
-        folder = _existing(
-            doc, ("module_loader", "local_steps_folder"), path.parent, dir_=True, inside=project
-        )
-    listed = loader.get("components")
-    if listed is None:
-        return _components(folder)
-    if not isinstance(listed, list):
-        where = ("module_loader", "components")
-        line, col = doc.position(where)
-        raise SpecError.at(
-            doc.file, "must be a list of spec paths", line=line, col=col, field=format_path(where)
-        )
-    return [
-        _existing(doc, ("module_loader", "components", i), folder, dir_=False, inside=project)
-        for i in range(len(listed))
-    ]
-
-
-def _existing(
-    doc: YamlText, where: tuple[str | int, ...], relative_to: Path, *, dir_: bool, inside: Path
-) -> Path:
-    value: Any = doc.data
-    for part in where:
-        value = value[part]
-    line, col = doc.position(where)
-    kind = "folder" if dir_ else "file"
-    if not isinstance(value, str):
-        raise SpecError.at(
-            doc.file, f"must be a {kind} path", line=line, col=col, field=format_path(where)
-        )
-    found = _lexical(relative_to / value)
-    if not (found.is_dir() if dir_ else found.is_file()):
-        raise SpecError.at(
-            doc.file,
-            f"{kind} '{value}' does not exist (relative to {display_path(relative_to)})",
-            line=line,
-            col=col,
-            field=format_path(where),
-            hint=f"the path is relative to {display_path(relative_to)}",
-        )
-    if not (found.is_relative_to(inside) and found.resolve().is_relative_to(inside.resolve())):
-        raise SpecError.at(
-            doc.file,
-            f"{kind} '{value}' is outside the project ({display_path(inside)})",
-            line=line,
-            col=col,
-            field=format_path(where),
-            hint="components must live inside the pipeline's repository (or, outside git, "
-            "the folder of the specs you name)",
-        )
-    return found
-
-
-def _components(folder: Path) -> list[Path]:
-    return [
-        Path(p)
-        for p in _walk_files(str(folder), YAML_SUFFIXES)
-        if os.path.basename(p) in COMPONENT_NAMES or p.endswith((".spec.yaml", "_spec.yaml"))
-    ]
 
 
 def _add(scope: Scope, real: Path, loaded: tuple[YamlText, bool], depth: int) -> None:
