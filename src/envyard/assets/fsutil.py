@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from collections.abc import Iterable
@@ -44,6 +43,8 @@ def atomic_write(path: Path, text: str | bytes) -> None:
 
 def content_hash(files: Iterable[tuple[str, Path]]) -> str:
     """``sha256:`` over (name, bytes) pairs in name order: the identity of an asset's sources."""
+    import hashlib  # OpenSSL's start-up: only commands that hash pay for it
+
     outer = hashlib.sha256()
     for name, path in sorted(files):
         outer.update(name.encode("utf-8") + b"\0")

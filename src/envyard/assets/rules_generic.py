@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from envyard.assets.fsutil import shown
 from envyard.assets.model import Asset, is_template
 from envyard.assets.paths import released_paths
-from envyard.assets.resolvers.base import Resolver, load_resolvers
 from envyard.assets.rules import RuleContext
 from envyard.assets.spec_tags import SPEC_TAGS
 from envyard.assets.templates import scan
 from envyard.errors import Diagnostic, EnvyardError, SpecError
+
+if TYPE_CHECKING:
+    from envyard.assets.resolvers.base import Resolver
 
 
 def files_exist(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -134,7 +137,10 @@ def template_tags(  # noqa: PLR0912 - build-file and spec tags
             continue
         if not tags:
             continue
-        resolvers = resolvers if resolvers is not None else load_resolvers()
+        if resolvers is None:
+            from envyard.assets.resolvers.base import load_resolvers
+
+            resolvers = load_resolvers()
         names = sorted(resolvers)
         for tag in tags:
             if tag.name not in names:

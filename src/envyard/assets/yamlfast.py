@@ -12,6 +12,7 @@ messages are the same everywhere.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,12 @@ except (ImportError, AttributeError):  # pragma: no cover - PyYAML without libya
 
 class _FallbackError(Exception):
     """This file needs the round-trip parser (errors, merge keys, duplicates)."""
+
+
+@functools.cache
+def _positions_loader() -> Any:
+    """The loader that records positions, built on first use (only diagnostics need it)."""
+    return _loader_class()
 
 
 def _loader_class() -> Any:
@@ -65,9 +72,6 @@ def _loader_class() -> Any:
     )
     Loader.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
     return Loader
-
-
-_LOADER = _loader_class()
 
 
 class LazyDocument(Document):
@@ -124,7 +128,7 @@ def _walk(node: Any, path: Path_, doc: Document, loader: Any) -> Any:
 
 
 def _parse_positions(text: str, file: str) -> Document:
-    loader = _LOADER(text)
+    loader = _positions_loader()(text)
     try:
         root = loader.get_single_node()
         doc = Document(file=file, data=None)

@@ -116,14 +116,15 @@ def validate(paths: tuple[Path, ...], fmt: str, list_rules: bool, quiet: bool) -
     """Check every asset below PATHS (default: the current folder) against the rules."""
     from envyard.assets.config import load_asset_settings
     from envyard.assets.discover import repo_root
-    from envyard.assets.report import rules_table
-    from envyard.assets.rules import rule_table
     from envyard.assets.validate import validate_assets
 
     targets = list(paths) or [Path.cwd()]
     root = repo_root(targets[0])
     settings = load_asset_settings(root)
     if list_rules:
+        from envyard.assets.report import rules_table
+        from envyard.assets.rules import rule_table
+
         for line in rules_table(rule_table(), settings):
             click.echo(line)
         return
