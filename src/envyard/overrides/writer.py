@@ -1,4 +1,4 @@
-# ruff: noqa: PTH118, PTH120 - os.path on strings: thousands of files, no Path objects
+# ruff: noqa: PTH118, PTH120, PTH208 - os.path on strings: thousands of files, no Path objects
 """Write a staging plan to disk: a fresh folder, parallel writes, atomic hand-over for --out.
 
 Where a temporary staging folder goes: ``$ENVYARD_STAGING_DIR`` when set; else ``/dev/shm``
@@ -116,10 +116,13 @@ def stage_into(
     if out is None:
         parent = staging_parent(the_plan)
         if root is not None:
-            if the_plan.written_to == root and str(root.parent) == (parent or _system_tmp()):
+            where_wanted = str(root.parent) == (parent or _system_tmp())
+            if where_wanted and the_plan.written_to == root:
                 return root, _staged_paths(root, the_plan.files)
-            shutil.rmtree(root, ignore_errors=True)
-        root = new_root(parent)
+            if not (where_wanted and not os.listdir(root)):  # not empty, or
+                shutil.rmtree(root, ignore_errors=True)  # not where it belongs: start afresh
+                root = None
+        root = root or new_root(parent)
         try:
             return root, write_plan(the_plan, root)
         except BaseException:
