@@ -2,9 +2,13 @@
 
 Two steps: :func:`plan` reads every file in scope and computes every staged text in memory (any
 error — bad YAML, a missing reference, ``--strict`` and a rule that matched nothing — is raised
-here, before a single byte is written); :func:`write_plan` then writes the copies into a fresh
+here, before anything is staged); :func:`write_plan` then writes the copies into a fresh
 temporary folder and, for ``--out DIR``, moves them into place. If writing fails half-way the
 temporary folder is removed. Relative paths between staged files are those of the originals.
+
+A large temporary staging is planned on several processes, each writing its share into the new
+temporary folder once planned (:mod:`envyard.overrides.parallel`); if anything fails, that
+folder is removed all the same. ``--out`` and dry runs write nothing before all is planned.
 """
 
 from __future__ import annotations
