@@ -45,3 +45,18 @@ def test_remove_later_makes_the_folder_disappear_at_once(tmp_path: Path) -> None
     assert not root.exists()
     writer.finish_removals()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_staged_paths_are_made_when_asked_for_and_stay_the_same(tmp_path: Path) -> None:
+    paths = writer.StagedPaths(tmp_path, {Path("/src/a/s.yaml"): "a/s.yaml", Path("/x"): "x"})
+    assert len(paths) == 2
+    assert list(paths) == [Path("/src/a/s.yaml"), Path("/x")]
+    assert paths[Path("/src/a/s.yaml")] == tmp_path / "a" / "s.yaml"
+    assert paths[Path("/src/a/s.yaml")] is paths[Path("/src/a/s.yaml")]
+    assert dict(paths.items()) == {
+        Path("/src/a/s.yaml"): tmp_path / "a/s.yaml",
+        Path("/x"): tmp_path / "x",
+    }
+    assert paths.get(Path("/missing")) is None
+    with pytest.raises(KeyError):
+        paths[Path("/missing")]

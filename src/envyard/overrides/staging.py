@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gc
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -30,7 +30,13 @@ from envyard.overrides.patch import patch_text
 from envyard.overrides.rules import Change, Rule
 from envyard.overrides.scope import Item, Primary, Scope, fill, prepare
 from envyard.overrides.targets import ResolvedTarget, resolve_target
-from envyard.overrides.writer import early_parent, new_root, remove_later, stage_into
+from envyard.overrides.writer import (
+    StagedPaths,
+    early_parent,
+    new_root,
+    remove_later,
+    stage_into,
+)
 
 
 @dataclass
@@ -74,7 +80,8 @@ class StagedSpecs:
     """The result of staging: where each original's copy is and what changed in it."""
 
     root: Path
-    paths: dict[Path, Path]
+    paths: Mapping[Path, Path]
+    """Original (as named, and as found) -> its staged copy."""
     changes: dict[Path, list[Change]]
     warnings: list[Diagnostic]
     plan: Plan
@@ -255,19 +262,20 @@ def stage(
     """Plan and write (no clean-up: :func:`staged` is the context-manager form)."""
     if out is not None:
         the_plan = plan(specs, target.rules, cwd=cwd, strict=strict, target=target)
-        root, written = stage_into(the_plan, out)
+        root, _ = stage_into(the_plan, out)
     else:
         early = new_root(early_parent())  # planning processes may write their files there
         try:
             the_plan = plan(specs, target.rules, cwd=cwd, strict=strict, target=target, into=early)
-            root, written = stage_into(the_plan, None, root=early)
+            root, _ = stage_into(the_plan, None, root=early)
         except BaseException:
             shutil.rmtree(early, ignore_errors=True)
             raise
     by_real = {f.real: f for f in the_plan.files}
-    paths = {given: written[real] for given, real in the_plan.scope.given.items()}
+    rel = {given: by_real[real].rel_text for given, real in the_plan.scope.given.items()}
     changes = {given: by_real[real].changes for given, real in the_plan.scope.given.items()}
     for file in the_plan.files:
-        paths.setdefault(file.real, written[file.real])
+        rel.setdefault(file.real, file.rel_text)
         changes.setdefault(file.real, file.changes)
+    paths = StagedPaths(root, rel)
     return StagedSpecs(root, paths, changes, the_plan.warnings, the_plan)

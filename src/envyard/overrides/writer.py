@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -59,7 +60,7 @@ def _write_text(dest: str, text: str, *, bom: bool) -> None:
     fsio.write_bytes(dest, _BOM + data if bom else data)
 
 
-def write_plan(the_plan: Plan, root: Path) -> dict[Path, Path]:
+def write_plan(the_plan: Plan, root: Path) -> StagedPaths:
     """Write every planned file under ``root``; returns original -> staged path.
 
     On a memory-backed folder the writes run here, one after the other (a thread pool costs
@@ -82,17 +83,35 @@ def write_plan(the_plan: Plan, root: Path) -> dict[Path, Path]:
     return _staged_paths(root, the_plan.files)
 
 
-def _staged_paths(root: Path, files: list[FilePlan]) -> dict[Path, Path]:
-    """Original -> staged path; each folder's Path made once (a Path parses its whole text)."""
-    folders: dict[str, Path] = {}
-    out = {}
-    for file in files:
-        head, name = os.path.split(file.rel_text)
-        folder = folders.get(head)
-        if folder is None:
-            folder = folders[head] = root / head
-        out[file.real] = folder / name
-    return out
+class StagedPaths(Mapping[Path, Path]):
+    """Original -> staged path, each Path made when first asked for (a Path parses its whole
+    text: thousands of them cost more than writing the files, and callers mostly want one)."""
+
+    def __init__(self, root: Path, rel: dict[Path, str]) -> None:
+        self.root = root
+        self._rel = rel
+        self._made: dict[Path, Path] = {}
+        self._folders: dict[str, Path] = {}
+
+    def __getitem__(self, original: Path) -> Path:
+        made = self._made.get(original)
+        if made is None:
+            head, name = os.path.split(self._rel[original])
+            folder = self._folders.get(head)
+            if folder is None:
+                folder = self._folders[head] = self.root / head
+            made = self._made[original] = folder / name
+        return made
+
+    def __iter__(self) -> Iterator[Path]:
+        return iter(self._rel)
+
+    def __len__(self) -> int:
+        return len(self._rel)
+
+
+def _staged_paths(root: Path, files: list[FilePlan]) -> StagedPaths:
+    return StagedPaths(root, {f.real: f.rel_text for f in files})
 
 
 def _in_memory(path: str) -> bool:
@@ -106,7 +125,7 @@ def new_root(parent: str | None) -> Path:
 
 def stage_into(
     the_plan: Plan, out: Path | None, *, root: Path | None = None
-) -> tuple[Path, dict[Path, Path]]:
+) -> tuple[Path, StagedPaths]:
     """Write to a new temporary folder, or through one into ``out``; nothing half-written stays.
 
     ``root``: the temporary folder made before planning (in :func:`early_parent`), which the
@@ -133,13 +152,13 @@ def stage_into(
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".envyard-stage-", dir=out.parent))
     try:
-        written = write_plan(the_plan, work)
+        write_plan(the_plan, work)
         out.mkdir(exist_ok=True)
         for entry in sorted(work.iterdir()):
             _move(entry, out / entry.name)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return out, {real: out / path.relative_to(work) for real, path in written.items()}
+    return out, _staged_paths(out, the_plan.files)
 
 
 def early_parent() -> str | None:
