@@ -182,8 +182,10 @@ class StaticIndex:
         self.server.server_close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def static_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaticIndex]:
+    # module scope: its server thread ends with the module, so later tests in the same
+    # xdist worker (which may fork only without threads) do not inherit it
     index = StaticIndex(tmp_path_factory.mktemp("static-index"))
     yield index
     index.stop()
