@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from functools import lru_cache
 from io import StringIO
 from typing import Any
 
@@ -28,8 +29,12 @@ _NOT_STR = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def plain_ok(value: str) -> bool:
-    """Can ``value`` be written unquoted and read back as the same string?"""
+    """Can ``value`` be written unquoted and read back as the same string?
+
+    Cached: a staging writes the same new image, index or tag into many files.
+    """
     if not value or not _PLAIN_SAFE.match(value) or _PLAIN_BAD.search(value):
         return False
     return not _NOT_STR.match(value)
