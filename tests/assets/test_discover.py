@@ -60,3 +60,28 @@ def test_cli_lists_every_asset_type(tmp_path: Path, capsys: pytest.CaptureFixtur
         ("environment", "demo-ubuntu22.04", "auto"),
         ("model", "m", "3"),
     ]
+
+
+def test_the_folder_walk_finds_what_os_walk_finds(tmp_path: Path) -> None:
+    import os
+
+    from envyard.assets.discover import ASSET_FILENAMES, SKIP_DIRS, find_asset_files
+
+    for folder in ("a", "a/b", "a/.hidden", "a/node_modules", "c", "c/d/e", "B"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "asset.yaml").write_text("x: 1\n")
+    (tmp_path / "c" / "asset.yml").write_text("x: 1\n")
+    (tmp_path / "link").symlink_to(tmp_path / "a")
+    (tmp_path / "B" / "asset.yml").symlink_to(tmp_path / "missing")
+
+    def reference() -> list[Path]:
+        out = []
+        for folder, dirs, files in os.walk(tmp_path):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+            out += [Path(folder) / name for name in ASSET_FILENAMES if name in files]
+        return out
+
+    found = list(find_asset_files([tmp_path]))
+    assert found == reference()
+    assert tmp_path / "c" / "d" / "e" / "asset.yaml" in found
+    assert not any("link" in str(p) or "hidden" in str(p) for p in found)

@@ -43,11 +43,34 @@ def find_asset_files(paths: Iterable[Path]) -> Iterator[Path]:
             continue
         if not path.is_dir():
             raise NotFoundError(f"{path}: no such file or folder")
-        for folder, dirs, files in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-            for name in ASSET_FILENAMES:
-                if name in files:
-                    yield Path(folder) / name
+        yield from _walk(str(path))
+
+
+def _walk(folder: str) -> Iterator[Path]:
+    """``os.walk`` top-down over ``scandir`` entries (sorted, hidden and tool folders skipped,
+    symbolic links to folders not followed): the asset files in the order os.walk finds them,
+    without its per-folder list building and link checks (a repository has thousands)."""
+    try:
+        with os.scandir(folder) as scan:
+            entries = list(scan)
+    except OSError:  # as os.walk: an unreadable folder is skipped
+        return
+    names: set[str] = set()
+    subfolders: list[tuple[str, str]] = []
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if not is_dir:
+            names.add(entry.name)
+        elif not (entry.name in SKIP_DIRS or entry.name.startswith(".") or entry.is_symlink()):
+            subfolders.append((entry.name, entry.path))
+    for name in ASSET_FILENAMES:
+        if name in names:
+            yield Path(folder) / name
+    for _name, sub in sorted(subfolders):
+        yield from _walk(sub)
 
 
 def repo_root(start: Path) -> Path:
