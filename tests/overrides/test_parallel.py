@@ -53,6 +53,17 @@ dependencies:
 N = 2 * parallel.MIN_SHARE + 20
 
 
+@pytest.fixture(autouse=True)
+def _thread_free_process() -> None:
+    """Planning forks only in a process without other threads: say who broke that, if anyone."""
+    finish_removals()
+    others = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
+    assert not others, (
+        f"threads left running by earlier tests or fixtures: {others}; a fixture that runs a "
+        "server thread must end it with its module (forking is never done beside threads)"
+    )
+
+
 def _tree(root: Path, conda_for: Any = None) -> None:
     files = {"pipeline.yaml": PIPELINE, "shared/conda.yaml": CONDA.format(i="shared")}
     for i in range(N):

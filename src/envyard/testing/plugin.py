@@ -9,7 +9,7 @@ fixture                    scope    gives
 ========================== ======== ==========================================================
 ``oci_registry``           session  :class:`OciRegistry`, anonymous
 ``oci_registry_basic_auth`` session :class:`OciRegistry`, htpasswd (``.username/.password``)
-``oci_registry_token_auth`` session :class:`OciRegistry`, bearer tokens (``.token_issuer``)
+``oci_registry_token_auth`` module :class:`OciRegistry`, bearer tokens (``.token_issuer``)
 ``pypi_index``             session  :class:`PypiIndex` shared by the session's tests
 ``fresh_pypi_index``       function :class:`PypiIndex` of the test's own
 ``postgres_server``        session  :class:`PostgresServer`
@@ -94,9 +94,13 @@ def oci_registry_basic_auth(tmp_path_factory: pytest.TempPathFactory) -> Iterato
     yield from _registry(tmp_path_factory, "basic")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def oci_registry_token_auth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OciRegistry]:
-    """A registry behind bearer-token auth served by ``.token_issuer``."""
+    """A registry behind bearer-token auth served by ``.token_issuer``.
+
+    Module-scoped: the issuer is a server thread in the test process, and code that forks
+    (large override stagings, asset validation) stays single-process beside other threads.
+    """
     yield from _registry(tmp_path_factory, "token")
 
 
