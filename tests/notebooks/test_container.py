@@ -71,3 +71,19 @@ def test_environment_without_image_is_a_clear_error(tmp_path: Path) -> None:
     result = report.results[0]
     assert (result.status, result.reason) == ("error", "environment")
     assert "--backend container runs notebooks in an environment's image" in result.message
+
+
+def test_pip_requirements_are_a_clear_error_in_containers(tmp_path: Path) -> None:
+    from envyard.client import Client
+
+    with Client() as client:
+        client.environments.create({"name": "imgenv", "image": "localhost/none:1"})
+    (tmp_path / "notebooks.yaml").write_text("pip: [requests==2.32.3]\n", encoding="utf-8")
+    write_notebook(tmp_path / "n.ipynb", "import requests")
+    report = run_session(
+        SessionRequest([tmp_path], environment="imgenv", backend="container", base=tmp_path)
+    )
+    result = report.results[0]
+    assert (result.status, result.reason) == ("error", "environment")
+    assert "n.ipynb asks for pip requirements (requests==2.32.3)" in result.message
+    assert "without a network" in result.message

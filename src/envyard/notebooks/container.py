@@ -50,6 +50,13 @@ def container_choice(job: Job, podman: str, python_command: tuple[str, ...]) -> 
             "--backend container runs notebooks in an environment's image",
             hint="pass --env NAME[@VERSION] or set `environment:` in notebooks.yaml",
         )
+    if job.settings.pip:
+        raise ConfigError(
+            f"{job.shown} asks for pip requirements ({', '.join(job.settings.pip)}) that "
+            "--backend container cannot add: its containers run without a network",
+            hint="add them to the environment's kernel or image and drop `pip:` for this "
+            "notebook, or run it with --backend local",
+        )
     environment = get_environment(job.kernel.environment)
     request = LaunchRequest(
         environment=environment,
