@@ -103,3 +103,17 @@ def test_default_url_comes_from_settings(tmp_path: Path, monkeypatch: pytest.Mon
         assert (tmp_path / "envyard.db").exists()
     finally:
         db.dispose()
+
+
+def test_postgres_pool_size_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    url = "postgresql+psycopg://envyard@127.0.0.1:1/never_connected"  # engines connect lazily
+    monkeypatch.delenv("ENVYARD_DB_POOL_SIZE", raising=False)
+    engine = _engine(url)
+    assert (engine.pool.size(), engine.pool._max_overflow) == (10, 20)  # type: ignore[attr-defined]
+    monkeypatch.setenv("ENVYARD_DB_POOL_SIZE", "3")
+    engine = _engine(url)
+    assert (engine.pool.size(), engine.pool._max_overflow) == (3, 6)  # type: ignore[attr-defined]
+    for bad in ("many", "0", "-2"):
+        monkeypatch.setenv("ENVYARD_DB_POOL_SIZE", bad)
+        with pytest.raises(ConfigError, match=f"ENVYARD_DB_POOL_SIZE .* not '{bad}'"):
+            _engine(url)

@@ -7,6 +7,7 @@ for write transactions (so two writers queue instead of failing); PostgreSQL is 
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,6 +66,27 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+DEFAULT_POOL_SIZE = 10
+
+
+def pool_size(env: Any) -> int:
+    """``ENVYARD_DB_POOL_SIZE``: PostgreSQL connections a process keeps open (default 10).
+
+    A process opens up to twice as many more under bursts. Every worker of every replica has
+    its own pool, so workers x replicas x 3 x size must stay under the server's
+    ``max_connections`` (100 by default).
+    """
+    raw = str(env.get("ENVYARD_DB_POOL_SIZE") or "").strip()
+    if not raw:
+        return DEFAULT_POOL_SIZE
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(
+            f"ENVYARD_DB_POOL_SIZE must be a whole number of connections (1 or more), not '{raw}'",
+            hint="unset it for the default (10), or see docs/scale.md for sizing",
+        )
+    return int(raw)
+
+
 def _engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
@@ -81,7 +103,8 @@ def _engine(url: str) -> Engine:
         # failing statement invalidates the whole pool, and the hot read path retries once.
         if parsed.drivername in ("postgresql", "postgres"):  # plain URLs: psycopg 3, installed
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_size=10, max_overflow=20, pool_recycle=1800)
+        size = pool_size(os.environ)
+        return create_engine(parsed, pool_size=size, max_overflow=2 * size, pool_recycle=1800)
     raise ConfigError(
         f"unsupported metastore '{backend}' in {display_url(url)}",
         hint="use sqlite:///PATH or postgresql+psycopg://...",
