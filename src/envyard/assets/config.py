@@ -164,7 +164,8 @@ class RuleSetting(_Checked):
     }
 
 
-def _frameworks() -> list[str]:
+def default_frameworks() -> list[str]:
+    """Naming rule frameworks (the pydantic schema shares this list)."""
     return [
         "pytorch",
         "tensorflow",
@@ -182,7 +183,7 @@ def _frameworks() -> list[str]:
 class NamingConfig(_Checked):
     """Environment naming convention (rule AST006): ``<words/frameworks>-<os>-<py>-<gpu>``."""
 
-    frameworks: list[str] = field(default_factory=_frameworks)
+    frameworks: list[str] = field(default_factory=default_frameworks)
     operating_systems: list[str] = field(
         default_factory=lambda: ["ubuntu", "debian", "centos", "rhel", "alpine", "win"]
     )

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from envyard.assets.config import default_frameworks
 from envyard.spec.base import SpecModel
 
 Severity = Literal["error", "warning"]
@@ -26,19 +27,7 @@ class RuleSetting(SpecModel):
 class NamingConfig(SpecModel):
     """Environment naming convention (rule AST006): ``<words/frameworks>-<os>-<py>-<gpu>``."""
 
-    frameworks: list[str] = Field(
-        default_factory=lambda: [
-            "pytorch",
-            "tensorflow",
-            "sklearn",
-            "lightgbm",
-            "xgboost",
-            "onnxruntime",
-            "deepspeed",
-            "transformers",
-            "jax",
-        ]
-    )
+    frameworks: list[str] = Field(default_factory=default_frameworks)
     operating_systems: list[str] = Field(
         default_factory=lambda: ["ubuntu", "debian", "centos", "rhel", "alpine", "win"]
     )
