@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from envyard.atomicfile import current_umask
 from envyard.cli.main import run
 from envyard.service.testing import (
     EnvyardServer,
@@ -74,11 +75,18 @@ def test_cycle_on_the_local_metastore(
     exported = tmp_path / "out" / "team.yaml"
     assert envyard(capsys, "env", "export", "team-default@1", "-o", str(exported))[0] == 0
     text = exported.read_text()
-    assert "six==1.16.0" in text and "version: '1'" in text
+    assert "six==1.16.0" in text and "version:" not in text
+    assert text.startswith("# environment team-default@1 (sha256:")
+    assert exported.stat().st_mode & 0o777 == 0o666 & ~current_umask()  # CI can read it
     edited = tmp_path / "edited.yaml"
-    edited.write_text(text.replace("version: '1'\n", "").replace("six==1.16.0", "six==1.17.0"))
+    edited.write_text(text.replace("six==1.16.0", "six==1.17.0"))
     code, out, _ = envyard(capsys, "env", "update", "-f", str(edited))
     assert (code, out.split()[1]) == (0, "team-default@3")
+    # the export is accepted by `update -f` as it is (issue 16, point 4)
+    code, out, _ = envyard(capsys, "env", "update", "-f", str(exported))
+    assert (code, out.split()[:2]) == (0, ["updated", "team-default@4"])
+    code, out, _ = envyard(capsys, "env", "export", "team-default@1", "--keep-version")
+    assert (code, "version: '1'" in out) == (0, True)
 
     code, out, _ = envyard(
         capsys, "env", "deprecate", "team-default@1", "--replaced-by", "team-default@3",

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from envyard.assets.discover import discover
-from envyard.assets.fsutil import atomic_write
+from envyard.atomicfile import write_atomic
 from envyard.errors import ConfigError, NotFoundError, SpecError
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ def deprecate_asset(
     yaml.dump(data, out)
     text = out.getvalue()
     if write and text != original:
-        atomic_write(spec, text)
+        write_atomic(spec, text)
     return Deprecation(spec, asset.name, replacement, date, text, warning)
 
 

@@ -1,10 +1,10 @@
 # ruff: noqa: PTH109, PTH117 - os.path on strings: thousands of files, no Path objects
-"""Small file helpers: atomic writes (temp file + ``os.replace``) and content hashing."""
+"""Small file helpers: paths as users see them and content hashing (atomic writes:
+:mod:`envyard.atomicfile`)."""
 
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -23,22 +23,6 @@ def shown(path: Path) -> str:
     if text.startswith(cwd + os.sep):
         return text[len(cwd) + 1 :]
     return text
-
-
-def atomic_write(path: Path, text: str | bytes) -> None:
-    """Write ``path`` so readers see the old or the new content, never a half-written file."""
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        if path.exists():
-            Path(tmp).chmod(path.stat().st_mode & 0o777)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def content_hash(files: Iterable[tuple[str, Path]]) -> str:

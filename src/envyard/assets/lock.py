@@ -98,9 +98,9 @@ class LockFile:
         return _plain_lock(data) or _validated_lock(data)
 
     def write(self, path: Path) -> None:
-        from envyard.assets.fsutil import atomic_write
+        from envyard.atomicfile import write_atomic
 
-        atomic_write(path, self.dumps())
+        write_atomic(path, self.dumps())
 
 
 def _exact(

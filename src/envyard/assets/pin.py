@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from envyard.assets.config import AssetSettings
-from envyard.assets.fsutil import atomic_write, content_hash, shown
+from envyard.assets.fsutil import content_hash, shown
 from envyard.assets.httpsession import HttpSession
 from envyard.assets.lock import LockEntry, LockFile
 from envyard.assets.model import Asset
 from envyard.assets.paths import release_files
 from envyard.assets.resolvers.base import Resolution, ResolveContext, Resolver, load_resolvers
 from envyard.assets.templates import Tag, scan
+from envyard.atomicfile import write_atomic
 from envyard.errors import ConflictError, Diagnostic, EnvyardError, ResolveError, SpecError
 
 
@@ -207,7 +208,7 @@ def write_pinned(result: PinResult, out: Path, settings: AssetSettings) -> LockF
     shutil.copytree(context, out, dirs_exist_ok=True)
     for path, text in result.texts.items():
         rel = path.resolve().relative_to(context.resolve())
-        atomic_write(out / rel, text)
+        write_atomic(out / rel, text)
     lock = result.lock(settings)
     lock.write(out / settings.lock_file)
     return lock

@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from envyard.atomicfile import write_atomic
 from envyard.cli.registry_common import (
     FORMATS,
     client_options,
@@ -23,7 +24,6 @@ from envyard.cli.registry_common import (
     table,
     to_yaml,
     warn_state,
-    write_atomic,
 )
 
 Columns = Callable[[Any], list[str]]
@@ -37,10 +37,15 @@ def print_written(verb: str, record: Any) -> None:
     click.echo(f"{verb} {record.ref} ({record.content_hash[:19]}) state={record.state}")
 
 
-def export_data(record: Any) -> dict[str, Any]:
+def export_data(record: Any, *, with_version: bool = False) -> dict[str, Any]:
+    """The spec of ``record`` as a user writes it; ``version`` only when asked for (a file
+    naming an existing version is refused by ``update -f``: versions are immutable)."""
     spec = record.spec()
-    data: dict[str, Any] = spec.model_dump(mode="json", exclude_none=True, exclude={"schema_"})
-    return {k: v for k, v in data.items() if v not in ("", {}, [])} | {"version": record.version}
+    data: dict[str, Any] = spec.model_dump(
+        mode="json", exclude_none=True, exclude={"schema_", "version"}
+    )
+    data = {k: v for k, v in data.items() if v not in ("", {}, [])}
+    return data | {"version": record.version} if with_version else data
 
 
 def add_versioned_commands(
@@ -202,13 +207,22 @@ def _add_lifecycle_commands(group: click.Group, *, kind: str, noun: str) -> None
     @group.command("export")
     @click.argument("ref")
     @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file.")
+    @click.option(
+        "--keep-version", is_flag=True, help="Write `version:` too (for `create -f` elsewhere)."
+    )
     @client_options
-    def export(ref: str, output: Path | None, url: str | None, token: str | None) -> None:
-        """Write REF as a YAML spec (accepted by `create -f` and `update -f`)."""
+    def export(
+        ref: str, output: Path | None, keep_version: bool, url: str | None, token: str | None
+    ) -> None:
+        """Write REF as a YAML spec (accepted by `create -f` and `update -f`).
+
+        The version is named in the header comment; `update -f` of the file adds the next one.
+        """
         with make_client(url, token) as client:
             record = namespace(client, kind).get(ref)
         warn_state(record)
-        text = f"# {noun} {record.ref} ({record.content_hash})\n" + to_yaml(export_data(record))
+        data = export_data(record, with_version=keep_version)
+        text = f"# {noun} {record.ref} ({record.content_hash})\n" + to_yaml(data)
         if output is None:
             click.echo(text.rstrip())
         else:

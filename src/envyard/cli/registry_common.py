@@ -6,11 +6,8 @@ export). Heavy modules are imported inside the commands.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from io import StringIO
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -50,19 +47,6 @@ def to_yaml(data: Any) -> str:
     out = StringIO()
     yaml.dump(data, out)
     return out.getvalue()
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temp file in the same folder and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def record_data(record: Any) -> dict[str, Any]:

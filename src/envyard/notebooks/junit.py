@@ -15,7 +15,7 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from envyard.notebooks.files import write_atomic
+from envyard.atomicfile import write_atomic
 from envyard.notebooks.results import CellResult, NotebookResult, strip_ansi
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

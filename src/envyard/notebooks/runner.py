@@ -21,9 +21,9 @@ from pathlib import Path
 
 import nbformat
 
+from envyard.atomicfile import write_atomic
 from envyard.errors import ConfigError, EnvyardError
 from envyard.notebooks.execute import Outcome, execute
-from envyard.notebooks.files import write_atomic
 from envyard.notebooks.inject import inject, scrub
 from envyard.notebooks.kernels import KernelStarter, StartedKernel
 from envyard.notebooks.plan import Job, base_env
@@ -145,6 +145,7 @@ class Runner:
                 grace=self.options.grace,
                 before=job.injection.before_each,
                 after=job.injection.after_each,
+                allow_errors=job.allow_errors,
             )
         except Exception as exc:  # nbclient/jupyter_client surprises: report, never crash
             outcome = Outcome("error", "runner", f"{type(exc).__name__}: {exc}")

@@ -10,7 +10,7 @@ from typing import Any
 
 from jinja2 import Environment, select_autoescape
 
-from envyard.notebooks.files import write_atomic
+from envyard.atomicfile import write_atomic
 from envyard.notebooks.results import NotebookResult, exit_code
 
 _HTML = """<!doctype html>
