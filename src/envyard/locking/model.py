@@ -77,7 +77,7 @@ class PlatformLock(_Frozen):
 class Lock(_Frozen):
     """The exact packages of a kernel, per platform. Immutable once stored with a version."""
 
-    format: Literal[1] = LOCK_FORMAT
+    format: Literal[1] = 1
     spec_hash: str = Field(description="sha256 of the kernel it was resolved from.")
     python: str | None = Field(
         default=None, description="Python X.Y the pip part was resolved for (None: no pip)."

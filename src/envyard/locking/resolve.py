@@ -1,0 +1,91 @@
+"""Lock a kernel: conda packages first (py-rattler), then pip ones (uv) against its Python.
+
+The Python the pip part is resolved for: the conda ``python`` package when the kernel's conda
+part locks one, else the kernel's ``python=X.Y``, else the Python running Envyard. A kernel
+whose only conda dependency is ``python=X.Y`` (plus ``pip:``) is a pip kernel on a local
+interpreter, as before locks existed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from envyard.launch.kernelspec import KernelSpec
+from envyard.locking.config import channel_urls, lock_platforms
+from envyard.locking.model import CondaPackage, Lock, PipPackage, PlatformLock
+
+__all__ = ["conda_specs", "lock_kernel", "spec_hash"]
+
+
+def spec_hash(spec: KernelSpec) -> str:
+    return "sha256:" + spec.content_hash
+
+
+def conda_specs(spec: KernelSpec) -> list[str]:
+    """The match specs solved for *spec* (``python X.Y*`` added when it names one)."""
+    if not spec.conda:
+        return []
+    python = [f"python {spec.python}.*"] if spec.python else []
+    return [*python, *(_match_spec(p) for p in spec.conda)]
+
+
+def _match_spec(dependency: str) -> str:
+    """``name=1.2=build`` (conda env export) -> ``name 1.2.* build``; other forms as written."""
+    parts = dependency.split("=")
+    if len(parts) == 3 and all(parts) and not dependency.startswith(("=", "<", ">", "!")):
+        return f"{parts[0]} {parts[1]} {parts[2]}"
+    if len(parts) == 2 and all(parts):
+        return f"{parts[0]} {parts[1]}.*" if not parts[1].endswith("*") else dependency
+    return dependency
+
+
+def _python_of(packages: Sequence[CondaPackage]) -> str | None:
+    for package in packages:
+        if package.name == "python":
+            return ".".join(package.version.split(".")[:2])
+    return None
+
+
+def lock_kernel(
+    spec: KernelSpec,
+    *,
+    platforms: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Lock:
+    """Resolve *spec* to a :class:`Lock` for the configured platforms plus *platforms*."""
+    from envyard.locking.conda import solve_conda
+    from envyard.locking.pip import index_sources, resolve_pip
+
+    values = dict(os.environ if env is None else env)
+    chosen = lock_platforms(platforms, values)
+    channels = channel_urls(spec.channels, values) if spec.conda else []
+    conda: dict[str, tuple[CondaPackage, ...]] = {}
+    for platform in chosen:
+        if spec.conda:
+            conda[platform] = solve_conda(
+                conda_specs(spec), channels, platform, env=values, kernel=spec.name
+            )
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    first = conda.get(chosen[0], ())
+    python = _python_of(first) or spec.python or running
+    pip: dict[str, tuple[PipPackage, ...]] = {}
+    if spec.pip:
+        pip = resolve_pip(
+            spec.pip,
+            python=python,
+            platforms=chosen,
+            env=values,
+            cwd=cwd or Path.cwd(),
+            kernel=spec.name,
+        )
+    return Lock(
+        spec_hash=spec_hash(spec),
+        python=python,
+        channels=tuple(channels),
+        indexes=tuple(index_sources(spec.pip, values)) if spec.pip else (),
+        platforms={p: PlatformLock(conda=conda.get(p, ()), pip=pip.get(p, ())) for p in chosen},
+    )
