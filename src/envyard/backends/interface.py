@@ -1,4 +1,13 @@
-"""The backend interface: ``submit(Submission) -> Handle``; handles follow and stop runs.
+"""Where it runs: one :class:`Backend` Protocol for jobs, ``env launch`` and ``nb test``.
+
+A backend is an entry point of the ``envyard.backends`` group (built-in ones are declared in
+Envyard's own ``pyproject.toml`` like third-party ones; :func:`envyard.plugins.backend` loads
+them). Its ``capabilities`` say which of the three it serves, and it implements the methods of
+those: ``job`` -> ``submit``/``attach`` (plus an optional ``preflight(plan)``), ``launch`` ->
+``plan_launch``/``launch``, ``notebook`` -> ``run_notebooks``. A backend without
+``capabilities`` is a job backend. Every backend is built as ``factory(settings)``.
+
+Jobs: ``submit(Submission) -> Handle``; handles follow and stop runs.
 
 A :class:`Submission` is everything a backend needs, already rendered: one bootstrap per task
 role (:class:`~envyard.prerequisites.render.Bootstrap`), the environments, the run directory,
@@ -19,15 +28,24 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 from envyard.prerequisites.render import Bootstrap
 from envyard.spec.environment import Environment
 from envyard.spec.job import TaskRole
 
+if TYPE_CHECKING:
+    from envyard.launch.request import LaunchPlan, LaunchRequest
+    from envyard.launch.steps import Log
+    from envyard.notebooks.plan import Job
+    from envyard.notebooks.results import NotebookResult
+    from envyard.notebooks.runner import Listener, RunOptions
+
 __all__ = [
+    "CAPABILITIES",
     "FINAL_STATES",
     "Backend",
+    "Capability",
     "Handle",
     "Instance",
     "RunStatus",
@@ -36,6 +54,12 @@ __all__ = [
     "mask_fingerprints",
 ]
 
+Capability = Literal["job", "launch", "notebook"]
+CAPABILITIES: dict[Capability, str] = {  # what each capability is used by, for messages
+    "job": "job submit",
+    "launch": "env launch",
+    "notebook": "nb test",
+}
 State = Literal["pending", "running", "succeeded", "failed", "cancelled"]
 FINAL_STATES: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
 MASK = "***"
@@ -115,11 +139,29 @@ class Handle(Protocol):
 
 
 class Backend(Protocol):
-    name: str
+    """A place where work runs; it implements the methods of its ``capabilities`` only."""
 
+    name: str
+    capabilities: ClassVar[frozenset[Capability]]
+
+    # job: run a rendered job; the handle is stored and rebuilt by ``attach``
     def submit(self, submission: Submission) -> Handle: ...
 
     def attach(self, data: Mapping[str, Any]) -> Handle: ...
+
+    # launch: run a command in an environment's kernel, in the foreground
+    def plan_launch(self, request: LaunchRequest) -> LaunchPlan:
+        """What ``launch`` would run (nothing installed or started: ``--dry-run``)."""
+        ...
+
+    def launch(self, request: LaunchRequest, log: Log) -> int:
+        """Run ``request.command``; return its exit code."""
+        ...
+
+    # notebook: execute planned notebooks; one result per job, in order
+    async def run_notebooks(
+        self, jobs: list[Job], options: RunOptions, listener: Listener | None
+    ) -> list[NotebookResult]: ...
 
 
 def poll_until_done(

@@ -26,10 +26,11 @@ def _say(line: str) -> None:
 @click.argument("args", nargs=-1, required=True, metavar="NAME[@VERSION] -- CMD...")
 @click.option(
     "--engine",
-    type=click.Choice(["local", "podman", "docker"]),
     default="local",
     show_default=True,
-    help="local: a uv kernel on this machine; podman/docker: the environment's image.",
+    metavar="NAME",
+    help="local: a uv kernel on this machine; podman/docker: the environment's image; "
+    "or an installed backend plugin.",
 )
 @click.option(
     "-f",

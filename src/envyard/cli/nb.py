@@ -57,10 +57,11 @@ def _parameter(value: str) -> tuple[str, object]:
 )
 @click.option(
     "--backend",
-    type=click.Choice(["local", "container", "ray"]),
     default="local",
     show_default=True,
-    help="Where kernels run: here, in the environment's image (podman), or on Ray.",
+    metavar="NAME",
+    help="Where kernels run: local (here), container/podman (the environment's image), ray, "
+    "or an installed backend plugin.",
 )
 @click.option("--target", help="Apply this target's overrides to staged copies of the config.")
 @click.option("--ray-address", help="Ray cluster address (--backend ray; default: RAY_ADDRESS).")

@@ -25,8 +25,6 @@ from envyard.settings import load_settings
 
 __all__ = ["SubmitResult", "backend_for", "cancel_run", "handle_of", "refresh", "submit_job"]
 
-_KERNEL_MODE = {"ray": "none"}  # Ray installs the kernel's packages through its runtime_env
-
 
 @dataclass(frozen=True)
 class SubmitResult:
@@ -44,9 +42,7 @@ def _client() -> Any:
 
 
 def backend_for(name: str, settings: Mapping[str, Any] | None = None) -> Backend:
-    factory = plugins.load("backend", name)
-    backend: Backend = factory(dict(settings or {}))
-    return backend
+    return plugins.backend(name, "job", settings)
 
 
 @dataclass(frozen=True)
@@ -85,7 +81,8 @@ def prepare(
     plan = plan_job(
         job,
         FileCatalogue.from_paths(env_files, catalogue or RegistryCatalogue()),
-        kernel_mode=_KERNEL_MODE.get(name, "activate"),  # type: ignore[arg-type]
+        # "none" where the backend installs the kernel itself (Ray: through its runtime_env)
+        kernel_mode=getattr(chosen, "kernel_mode", "activate"),
         base_dir=original.base_dir,
     )
     spec = dict(job.document.data)

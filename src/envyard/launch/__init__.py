@@ -6,14 +6,12 @@ Envyard's bootstrap as entrypoint (``IMAGE --kernel K -- CMD``), which creates o
 kernel inside the container. See ``docs/launch.md``.
 """
 
-from envyard.launch.engines import ENGINES, Engine, get_engine, launch, plan_launch
+from envyard.launch.engines import get_engine, launch, plan_launch
 from envyard.launch.kernelspec import KernelSpec, kernel_spec
 from envyard.launch.local import Kernel, materialise
 from envyard.launch.request import LaunchPlan, LaunchRequest
 
 __all__ = [
-    "ENGINES",
-    "Engine",
     "Kernel",
     "KernelSpec",
     "LaunchPlan",

@@ -1,16 +1,16 @@
-"""Launch engines by name, and :func:`launch`, the one entry point the CLI calls.
+""":func:`launch` and :func:`plan_launch`, what ``envyard env launch`` calls, and the local engine.
 
-An engine plans a launch (pure enough for ``--dry-run``) and runs it, returning the command's
-exit code. Built-in engines: ``local`` (uv kernel on this machine), ``podman``, ``docker``.
+An engine is any backend with the ``launch`` capability (:mod:`envyard.backends.interface`),
+found by name through :func:`envyard.plugins.backend`: built-in ``local`` (the uv kernel on
+this machine, :class:`LocalEngine`), ``podman``, ``docker`` and ``container`` (the image with
+Envyard's bootstrap), or a third-party entry point. An engine plans a launch (pure enough for
+``--dry-run``) and runs it, returning the command's exit code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING
 
-from envyard.errors import PluginError
-from envyard.launch.container import ContainerEngine
 from envyard.launch.kernelspec import kernel_spec
 from envyard.launch.local import (
     kernel_env,
@@ -22,15 +22,10 @@ from envyard.launch.local import (
 from envyard.launch.request import LaunchPlan, LaunchRequest
 from envyard.launch.steps import Log, Step
 
-__all__ = ["ENGINES", "Engine", "LocalEngine", "get_engine", "launch", "plan_launch"]
+if TYPE_CHECKING:
+    from envyard.backends.interface import Backend
 
-
-class Engine(Protocol):
-    name: str
-
-    def plan(self, request: LaunchRequest) -> LaunchPlan: ...
-
-    def run(self, request: LaunchRequest, log: Log) -> int: ...
+__all__ = ["LocalEngine", "get_engine", "launch", "plan_launch"]
 
 
 class LocalEngine:
@@ -63,25 +58,18 @@ class LocalEngine:
         return run_command(command, env, cwd=None)
 
 
-ENGINES: dict[str, Callable[[], Engine]] = {
-    "local": LocalEngine,
-    "podman": lambda: ContainerEngine("podman"),
-    "docker": lambda: ContainerEngine("docker"),
-}
+def get_engine(name: str) -> Backend:
+    """The backend ``name``, refused (naming the ones that can) when it cannot launch."""
+    from envyard import plugins
 
-
-def get_engine(name: str) -> Engine:
-    factory = ENGINES.get(name)
-    if factory is None:
-        raise PluginError(f"unknown launch engine '{name}'; known: {', '.join(sorted(ENGINES))}")
-    return factory()
+    return plugins.backend(name, "launch")
 
 
 def plan_launch(request: LaunchRequest, engine: str = "local") -> LaunchPlan:
     """What :func:`launch` would run (nothing is installed or started)."""
-    return get_engine(engine).plan(request)
+    return get_engine(engine).plan_launch(request)
 
 
 def launch(request: LaunchRequest, engine: str = "local", log: Log = lambda _l: None) -> int:
     """Run ``request.command`` in its environment with *engine*; return the exit code."""
-    return get_engine(engine).run(request, log)
+    return get_engine(engine).launch(request, log)

@@ -1,8 +1,9 @@
 """One notebook test session: discover -> (changed only) -> plan -> run on a backend -> results.
 
-This is the domain function behind ``envyard nb test`` and the pytest plugin. Backends:
-``local`` (kernels on this machine), ``container`` (each notebook's kernel inside the
-environment's image, with podman) and ``ray`` (notebooks spread over a Ray cluster as tasks).
+This is the domain function behind ``envyard nb test`` and the pytest plugin. The backend is
+any one with the ``notebook`` capability (:func:`envyard.plugins.backend`): ``local`` (kernels
+on this machine), ``container``/``podman`` (each notebook's kernel inside the environment's
+image, with podman), ``ray`` (notebooks spread over a Ray cluster as tasks), or a plugin's.
 """
 
 from __future__ import annotations
@@ -14,15 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from envyard.errors import ConfigError
+from envyard import plugins
 from envyard.notebooks.changed import select_changed
 from envyard.notebooks.config import Overrides
 from envyard.notebooks.discover import Found, discover
 from envyard.notebooks.plan import Job, plan_all
 from envyard.notebooks.results import NotebookResult
-from envyard.notebooks.runner import Listener, RunOptions, run_jobs
-
-BACKENDS = ("local", "container", "ray")
+from envyard.notebooks.runner import Listener, RunOptions
 
 
 @dataclass
@@ -58,25 +57,6 @@ def select(request: SessionRequest) -> list[Found]:
     return found
 
 
-async def _run_backend(
-    request: SessionRequest, jobs: list[Job], listener: Listener | None
-) -> list[NotebookResult]:
-    options = RunOptions(workers=request.workers, output_dir=request.output_dir, fork=request.fork)
-    if request.backend == "local":
-        return await run_jobs(jobs, options, listener)
-    if request.backend == "container":
-        from envyard.notebooks.container import run_in_containers
-
-        return await run_in_containers(jobs, options, listener, **request.backend_options)
-    if request.backend == "ray":
-        from envyard.notebooks.ray_backend import run_on_ray
-
-        return await run_on_ray(jobs, options, listener, **request.backend_options)
-    raise ConfigError(
-        f"unknown notebook backend '{request.backend}'", hint=f"one of {', '.join(BACKENDS)}"
-    )
-
-
 async def run_session_async(
     request: SessionRequest,
     listener: Listener | None = None,
@@ -84,10 +64,7 @@ async def run_session_async(
 ) -> SessionReport:
     """Run the session; ``on_total`` learns how many notebooks there are once planned."""
     started = time.monotonic()
-    if request.backend not in BACKENDS:
-        raise ConfigError(
-            f"unknown notebook backend '{request.backend}'", hint=f"one of {', '.join(BACKENDS)}"
-        )
+    backend = plugins.backend(request.backend, "notebook", request.backend_options)
     found = await asyncio.to_thread(select, request)
     overrides = Overrides(
         environment=request.environment,
@@ -106,7 +83,8 @@ async def run_session_async(
     for item in planned:
         if isinstance(item, NotebookResult) and listener is not None:
             listener("done", item)
-    ran = iter(await _run_backend(request, jobs, listener)) if jobs else iter([])
+    options = RunOptions(workers=request.workers, output_dir=request.output_dir, fork=request.fork)
+    ran = iter(await backend.run_notebooks(jobs, options, listener)) if jobs else iter([])
     results = [next(ran) if isinstance(p, Job) else p for p in planned]
     return SessionReport(results, time.monotonic() - started, len(found))
 
