@@ -1,43 +1,46 @@
-"""The ``local`` engine: materialise the kernel on this machine with uv, run the command in it.
+"""The ``local`` engine: install the kernel's lock on this machine, run the command in it.
 
-Pip-only kernels become a venv made by ``uv venv`` + ``uv pip install``; kernels with conda
-packages are created by micromamba/mamba/conda (whichever is installed) and their pip part is
-then installed by uv. Interpreters are never downloaded (``UV_PYTHON_DOWNLOADS=never``).
-Kernels are cached by content hash (:mod:`envyard.launch.cache`); a second launch of the same
-kernel runs no installer.
+Every local kernel is installed from a :class:`~envyard.locking.Lock` by
+:func:`envyard.locking.install.install_steps` (py-rattler for conda packages, ``uv venv`` and
+``uv pip sync`` for the rest: no conda, mamba or micromamba). A registry version brings the lock
+stored with it; a spec without one (``env launch -f``, a notebook's inline environment) is
+locked on first use and that lock is kept under ``<cache>/.spec-locks`` by the spec's content
+hash (``--rebuild`` locks it again). Kernels are cached by lock hash
+(:mod:`envyard.launch.cache`); a second launch of the same lock runs no installer.
+Interpreters are never downloaded (``UV_PYTHON_DOWNLOADS=never``).
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from envyard.errors import ExecutionError
 from envyard.launch.cache import KernelCache
-from envyard.launch.conda import conda_create_step, require_conda
 from envyard.launch.foreground import run_foreground
 from envyard.launch.interpreters import Interpreter, find_interpreter
 from envyard.launch.kernelspec import KernelSpec
 from envyard.launch.steps import Log, Step, run_step
-from envyard.launch.uvtool import uv_binary
+
+if TYPE_CHECKING:
+    from envyard.locking.model import Lock
 
 __all__ = [
     "Kernel",
     "LocalPlan",
-    "build_steps",
     "cache_key",
     "kernel_env",
+    "kernel_lock",
     "materialise",
     "plan",
     "run_command",
     "with_activation_hooks",
 ]
-
-REQUIREMENTS = "envyard-requirements.txt"
 
 
 @dataclass(frozen=True)
@@ -55,58 +58,37 @@ def _python_request(spec: KernelSpec) -> str:
 
 
 def cache_key(spec: KernelSpec) -> str:
-    """``<content hash prefix>-py<python>``: the cache directory name of *spec*."""
+    """``<content hash prefix>-py<python>``: the spec's key (container kernel specs use it)."""
     return f"{spec.content_hash[:24]}-py{_python_request(spec)}"
 
 
-def _uv_env() -> dict[str, str]:
-    return {"UV_PYTHON_DOWNLOADS": "never"}  # interpreters are local, always
-
-
-def build_steps(
+def kernel_lock(
     spec: KernelSpec,
-    prefix: Path,
+    cache_root: Path,
+    env: Mapping[str, str],
     *,
-    interpreter: Interpreter | None,
-    conda_tool: str | None,
-    refresh: bool = False,
-) -> list[Step]:
-    """The commands that create *spec* in *prefix* (pure: nothing runs)."""
-    uv = uv_binary()
-    uv_env = _uv_env()
-    steps: list[Step] = []
-    if spec.needs_conda:
-        assert conda_tool is not None  # noqa: S101 - callers pass require_conda()'s result
-        steps.append(conda_create_step(conda_tool, spec, prefix))
-    else:
-        assert interpreter is not None  # noqa: S101 - pip kernels always resolve one
-        steps.append(
-            Step(
-                f"creating kernel {spec.name} (Python {interpreter.version}) with uv",
-                (uv, "venv", "--no-project", "--python", str(interpreter.path), str(prefix)),
-                uv_env,
-            )
-        )
-    if spec.pip:
-        requirements = prefix / REQUIREMENTS
-        steps.append(
-            Step(
-                f"installing {len(spec.pip)} requirement(s) with uv",
-                (
-                    uv,
-                    "pip",
-                    "install",
-                    "--python",
-                    str(prefix / "bin" / "python"),
-                    "--requirements",
-                    str(requirements),
-                    *(["--refresh"] if refresh else []),
-                ),
-                uv_env,
-                write_file=(str(requirements), spec.requirements_txt()),
-            )
-        )
-    return steps
+    lock: Lock | None = None,
+    rebuild: bool = False,
+) -> Lock:
+    """*lock*, else the lock kept for *spec*'s content, else a new one (kept for next time)."""
+    from envyard.locking.config import host_platform
+    from envyard.locking.model import Lock
+    from envyard.locking.resolve import lock_kernel
+
+    if lock is not None:
+        return lock
+    kept = cache_root / ".spec-locks" / f"{spec.content_hash[:32]}-{host_platform()}.json"
+    if not rebuild:
+        try:
+            return Lock.model_validate_json(kept.read_bytes())
+        except (OSError, ValueError):
+            pass
+    made = lock_kernel(spec, platforms=[host_platform()], env=env)
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    tmp = kept.with_name(f".{kept.name}.{secrets.token_hex(4)}")
+    tmp.write_text(made.model_dump_json(), encoding="utf-8")
+    tmp.replace(kept)
+    return made
 
 
 @dataclass(frozen=True)
@@ -118,25 +100,39 @@ class LocalPlan:
     cached: bool
     steps: tuple[Step, ...]
     interpreter: Interpreter | None
-    conda_tool: str | None
+    lock: Lock
+
+
+def _interpreter(lock: Lock, platform: str, env: Mapping[str, str]) -> Interpreter | None:
+    from envyard.locking.install import has_conda_python
+
+    return None if has_conda_python(lock, platform) else find_interpreter(lock.python, env)
 
 
 def plan(
-    spec: KernelSpec, cache_root: Path, env: Mapping[str, str], *, rebuild: bool = False
+    spec: KernelSpec,
+    cache_root: Path,
+    env: Mapping[str, str],
+    *,
+    rebuild: bool = False,
+    lock: Lock | None = None,
 ) -> LocalPlan:
-    """Plan materialising *spec*: finds the interpreter or conda tool, runs nothing."""
-    cache = KernelCache(cache_root)
-    key = cache_key(spec)
-    found = None if rebuild else cache.lookup(key)
+    """Plan materialising *spec* from its lock (locking it first when it has none)."""
+    from envyard.locking.config import host_platform
+    from envyard.locking.install import install_steps, lock_key
+
+    locked = kernel_lock(spec, cache_root, env, lock=lock, rebuild=rebuild)
+    platform = host_platform()
+    key = lock_key(locked, platform)
+    found = None if rebuild else KernelCache(cache_root).lookup(key)
     if found is not None:
-        return LocalPlan(key, found.prefix, True, (), None, None)
-    interpreter = None if spec.needs_conda else find_interpreter(spec.python, env)
-    conda_tool = require_conda(spec, env) if spec.needs_conda else None
+        return LocalPlan(key, found.prefix, True, (), None, locked)
+    interpreter = _interpreter(locked, platform, env)
     prefix = cache_root / ".store" / f"{key}.NEW"
-    steps = build_steps(
-        spec, prefix, interpreter=interpreter, conda_tool=conda_tool, refresh=rebuild
+    steps = install_steps(
+        locked, prefix, platform=platform, interpreter=interpreter, env=env, kernel=spec.name
     )
-    return LocalPlan(key, prefix, False, tuple(steps), interpreter, conda_tool)
+    return LocalPlan(key, prefix, False, tuple(steps), interpreter, locked)
 
 
 def materialise(
@@ -146,46 +142,64 @@ def materialise(
     env: Mapping[str, str] | None = None,
     log: Log = lambda _line: None,
     rebuild: bool = False,
+    lock: Lock | None = None,
 ) -> Kernel:
-    """Return *spec* materialised under *cache_root*, building it on first use.
+    """Return *spec* installed from its lock under *cache_root*, installing on first use.
 
-    ``rebuild`` builds a fresh copy even when one is cached (e.g. to pick up new releases
-    of unpinned requirements) and publishes it in place of the old one.
+    ``lock`` is the version's stored lock (None: the spec is locked here, see
+    :func:`kernel_lock`). ``rebuild`` installs a fresh copy even when one is cached and, for a
+    spec without a stored lock, resolves it again (new releases of unpinned requirements).
     """
+    from envyard.locking.config import host_platform
+    from envyard.locking.install import install_steps
+
     base_env = dict(os.environ if env is None else env)
-    planned = plan(spec, cache_root, base_env, rebuild=rebuild)
+    cache = KernelCache(cache_root)
+    if lock is not None and not rebuild:  # the hot path: one symlink and one JSON read
+        from envyard.locking.install import lock_key
+
+        found = cache.lookup(lock_key(lock, host_platform()))
+        if found is not None:
+            log(f"reusing kernel {spec.name} ({found.prefix})")
+            return Kernel(spec, found.prefix, _kind(lock), True)
+    planned = plan(spec, cache_root, base_env, rebuild=rebuild, lock=lock)
+    locked = planned.lock
     if planned.cached:
         log(f"reusing kernel {spec.name} ({planned.prefix})")
-        return Kernel(spec, planned.prefix, _kind(spec), True)
-    interpreter, conda_tool = planned.interpreter, planned.conda_tool
+        return Kernel(spec, planned.prefix, _kind(locked), True)
+    interpreter, platform = planned.interpreter, host_platform()
 
     def build(prefix: Path) -> dict[str, Any]:
-        steps = build_steps(
-            spec, prefix, interpreter=interpreter, conda_tool=conda_tool, refresh=rebuild
-        )
+        steps = install_steps(
+            locked, prefix, platform=platform, interpreter=interpreter, env=base_env,
+            kernel=spec.name,
+        )  # fmt: skip
         for step in steps:
             run_step(step, base_env, cwd=cache_root, log=log)
         return {
-            "kind": _kind(spec),
+            "kind": _kind(locked),
             "name": spec.name,
-            "content_hash": spec.content_hash,
+            "lock_hash": locked.digest(),
+            "spec_hash": locked.spec_hash,
+            "platform": platform,
             "python": str(interpreter.path) if interpreter else None,
-            "python_version": interpreter.version if interpreter else spec.python,
-            "python_in_prefix": "bin/python" if interpreter else None,
-            "pip": list(spec.pip),
-            "conda": list(spec.conda),
-            "conda_tool": conda_tool,
+            "python_version": interpreter.version if interpreter else locked.python,
+            "python_in_prefix": "bin/python",
+            "packages": {n: v for n, (v, _src) in locked.packages(platform).items()},
         }
 
     cache_root.mkdir(parents=True, exist_ok=True)
-    cached, built = KernelCache(cache_root).get_or_build(planned.key, build, force=rebuild)
+    cached, built = cache.get_or_build(planned.key, build, force=rebuild)
     if not built:
         log(f"reusing kernel {spec.name} ({cached.prefix}), built by a concurrent launch")
-    return Kernel(spec, cached.prefix, _kind(spec), not built)
+    return Kernel(spec, cached.prefix, _kind(locked), not built)
 
 
-def _kind(spec: KernelSpec) -> str:
-    return "conda" if spec.needs_conda else "venv"
+def _kind(lock: Lock) -> str:
+    from envyard.locking.config import host_platform
+
+    platform = lock.platforms.get(host_platform())
+    return "conda" if platform is not None and platform.conda else "venv"
 
 
 def kernel_env(kernel: Kernel, base: Mapping[str, str]) -> dict[str, str]:

@@ -67,7 +67,7 @@ def install_steps(
             "platform": platform,
             "records": [record_json(p, env) for p in packages.conda],
         }
-        path = prefix.parent / f"{prefix.name}.{RATTLER_REQUEST}"
+        path = prefix / RATTLER_REQUEST
         steps.append(
             Step(
                 f"installing {len(packages.conda)} locked conda package(s) of kernel {kernel} "

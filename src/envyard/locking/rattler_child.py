@@ -1,10 +1,12 @@
-"""Install conda records into a prefix with py-rattler, as a child process.
+"""Solve or install conda packages with py-rattler, as a child process.
 
-``python -m envyard.locking.rattler_child REQUEST.json``: the request holds ``prefix``,
-``cache_dir``, ``platform`` and ``records`` (:func:`envyard.locking.conda.record_json`). The
-child flushes its output and leaves with ``os._exit``: py-rattler can crash while the
-interpreter shuts down after an install (seen about 1 in 5 runs with 0.28), which would turn a
-good install into a failed one. Exit 0: installed; 1: the one-line reason is on stderr.
+``python -m envyard.locking.rattler_child REQUEST.json``. A solve request holds
+``"action": "solve"``, ``specs``, ``channels`` and ``platform``; the child prints the records
+as JSON. An install request holds ``prefix``, ``cache_dir``, ``platform`` and ``records``
+(:func:`envyard.locking.conda.record_json`). The child flushes its output and leaves with
+``os._exit``: py-rattler can crash while the interpreter shuts down after a solve or an install
+(seen about 1 in 5 runs with 0.28), which would turn a good result into a failed one.
+Exit 0: done; 1: the one-line reason is on stderr.
 """
 
 from __future__ import annotations
@@ -18,12 +20,12 @@ from typing import Any
 
 
 def _record(data: dict[str, Any]) -> Any:
-    from rattler import PackageRecord, RepoDataRecord
+    from rattler import BuildString, PackageRecord, RepoDataRecord
 
     package = PackageRecord(
         name=data["name"],
         version=data["version"],
-        build=data["build"],
+        build=BuildString(data["build"]),
         build_number=int(data.get("build_number") or 0),
         subdir=data["subdir"],
         noarch=data.get("noarch"),
@@ -53,11 +55,18 @@ def install(request: dict[str, Any]) -> None:
 
 
 def main(argv: list[str]) -> int:
+    request = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    action = request.get("action", "install")
     try:
-        request = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-        install(request)
-    except Exception as exc:  # reported as one line; the parent raises ExecutionError
-        print(f"conda install failed: {' '.join(str(exc).split())}", file=sys.stderr)  # noqa: T201
+        if action == "solve":
+            from envyard.locking.conda import solve_in_process
+
+            found = solve_in_process(request["specs"], request["channels"], request["platform"])
+            sys.stdout.write(json.dumps(found))
+        else:
+            install(request)
+    except Exception as exc:  # reported as one line; the parent raises a user error
+        print(f"conda {action} failed: {' '.join(str(exc).split())}", file=sys.stderr)  # noqa: T201
         return 1
     return 0
 
