@@ -38,7 +38,9 @@ class LocalEngine:
         run = Step("running the command", request.command)
         if spec is None:
             return LaunchPlan(self.name, (run,), ("no kernel: the command runs as is",))
-        planned = plan(spec, request.cache_root, request.env, rebuild=request.rebuild)
+        planned = plan(
+            spec, request.cache_root, request.env, rebuild=request.rebuild, lock=request.lock
+        )
         note = f"kernel {spec.name}: " + (
             f"cached at {planned.prefix}" if planned.cached else f"to build ({planned.key})"
         )
@@ -50,7 +52,12 @@ class LocalEngine:
         command = list(request.command)
         if spec is not None:
             kernel = materialise(
-                spec, request.cache_root, env=env, log=log, rebuild=request.rebuild
+                spec,
+                request.cache_root,
+                env=env,
+                log=log,
+                rebuild=request.rebuild,
+                lock=request.lock,
             )
             env = kernel_env(kernel, env)
             command = with_activation_hooks(command, kernel.prefix)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from envyard.launch.steps import Step, render_steps
 from envyard.spec.environment import Environment
+
+if TYPE_CHECKING:
+    from envyard.locking.model import Lock
 
 __all__ = ["LaunchPlan", "LaunchRequest", "Network"]
 
@@ -20,7 +23,8 @@ class LaunchRequest:
     """Run ``command`` in ``environment`` (shown to users as ``ref``).
 
     ``env`` is the environment of the processes Envyard starts (installers, the command,
-    podman); ``cache_root`` is where kernels are cached. The container options are ignored by
+    podman); ``cache_root`` is where kernels are cached; ``lock`` is the registry version's
+    lock (a spec file has none: the local engine locks it on first use). The container options are ignored by
     the local engine.
     """
 
@@ -35,6 +39,7 @@ class LaunchRequest:
     use_image_entrypoint: bool = False
     workdir: str | None = None
     rebuild: bool = False  # local engine: build the kernel again even if it is cached
+    lock: Lock | None = None  # the version's stored lock (None: locked at launch, see local)
 
 
 @dataclass(frozen=True)
