@@ -41,9 +41,31 @@ class Settings:
         return self.home / "runs"
 
 
+def _check_home(home: Path, named: bool) -> Path:
+    """``home``, if it is a folder or can become one; else a user error naming the variable."""
+    where = f"ENVYARD_HOME={home}" if named else f"Envyard's data folder {home}"
+    probe = home
+    while not probe.exists():  # the nearest part that exists must be a folder
+        if probe.parent == probe:
+            return home
+        probe = probe.parent
+    if not probe.is_dir():
+        from envyard.errors import ConfigError
+
+        what = "is a file" if probe == home else f"cannot be made: {probe} is a file"
+        raise ConfigError(
+            f"{where} {what}, not a folder",
+            hint="set ENVYARD_HOME to a folder (it is created when missing)",
+        )
+    return home
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """The settings from ``env`` (default: ``os.environ``); a file as ``ENVYARD_HOME`` is a
+    :class:`~envyard.errors.ConfigError` (a user's mistake, exit 1)."""
     env = dict(os.environ) if env is None else env
-    home = Path(env["ENVYARD_HOME"]) if env.get("ENVYARD_HOME") else _default_home()
+    named = bool(env.get("ENVYARD_HOME"))
+    home = _check_home(Path(env["ENVYARD_HOME"]) if named else _default_home(), named)
     db_url = env.get("ENVYARD_DB_URL") or f"sqlite:///{home / 'envyard.db'}"
     return Settings(
         home=home,

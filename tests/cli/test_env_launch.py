@@ -53,7 +53,7 @@ def test_launch_twice_reuses_the_kernel(
     version, prefix = first.stdout.split()
     assert version == "3.1.4"
     assert prefix.startswith(str(tmp_path / "home" / "kernels"))
-    assert "installing 1 requirement(s) with uv" in first.stderr
+    assert "installing 1 locked pip package(s) with uv" in first.stderr
 
     second = _envyard(["env", "launch", f"{name}@1", "--", "python", "-c", code], cli_env)
     assert second.returncode == 0, second.stderr
@@ -126,7 +126,7 @@ def test_concurrent_launches_share_one_build(
     results = [proc.communicate(timeout=240) for proc in procs]
     assert [proc.returncode for proc in procs] == [0, 0, 0], [err for _, err in results]
     assert len({out for out, _ in results}) == 1  # one kernel, the same path for all
-    builds = sum(err.count("installing 1 requirement") for _, err in results)
+    builds = sum(err.count("installing 1 locked pip package") for _, err in results)
     assert builds == 1
     store = tmp_path / "home" / "kernels" / ".store"
     assert len(list(store.iterdir())) == 1

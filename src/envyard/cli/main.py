@@ -2,6 +2,11 @@
 
 Sub-commands live in their own modules and are imported only when invoked, so
 `envyard --help` stays fast and never imports FastAPI, SQLAlchemy, Ray or nbclient.
+
+The boundary (:func:`run`): a user's mistake prints one ``error: ...`` line (or located
+``file:line:col`` lines for spec files) and exits 1, also for a missing or unreadable file;
+a usage error prints click's usage block ending in ``error: ...`` and exits 2; anything else is
+a bug: a short message and a crash log under ``$ENVYARD_HOME/logs``, exit 3.
 """
 
 from __future__ import annotations
@@ -78,9 +83,10 @@ def cli() -> None:
 
 
 def _log_dir() -> Path:
-    import platformdirs
+    """Crash logs live with Envyard's data: ``$ENVYARD_HOME/logs``."""
+    from envyard.settings import load_settings
 
-    return Path(platformdirs.user_log_dir("envyard", appauthor=False))
+    return load_settings().home / "logs"
 
 
 _SECRET_OPTIONS = ("--token", "--password", "--secret")
@@ -120,7 +126,7 @@ def _report_bug(exc: BaseException) -> int:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(f"envyard {__version__}\nargv: {argv!r}\n\n{text}")
         where = f"details in {log}"
-    except OSError:
+    except (OSError, EnvyardError):
         where = "the traceback follows:\n" + text
     click.echo(
         f"envyard: internal error ({type(exc).__name__}: {exc}); this is a bug, {where}. "
@@ -130,22 +136,77 @@ def _report_bug(exc: BaseException) -> int:
     return 3
 
 
+def _error(message: str, code: int = 1) -> int:
+    click.echo(f"error: {message}", err=True)
+    return code
+
+
+_CLICK_MISSING = re.compile(r"(File|Directory|Path) '(.*)' does not exist\.?", re.DOTALL)
+
+
+def _missing_path(exc: click.BadParameter) -> str | None:
+    """The one-line message when ``exc`` is click's "file does not exist" check, else None."""
+    param = exc.param
+    if param is None or not isinstance(param.type, click.Path):
+        return None
+    found = _CLICK_MISSING.fullmatch(exc.message)
+    if found is None:
+        return None
+    what, path = found.group(1, 2)
+    given = param.get_error_hint(exc.ctx) if exc.ctx else repr(param.name)
+    return f"{path}: {what.lower()} does not exist (given as {given}; hint: check the path)"
+
+
+def _usage_error(exc: click.UsageError) -> int:
+    """Click's usage block with our one ``error:`` prefix (exit 2), or exit 1 for a missing
+    file: that is a user's mistake like any other, not a misuse of the command line."""
+    if isinstance(exc, click.BadParameter) and (missing := _missing_path(exc)):
+        return _error(missing)
+    ctx = exc.ctx
+    message = exc.format_message().rstrip(".")
+    if isinstance(exc, click.NoSuchOption) and ctx and _takes_a_command(ctx.command):
+        message += (
+            f" (hint: options for the command you run go after `--`: "
+            f"`{ctx.command_path} NAME -- CMD {exc.option_name} ...`)"
+        )
+    if ctx is not None:
+        click.echo(ctx.get_usage(), err=True)
+        if ctx.command.get_help_option(ctx) is not None:
+            click.echo(f"Try '{ctx.command_path} --help' for help.", err=True)
+        click.echo(err=True)
+    return _error(message, exc.exit_code)
+
+
+def _takes_a_command(command: click.Command) -> bool:
+    """Whether ``command`` ends with a variadic argument (a command line to run after ``--``)."""
+    return any(isinstance(p, click.Argument) and p.nargs == -1 for p in command.params)
+
+
+def _file_error(exc: OSError) -> int | None:
+    """A user's file that is missing or unreadable: one line, exit 1 (None: not about a file)."""
+    user_file = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
+    if not isinstance(exc, user_file) or not exc.filename:
+        return None
+    return _error(f"{exc.filename}: {exc.strerror or exc}")
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (0 ok, 1 user error, 2 usage, 3 bug, 130 ^C)."""
     try:
         result = cli.main(args=argv, prog_name="envyard", standalone_mode=False)
     except SpecError as exc:
-        for diagnostic in exc.diagnostics:
-            click.echo(diagnostic.render(), err=True)
+        for diagnostic in exc.diagnostics:  # a whole-file problem (no line) reads as an error
+            prefix = "error: " if diagnostic.line <= 0 and diagnostic.severity == "error" else ""
+            click.echo(prefix + diagnostic.render(), err=True)
         return exc.exit_code
     except EnvyardError as exc:
-        click.echo(f"error: {exc}", err=True)
-        return exc.exit_code
+        return _error(str(exc), exc.exit_code)
     except click.exceptions.Exit as exc:
         return exc.exit_code
+    except click.UsageError as exc:
+        return _usage_error(exc)
     except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
+        return _error(exc.format_message(), exc.exit_code)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         return 130
@@ -154,6 +215,9 @@ def run(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        code = _file_error(exc)
+        return _report_bug(exc) if code is None else code
     except Exception as exc:  # the one place that turns bugs into exit code 3
         return _report_bug(exc)
     # in non-standalone mode click returns the code of `Exit` instead of raising it

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -138,15 +138,22 @@ class Database:
         with _LOCK:
             found = _OPEN.get(url)
             if found is None:
-                found = cls(_engine(url))
+                try:
+                    found = cls(_engine(url))
+                except OSError as exc:  # its folder cannot be made (a file is in the way)
+                    raise ConfigError(
+                        f"cannot open the metastore at {display_url(url)}: {exc}",
+                        hint="ENVYARD_HOME (or the ENVYARD_DB_URL path) must name a folder",
+                    ) from None
                 found.key = url
                 try:
                     found.migrate()
-                except OperationalError as exc:
+                except DatabaseError as exc:  # OperationalError, or not an SQLite file at all
                     found.engine.dispose()
                     raise ConfigError(
                         f"cannot open the metastore at {display_url(url)}: {exc.orig}",
-                        hint="check ENVYARD_DB_URL and that the database server is running",
+                        hint="check ENVYARD_DB_URL (an SQLite file Envyard made, or a PostgreSQL "
+                        "database) and that the database server is running",
                     ) from None
                 _OPEN[url] = found
             return found
