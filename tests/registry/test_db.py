@@ -22,7 +22,7 @@ def test_first_use_migrates_to_head(metastore_url: str) -> None:
     db = Database.open(metastore_url)
     assert set(inspect(db.engine).get_table_names()) >= TABLES
     with db.engine.connect() as connection:
-        assert current_revision(connection) == head_revision() == "0001"
+        assert current_revision(connection) == head_revision() == "0002"
     assert Database.open(metastore_url) is db  # one per URL and process
 
 

@@ -25,6 +25,7 @@ from envyard.registry.refs import Ref
 _COLUMNS = (
     Item.id.label("item_id"), Item.name, Item.revision, Item.created_at.label("item_created_at"),
     Version.id.label("version_id"), Version.version, Version.document, Version.content_hash,
+    Version.spec_hash, Version.lock_hash,
     Version.state, Version.replaced_by, Version.delete_on, Version.created_by,
     Version.created_at, Version.updated_by, Version.updated_at,
 )  # fmt: skip
@@ -103,6 +104,7 @@ def fast_get(
         {
             "name": row.name, "version": row.version, "state": row.state,
             "content_hash": row.content_hash, "replaced_by": row.replaced_by,
+            "spec_hash": row.spec_hash, "lock_hash": row.lock_hash,
             "delete_on": row.delete_on, "created_by": row.created_by,
             "created_at": row.created_at, "updated_by": row.updated_by,
             "updated_at": row.updated_at, "document": dict(row.document),

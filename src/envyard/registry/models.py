@@ -2,7 +2,8 @@
 
 - ``registry_items``: one row per (kind, name); ``revision`` is bumped by every change to any
   of its versions (it is the ETag), ``current_version_id`` is the version ``name`` resolves to.
-- ``registry_versions``: immutable content (``document``, ``content_hash``) plus lifecycle.
+- ``registry_versions``: immutable content (``document``, ``content_hash``), the kernel's
+  ``lock`` (with ``spec_hash`` and ``lock_hash``, NULL without a kernel) plus lifecycle.
 - ``registry_tags``: the tags of each version, for filtering.
 - ``api_tokens``: sha256 of each token, never the token.
 - ``runs``: job run records (secrets masked before they are stored).
@@ -90,6 +91,7 @@ class Version(Base):
         UniqueConstraint("item_id", "version", name="uq_registry_versions_item_version"),
         UniqueConstraint("item_id", "seq", name="uq_registry_versions_item_seq"),
         Index("ix_registry_versions_content_hash", "content_hash"),
+        Index("ix_registry_versions_lock_hash", "lock_hash"),
         {"sqlite_autoincrement": True},
     )
 
@@ -99,6 +101,9 @@ class Version(Base):
     seq: Mapped[int] = mapped_column(Integer)
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(80))
+    spec_hash: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    lock_hash: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    lock: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     state: Mapped[str] = mapped_column(String(16), default="active")
     replaced_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     delete_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)

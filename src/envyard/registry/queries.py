@@ -28,6 +28,8 @@ def to_record(kind: Kind, item: Item, version: Version) -> VersionedRecord:
         "version": version.version,
         "state": version.state,
         "content_hash": version.content_hash,
+        "spec_hash": version.spec_hash,
+        "lock_hash": version.lock_hash,
         "replaced_by": version.replaced_by,
         "delete_on": version.delete_on,
         "created_by": version.created_by,

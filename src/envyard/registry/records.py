@@ -56,6 +56,13 @@ class EnvironmentRecord(_Versioned):
     vm_image: str | None = None
     kernel: Kernel | None = None
     tags: dict[str, str] = Field(default_factory=dict)
+    spec_hash: str | None = Field(
+        default=None, description="sha256 of the kernel the lock was resolved from."
+    )
+    lock_hash: str | None = Field(
+        default=None,
+        description="sha256 of the version's lock (None: no kernel, or made before locks).",
+    )
 
     def spec(self) -> Environment:
         """The environment spec of this version (what ``envyard env export`` writes)."""

@@ -11,6 +11,9 @@ Rules:
 - Lifecycle: ``active -> deprecated (replaced_by, delete_on) -> archived``. Acting on ``name``
   changes every version not yet in the target state; ``name@version`` changes that one.
   An environment whose versions are all archived cannot be updated.
+- Environment versions are locked when they are made (``create``, ``update``, ``relock``):
+  the kernel is resolved to exact packages before the write and stored with the version
+  (:mod:`.locks`); a version's lock never changes, ``relock`` makes a new version.
 - Every write bumps the name's revision (its ETag); ``if_match`` makes a write conditional
   (412 when someone else changed the name since it was read). Writers to one name are
   serialised by a row lock, so no update is ever lost.
@@ -27,12 +30,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from envyard.errors import ConflictError, SpecError
+from envyard.locking.diff import LockDiff, diff_locks
+from envyard.locking.model import Lock
+from envyard.locking.search import PackageMatch
 from envyard.registry import queries as q
 from envyard.registry import writes as w
 from envyard.registry.db import Database
 from envyard.registry.errors import PreconditionFailedError
 from envyard.registry.fastread import RecordCache, fast_get
-from envyard.registry.kinds import Kind, VersionedRecord
+from envyard.registry.kinds import Kind, Validated, VersionedRecord
+from envyard.registry.locks import lock_document, search, stored_lock
 from envyard.registry.models import Item
 from envyard.registry.records import STATES, Page
 from envyard.registry.refs import check_name, parse_ref
@@ -116,8 +123,17 @@ class RegistryService:
 
     # --- writes --------------------------------------------------------------------------
 
-    def create(self, body: Any, *, by: str | None = None) -> VersionedRecord:
+    def _lock(self, checked: Validated, platforms: Sequence[str]) -> Lock | None:
+        if self.kind.name != "environment":
+            return None
+        return lock_document(checked.name, checked.document, platforms)
+
+    def create(
+        self, body: Any, *, by: str | None = None, platforms: Sequence[str] = ()
+    ) -> VersionedRecord:
+        """Add a new name; its kernel is locked first (``platforms`` beyond the configured)."""
         checked = self.kind.validate(body, "<input>")
+        lock = self._lock(checked, platforms)
         try:
             with self.db.write() as session:
                 found = select(Item.id).where(
@@ -129,7 +145,7 @@ class RegistryService:
                 session.add(item)
                 session.flush()
                 label = checked.version or "1"
-                version = w.add_version(session, self.kind, item, checked, label, by=by)
+                version = w.add_version(session, self.kind, item, checked, label, by=by, lock=lock)
                 return q.to_record(self.kind, item, version)
         except IntegrityError:  # a concurrent create of the same name won
             raise w.exists_error(self.kind, checked.name) from None
@@ -142,9 +158,18 @@ class RegistryService:
         replace: bool = True,
         by: str | None = None,
         if_match: str | None = None,
+        platforms: Sequence[str] = (),
     ) -> VersionedRecord:
-        """Add a new version: ``body`` is a full spec (``replace``) or changes to merge."""
+        """Add a new version: ``body`` is a full spec (``replace``) or changes to merge.
+
+        The new version's kernel is locked before the write; if the newest version changes
+        meanwhile so that the merged body differs, the update is refused (409, try again).
+        """
         check_name(name)
+        with self.db.read() as session:
+            newest = q.all_versions(session, q.find_item(session, self.kind, name))[0]
+            planned = w.updated_body(self.kind, name, body, replace, newest)
+        lock = self._lock(planned, platforms)
         try:
             with self.db.write() as session:
                 item = q.find_item(session, self.kind, name, lock=True)
@@ -161,11 +186,58 @@ class RegistryService:
                     raise ConflictError(
                         f"nothing changed: the body is identical to {name}@{history[0].version}"
                     )
+                if checked != planned:
+                    raise ConflictError(f"{name} changed while the update ran; try again")
                 label = checked.version or w.next_version(history)
-                version = w.add_version(session, self.kind, item, checked, label, by=by)
+                version = w.add_version(session, self.kind, item, checked, label, by=by, lock=lock)
                 return q.to_record(self.kind, item, version)
         except IntegrityError:
             raise ConflictError(f"{name} changed while the update ran; try again") from None
+
+    def relock(
+        self, name: str, *, platforms: Sequence[str] = (), by: str | None = None
+    ) -> VersionedRecord:
+        """A new version of *name* with the current version's spec, locked again now."""
+        current = self.get(check_name(name))
+        with self.db.read() as session:
+            _, version = q.resolve(session, self.kind, parse_ref(current.ref))
+            document, old_hash = dict(version.document), version.lock_hash
+        checked = Validated(name, None, document)
+        lock = self._lock(checked, platforms)
+        if lock is None:
+            raise ConflictError(f"{current.ref} has no kernel: there is nothing to lock")
+        if lock.digest() == old_hash:
+            raise ConflictError(
+                f"nothing changed: {current.ref} is locked to the same packages",
+                hint="relock after new releases, or with --platform for more platforms",
+            )
+        with self.db.write() as session:
+            item = q.find_item(session, self.kind, name, lock=True)
+            history = q.all_versions(session, item)
+            label = w.next_version(history)
+            added = w.add_version(session, self.kind, item, checked, label, by=by, lock=lock)
+            return q.to_record(self.kind, item, added)
+
+    def lock(self, ref: str) -> tuple[VersionedRecord, Lock | None]:
+        """The version *ref* and its stored lock (None: no kernel, or made before locks)."""
+        with self.db.read() as session:
+            item, version = q.resolve(session, self.kind, parse_ref(ref))
+            return q.to_record(self.kind, item, version), stored_lock(version)
+
+    def diff(self, old: str, new: str, *, platform: str | None = None) -> LockDiff:
+        """Package changes from *old* to *new* (refs); *platform* defaults to the first."""
+        old_record, old_lock = self.lock(old)
+        new_record, new_lock = self.lock(new)
+        either = new_lock or old_lock
+        chosen = platform or (next(iter(either.platforms)) if either else "linux-64")
+        return diff_locks(
+            old_lock, new_lock, old_ref=old_record.ref, new_ref=new_record.ref, platform=chosen
+        )
+
+    def search_packages(self, query: str, *, limit: int = 100) -> builtins.list[PackageMatch]:
+        """Current versions whose lock holds a package matching *query* (``torch>=2``)."""
+        with self.db.read() as session:
+            return search(session, self.kind.name, query, limit)
 
     def deprecate(
         self,

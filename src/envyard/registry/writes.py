@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,9 @@ from envyard.registry import queries as q
 from envyard.registry.errors import PreconditionFailedError
 from envyard.registry.kinds import Kind, Validated, VersionedRecord
 from envyard.registry.models import Item, Tag, Version, utcnow
+
+if TYPE_CHECKING:
+    from envyard.locking.model import Lock
 
 CHANGEABLE = ("active", "deprecated")
 """States a lifecycle action can start from (archived is final)."""
@@ -95,7 +98,14 @@ def next_version(history: Sequence[Version]) -> str:
 
 
 def add_version(
-    session: Session, kind: Kind, item: Item, checked: Validated, label: str, *, by: str | None
+    session: Session,
+    kind: Kind,
+    item: Item,
+    checked: Validated,
+    label: str,
+    *,
+    by: str | None,
+    lock: Lock | None = None,
 ) -> Version:
     existing = {v.version: v for v in q.all_versions(session, item)}
     if label in existing:
@@ -109,6 +119,9 @@ def add_version(
         item_id=item.id, version=label, seq=seq, document=checked.document,
         content_hash=kind.content_hash(checked.document), state="active",
         created_by=by, created_at=now, updated_by=by, updated_at=now,
+        spec_hash=lock.spec_hash if lock else None,
+        lock_hash=lock.digest() if lock else None,
+        lock=lock.model_dump(mode="json") if lock else None,
     )  # fmt: skip
     session.add(version)
     session.flush()
