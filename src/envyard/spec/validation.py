@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -88,6 +89,23 @@ def _named_kind(path: Path) -> bool:
     return any(path.name in k.filenames for k in KINDS.values())
 
 
+_TOP_KEY = re.compile(r"""^["']?([A-Za-z_$][\w$.-]*)["']?[ \t]*:[ \t]*(.*?)[ \t,]*$""", re.M)
+
+
+def _looks_like_a_spec(path: Path) -> bool:
+    """For a file that is not readable YAML: whether its top-level keys (read line by line)
+    say it is an Envyard spec, as they would if it parsed. Such a file is reported, not
+    skipped (issue 16: a spec with a syntax error passed as "not an Envyard spec")."""
+    if _named_kind(path):
+        return True
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return True  # unreadable: let the error stand
+    keys = {m.group(1): m.group(2).strip("\"' ") or None for m in _TOP_KEY.finditer(text)}
+    return detect_kind(path, keys, guess=False) is not None
+
+
 def _one(path: Path, report: Report, forced: Kind | None, *, explicit: bool) -> None:
     found: Kind | None = None
     try:
@@ -100,7 +118,7 @@ def _one(path: Path, report: Report, forced: Kind | None, *, explicit: bool) -> 
             return
         loaded = validate_document(doc, found)
     except SpecError as exc:
-        if found is None and not explicit and forced is None and not _named_kind(path):
+        if found is None and not explicit and forced is None and not _looks_like_a_spec(path):
             report.skipped.append(display_path(path))  # not YAML we can read: not ours
             return
         name = found.name if found else None
