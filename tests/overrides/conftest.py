@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from envyard.overrides.profiles import load_profiles
-from envyard.overrides.rules import Rule
-from envyard.overrides.writer import finish_removals
+from envyard.overrides.matching.rules import Rule
+from envyard.overrides.profiles.load import load_profiles
+from envyard.overrides.staging.write import finish_removals
 
 
 @pytest.fixture(autouse=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from envyard.overrides.engine import apply_rules
-from envyard.overrides.rules import MISSING, Rule
+from envyard.overrides.matching.apply import apply_rules
+from envyard.overrides.matching.rules import MISSING, Rule
 
 Rules = Callable[[str], tuple[Rule, ...]]
 
@@ -78,12 +78,27 @@ def test_literal_match_wins_over_a_regex_that_also_matches(rules_from: Rules) ->
     assert changes[0].line == 5  # the literal pair's line in the overrides file
 
 
-def test_regex_must_match_the_whole_value(rules_from: Rules) -> None:
+def test_regex_matches_at_the_start_and_replaces_every_occurrence_as_shrike(
+    rules_from: Rules,
+) -> None:
     rules = rules_from("image:\n  'prod': 'dev'")
+    new, changes, _ = _apply(rules, {"image": "prod-registry/prod"})
+    assert new["image"] == "dev-registry/dev"  # re.match, then re.sub: shrike 2.0.2's result
+    assert len(changes) == 1
+
+
+def test_regex_not_at_the_start_changes_nothing(rules_from: Rules) -> None:
+    rules = rules_from("image:\n  'registry': 'dev'")
     new, changes, acted = _apply(rules, {"image": "prod-registry/x"})
     assert new["image"] == "prod-registry/x"
     assert changes == []
     assert acted == {0}  # the path selected a field; no old value matched
+
+
+def test_the_last_matching_regex_wins_as_in_shrike(rules_from: Rules) -> None:
+    rules = rules_from("image:\n  'prod/(.+)': 'a/\\g<1>'\n  'prod': 'b'")
+    new, _, _ = _apply(rules, {"image": "prod/x"})
+    assert new["image"] == "b/x"
 
 
 def test_mapping_tags_get_a_new_tag_added_and_existing_ones_set(rules_from: Rules) -> None:
@@ -188,7 +203,7 @@ def test_numbers_and_booleans_match_by_their_yaml_text(rules_from: Rules) -> Non
 
 
 def test_singular_paths_select_like_the_jsonpath_engine(rules_from: Rules) -> None:
-    from envyard.overrides.engine import select
+    from envyard.overrides.matching.apply import select
 
     data = {"a": {"b": [{"c": 1}, {"c": 2}]}, "d": None, "e": {"true": 1}}
     rules = rules_from(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from envyard.overrides import fsio
+from envyard.overrides.staging import fsio
 
 
 def test_resolver_follows_symlinked_folders_and_files_like_realpath(tmp_path: Path) -> None:

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from envyard.overrides.engine import apply_rules
-from envyard.overrides.inplace import patch_scalars
-from envyard.overrides.patch import patch_text
-from envyard.overrides.rules import MISSING, Change, Rule
-from envyard.overrides.yamltext import parse_yaml
+from envyard.overrides.editing.nodes import parse_yaml
+from envyard.overrides.editing.scalars import patch_scalars
+from envyard.overrides.editing.spans import patch_text
+from envyard.overrides.matching.apply import apply_rules
+from envyard.overrides.matching.rules import MISSING, Change, Rule
 
 DOC = """\
 # a component

@@ -5,9 +5,9 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from envyard.overrides.patch import patch_text, same
-from envyard.overrides.rules import copy_data
-from envyard.overrides.yamltext import parse_yaml
+from envyard.overrides.editing.nodes import parse_yaml
+from envyard.overrides.editing.spans import patch_text, same
+from envyard.overrides.matching.rules import copy_data
 
 SPEC = textwrap.dedent(
     """\

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from envyard.errors import NotFoundError, SpecError
-from envyard.overrides.profiles import load_profiles
+from envyard.overrides.profiles.load import load_profiles
 
 from .conftest import write
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from envyard.errors import ConfigError
-from envyard.overrides.project import find_overrides_file, find_targets_file
+from envyard.overrides.profiles.project import find_overrides_file, find_targets_file
 
 from .conftest import write
 

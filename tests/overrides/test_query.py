@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from envyard.overrides.query import compile_walker
+from envyard.overrides.matching.query import compile_walker
 from envyard.spec.overrides import compile_jsonpath
 
 QUERIES = [

@@ -6,7 +6,12 @@ from typing import Any
 
 import pytest
 
-from envyard.overrides.render import check_scalar_text, plain_ok, render_block, render_scalar
+from envyard.overrides.editing.render import (
+    check_scalar_text,
+    plain_ok,
+    render_block,
+    render_scalar,
+)
 
 
 @pytest.mark.parametrize(

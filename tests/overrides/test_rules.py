@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from envyard.overrides.rules import MISSING, Change, Rule, substitute
+from envyard.overrides.matching.rules import MISSING, Change, Rule, substitute
 
 Rules = Callable[[str], tuple[Rule, ...]]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from envyard.errors import SpecError
-from envyard.overrides.scope import collect
+from envyard.overrides.staging.scope import collect
 
 from .conftest import write
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from envyard.errors import ConflictError, NotFoundError, SpecError
-from envyard.overrides.targets import config_name, resolve_target
+from envyard.overrides.profiles.targets import config_name, resolve_target
 
 from .conftest import write
 

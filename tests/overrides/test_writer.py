@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from envyard.overrides import writer
-from envyard.overrides.staging import Plan, plan
+from envyard.overrides.staging import write as writer
+from envyard.overrides.staging.planner import Plan, plan
 
 from .conftest import write
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from envyard.errors import SpecError
-from envyard.overrides.yamltext import last_content_end, parse_yaml
+from envyard.overrides.editing.nodes import last_content_end, parse_yaml
 
 
 def test_yaml_12_core_schema_for_plain_scalars() -> None:

@@ -67,40 +67,32 @@ def apply(
     strict: bool,
 ) -> None:
     """Stage SPECS (files, folders, globs, pipeline YAMLs) with TARGET's profile applied."""
+    from envyard.overrides.profiles.targets import resolve_target
     from envyard.overrides.report import plan_diff
     from envyard.overrides.staging import plan, stage
-    from envyard.overrides.targets import resolve_target
 
     cwd = Path.cwd()
-    resolved = resolve_target(target, targets_file, cwd, overrides=overrides)
+    resolved = resolve_target(target, targets_file, cwd, overrides=overrides, specs=specs)
     if dry_run:
         the_plan = plan(specs, resolved.rules, cwd=cwd, strict=strict, target=resolved)
-        for warning in the_plan.warnings:
-            click.echo(warning.render(), err=True)
+        for line in [*the_plan.notes, *(w.render() for w in the_plan.warnings)]:
+            click.echo(line, err=True)
         click.echo(plan_diff(the_plan), nl=False)
         return
-    made = None
-    if out is None:  # kept for the user to submit from: the system temporary folder, not RAM
-        import tempfile
-
-        out = made = Path(tempfile.mkdtemp(prefix="envyard-staged-"))
-    try:
-        result = stage(specs, resolved, out=out, strict=strict, cwd=cwd)
-    except BaseException:
-        if made is not None:
-            import shutil
-
-            shutil.rmtree(made, ignore_errors=True)
-        raise
-    for warning in result.warnings:
-        click.echo(warning.render(), err=True)
+    # without --out: kept for the user to submit from, in the system temporary folder
+    result = stage(specs, resolved, out=out, strict=strict, cwd=cwd, keep=out is None)
+    for line in [*result.plan.notes, *(w.render() for w in result.warnings)]:
+        click.echo(line, err=True)
     changed = sum(1 for f in result.plan.files if f.changed)
     fields = sum(len(f.changes) for f in result.plan.files)
     profile = resolved.profile_key or "no profile"
     click.echo(
         f"staged {len(result.plan.files)} file(s) for target '{resolved.target.name}' "
-        f"({profile}): {fields} field(s) changed in {changed} file(s) -> {result.root}"
+        f"({profile}, from {resolved.source}): {fields} field(s) changed in {changed} "
+        f"file(s) -> {result.root}"
     )
+    if resolved.keep_modified_files:
+        click.echo(f"keep_modified_files: the modified copies are kept in {result.root}")
 
 
 @cli.command()
@@ -110,10 +102,10 @@ def explain(
     *, target: str | None, overrides: Path | None, targets_file: Path | None, specs: tuple[str, ...]
 ) -> None:
     """Show which rule changes which field of SPECS for TARGET (old -> new, rule, file:line)."""
+    from envyard.overrides.profiles.targets import resolve_target
     from envyard.overrides.report import explain_plan
     from envyard.overrides.staging import plan
-    from envyard.overrides.targets import resolve_target
 
     cwd = Path.cwd()
-    resolved = resolve_target(target, targets_file, cwd, overrides=overrides)
+    resolved = resolve_target(target, targets_file, cwd, overrides=overrides, specs=specs)
     click.echo(explain_plan(plan(specs, resolved.rules, cwd=cwd, target=resolved)), nl=False)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from envyard.overrides.rules import MISSING, Change
-from envyard.overrides.staging import FilePlan, Plan
+from envyard.overrides.matching.rules import MISSING, Change
+from envyard.overrides.staging.model import FilePlan, Plan
 from envyard.spec.diagnose import format_path
 
 

@@ -154,36 +154,112 @@ def _operation_problem(path_key: str, rule: dict[Any, Any]) -> tuple[str, str] |
     return None
 
 
+SHRIKE_SETTINGS = ("allow_override", "keep_modified_files", "mapping")
+"""The keys of shrike 2.0.2's layout: ``tenant_overrides: {allow_override, keep_modified_files,
+mapping: {PROFILE: ...}}`` (the RFC's layout puts the profiles directly under it)."""
+INDEX_REMOVAL = "remove_polymer_pkg_idx"
+
+
 class OverridesFile(OpenSpecModel):
-    """A file with a ``tenant_overrides`` block; other top-level keys are left alone."""
+    """A file with a ``tenant_overrides`` block; other top-level keys are left alone.
+
+    Two layouts: the RFC's (profiles directly under ``tenant_overrides``) and shrike's
+    (``allow_override``, ``keep_modified_files`` and the profiles under ``mapping``). Their
+    shape is checked by :func:`check_overrides`, which reports every problem with its line.
+    """
 
     schema_: SchemaRef
-    tenant_overrides: dict[str, dict[str, dict[str, Any]]] = Field(
-        description="Profile key (tenant id, target name or workspace config file name) -> "
-        "JSONPath -> rule."
+    tenant_overrides: dict[str, Any] = Field(
+        description="RFC layout: profile key (tenant id, target name, workspace or aml config "
+        "name) -> JSONPath -> rule. shrike layout: allow_override (bool), keep_modified_files "
+        "(bool), mapping (profile key -> JSONPath -> rule, plus remove_polymer_pkg_idx)."
+    )
+
+
+def is_shrike_layout(block: Any) -> bool:
+    return isinstance(block, dict) and any(k in block for k in SHRIKE_SETTINGS)
+
+
+def profile_block(block: Any) -> tuple[Any, tuple[str, ...]]:
+    """The profiles of a ``tenant_overrides`` block and their path in the file."""
+    if is_shrike_layout(block):
+        return block.get("mapping") or {}, ("tenant_overrides", "mapping")
+    return block, ("tenant_overrides",)
+
+
+def _check_settings(block: dict[Any, Any]) -> list[Finding]:
+    findings = []
+    for key, value in block.items():
+        where = ("tenant_overrides", key)
+        if key in ("allow_override", "keep_modified_files"):
+            if not isinstance(value, bool):
+                findings.append(Finding(where, "must be true or false", f"write `{key}: true`"))
+        elif key == "mapping":
+            if value is not None and not isinstance(value, dict):
+                findings.append(
+                    Finding(where, "must be a mapping of profiles", "e.g. `mapping: {TENANT: ...}`")
+                )
+        else:
+            findings.append(
+                Finding(
+                    where,
+                    f"'{key}' is not a setting of shrike's layout (allow_override, "
+                    "keep_modified_files, mapping)",
+                    "put the profiles under `mapping:`",
+                    key=True,
+                )
+            )
+    return findings
+
+
+def _index_problem(value: Any) -> tuple[str, str] | None:
+    if isinstance(value, bool | str):
+        return None
+    if isinstance(value, list) and value and all(isinstance(v, str) and v for v in value):
+        return None
+    return (
+        f"{INDEX_REMOVAL} takes true/false or the index lines to remove",
+        f"`{INDEX_REMOVAL}: true` removes shrike's two feeds; or list the lines",
     )
 
 
 def check_overrides(data: Any) -> list[Finding]:
-    """Every invalid JSONPath, regex or operation in every profile (not just the first).
+    """Every invalid setting, JSONPath, regex or operation in every profile (not just the first).
 
     Works on the raw file data, so it also reports rules next to a mistake of another kind.
     """
     findings: list[Finding] = []
-    profiles = data.get("tenant_overrides") if isinstance(data, dict) else None
+    block = data.get("tenant_overrides") if isinstance(data, dict) else None
+    if not isinstance(block, dict):
+        return findings
+    if is_shrike_layout(block):
+        findings += _check_settings(block)
+    profiles, prefix = profile_block(block)
     if not isinstance(profiles, dict):
         return findings
     for profile_key, rules in profiles.items():
         if not isinstance(rules, dict):
+            findings.append(
+                Finding(
+                    (*prefix, profile_key),
+                    "a profile is a mapping of JSONPath: rule",
+                    "e.g. `environment.docker.image: {old: new}`",
+                )
+            )
             continue
         for path_key, rule in rules.items():
-            where = ("tenant_overrides", profile_key, path_key)
+            where = (*prefix, profile_key, path_key)
+            if path_key == INDEX_REMOVAL:
+                problem = _index_problem(rule)
+                if problem:
+                    findings.append(Finding(where, problem[0], problem[1]))
+                continue
             try:
                 compile_jsonpath(str(path_key))
             except ValueError as exc:
                 hint = "use the dotted form (environment.docker.image) or RFC 9535 ($..image)"
                 findings.append(Finding(where, str(exc), hint, key=True))
-            problem = rule_problem(str(path_key), rule) if isinstance(rule, dict) else None
+            problem = rule_problem(str(path_key), rule)
             if problem:
                 findings.append(Finding(where, problem[0], problem[1]))
     return findings

@@ -18,8 +18,7 @@ from io import StringIO
 from typing import Any
 
 from envyard.errors import SpecError
-from envyard.overrides.render import render_block, render_flow, render_scalar
-from envyard.overrides.yamltext import (
+from envyard.overrides.editing.nodes import (
     MappingNode,
     Node,
     ScalarNode,
@@ -31,6 +30,8 @@ from envyard.overrides.yamltext import (
     starts_line,
     to_data,
 )
+from envyard.overrides.editing.render import render_block, render_flow, render_scalar
+from envyard.overrides.matching.rules import same
 
 
 @dataclass(frozen=True)
@@ -44,15 +45,6 @@ class Edit:
 
 class _FallbackError(Exception):
     """A change that span edits cannot express; the caller re-dumps the document."""
-
-
-def same(a: Any, b: Any) -> bool:
-    """Deep equality that tells ``1`` from ``True`` and ``1.0``."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
-    return type(a) is type(b) and (a == b or (a != a and b != b))  # noqa: PLR0124 - NaN
 
 
 def patch_text(doc: YamlText, new_data: Any, *, json_file: bool = False) -> str:

@@ -1,13 +1,21 @@
 """Apply compiled rules to a document's data: select with JSONPath, then change each match.
 
-See :mod:`envyard.overrides.rules` for what each kind of rule does and in which order.
+See :mod:`envyard.overrides.matching.rules` for what each kind of rule does and in which order.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from envyard.overrides.rules import MISSING, Change, Location, Rule, copy_data, substitute
+from envyard.overrides.matching.rules import (
+    MISSING,
+    Change,
+    Location,
+    Rule,
+    copy_data,
+    same,
+    substitute,
+)
 
 
 def _get(data: Any, location: Location) -> Any:
@@ -85,16 +93,10 @@ def _sort_key(location: Location) -> tuple[tuple[int, Any], ...]:
 def _set(data: Any, loc: Location, value: Any, rule: Rule, *, line: int, out: list[Change]) -> None:
     parent = _get(data, loc[:-1])
     old = parent[loc[-1]]
-    if old is value or _same(old, value):
+    if old is value or same(old, value):
         return
     parent[loc[-1]] = value
     out.append(Change(loc, old, value, rule, line))
-
-
-def _same(a: Any, b: Any) -> bool:
-    from envyard.overrides.patch import same
-
-    return same(a, b)
 
 
 def _change_one(data: Any, loc: Location, rule: Rule, out: list[Change]) -> None:
@@ -107,7 +109,7 @@ def _change_one(data: Any, loc: Location, rule: Rule, out: list[Change]) -> None
                 continue  # a regex with groups is a substitution, never a key to add
             if pair.old in value:
                 _set(data, (*loc, pair.old), copy_data(pair.new), rule, line=pair.line, out=out)
-            else:
+            elif rule.add_keys:
                 value[pair.old] = copy_data(pair.new)
                 out.append(Change((*loc, pair.old), MISSING, pair.new, rule, pair.line))
     elif isinstance(value, list):
@@ -130,7 +132,7 @@ def _extend(data: Any, loc: Location, rule: Rule, out: list[Change]) -> None:
         return
     for op, items in (("$prepend", reversed(rule.prepend)), ("$append", rule.append)):
         for item in items:
-            if any(_same(item, v) for v in value):
+            if any(same(item, v) for v in value):
                 continue
             at = 0 if op == "$prepend" else len(value)
             value.insert(at, copy_data(item))

@@ -1,4 +1,4 @@
-"""Compiled override rules (the engine applying them is :mod:`envyard.overrides.engine`).
+"""Compiled override rules (the engine applying them is :mod:`envyard.overrides.matching.apply`).
 
 A rule selects fields with an RFC 9535 JSONPath (every match, so ``$..image`` and
 ``jobs.*.image`` really change every image) and changes each selected value:
@@ -7,11 +7,12 @@ A rule selects fields with an RFC 9535 JSONPath (every match, so ``$..image`` an
 2. ``$set: VALUE`` replaces it whatever it was; a missing field on a plain path
    (``a.b.c``) is created, with missing parent mappings.
 3. ``old: new`` pairs: a string (or a number/boolean, read as its YAML text) equal to an ``old``
-   becomes ``new``; otherwise the first ``old`` that, as a regular expression, matches the whole
-   value gives ``new`` with ``$1``/``${1}``/``\\1``/``${name}`` filled in. A list has each
-   item substituted. A mapping (``tags``) gets every pair set or added as a key (except pairs
-   whose regex has groups: those are substitutions, so ``$..image`` rules leave an ``image:``
-   mapping alone).
+   becomes ``new``; otherwise each ``old`` is a regular expression matched at the start of the
+   value (``re.match``, as shrike does) and its matches are replaced (``re.sub``) by ``new`` with
+   ``$1``/``${1}``/``\\1``/``\\g<1>``/``${name}`` filled in; the last that matches wins. A
+   list has each item substituted. A mapping (``tags``) gets every pair set (or, in the RFC's
+   layout, added) as a key, except pairs whose regex has groups: those are substitutions, so
+   ``$..image`` rules leave an ``image:`` mapping alone.
 4. ``$prepend`` / ``$append`` add items to a list (skipping items it already holds), creating
    the list on a plain path when it is missing.
 
@@ -21,11 +22,11 @@ Rules apply in the order they are written; each sees what the previous ones did.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from envyard.overrides.query import Walker, compile_walker
+from envyard.overrides.matching.query import Walker, compile_walker
 from envyard.spec.overrides import Template, expand, parse_replacement
 
 Location = tuple[str | int, ...]
@@ -60,8 +61,11 @@ class Rule:
     append: tuple[Any, ...] = ()
     prepend: tuple[Any, ...] = ()
     op_lines: dict[str, int] = field(default_factory=dict)
+    add_keys: bool = True
+    """On a mapping-valued field, pairs whose key is missing add it (RFC layout); shrike's
+    layout only sets keys that exist."""
     walk: Walker | None = field(default=None, compare=False, repr=False)
-    """The query evaluated directly on plain data (:mod:`envyard.overrides.query`), if it can."""
+    """The query evaluated directly on plain data (:mod:`.query`), if it can."""
 
     @property
     def where(self) -> str:
@@ -99,6 +103,7 @@ def build_rule(
     file: str,
     lines: dict[str, int],
     col: int = 1,
+    add_keys: bool = True,
 ) -> Rule:
     """Compile one rule; ``lines`` maps each entry of ``body`` to its line in ``file``."""
     pairs: list[Pair] = []
@@ -128,6 +133,7 @@ def build_rule(
         prepend=_items(body.get("$prepend", ())),
         op_lines={k: lines.get(k, 0) for k in body if str(k).startswith("$")},
         walk=compile_walker(query),
+        add_keys=add_keys,
     )
 
 
@@ -156,6 +162,15 @@ def _plain_path(query: Any) -> Location | None:
     return tuple(out)
 
 
+def same(a: Any, b: Any) -> bool:
+    """Deep equality that tells ``1`` from ``True`` and ``1.0``."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and (a == b or (a != a and b != b))  # noqa: PLR0124 - NaN
+
+
 def copy_data(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: copy_data(v) for k, v in value.items()}
@@ -175,18 +190,30 @@ def _subject(value: Any) -> str | None:
 
 
 def substitute(rule: Rule, value: Any) -> tuple[Any, Pair] | None:
-    """The new value for a scalar under ``rule``'s pairs and the pair used, or None."""
+    """The new value for a scalar under ``rule``'s pairs and the pair used, or None.
+
+    As shrike 2.0.2 does it: a value equal to an ``old`` key gets its ``new`` value; else every
+    ``old`` key is a regular expression tried with ``re.match`` (anchored at the start only), and
+    each one that matches replaces its occurrences (``re.sub``) in the original value — the
+    last one that matches gives the result.
+    """
     text = _subject(value)
     if text is None:
         return None
     pair = rule.literal.get(text)
     if pair is not None:
         return copy_data(pair.new), pair
+    found: tuple[Any, Pair] | None = None
     for pair in rule.pairs:
-        match = pair.pattern.fullmatch(text) if pair.pattern is not None else None
-        if match is None:
+        pattern = pair.pattern
+        if pattern is None or pattern.match(text) is None:
             continue
         if pair.template is None:
-            return copy_data(pair.new), pair
-        return expand(pair.template, match), pair
-    return None
+            found = copy_data(pair.new), pair
+        else:
+            found = pattern.sub(_replacer(pair.template), text), pair
+    return found
+
+
+def _replacer(template: Template) -> Callable[[re.Match[str]], str]:
+    return lambda match: expand(template, match)

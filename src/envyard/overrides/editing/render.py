@@ -17,7 +17,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from envyard.overrides.yamltext import parse_yaml
+from envyard.overrides.editing.nodes import parse_yaml
 
 _PLAIN_SAFE = re.compile(r"^(?:[^\s\-?:,\[\]{}#&*!|>'\"%@`]|[-?:][^\s])[^\n]*$")
 _PLAIN_BAD = re.compile(r":(\s|$)|\s#|\s$")

@@ -1,30 +1,42 @@
 """Which target a submission goes to, and which override profile applies there.
 
-Detection order: ``--target`` (a target name, a tenant id, a profile key or the path of a
-workspace ``config.json``), then ``ENVYARD_TARGET``, then a workspace config file found in the
-working directory, its ``.azureml/`` folder or any parent (and theirs), as ML workspace tools
-write it: ``{"tenant_id": ...}``.
+Detection order (first match wins; ``explain`` prints which one decided):
 
-A workspace config also has a readable *name* (the RFC's add-on): its file stem
-(``personal.json`` -> ``personal``), or for a file called ``config.json`` the folder holding it
-(``personal/config.json`` -> ``personal``; ``proj/.azureml/config.json`` -> ``proj``).
+1. ``--target`` — a target name, a tenant id, a profile key, an ``aml`` config name
+   (``config/aml/NAME.yaml``, as shrike's ``aml=NAME``) or the path of a workspace ``.json``;
+2. ``ENVYARD_TARGET`` (same forms);
+3. the ``aml`` config the pipeline's hydra ``defaults`` name (``- aml: eyesoff`` ->
+   ``config/aml/eyesoff.yaml`` -> ``tenant:``), as shrike detects the tenant;
+4. a workspace config file found in the working directory, its ``.azureml/`` folder or any
+   parent (and theirs): ``{"tenant_id": ...}`` (:mod:`envyard.overrides.profiles.detect`).
 
 A target's profile is the first key of ``tenant_overrides`` among: its ``profile`` (a profile
-key, or another target's name), its ``tenant_id``, its ``name``, its workspace config name.
-A profile key that implicitly identifies two targets is an error naming both.
+key, or another target's name); then, as shrike picks it, the first key (in file order) that is
+its tenant id or names an aml config with that tenant; then its ``name``, its workspace config
+name. A profile key that implicitly identifies two targets is an error naming both.
 """
 
 from __future__ import annotations
 
-import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from envyard.errors import ConflictError, NotFoundError, SpecError
-from envyard.overrides.profiles import OverrideProfiles, load_profiles
-from envyard.overrides.project import find_overrides_file, find_targets_file
-from envyard.overrides.rules import Rule
+from envyard.errors import ConflictError, NotFoundError
+from envyard.overrides.matching.indexes import IndexRemoval
+from envyard.overrides.matching.rules import Rule
+from envyard.overrides.profiles.detect import (
+    AmlConfig,
+    aml_config,
+    config_name,
+    find_workspace_config,
+    pipeline_aml,
+    read_tenant,
+    shrike_profile,
+)
+from envyard.overrides.profiles.load import OverrideProfiles, load_profiles
+from envyard.overrides.profiles.project import find_overrides_file, find_targets_file
 from envyard.spec.loader import load_model
 from envyard.spec.overrides import Target, TargetsFile
 from envyard.spec.source import display_path
@@ -40,6 +52,11 @@ class ResolvedTarget:
     overrides: OverrideProfiles | None
     source: str
     targets_file: Path | None = None
+    remove_index: IndexRemoval | None = None
+    """The profile's ``remove_polymer_pkg_idx`` (None: no index line is removed)."""
+    notes: tuple[str, ...] = ()
+    """What the block's settings decided (``allow_override: false``...), for people."""
+    keep_modified_files: bool = False
 
     @property
     def profile(self) -> tuple[Rule, ...]:
@@ -55,42 +72,6 @@ class _Known:
         if target.workspace_config is None:
             return None
         return ((self.base or Path.cwd()) / target.workspace_config).resolve()
-
-
-def config_name(path: Path) -> str:
-    """The readable name of a workspace config file (see the module docstring)."""
-    if path.stem != "config":
-        return path.stem
-    parent = path.parent
-    if parent.name == ".azureml":
-        parent = parent.parent
-    return parent.name or path.stem
-
-
-def find_workspace_config(cwd: Path) -> Path | None:
-    """``config.json`` in ``cwd`` or ``cwd/.azureml``, then in each parent the same way."""
-    for folder in (cwd, *cwd.parents):
-        for candidate in (folder / "config.json", folder / ".azureml" / "config.json"):
-            if candidate.is_file():
-                return candidate
-    return None
-
-
-def read_tenant(config: Path) -> str | None:
-    """The ``tenant_id`` of a workspace config file (None when it has none)."""
-    shown = display_path(config)
-    try:
-        data = json.loads(config.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise SpecError.at(
-            shown, f"not valid JSON: {exc.msg}", line=exc.lineno, col=exc.colno
-        ) from None
-    except OSError as exc:
-        raise SpecError.at(shown, f"cannot read: {exc.strerror}") from None
-    if not isinstance(data, dict):
-        raise SpecError.at(shown, "a workspace config holds a JSON object", line=1, col=1)
-    tenant = data.get("tenant_id") or data.get("tenantId")
-    return str(tenant) if tenant else None
 
 
 def _identities(known: _Known, target: Target) -> dict[str, str]:
@@ -129,19 +110,55 @@ def resolve_target(
     cwd: Path,
     *,
     overrides: Path | None = None,
+    specs: Sequence[Path | str] = (),
 ) -> ResolvedTarget:
-    """Find the target (see the module docstring for the order) and its override profile."""
+    """Find the target (see the module docstring for the order) and its override profile.
+
+    ``specs``: what is being staged; a pipeline among them holding ``tenant_overrides`` is the
+    overrides file when none is given or found, and its hydra ``defaults`` may name the tenant.
+    """
     targets_file = targets_file or find_targets_file(cwd)
     known = _load_known(targets_file)
-    target, source = _pick(known, name_or_tenant, cwd, overrides)
+    named = [Path(s) if Path(s).is_absolute() else cwd / s for s in specs]
+    guess = overrides or find_overrides_file(cwd) or _pipeline_with_block(named)
+    pipelines = [p for p in (guess, *named) if p is not None]
+    target, source = _pick(known, name_or_tenant, cwd, guess, pipelines)
     overrides_path = overrides
     if overrides_path is None and target.overrides:
         overrides_path = (known.base or cwd) / target.overrides
-    overrides_path = overrides_path or find_overrides_file(cwd)
+    overrides_path = overrides_path or guess
     profiles = load_profiles(overrides_path) if overrides_path else None
     key = _profile_key(known, target, profiles, set())
-    rules = profiles.get(key) if profiles is not None and key is not None else ()
-    return ResolvedTarget(target, key, rules, profiles, source, targets_file)
+    if profiles is None or key is None:
+        return ResolvedTarget(target, key, (), profiles, source, targets_file)
+    rules, removal, notes = profiles.get(key), profiles.removals.get(key), []
+    if not profiles.allow_override:
+        line = profiles.setting_lines.get("allow_override", profiles.lines.get(key, 0))
+        notes.append(
+            f"{profiles.file}:{line}: tenant_overrides.allow_override is not true: nothing is "
+            f"overridden (profile '{key}' would apply; set `allow_override: true`)"
+        )
+        rules, removal = (), None
+    return ResolvedTarget(
+        target,
+        key,
+        rules,
+        profiles,
+        source,
+        targets_file,
+        remove_index=removal,
+        notes=tuple(notes),
+        keep_modified_files=profiles.keep_modified_files,
+    )
+
+
+def _pipeline_with_block(named: list[Path]) -> Path | None:
+    for path in named:
+        if path.suffix in (".yaml", ".yml") and path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if "tenant_overrides" in text:
+                return path
+    return None
 
 
 def _load_known(targets_file: Path | None) -> _Known:
@@ -152,22 +169,40 @@ def _load_known(targets_file: Path | None) -> _Known:
 
 
 def _pick(
-    known: _Known, given: str | None, cwd: Path, overrides: Path | None
+    known: _Known, given: str | None, cwd: Path, overrides: Path | None, pipelines: list[Path]
 ) -> tuple[Target, str]:
     if given:
         return _by_key(known, given, "--target", cwd, overrides), "--target"
     env = os.environ.get("ENVYARD_TARGET")
     if env:
         return _by_key(known, env, "ENVYARD_TARGET", cwd, overrides), "ENVYARD_TARGET"
+    found = pipeline_aml(pipelines)
+    if found is not None:
+        pipeline, aml = found
+        where = f"aml config {display_path(aml.path)} (defaults of {display_path(pipeline)})"
+        return _by_aml(known, aml, where), where
     config = find_workspace_config(cwd)
     if config is None:
         names = ", ".join(t.name for t in known.targets) or "none defined"
         raise NotFoundError(
             "no target given and none detected",
-            hint=f"pass --target NAME, set ENVYARD_TARGET, or run where a workspace "
-            f"config.json is (known targets: {names})",
+            hint=f"pass --target NAME, set ENVYARD_TARGET, name an aml config in the "
+            f"pipeline's defaults, or run where a workspace config.json is (known targets: "
+            f"{names})",
         )
     return _by_config(known, config), f"workspace config {display_path(config)}"
+
+
+def _by_aml(known: _Known, aml: AmlConfig, where: str) -> Target:
+    for key in (aml.tenant, aml.name):
+        if key is None:
+            continue
+        found = _matching(known, key)
+        if len({t.name for t, _ in found}) > 1:
+            raise _conflict(f"'{key}' from {where}", found)
+        if found:
+            return found[0][0]
+    return Target(name=_safe_name(aml.name), tenant_id=aml.tenant)
 
 
 def _by_config(known: _Known, config: Path) -> Target:
@@ -197,7 +232,9 @@ def _by_key(known: _Known, key: str, source: str, cwd: Path, overrides: Path | N
         raise _conflict(f"{source} '{key}'", found)
     if found:
         return found[0][0]
-    overrides = overrides or find_overrides_file(cwd)
+    aml = aml_config(overrides, key)
+    if aml is not None:  # shrike's `aml=NAME`: the tenant of config/aml/NAME.yaml
+        return _by_aml(known, aml, f"aml config {display_path(aml.path)}")
     profiles = load_profiles(overrides) if overrides else None
     if profiles is not None and key in profiles.profiles:
         return Target(name=_safe_name(key), tenant_id=key, profile=key)
@@ -238,7 +275,9 @@ def _profile_key(
                 hint="profiles: " + ", ".join(profiles.profiles),
             )
         return _profile_key(known, other, profiles, seen)
-    for key in _identities(known, target).values():
+    by_tenant = shrike_profile(list(profiles.profiles), target.tenant_id, profiles.path)
+    candidates = [by_tenant] if by_tenant else list(_identities(known, target).values())
+    for key in candidates:
         if key in profiles.profiles:
             found = _matching(known, key, implicit_only=True)
             if len({t.name for t, _ in found}) > 1:

@@ -1,4 +1,4 @@
-# ruff: noqa: PTH118, PTH120, PTH208 - os.path on strings: thousands of files, no Path objects
+# ruff: noqa: PTH118, PTH120 - os.path on strings: thousands of files, no Path objects
 """Write a staging plan to disk: a fresh folder, parallel writes, atomic hand-over for --out.
 
 Where a temporary staging folder goes: ``$ENVYARD_STAGING_DIR`` when set; else ``/dev/shm``
@@ -23,14 +23,11 @@ import threading
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from envyard.errors import ConflictError
-from envyard.overrides import fsio
+from envyard.overrides.staging import fsio, stale
+from envyard.overrides.staging.model import FilePlan, Plan
 from envyard.spec.source import display_path
-
-if TYPE_CHECKING:
-    from envyard.overrides.staging import FilePlan, Plan
 
 _BOM = b"\xef\xbb\xbf"
 _SHM = Path("/dev/shm")  # noqa: S108 - only ever used through mkdtemp (0700, unique name)
@@ -119,38 +116,36 @@ def _in_memory(path: str) -> bool:
 
 
 def new_root(parent: str | None) -> Path:
-    """A fresh, private temporary staging folder in ``parent`` (None: the system default)."""
-    return Path(tempfile.mkdtemp(prefix="envyard-stage-", dir=parent))
+    """A fresh, private temporary staging folder in ``parent`` (None: the system default),
+    named for this process so that a later run can tell it was left by a killed one."""
+    return Path(tempfile.mkdtemp(prefix=stale.prefix(), dir=parent))
 
 
-def stage_into(
-    the_plan: Plan, out: Path | None, *, root: Path | None = None
-) -> tuple[Path, StagedPaths]:
+def stage_into(the_plan: Plan, out: Path | None, *, keep: bool = False) -> tuple[Path, StagedPaths]:
     """Write to a new temporary folder, or through one into ``out``; nothing half-written stays.
 
-    ``root``: the temporary folder made before planning (in :func:`early_parent`), which the
-    planning processes may have written already (``the_plan.written_to``); it is kept when that
-    is complete and where :func:`staging_parent` would put it, else emptied out.
+    ``keep`` (no ``out``): the folder is meant to outlive this process (``override apply``
+    without ``--out``): it is written under this process's name and renamed to
+    ``envyard-staged-*`` once complete, so a killed run leaves only a folder the next run
+    removes.
     """
     if out is None:
-        parent = staging_parent(the_plan)
-        if root is not None:
-            where_wanted = str(root.parent) == (parent or _system_tmp())
-            if where_wanted and the_plan.written_to == root:
-                return root, _staged_paths(root, the_plan.files)
-            if not (where_wanted and not os.listdir(root)):  # not empty, or
-                shutil.rmtree(root, ignore_errors=True)  # not where it belongs: start afresh
-                root = None
-        root = root or new_root(parent)
+        parent = None if keep else staging_parent(the_plan)
+        stale.remove_stale(parent or _system_tmp())
+        root = new_root(parent)
         try:
-            return root, write_plan(the_plan, root)
+            write_plan(the_plan, root)
+            if keep:
+                root = stale.publish(root)
         except BaseException:
             shutil.rmtree(root, ignore_errors=True)
             raise
+        return root, _staged_paths(root, the_plan.files)
     out = out.resolve()
     _refuse_overwriting_originals(the_plan, out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".envyard-stage-", dir=out.parent))
+    stale.remove_stale(str(out.parent))
+    work = Path(tempfile.mkdtemp(prefix="." + stale.prefix(), dir=out.parent))
     try:
         write_plan(the_plan, work)
         out.mkdir(exist_ok=True)
@@ -159,19 +154,6 @@ def stage_into(
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return out, _staged_paths(out, the_plan.files)
-
-
-def early_parent() -> str | None:
-    """Where :func:`staging_parent` will most likely put a staging, before its plan is known
-    (files written there while planning are kept only if the plan agrees)."""
-    explicit = os.environ.get("ENVYARD_STAGING_DIR")
-    if explicit:
-        Path(explicit).mkdir(parents=True, exist_ok=True)
-        return explicit
-    if not _SHM.is_dir() or not os.access(_SHM, os.W_OK):
-        return None
-    stats = os.statvfs(_SHM)
-    return str(_SHM) if stats.f_bavail * stats.f_frsize > 5 * _SHM_LIMIT else None
 
 
 def _system_tmp() -> str:

@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from envyard.errors import NotFoundError, SpecError
-from envyard.overrides import fsio
-from envyard.overrides.pipelines import YAML_SUFFIXES, pipeline_components, repository
-from envyard.overrides.yamltext import YamlText, parse_yaml
+from envyard.overrides.editing.nodes import YamlText, parse_yaml
+from envyard.overrides.staging import fsio
+from envyard.overrides.staging.pipelines import YAML_SUFFIXES, pipeline_components, repository
 from envyard.spec.diagnose import format_path
 from envyard.spec.source import MAX_SPEC_BYTES, display_path, read_spec_text
 
@@ -48,6 +48,17 @@ REF_KEYS = frozenset(
         "additional_includes",
     }
 )
+PACKAGE_KEYS = frozenset(
+    {
+        "conda_dependencies_file",
+        "conda_file",
+        "conda",
+        "pip_requirements_file",
+        "requirements_file",
+        "environment_file",
+    }
+)
+"""References to package files (``remove_polymer_pkg_idx`` drops index lines from them)."""
 MAX_DEPTH = 8
 
 
@@ -66,6 +77,8 @@ class Item:
     """Reached through a reference: rules change existing fields only (never create)."""
     raw: bytes | None = None
     is_dir: bool = False
+    package_file: bool = False
+    """Referenced as a conda or pip requirements file."""
 
 
 @dataclass
@@ -221,15 +234,24 @@ def _add(scope: Scope, real: Path, loaded: tuple[YamlText, bool], depth: int) ->
                 hint=f"paths are relative to {display_path(real.parent)}",
             )
         target = Path(name)
+        package = _reference_key(location) in PACKAGE_KEYS
         if target in scope.items:
             scope.items[target].referenced = True  # also named directly: still a reference
+            scope.items[target].package_file |= package
             continue
         if stat.S_ISDIR(info.st_mode):
             scope.items[target] = Item(target, rules=False, is_dir=True)
         elif name.endswith(YAML_SUFFIXES):
             _add(scope, target, _load(target, scope.cwd), depth + 1)
+            scope.items[target].package_file = package
         else:
-            scope.items[target] = Item(target, rules=False, raw=target.read_bytes())
+            raw = target.read_bytes()
+            scope.items[target] = Item(target, rules=False, raw=raw, package_file=package)
+
+
+def _reference_key(location: tuple[Any, ...]) -> Any:
+    """The key naming a reference: ``conda_file`` for ``(..., 'conda_file')`` or a list item."""
+    return location[-1] if not isinstance(location[-1], int) else location[-2]
 
 
 def _references(data: Any, location: tuple[str | int, ...]) -> list[tuple[Any, str]]:

@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from envyard.overrides.patch import Edit, apply_edits, same
-from envyard.overrides.render import render_scalar
-from envyard.overrides.rules import MISSING, Change, Location
-from envyard.overrides.yamltext import ScalarNode, YamlText
+from envyard.overrides.editing.nodes import ScalarNode, YamlText
+from envyard.overrides.editing.render import render_scalar
+from envyard.overrides.editing.spans import Edit, apply_edits
+from envyard.overrides.matching.rules import MISSING, Change, Location, same
 
 
 def _get(data: Any, location: Location) -> Any:

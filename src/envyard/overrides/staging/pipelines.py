@@ -2,9 +2,14 @@
 """Which component specs a pipeline YAML stands for (``module_loader``), found and checked.
 
 ``module_loader.components`` lists spec paths (relative to ``local_steps_folder`` when set,
-else to the pipeline); without it, every component spec under ``local_steps_folder``
-(``spec.yaml``, ``component_spec.yaml``, ``*.spec.yaml``, ``*_spec.yaml``, also ``.yml``). Each
-must exist and stay inside the pipeline's repository (or, outside git, the named specs' folder).
+else to the pipeline); else shrike's module manifest (``modules.manifest`` in the pipeline, or
+the ``modules`` config its hydra ``defaults`` name), each entry's ``yaml`` relative to
+``local_steps_folder``; else every component spec under ``local_steps_folder`` (``spec.yaml``,
+``component_spec.yaml``, ``*.spec.yaml``, ``*_spec.yaml``, also ``.yml``). Each must exist and
+stay inside the pipeline's repository (or, outside git, the named specs' folder).
+
+``module_loader.use_local`` (shrike's syntax, :mod:`envyard.overrides.profiles.shrike`) keeps
+only the local components: by manifest key, else by the component's folder.
 """
 
 from __future__ import annotations
@@ -14,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from envyard.errors import SpecError
-from envyard.overrides import fsio
-from envyard.overrides.yamltext import YamlText
+from envyard.overrides.editing.nodes import YamlText
+from envyard.overrides.profiles.shrike import module_manifest, use_local
+from envyard.overrides.staging import fsio
 from envyard.spec.diagnose import format_path
 from envyard.spec.source import display_path
 
@@ -51,18 +57,27 @@ def pipeline_components(doc: YamlText, path: Path, project: Path) -> list[Path] 
             doc, ("module_loader", "local_steps_folder"), path.parent, dir_=True, inside=project
         )
     listed = loader.get("components")
+    local = use_local(doc)
     if listed is None:
-        return _components(folder)
+        manifest = module_manifest(doc, path)
+        if manifest is not None:
+            return [
+                _existing(mdoc, where, folder, dir_=False, inside=project)
+                for key, mdoc, where in manifest
+                if local is None or local.is_local(key)
+            ]
+        return [p for p in _components(folder) if local is None or local.is_local_path(p, folder)]
     if not isinstance(listed, list):
         where = ("module_loader", "components")
         line, col = doc.position(where)
         raise SpecError.at(
             doc.file, "must be a list of spec paths", line=line, col=col, field=format_path(where)
         )
-    return [
+    found = [
         _existing(doc, ("module_loader", "components", i), folder, dir_=False, inside=project)
         for i in range(len(listed))
     ]
+    return [p for p in found if local is None or local.is_local_path(p, folder)]
 
 
 def _existing(

@@ -1,0 +1,76 @@
+"""``remove_polymer_pkg_idx``: drop private package-index lines for a tenant that cannot reach them.
+
+shrike 2.0.2 removes every line holding one of its two feeds (``POLYMER_FEED``, ``O365_FEED``)
+from the conda file (``environment.conda.conda_dependencies_file``, or ``environment.conda_file``
+for spark) and the ``pip_requirements_file`` a component references, and the equal items from
+the component's inline ``conda_dependencies`` pip lists. Envyard does the same on the staged
+copies, generalised: ``true`` means shrike's two feeds; a string or a list of strings names the
+lines to drop (a line is dropped when it contains one of them). In YAML files the items are
+removed from the ``pip`` lists of ``dependencies`` (so the file stays valid YAML); in other
+package files (requirements), the lines are removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from envyard.overrides.matching.rules import MISSING, Change, Location, Rule
+
+SHRIKE_FEEDS = (
+    "--index-url https://o365exchange.pkgs.visualstudio.com/_packaging/PolymerPythonPackages/pypi/simple/",
+    "--index-url https://o365exchange.pkgs.visualstudio.com/_packaging/O365PythonPackagesV2/pypi/simple/",
+)
+
+
+@dataclass(frozen=True)
+class IndexRemoval:
+    """The lines to drop and the profile entry asking for it (named in reports)."""
+
+    lines: tuple[str, ...]
+    rule: Rule
+
+    def drops(self, line: str) -> bool:
+        return any(feed in line for feed in self.lines)
+
+
+def drop_index_items(data: Any, removal: IndexRemoval) -> list[Change]:
+    """Remove matching items from every ``pip`` list of a ``dependencies`` list in ``data``."""
+    changes: list[Change] = []
+    _walk(data, (), removal, changes)
+    return changes
+
+
+def _walk(node: Any, location: Location, removal: IndexRemoval, out: list[Change]) -> None:
+    if isinstance(node, dict):
+        deps = node.get("dependencies")
+        if isinstance(deps, list):
+            for i, item in enumerate(deps):
+                pip = item.get("pip") if isinstance(item, dict) else None
+                if isinstance(pip, list):
+                    _drop(pip, (*location, "dependencies", i, "pip"), removal, out)
+        for key, value in node.items():
+            if isinstance(value, dict | list) and key != "dependencies":
+                _walk(value, (*location, key), removal, out)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            if isinstance(value, dict | list):
+                _walk(value, (*location, i), removal, out)
+
+
+def _drop(pip: list[Any], where: Location, removal: IndexRemoval, out: list[Change]) -> None:
+    for i in reversed(range(len(pip))):
+        item = pip[i]
+        if isinstance(item, str) and removal.drops(item):
+            del pip[i]
+            out.append(Change((*where, i), item, MISSING, removal.rule, removal.rule.line))
+
+
+def drop_index_lines(raw: bytes, removal: IndexRemoval) -> bytes:
+    """A text package file without the lines ``removal`` drops (undecodable: unchanged)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw
+    kept = [line for line in text.splitlines(keepends=True) if not removal.drops(line)]
+    return "".join(kept).encode("utf-8")
