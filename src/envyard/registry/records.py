@@ -11,6 +11,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from envyard.locking.model import Lock
 from envyard.spec.environment import Environment, Kernel
 from envyard.spec.job import Prerequisite
 
@@ -71,6 +72,17 @@ class EnvironmentRecord(_Versioned):
             include={"name", "version", "description", "image", "vm_image", "kernel", "tags"},
         )
         return Environment.model_validate(data)
+
+
+class VersionLock(Record):
+    """A version's lock as ``envyard env lock`` and ``GET .../{ref}/lock`` show it."""
+
+    ref: str
+    spec_hash: str | None = None
+    lock_hash: str | None = None
+    lock: Lock | None = Field(
+        default=None, description="None: the version has no kernel, or predates locks."
+    )
 
 
 class PrerequisiteRecord(_Versioned):

@@ -41,7 +41,7 @@ from envyard.registry.fastread import RecordCache, fast_get
 from envyard.registry.kinds import Kind, Validated, VersionedRecord
 from envyard.registry.locks import lock_document, search, stored_lock
 from envyard.registry.models import Item
-from envyard.registry.records import STATES, Page
+from envyard.registry.records import STATES, Page, VersionLock
 from envyard.registry.refs import check_name, parse_ref
 
 MAX_PAGE = 500
@@ -218,20 +218,30 @@ class RegistryService:
             added = w.add_version(session, self.kind, item, checked, label, by=by, lock=lock)
             return q.to_record(self.kind, item, added)
 
-    def lock(self, ref: str) -> tuple[VersionedRecord, Lock | None]:
-        """The version *ref* and its stored lock (None: no kernel, or made before locks)."""
+    def lock(self, ref: str) -> VersionLock:
+        """The stored lock of version *ref* (``lock`` None: no kernel, or made before locks)."""
         with self.db.read() as session:
             item, version = q.resolve(session, self.kind, parse_ref(ref))
-            return q.to_record(self.kind, item, version), stored_lock(version)
+            return VersionLock(
+                ref=f"{item.name}@{version.version}",
+                spec_hash=version.spec_hash,
+                lock_hash=version.lock_hash,
+                lock=stored_lock(version),
+            )
 
-    def diff(self, old: str, new: str, *, platform: str | None = None) -> LockDiff:
-        """Package changes from *old* to *new* (refs); *platform* defaults to the first."""
-        old_record, old_lock = self.lock(old)
-        new_record, new_lock = self.lock(new)
-        either = new_lock or old_lock
+    def diff(self, new: str, old: str | None = None, *, platform: str | None = None) -> LockDiff:
+        """Package changes from *old* (default: the version before *new*) to *new*."""
+        after = self.lock(new)
+        if old is None:
+            name, _, version = after.ref.partition("@")
+            history = [v.version for v in self.versions(name, include_archived=True)]
+            at = history.index(version)
+            old = f"{name}@{history[at + 1]}" if at + 1 < len(history) else None
+        before = self.lock(old) if old else VersionLock(ref="(nothing)")
+        either = after.lock or before.lock
         chosen = platform or (next(iter(either.platforms)) if either else "linux-64")
         return diff_locks(
-            old_lock, new_lock, old_ref=old_record.ref, new_ref=new_record.ref, platform=chosen
+            before.lock, after.lock, old_ref=before.ref, new_ref=after.ref, platform=chosen
         )
 
     def search_packages(self, query: str, *, limit: int = 100) -> builtins.list[PackageMatch]:

@@ -1,10 +1,13 @@
 """REST resources of a versioned kind: ``/api/v1/environments`` and ``/api/v1/prerequisites``.
 
-``{ref}`` is ``name`` (the current version) or ``name@version``. Every response about one
-object carries ``ETag`` (the name's revision); ``PUT``/``PATCH``/``deprecate``/``archive``/
-``DELETE`` honour ``If-Match`` (412 when it does not match) and ``GET`` honours
-``If-None-Match`` (304). A deprecated version is served with ``Deprecation: true``, a
-``Sunset`` date when ``delete_on`` is set, and ``Link: <...>; rel="successor-version"``.
+``{ref}`` is ``name`` (the current version) or ``name@version``. Environments also have
+``GET {ref}/lock``, ``GET {ref}/diff``, ``POST {name}/relock`` and ``GET -/search``
+(:mod:`envyard.service.routes.locks`); writes take ``?platform=`` to lock more platforms.
+Every response about one object carries ``ETag`` (the name's revision);
+``PUT``/``PATCH``/``deprecate``/``archive``/``DELETE`` honour ``If-Match`` (412 when it does
+not match) and ``GET`` honours ``If-None-Match`` (304). A deprecated version is served with
+``Deprecation: true``, a ``Sunset`` date when ``delete_on`` is set, and
+``Link: <...>; rel="successor-version"``.
 """
 
 from __future__ import annotations
@@ -19,10 +22,15 @@ from envyard.registry.kinds import VersionedRecord
 from envyard.registry.records import Page
 from envyard.registry.service import RegistryService
 from envyard.service.deps import Reader, RegistryDep, Writer
+from envyard.service.routes.locks import add_lock_routes
 
 IfMatch = Annotated[str | None, Header(description="ETag from a GET; 412 when it changed.")]
 IfNoneMatch = Annotated[str | None, Header()]
 SpecBody = Annotated[dict[str, Any], Body(description="The spec, as in a YAML spec file.")]
+Platforms = Annotated[
+    list[str] | None,
+    Query(description="Lock for these platforms too (linux-64, osx-arm64...); repeat."),
+]
 EXAMPLES: dict[str, dict[str, Any]] = {
     "environments": {
         "name": "team-default",
@@ -86,9 +94,15 @@ def versioned_router(attr: Literal["environments", "prerequisites"], model: type
         return found
 
     @router.post("", status_code=201, responses=created, openapi_extra=example)
-    def create(body: SpecBody, registry: RegistryDep, who: Writer) -> Response:
-        """Create a new name with its first version."""
-        return record_response(service(registry).create(body, by=who.actor), 201)
+    def create(
+        body: SpecBody, registry: RegistryDep, who: Writer, platform: Platforms = None
+    ) -> Response:
+        """Create a new name with its first version (an environment's kernel is locked)."""
+        record = service(registry).create(body, by=who.actor, platforms=platform or ())
+        return record_response(record, 201)
+
+    if attr == "environments":
+        add_lock_routes(router, service)
 
     @router.get("", response_model=Page[model])  # type: ignore[valid-type]
     def list_(
@@ -146,19 +160,23 @@ def versioned_router(attr: Literal["environments", "prerequisites"], model: type
 
     @router.put("/{name}", status_code=201, responses=created, openapi_extra=example)
     def replace(
-        name: str, body: SpecBody, registry: RegistryDep, who: Writer, if_match: IfMatch = None
-    ) -> Response:
+        *, name: str, body: SpecBody, registry: RegistryDep, who: Writer, if_match: IfMatch = None,
+        platform: Platforms = None,
+    ) -> Response:  # fmt: skip
         """Add a version from a full spec (its ``name`` must be ``{name}``)."""
-        record = service(registry).update(name, body, replace=True, by=who.actor, if_match=if_match)
+        record = service(registry).update(
+            name, body, replace=True, by=who.actor, if_match=if_match, platforms=platform or ()
+        )
         return record_response(record, 201)
 
     @router.patch("/{name}", status_code=201, responses=created)
     def patch(
-        name: str, body: SpecBody, registry: RegistryDep, who: Writer, if_match: IfMatch = None
-    ) -> Response:
+        *, name: str, body: SpecBody, registry: RegistryDep, who: Writer, if_match: IfMatch = None,
+        platform: Platforms = None,
+    ) -> Response:  # fmt: skip
         """Add a version from changes to the newest one (a key set to null is removed)."""
         record = service(registry).update(
-            name, body, replace=False, by=who.actor, if_match=if_match
+            name, body, replace=False, by=who.actor, if_match=if_match, platforms=platform or ()
         )
         return record_response(record, 201)
 
