@@ -208,3 +208,18 @@ def test_launch_is_registered_only_when_its_module_exists(
     assert code == 0
     has_launch = importlib.util.find_spec("envyard.cli.env_launch") is not None
     assert ("launch" in out.split()) is has_launch
+
+
+def test_deprecating_a_name_says_how_many_versions(
+    metastore_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    spec = tmp_path / "e.yaml"
+    name = unique_name("dep")
+    spec.write_text(f"name: {name}\nimage: python:3.11-slim\n")
+    assert envyard(capsys, "env", "create", "-f", str(spec))[0] == 0
+    assert envyard(capsys, "env", "update", name, "--description", "two")[0] == 0
+    assert envyard(capsys, "env", "update", name, "--description", "three")[0] == 0
+    assert envyard(capsys, "env", "deprecate", f"{name}@1")[0] == 0
+    code, out, _ = envyard(capsys, "env", "deprecate", name, "--delete-on", "2030-01-01")
+    assert (code, out) == (0, f"deprecated 2 version(s) of {name} (2, 3); {name}@3 "
+                           "state=deprecated\n")  # fmt: skip

@@ -37,6 +37,19 @@ def print_written(verb: str, record: Any) -> None:
     click.echo(f"{verb} {record.ref} ({record.content_hash[:19]}) state={record.state}")
 
 
+def print_deprecated(ref: str, active: list[Any], record: Any) -> None:
+    """One version, or how many of NAME's versions (not just the newest one's ref)."""
+    if "@" in ref:
+        print_written("deprecated", record)
+        return
+    numbers = ", ".join(r.version for r in sorted(active, key=lambda r: r.created_at))
+    click.echo(
+        f"deprecated {len(active)} version(s) of {record.name}"
+        + (f" ({numbers})" if numbers else "")
+        + f"; {record.ref} state={record.state}"
+    )
+
+
 def export_data(record: Any, *, with_version: bool = False) -> dict[str, Any]:
     """The spec of ``record`` as a user writes it; ``version`` only when asked for (a file
     naming an existing version is refused by ``update -f``: versions are immutable)."""
@@ -143,10 +156,12 @@ def _add_lifecycle_commands(group: click.Group, *, kind: str, noun: str) -> None
     ) -> None:  # fmt: skip
         """Deprecate NAME@VERSION, or every active version of NAME."""
         with make_client(url, token) as client:
-            record = namespace(client, kind).deprecate(
+            api = namespace(client, kind)
+            active = [] if "@" in ref else [r for r in api.versions(ref) if r.state == "active"]
+            record = api.deprecate(
                 ref, replaced_by=replaced_by, delete_on=delete_on, if_match=if_match
             )
-        print_written("deprecated", record)
+        print_deprecated(ref, active, record)
 
     @group.command("archive")
     @click.argument("ref")
