@@ -127,3 +127,48 @@ def test_conda_kernels_become_a_conda_runtime_env(tmp_path: Path) -> None:
             "dependencies": ["python=3.11", "numpy=1.26", "pip", {"pip": ["six==1.16.0"]}],
         }
     }
+
+
+def test_ray_installs_the_lock_not_the_newest_release(
+    tmp_path: Path, ray_head: RayHead, pypi_index: PypiIndex
+) -> None:
+    """An unpinned requirement locked at 1.0 stays 1.0 on Ray after 2.0 is published."""
+    from envyard.backends.locks import lock_of
+
+    name = unique_name("eylock").replace("-", "_")
+    pypi_index.add_wheel(name, "1.0")
+    env = Environment(
+        name="ray-locked",
+        image="docker.io/library/python:3.11-slim",
+        kernel=[f"--index-url {pypi_index.url}", name],
+    )
+    lock = lock_of(env)  # what the version was locked to (kept for its spec)
+    assert lock is not None
+    pypi_index.add_wheel(name, "2.0")
+    sub = submission(
+        tmp_path,
+        f"""
+        protocolVersion: 2
+        name: locked-on-ray
+        taskRoles:
+          worker:
+            environment: ray-locked
+            resourcePerInstance: {{cpu: 0}}
+            commands:
+              - python -c "import importlib.metadata as m; print('got', m.version('{name}'))"
+        """,
+        envs=[env],
+        kernel_mode="none",
+    )
+    (package,) = lock.platforms["linux-64"].pip
+    expected = f"{package.name}==1.0 --hash=sha256:{package.wheels[0].sha256}"
+    from envyard.backends.ray import _packages
+
+    assert _packages(sub.roles["worker"], lock) == {
+        "pip": {"packages": [f"--index-url {pypi_index.url}", expected], "pip_check": False}
+    }
+    handle = RayBackend({"address": ray_head.address}).submit(sub)
+    status = handle.wait(timeout=240)
+    logs = handle.logs()
+    assert status.state == "succeeded", logs
+    assert "worker[0] got 1.0" in logs

@@ -3,9 +3,11 @@
 Target settings: ``address`` (the dashboard, e.g. ``http://127.0.0.1:8265``; default
 ``$RAY_API_SERVER_ADDRESS`` or ``$RAY_ADDRESS``). Each instance is submitted with the task
 role's bootstrap in its ``working_dir`` (uploaded by Ray, so it runs on any node), its
-per-instance variables and secrets in ``env_vars``, and the kernel's pip requirements (plus
-``pip`` prerequisites) as the runtime_env ``pip`` list (a kernel with conda packages becomes
-a runtime_env ``conda`` environment instead), so the bootstrap does not activate a kernel.
+per-instance variables and secrets in ``env_vars``, and the kernel's lock as the runtime_env:
+its pip packages pinned with their hashes as the ``pip`` list, or, when the lock has conda
+packages, a ``conda`` environment of their exact builds (that needs conda on the Ray nodes)
+with the pip pins inside (:mod:`envyard.backends.locks`). The bootstrap does not activate a
+kernel; ``pip`` prerequisites are installed by the bootstrap after the runtime_env.
 ``entrypoint_num_cpus`` is the task role's ``resourcePerInstance.cpu``, which lets Ray place
 instances on whichever machine has room.
 
@@ -28,7 +30,9 @@ from envyard.backends.interface import (
     mask_fingerprints,
     poll_until_done,
 )
+from envyard.backends.locks import conda_lines, lock_of, pip_lines
 from envyard.errors import ConfigError, MissingDependencyError
+from envyard.locking.model import Lock
 
 __all__ = ["RayBackend", "RayHandle"]
 
@@ -80,8 +84,20 @@ def connect(address: str) -> Any:
     return client_class(address)
 
 
-def _packages(boot: Any) -> dict[str, Any]:
-    """The runtime_env entry installing the kernel: ``conda`` when it has conda packages."""
+def _locked(lock: Lock) -> dict[str, Any]:
+    """The runtime_env entry installing ``lock`` exactly (nothing is resolved on the node)."""
+    pins = pip_lines(lock)
+    channels, conda = conda_lines(lock)
+    if conda:
+        deps: list[Any] = [*conda, *(["pip", {"pip": pins}] if pins else [])]
+        return {"conda": {"channels": channels, "dependencies": deps}}
+    return {"pip": {"packages": pins, "pip_check": False}} if pins else {}
+
+
+def _packages(boot: Any, lock: Lock | None = None) -> dict[str, Any]:
+    """The runtime_env entry installing the kernel: its lock when it has one."""
+    if lock is not None:
+        return _locked(lock)
     kernel = boot.kernel
     if kernel is not None and kernel.conda:
         deps: list[Any] = [f"python={kernel.python}"] if kernel.python else []
@@ -180,6 +196,12 @@ class RayBackend:
         package.mkdir(parents=True, exist_ok=True)
         for name, boot in submission.roles.items():
             (package / f"{name}.sh").write_text(boot.script, encoding="utf-8")
+        locks = {
+            role: lock_of(submission.environments[role])
+            if role in submission.environments
+            else None
+            for role in submission.roles
+        }
         jobs = []
         for instance in submission.instances():
             boot = submission.roles[instance.role]
@@ -190,7 +212,7 @@ class RayBackend:
                     **submission.secrets,
                 },
             }
-            runtime_env.update(_packages(boot))
+            runtime_env.update(_packages(boot, locks[instance.role]))
             role = submission.task_roles.get(instance.role)
             cpus = role.resourcePerInstance.cpu if role else 1
             job_id = re.sub(r"[^A-Za-z0-9_-]", "-", f"envyard-{submission.run_id}-{instance.key}")
