@@ -1,6 +1,7 @@
 """``envyard env``: environments in the registry (local metastore, or a server with --url).
 
-``envyard env launch`` lives in ``envyard.cli.env_launch`` and is added when installed.
+``envyard env launch`` lives in ``envyard.cli.env_launch``; ``lock``, ``diff``, ``relock`` and
+``search`` in ``envyard.cli.env_lock`` (imported when used).
 """
 
 from __future__ import annotations
@@ -12,11 +13,18 @@ from typing import Any
 
 import click
 
+from envyard.cli.env_lock import platform_option
 from envyard.cli.registry_commands import add_versioned_commands, print_written
 from envyard.cli.registry_common import client_options, format_tags, make_client, parse_tags
 
 # sub-commands that live in other modules: name -> (module, attribute)
-LAZY: dict[str, tuple[str, str]] = {"launch": ("envyard.cli.env_launch", "launch")}
+LAZY: dict[str, tuple[str, str]] = {
+    "launch": ("envyard.cli.env_launch", "launch"),
+    "lock": ("envyard.cli.env_lock", "lock"),
+    "diff": ("envyard.cli.env_lock", "diff"),
+    "relock": ("envyard.cli.env_lock", "relock"),
+    "search": ("envyard.cli.env_lock", "search"),
+}
 
 
 class EnvGroup(click.Group):
@@ -73,12 +81,16 @@ def load_environment_file(path: Path) -> Any:
 
 @cli.command()
 @click.option("-f", "--file", "file", required=True, type=click.Path(path_type=Path))
+@platform_option
 @client_options
-def create(file: Path, url: str | None, token: str | None) -> None:
-    """Create an environment from a YAML spec file (version 1 unless it names one)."""
+def create(file: Path, platforms: tuple[str, ...], url: str | None, token: str | None) -> None:
+    """Create an environment from a YAML spec file (version 1 unless it names one).
+
+    Its kernel is locked to exact packages now (see `envyard env lock NAME`).
+    """
     spec = load_environment_file(file)
     with make_client(url, token) as client:
-        record = client.environments.create(spec)
+        record = client.environments.create(spec, platforms=platforms)
     print_written("created", record)
 
 
@@ -92,12 +104,13 @@ def create(file: Path, url: str | None, token: str | None) -> None:
 @click.option("--untag", multiple=True, help="KEY to remove (repeat).")
 @click.option("--version", "version", help="Version label (default: the next number).")
 @click.option("--if-match", help="Only if unchanged since this ETag.")
+@platform_option
 @client_options
 def update(
     *,
     name: str | None, file: Path | None, image: str | None, vm_image: str | None,
     description: str | None, tags: tuple[str, ...], untag: tuple[str, ...], version: str | None,
-    if_match: str | None, url: str | None, token: str | None,
+    if_match: str | None, platforms: tuple[str, ...], url: str | None, token: str | None,
 ) -> None:  # fmt: skip
     """Add a new version of NAME: from a full spec (-f), or by changing some fields.
 
@@ -108,7 +121,9 @@ def update(
             spec = load_environment_file(file)
             if version is not None:
                 spec = spec.model_copy(update={"version": version})
-            record = client.environments.update(name or spec.name, spec, if_match=if_match)
+            record = client.environments.update(
+                name or spec.name, spec, if_match=if_match, platforms=platforms
+            )
         else:
             if name is None:
                 raise click.UsageError("give NAME (or -f FILE)")
@@ -122,7 +137,9 @@ def update(
                 untag=untag,
                 version=version,
             )
-            record = client.environments.update(name, changes, if_match=if_match)
+            record = client.environments.update(
+                name, changes, if_match=if_match, platforms=platforms
+            )
     print_written("updated", record)
 
 
@@ -151,11 +168,12 @@ def _changes(
 @click.option("--vm-image", help="VM image.")
 @click.option("--description", default="", help="Description.")
 @click.option("--tag", "tags", multiple=True, help="KEY=VALUE (repeat).")
+@platform_option
 @client_options
 def import_conda(
     *,
     file: Path, name: str, image: str | None, vm_image: str | None, description: str,
-    tags: tuple[str, ...], url: str | None, token: str | None,
+    tags: tuple[str, ...], platforms: tuple[str, ...], url: str | None, token: str | None,
 ) -> None:  # fmt: skip
     """Make FILE (`conda env export` output) the kernel of environment NAME.
 
@@ -175,9 +193,9 @@ def import_conda(
         except NotFoundError:
             if image is None and vm_image is None:
                 raise click.UsageError(f"'{name}' is new: give --image (or --vm-image)") from None
-            record = client.environments.create(body)
+            record = client.environments.create(body, platforms=platforms)
             print_written("created", record)
             return
         changes = {k: v for k, v in body.items() if k != "name" and v not in ("", {}, None)}
-        record = client.environments.update(name, changes)
+        record = client.environments.update(name, changes, platforms=platforms)
     print_written("updated", record)

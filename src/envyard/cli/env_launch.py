@@ -57,8 +57,8 @@ def _say(line: str) -> None:
 @click.option(
     "--rebuild",
     is_flag=True,
-    help="Build the kernel again even if it is cached (picks up new releases of unpinned "
-    "requirements); local engine.",
+    help="Install the kernel again even if it is cached (for -f, also lock it again: new "
+    "releases of unpinned requirements); local engine.",
 )
 @click.option("--dry-run", is_flag=True, help="Print what would run, run nothing.")
 @client_options
@@ -96,6 +96,7 @@ def launch(
         from envyard.spec import Environment, load_model
 
         environment = load_model(spec_file, Environment, "environment")
+        lock = None  # a spec file is locked by the local engine on first use
         ref = environment.name
         if environment.version:
             ref += f"@{environment.version}"
@@ -103,6 +104,7 @@ def launch(
     else:
         with make_client(url, token) as client:
             record = client.environments.get(args[0])
+            lock = client.environments.lock(record.ref).lock if record.lock_hash else None
         environment, ref, command = record.spec(), record.ref, args[1:]
         if record.state != "active":
             _say(
@@ -126,6 +128,7 @@ def launch(
         use_image_entrypoint=use_image_entrypoint,
         workdir=workdir,
         rebuild=rebuild,
+        lock=lock,
     )
     if dry_run:
         click.echo(plan_launch(request, engine).render(), nl=False)

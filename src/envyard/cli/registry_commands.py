@@ -34,7 +34,9 @@ def namespace(client: Any, kind: str) -> Any:
 
 
 def print_written(verb: str, record: Any) -> None:
-    click.echo(f"{verb} {record.ref} ({record.content_hash[:19]}) state={record.state}")
+    lock = getattr(record, "lock_hash", None)
+    locked = f" lock={lock[:19]}" if lock else ""
+    click.echo(f"{verb} {record.ref} ({record.content_hash[:19]}) state={record.state}{locked}")
 
 
 def print_deprecated(ref: str, active: list[Any], record: Any) -> None:

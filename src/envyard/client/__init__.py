@@ -22,6 +22,10 @@
     client.environments.archive("team")                 # hidden from lists, refs still work
     client.environments.delete("team")                  # gone for good
     client.environments.resolve("team")                 # the exact version "team" means now
+    client.environments.lock("team@1").lock             # its exact packages (envyard.locking.Lock)
+    client.environments.diff("team@2")                  # package changes from team@1
+    client.environments.relock("team")                  # a new version, locked again now
+    client.environments.search_packages("torch>=2")     # versions whose lock holds a match
 
     client.prerequisites.create({"name": "mnist", "type": "data", "uri": ["..."]})
     client.prerequisites.get("mnist").spec()            # -> envyard.spec.job.Prerequisite
@@ -55,7 +59,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from envyard.client.api import Runs, Tokens, Versioned
+from envyard.client.api import Environments, Runs, Tokens, Versioned
 from envyard.client.transport import Transport
 from envyard.registry.errors import PreconditionFailedError
 from envyard.registry.records import (
@@ -66,7 +70,6 @@ from envyard.registry.records import (
     TokenRecord,
 )
 from envyard.settings import Settings, load_settings
-from envyard.spec.environment import Environment
 from envyard.spec.job import Prerequisite
 
 __all__ = [
@@ -83,7 +86,7 @@ __all__ = [
 class Client:
     """The registry, in-process (no ``url``) or over HTTP (``url``, optional ``token``)."""
 
-    environments: Versioned[EnvironmentRecord, Environment]
+    environments: Environments
     prerequisites: Versioned[PrerequisiteRecord, Prerequisite]
     runs: Runs
     tokens: Tokens
@@ -102,7 +105,7 @@ class Client:
 
             transport = LocalTransport(self.settings.db_url)
         self.transport = transport
-        self.environments = Versioned(transport, "environments")
+        self.environments = Environments(transport)
         self.prerequisites = Versioned(transport, "prerequisites")
         self.runs = Runs(transport)
         self.tokens = Tokens(transport)

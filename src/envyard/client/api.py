@@ -11,12 +11,15 @@ from pydantic import BaseModel
 
 from envyard.client.transport import Transport
 from envyard.errors import SpecError
+from envyard.locking.diff import LockDiff
+from envyard.locking.search import PackageMatch
 from envyard.registry.records import (
     EnvironmentRecord,
     Page,
     PrerequisiteRecord,
     RunRecord,
     TokenRecord,
+    VersionLock,
 )
 from envyard.spec.environment import Environment
 from envyard.spec.job import Prerequisite
@@ -43,9 +46,11 @@ class Versioned(Generic[R, S]):
         self._t = transport
         self._kind = kind
 
-    def create(self, spec: S | Mapping[str, Any]) -> R:
-        """Create a new name with its first version (``version`` defaults to ``1``)."""
-        record: R = self._t.create(self._kind, _plain(spec))
+    def create(self, spec: S | Mapping[str, Any], *, platforms: Sequence[str] = ()) -> R:
+        """Create a new name with its first version (``version`` defaults to ``1``).
+
+        An environment's kernel is locked for the configured platforms plus ``platforms``."""
+        record: R = self._t.create(self._kind, _plain(spec), platforms=platforms)
         return record
 
     def get(self, ref: str) -> R:
@@ -89,6 +94,7 @@ class Versioned(Generic[R, S]):
         *,
         replace: bool | None = None,
         if_match: str | None = None,
+        platforms: Sequence[str] = (),
     ) -> R:
         """Add a new version. A spec model replaces the content; a mapping is merged into the
         newest version (a key set to ``None`` is removed) unless ``replace=True``.
@@ -96,8 +102,9 @@ class Versioned(Generic[R, S]):
         if replace is None:
             replace = isinstance(spec_or_changes, BaseModel)
         record: R = self._t.update(
-            self._kind, name, _plain(spec_or_changes), replace=replace, if_match=if_match
-        )
+            self._kind, name, _plain(spec_or_changes), replace=replace, if_match=if_match,
+            platforms=platforms,
+        )  # fmt: skip
         return record
 
     def deprecate(
@@ -122,6 +129,30 @@ class Versioned(Generic[R, S]):
     def delete(self, name: str, *, if_match: str | None = None) -> None:
         """Remove ``name@version``, or every version of ``name``, for good."""
         self._t.delete(self._kind, name, if_match=if_match)
+
+
+class Environments(Versioned[EnvironmentRecord, Environment]):
+    """``client.environments``: the versioned API plus locks (exact packages per version)."""
+
+    def __init__(self, transport: Transport) -> None:
+        super().__init__(transport, "environments")
+
+    def lock(self, ref: str) -> VersionLock:
+        """The version's lock: ``.lock`` (a :class:`~envyard.locking.Lock`), hashes, ``ref``."""
+        return self._t.lock(ref)
+
+    def diff(self, new: str, old: str | None = None, *, platform: str | None = None) -> LockDiff:
+        """Packages added/removed/upgraded/downgraded from *old* (default: previous version)."""
+        return self._t.diff(new, old, platform=platform)
+
+    def relock(self, name: str, *, platforms: Sequence[str] = ()) -> EnvironmentRecord:
+        """A new version of *name*: its current spec locked again now."""
+        record: EnvironmentRecord = self._t.relock(name, platforms=platforms)
+        return record
+
+    def search_packages(self, query: str, *, limit: int = 100) -> builtins.list[PackageMatch]:
+        """Current versions whose lock holds a package matching *query* (``torch>=2``)."""
+        return self._t.search_packages(query, limit=limit)
 
 
 def _plain(spec: Any) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -23,8 +24,11 @@ from envyard.errors import (
     Diagnostic,
     EnvyardError,
     NotFoundError,
+    ResolveError,
     SpecError,
 )
+from envyard.locking.diff import LockDiff
+from envyard.locking.search import PackageMatch
 from envyard.registry.errors import PreconditionFailedError
 from envyard.registry.records import (
     EnvironmentRecord,
@@ -32,6 +36,7 @@ from envyard.registry.records import (
     PrerequisiteRecord,
     RunRecord,
     TokenRecord,
+    VersionLock,
 )
 
 RECORDS: dict[str, type[EnvironmentRecord] | type[PrerequisiteRecord]] = {
@@ -60,6 +65,8 @@ def _error(response: httpx.Response) -> EnvyardError:
         return ConflictError(message, hint=hint)
     if status in (401, 403):
         return AuthError(message, status=status, hint=hint)
+    if body.get("type") == "ResolveError":  # a kernel that cannot be locked
+        return ResolveError(message, hint=hint)
     return EnvyardError(f"server answered {status}: {message}", hint=hint)
 
 
@@ -112,8 +119,10 @@ class HttpTransport:
     def _record(self, kind: str, response: httpx.Response) -> Record:
         return RECORDS[kind].model_validate_json(response.content)
 
-    def create(self, kind: str, body: Any) -> Record:
-        return self._record(kind, self._call("POST", f"/api/v1/{kind}", json=_body(body)))
+    def create(self, kind: str, body: Any, *, platforms: Sequence[str] = ()) -> Record:
+        params = {"platform": list(platforms)} if platforms else None
+        response = self._call("POST", f"/api/v1/{kind}", json=_body(body), params=params)
+        return self._record(kind, response)
 
     def get(self, kind: str, ref: str) -> Record:
         return self._record(kind, self._call("GET", f"/api/v1/{kind}/{_q(ref)}"))
@@ -146,11 +155,33 @@ class HttpTransport:
         return [RECORDS[kind].model_validate(i) for i in data]
 
     def update(
-        self, kind: str, name: str, body: Any, *, replace: bool, if_match: str | None
-    ) -> Record:
+        self, kind: str, name: str, body: Any, *, replace: bool, if_match: str | None,
+        platforms: Sequence[str] = (),
+    ) -> Record:  # fmt: skip
         method = "PUT" if replace else "PATCH"
         path = f"/api/v1/{kind}/{_q(name)}"
-        return self._record(kind, self._call(method, path, json=_body(body), if_match=if_match))
+        params = {"platform": list(platforms)} if platforms else None
+        response = self._call(method, path, json=_body(body), if_match=if_match, params=params)
+        return self._record(kind, response)
+
+    def relock(self, name: str, *, platforms: Sequence[str]) -> Record:
+        params = {"platform": list(platforms)} if platforms else None
+        response = self._call("POST", f"/api/v1/environments/{_q(name)}/relock", params=params)
+        return self._record("environments", response)
+
+    def lock(self, ref: str) -> VersionLock:
+        response = self._call("GET", f"/api/v1/environments/{_q(ref)}/lock")
+        return VersionLock.model_validate_json(response.content)
+
+    def diff(self, new: str, old: str | None, *, platform: str | None) -> LockDiff:
+        params = {k: v for k, v in {"base": old, "platform": platform}.items() if v}
+        response = self._call("GET", f"/api/v1/environments/{_q(new)}/diff", params=params)
+        return LockDiff.model_validate_json(response.content)
+
+    def search_packages(self, query: str, *, limit: int) -> builtins.list[PackageMatch]:
+        params = {"package": query, "limit": limit}
+        data = self._call("GET", "/api/v1/environments/-/search", params=params).json()
+        return [PackageMatch.model_validate(m) for m in data]
 
     def deprecate(
         self,

@@ -5,11 +5,14 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import getpass
+from collections.abc import Sequence
 from typing import Any
 
 from envyard.client.transport import Record
+from envyard.locking.diff import LockDiff
+from envyard.locking.search import PackageMatch
 from envyard.registry.db import display_url
-from envyard.registry.records import Page, RunRecord, TokenRecord
+from envyard.registry.records import Page, RunRecord, TokenRecord, VersionLock
 from envyard.registry.service import RegistryService
 from envyard.registry.store import Registry
 
@@ -35,8 +38,8 @@ class LocalTransport:
         service: RegistryService = getattr(self.registry, kind)
         return service
 
-    def create(self, kind: str, body: Any) -> Record:
-        return self._svc(kind).create(body, by=self.actor)
+    def create(self, kind: str, body: Any, *, platforms: Sequence[str] = ()) -> Record:
+        return self._svc(kind).create(body, by=self.actor, platforms=platforms)
 
     def get(self, kind: str, ref: str) -> Record:
         return self._svc(kind).get(ref)
@@ -61,9 +64,24 @@ class LocalTransport:
         return list(self._svc(kind).versions(name, include_archived=include_archived))
 
     def update(
-        self, kind: str, name: str, body: Any, *, replace: bool, if_match: str | None
-    ) -> Record:
-        return self._svc(kind).update(name, body, replace=replace, by=self.actor, if_match=if_match)
+        self, kind: str, name: str, body: Any, *, replace: bool, if_match: str | None,
+        platforms: Sequence[str] = (),
+    ) -> Record:  # fmt: skip
+        return self._svc(kind).update(
+            name, body, replace=replace, by=self.actor, if_match=if_match, platforms=platforms
+        )
+
+    def relock(self, name: str, *, platforms: Sequence[str]) -> Record:
+        return self.registry.environments.relock(name, platforms=platforms, by=self.actor)
+
+    def lock(self, ref: str) -> VersionLock:
+        return self.registry.environments.lock(ref)
+
+    def diff(self, new: str, old: str | None, *, platform: str | None) -> LockDiff:
+        return self.registry.environments.diff(new, old, platform=platform)
+
+    def search_packages(self, query: str, *, limit: int) -> builtins.list[PackageMatch]:
+        return self.registry.environments.search_packages(query, limit=limit)
 
     def deprecate(
         self,

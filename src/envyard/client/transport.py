@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, Protocol
 
-from envyard.registry.records import Page, RunRecord, TokenRecord
+from envyard.locking.diff import LockDiff
+from envyard.locking.search import PackageMatch
+from envyard.registry.records import Page, RunRecord, TokenRecord, VersionLock
 
 Record = Any  # EnvironmentRecord | PrerequisiteRecord, typed by the namespace that asks
 
@@ -18,7 +21,7 @@ Record = Any  # EnvironmentRecord | PrerequisiteRecord, typed by the namespace t
 class Transport(Protocol):
     """The operations behind :class:`envyard.client.Client`'s namespaces."""
 
-    def create(self, kind: str, body: Any) -> Record: ...
+    def create(self, kind: str, body: Any, *, platforms: Sequence[str] = ()) -> Record: ...
     def get(self, kind: str, ref: str) -> Record: ...
     def resolve(self, kind: str, ref: str) -> Record: ...
     def list(
@@ -35,8 +38,13 @@ class Transport(Protocol):
         self, kind: str, name: str, *, include_archived: bool
     ) -> builtins.list[Record]: ...
     def update(
-        self, kind: str, name: str, body: Any, *, replace: bool, if_match: str | None
-    ) -> Record: ...
+        self, kind: str, name: str, body: Any, *, replace: bool, if_match: str | None,
+        platforms: Sequence[str] = (),
+    ) -> Record: ...  # fmt: skip
+    def relock(self, name: str, *, platforms: Sequence[str]) -> Record: ...
+    def lock(self, ref: str) -> VersionLock: ...
+    def diff(self, new: str, old: str | None, *, platform: str | None) -> LockDiff: ...
+    def search_packages(self, query: str, *, limit: int) -> builtins.list[PackageMatch]: ...
     def deprecate(
         self,
         kind: str,
