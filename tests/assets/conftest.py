@@ -76,7 +76,7 @@ def env_asset(
     write(
         base,
         "environment.yaml",
-        f"image:\n  name: {image or 'curated/' + name}\n  os: linux\n  context:\n"
+        f"image:\n  name: {image or 'azureml/curated/' + name}\n  os: linux\n  context:\n"
         f"    dir: context\n    template_files:\n"
         + "".join(f"      - {t}\n" for t in templates)
         + f"  publish:\n    location: {location}\n    visibility: public\n",

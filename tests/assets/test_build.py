@@ -49,7 +49,7 @@ def test_build_and_push(
 ) -> None:
     folder = env_asset(
         tmp_path,
-        "built-ubuntu22.04",
+        "built-debian11",
         dockerfile=(
             f"FROM {base_image}:{{{{latest-image-tag}}}}\n"
             "COPY hello.txt /hello.txt\n"
@@ -61,9 +61,9 @@ def test_build_and_push(
     asset = discover([folder], tmp_path).assets[0]
     settings = AssetSettings()
     built = build_asset(asset, settings, version="7", push=True, tool="podman", env=podman_env)
-    assert built.tag == f"{oci_registry.host}/curated/built-ubuntu22.04:7"
+    assert built.tag == f"{oci_registry.host}/azureml/curated/built-debian11:7"
     assert built.pushed
-    assert oci_registry.resolve("curated/built-ubuntu22.04", "7").startswith("sha256:")
+    assert oci_registry.resolve("azureml/curated/built-debian11", "7").startswith("sha256:")
     subprocess.run(
         ["podman", "rmi", "--force", built.tag], env=podman_env, check=False, capture_output=True
     )
@@ -72,7 +72,7 @@ def test_build_and_push(
 def test_unresolved_tags_stop_the_build(tmp_path: Path, podman_env: dict[str, str]) -> None:
     folder = env_asset(
         tmp_path,
-        "nope-ubuntu22.04",
+        "nope-debian11",
         dockerfile="FROM docker.io/library/busybox:{{latest-image-tag}}\n",
     )
     asset = discover([folder], tmp_path).assets[0]
@@ -81,12 +81,14 @@ def test_unresolved_tags_stop_the_build(tmp_path: Path, podman_env: dict[str, st
 
 
 def test_image_tag_uses_the_publish_location(tmp_path: Path) -> None:
-    folder = env_asset(tmp_path, "tag-ubuntu22.04", location="mcr")
+    folder = env_asset(tmp_path, "tag-debian11", location="mcr")
     asset = discover([folder], tmp_path).assets[0]
     settings = AssetSettings(publish_hostnames={"mcr": "mcr.microsoft.com"})
-    assert image_tag(asset, settings, None, "3") == "mcr.microsoft.com/curated/tag-ubuntu22.04:3"
+    assert (
+        image_tag(asset, settings, None, "3") == "mcr.microsoft.com/azureml/curated/tag-debian11:3"
+    )
     assert image_tag(asset, settings, "127.0.0.1:5000", "3") == (
-        "127.0.0.1:5000/curated/tag-ubuntu22.04:3"
+        "127.0.0.1:5000/azureml/curated/tag-debian11:3"
     )
 
 
@@ -102,7 +104,7 @@ def test_cli_build_uses_the_released_version(  # noqa: PLR0917 - pytest fixtures
 
     env_asset(
         git_repo.path,
-        "cli-built-ubuntu22.04",
+        "cli-built-debian11",
         dockerfile=f"FROM {base_image}:{{{{latest-image-tag}}}}\n",
         location=oci_registry.host,
     )
@@ -110,8 +112,8 @@ def test_cli_build_uses_the_released_version(  # noqa: PLR0917 - pytest fixtures
     repo = ["--repo", str(git_repo.path)]
     assert run(["asset", "release", *repo, "--release-branch", "release"]) == 0
     monkeypatch.setenv("CONTAINERS_CONF", podman_env["CONTAINERS_CONF"])
-    assert run(["asset", "build", "cli-built-ubuntu22.04", *repo, "--tool", "podman"]) == 0
-    tag = f"{oci_registry.host}/curated/cli-built-ubuntu22.04:1"
+    assert run(["asset", "build", "cli-built-debian11", *repo, "--tool", "podman"]) == 0
+    tag = f"{oci_registry.host}/azureml/curated/cli-built-debian11:1"
     assert f"built {tag} with podman" in capsys.readouterr().out
     subprocess.run(
         ["podman", "rmi", "--force", tag], env=podman_env, check=False, capture_output=True

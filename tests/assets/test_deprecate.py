@@ -15,48 +15,48 @@ from .conftest import env_asset
 
 
 def test_deprecate_keeps_comments_and_is_idempotent(tmp_path: Path) -> None:
-    old = env_asset(tmp_path, "old-ubuntu22.04")
-    env_asset(tmp_path, "new-ubuntu22.04")
+    old = env_asset(tmp_path, "old-debian11")
+    env_asset(tmp_path, "new-debian11")
     spec = old / "spec.yaml"
     spec.write_text(spec.read_text(encoding="utf-8") + "  GPU: Cuda11  # keep me\n", "utf-8")
-    deprecate_asset(tmp_path, "old-ubuntu22.04", "new-ubuntu22.04", "2027-01-31")
+    deprecate_asset(tmp_path, "old-debian11", "new-debian11", "2027-01-31")
     text = spec.read_text(encoding="utf-8")
     assert text.startswith("# the platform spec\n")
     assert "GPU: Cuda11  # keep me" in text
     assert (
-        "description: >-\n  DEPRECATED: Please use new-ubuntu22.04 instead. An environment for "
+        "description: >-\n  DEPRECATED: Please use new-debian11 instead. An environment for "
         "tests.\n" in text
     )
     assert "  Deprecated: ''\n" in text or '  Deprecated: ""\n' in text
     assert "  DeleteOn: '2027-01-31'" in text or "DeleteOn: 2027-01-31" in text
-    deprecate_asset(tmp_path, "old-ubuntu22.04", "new-ubuntu22.04", "2027-02-28")
+    deprecate_asset(tmp_path, "old-debian11", "new-debian11", "2027-02-28")
     again = spec.read_text(encoding="utf-8")
     assert again.count("DEPRECATED") == 1
     assert "2027-02-28" in again and "2027-01-31" not in again
 
 
 def test_bad_input_changes_nothing(tmp_path: Path) -> None:
-    old = env_asset(tmp_path, "old-ubuntu22.04")
+    old = env_asset(tmp_path, "old-debian11")
     before = (old / "spec.yaml").read_text(encoding="utf-8")
     with pytest.raises(ConfigError, match="not a date"):
-        deprecate_asset(tmp_path, "old-ubuntu22.04", "old-ubuntu22.04", "31/01/2027")
+        deprecate_asset(tmp_path, "old-debian11", "old-debian11", "31/01/2027")
     with pytest.raises(NotFoundError, match="no asset named 'nope'"):
-        deprecate_asset(tmp_path, "nope", "old-ubuntu22.04", "2027-01-31")
+        deprecate_asset(tmp_path, "nope", "old-debian11", "2027-01-31")
     with pytest.raises(ConfigError, match="cannot replace itself"):
-        deprecate_asset(tmp_path, "old-ubuntu22.04", "old-ubuntu22.04", "2027-01-31")
+        deprecate_asset(tmp_path, "old-debian11", "old-debian11", "2027-01-31")
     assert (old / "spec.yaml").read_text(encoding="utf-8") == before
 
 
 def test_cli_deprecate_dry_run_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    old = env_asset(tmp_path, "old-ubuntu22.04")
-    env_asset(tmp_path, "new-ubuntu22.04")
+    old = env_asset(tmp_path, "old-debian11")
+    env_asset(tmp_path, "new-debian11")
     before = (old / "spec.yaml").read_text(encoding="utf-8")
-    argv = ["asset", "deprecate", "old-ubuntu22.04", "--replacement", "new-ubuntu22.04"]
+    argv = ["asset", "deprecate", "old-debian11", "--replacement", "new-debian11"]
     argv += ["--delete-on", "2027-01-31", "--repo", str(tmp_path)]
     assert run([*argv, "--dry-run"]) == 0
-    assert "DEPRECATED: Please use new-ubuntu22.04 instead." in capsys.readouterr().out
+    assert "DEPRECATED: Please use new-debian11 instead." in capsys.readouterr().out
     assert (old / "spec.yaml").read_text(encoding="utf-8") == before
     assert run(argv) == 0
     assert "Deprecated" in (old / "spec.yaml").read_text(encoding="utf-8")
@@ -78,7 +78,7 @@ def test_archive_due(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             {
                 "name": name,
                 "version": "1",
-                "image": f"localhost:5000/curated/{name}:1",
+                "image": f"localhost:5000/azureml/curated/{name}:1",
                 "tags": tags,
             }
         )
@@ -92,7 +92,7 @@ def test_archive_due(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_replacement_outside_the_repository_warns(tmp_path: Path) -> None:
-    env_asset(tmp_path, "old-ubuntu22.04")
-    done = deprecate_asset(tmp_path, "old-ubuntu22.04", "elsewhere", "2027-01-31")
+    env_asset(tmp_path, "old-debian11")
+    done = deprecate_asset(tmp_path, "old-debian11", "elsewhere", "2027-01-31")
     assert done.warning is not None and "'elsewhere' is not an asset" in done.warning
     assert "Please use elsewhere instead." in done.text

@@ -9,15 +9,15 @@ from .conftest import env_asset, write
 
 
 def test_discovers_every_asset_type_and_loads_environment_files(tmp_path: Path) -> None:
-    env_asset(tmp_path, "demo-ubuntu22.04", folder="envs/demo")
+    env_asset(tmp_path, "demo-debian11", folder="envs/demo")
     write(tmp_path, "components/train/asset.yaml", "type: component\nspec: spec.yaml\n")
     write(tmp_path, "components/train/spec.yaml", "name: train\nversion: 2\n")
     write(tmp_path, "node_modules/x/asset.yaml", "type: code\nspec: s.yaml\n")
     found = discover([tmp_path], tmp_path)
     by_name = {a.name: a for a in found.assets}
-    assert set(by_name) == {"demo-ubuntu22.04", "train"}
-    env = by_name["demo-ubuntu22.04"]
-    assert env.env is not None and env.env.image.name == "curated/demo-ubuntu22.04"
+    assert set(by_name) == {"demo-debian11", "train"}
+    env = by_name["demo-debian11"]
+    assert env.env is not None and env.env.image.name == "azureml/curated/demo-debian11"
     assert env.auto_version
     component = by_name["train"]
     assert component.type == "component"
@@ -25,19 +25,26 @@ def test_discovers_every_asset_type_and_loads_environment_files(tmp_path: Path) 
     assert found.by_name("component/train") is component
     with pytest.raises(NotFoundError) as info:
         found.by_name("nope")
-    assert "demo-ubuntu22.04" in str(info.value.hint)
+    assert "demo-debian11" in str(info.value.hint)
 
 
 def test_broken_files_become_diagnostics_not_crashes(tmp_path: Path) -> None:
     write(tmp_path, "a/asset.yaml", "type: environment\nspec: spec.yaml\nnmae: x\n")
-    env_asset(tmp_path, "good-ubuntu22.04", folder="b")
+    env_asset(tmp_path, "good-debian11", folder="b")
     write(tmp_path, "b/environment.yaml", "image:\n  name: [1\n")
+    write(tmp_path, "c/asset.yaml", "type: environment\n")
     found = discover([tmp_path], tmp_path)
-    assert [a.name for a in found.assets] == ["good-ubuntu22.04"]
+    # an unknown key is a warning (the reference ignores it): the asset still loads
+    assert [a.name for a in found.assets] == ["a", "good-debian11"]
     rendered = [d.render() for d in found.diagnostics]
-    assert any("a/asset.yaml:3:1: nmae: unknown field 'nmae'" in r for r in rendered), rendered
+    unknown = "a/asset.yaml:3:1: warning: nmae: unknown field 'nmae' (hint: did you mean 'name'?)"
+    assert any(unknown in r for r in rendered), rendered
     assert any("b/environment.yaml:3:1: not valid YAML" in r for r in rendered), rendered
-    assert {d.rule for d in found.diagnostics} == {"AST001"}
+    assert any("c/asset.yaml:1:1: spec: required field 'spec' is missing" in r for r in rendered), (
+        rendered
+    )
+    kinds = {(d.rule, d.severity) for d in found.diagnostics}
+    assert {("AST001", "error"), ("AST016", "warning")} <= kinds
 
 
 def test_repo_root_is_the_git_work_tree(tmp_path: Path) -> None:
@@ -51,13 +58,13 @@ def test_cli_lists_every_asset_type(tmp_path: Path, capsys: pytest.CaptureFixtur
 
     from envyard.cli.main import run
 
-    env_asset(tmp_path, "demo-ubuntu22.04", folder="envs/demo")
+    env_asset(tmp_path, "demo-debian11", folder="envs/demo")
     write(tmp_path, "models/m/asset.yaml", "name: m\nversion: 3\ntype: model\nspec: spec.yaml\n")
     write(tmp_path, "models/m/spec.yaml", "name: m\n")
     assert run(["asset", "list", str(tmp_path), "--json"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(r["type"], r["name"], r["version"]) for r in rows] == [
-        ("environment", "demo-ubuntu22.04", "auto"),
+        ("environment", "demo-debian11", "auto"),
         ("model", "m", "3"),
     ]
 

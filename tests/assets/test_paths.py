@@ -12,7 +12,7 @@ from .conftest import env_asset, write
 
 def _asset(root: Path, release_paths: list[str]):  # type: ignore[no-untyped-def]
     lines = "release_paths:\n" + "".join(f'  - "{p}"\n' for p in release_paths)
-    env_asset(root, "demo-ubuntu22.04", folder="envs/demo", extra_asset=lines)
+    env_asset(root, "demo-debian11", folder="envs/demo", extra_asset=lines)
     (root / ".git").mkdir()
     return discover([root], root).assets[0]
 

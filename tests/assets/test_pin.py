@@ -33,7 +33,7 @@ def published(oci_registry: OciRegistry, pypi_index: PypiIndex) -> dict[str, str
 def _asset(tmp_path: Path, published: dict[str, str]) -> Path:
     return env_asset(
         tmp_path,
-        "demo-ubuntu22.04",
+        "demo-debian11",
         dockerfile=f"FROM {published['image']}:{{{{latest-image-tag}}}}\nRUN true\n",
         requirements=(
             f"{published['pkg']}=={{{{latest-pypi-version}}}}\n"
@@ -77,7 +77,7 @@ def test_unconfigured_sources_are_skipped_and_said_so(
 ) -> None:
     folder = env_asset(
         tmp_path / "repo",
-        "demo-ubuntu22.04",
+        "demo-debian11",
         dockerfile="FROM docker.io/library/python:{{latest-image-tag}}\n",
         requirements="numpy=={{latest-pypi-version}}\n",
     )
@@ -99,7 +99,7 @@ def test_failures_name_the_file_and_line_and_write_nothing(
     missing_pkg = unique_name("nothere")
     folder = env_asset(
         tmp_path / "repo",
-        "demo-ubuntu22.04",
+        "demo-debian11",
         dockerfile=f"FROM {oci_registry.host}/{unique_name('none')}:{{{{latest-image-tag}}}}\n",
         requirements=f"# deps\n{missing_pkg}=={{{{latest-pypi-version}}}}\n",
     )
@@ -124,7 +124,7 @@ def test_cli_pin_with_mirror_and_index(
     repo_path = published["image"].split("/", 1)[1]
     folder = env_asset(
         tmp_path / "repo",
-        "demo-ubuntu22.04",
+        "demo-debian11",
         dockerfile=f"FROM mcr.microsoft.com/{repo_path}:{{{{latest-image-tag}}}}\n",
         requirements=f"{published['pkg']}=={{{{latest-pypi-version}}}}\n",
     )
@@ -141,19 +141,17 @@ def test_pin_many_assets_and_refuse_a_foreign_output_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     repo = tmp_path / "repo"
-    env_asset(repo, "one-ubuntu22.04", dockerfile="FROM busybox:1\n")
-    env_asset(repo, "two-ubuntu22.04", dockerfile="FROM busybox:2\n")
+    env_asset(repo, "one-debian11", dockerfile="FROM busybox:1\n")
+    env_asset(repo, "two-debian11", dockerfile="FROM busybox:2\n")
     out = tmp_path / "out"
     assert run(["asset", "pin", str(repo), "-o", str(out)]) == 0
-    assert (out / "one-ubuntu22.04" / "Dockerfile").read_text(
-        encoding="utf-8"
-    ) == "FROM busybox:1\n"
-    assert (out / "two-ubuntu22.04" / "envyard.lock.json").is_file()
+    assert (out / "one-debian11" / "Dockerfile").read_text(encoding="utf-8") == "FROM busybox:1\n"
+    assert (out / "two-debian11" / "envyard.lock.json").is_file()
     assert run(["asset", "pin", str(repo), "-o", str(out)]) == 0  # an earlier pin is replaced
     foreign = tmp_path / "mine"
     foreign.mkdir()
     (foreign / "keep.txt").write_text("mine", encoding="utf-8")
     capsys.readouterr()
-    assert run(["asset", "pin", str(repo / "one-ubuntu22.04"), "-o", str(foreign)]) == 1
+    assert run(["asset", "pin", str(repo / "one-debian11"), "-o", str(foreign)]) == 1
     assert "not empty" in capsys.readouterr().err
     assert (foreign / "keep.txt").read_text(encoding="utf-8") == "mine"

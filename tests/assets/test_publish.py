@@ -40,39 +40,39 @@ def _release(repo: GitRepo, client, **kw):  # type: ignore[no-untyped-def]
 
 
 def test_release_publishes_and_deprecation_follows(git_repo: GitRepo, client) -> None:  # type: ignore[no-untyped-def]
-    env_asset(git_repo.path, "old-ubuntu22.04", dockerfile="FROM busybox:1\n")
-    env_asset(git_repo.path, "new-ubuntu22.04", dockerfile="FROM busybox:1\n")
+    env_asset(git_repo.path, "old-debian11", dockerfile="FROM busybox:1\n")
+    env_asset(git_repo.path, "new-debian11", dockerfile="FROM busybox:1\n")
     git_repo.commit("two")
     result = _release(git_repo, client)
-    assert sorted(result.published) == ["new-ubuntu22.04@1", "old-ubuntu22.04@1"]
-    record = client.environments.get("old-ubuntu22.04@1")
-    assert record.image == "registry.example.com/curated/old-ubuntu22.04:1"
+    assert sorted(result.published) == ["new-debian11@1", "old-debian11@1"]
+    record = client.environments.get("old-debian11@1")
+    assert record.image == "registry.example.com/azureml/curated/old-debian11:1"
     assert record.description == "An environment for tests."
     assert record.tags == {"OS": "Ubuntu22.04", "Python": "3.11"}
 
-    deprecate_asset(git_repo.path, "old-ubuntu22.04", "new-ubuntu22.04", "2027-01-31")
+    deprecate_asset(git_repo.path, "old-debian11", "new-debian11", "2027-01-31")
     git_repo.commit("deprecate old")
     result = _release(git_repo, client)
-    assert result.published == ["old-ubuntu22.04@2"]
-    record = client.environments.get("old-ubuntu22.04@2")
+    assert result.published == ["old-debian11@2"]
+    record = client.environments.get("old-debian11@2")
     assert record.state == "deprecated"
-    assert record.replaced_by is not None and record.replaced_by.startswith("new-ubuntu22.04")
+    assert record.replaced_by is not None and record.replaced_by.startswith("new-debian11")
     assert str(record.delete_on) == "2027-01-31"
-    assert record.description.startswith("DEPRECATED: Please use new-ubuntu22.04 instead.")
+    assert record.description.startswith("DEPRECATED: Please use new-debian11 instead.")
 
 
 def test_publish_is_rolled_back_when_the_refs_do_not_move(git_repo: GitRepo, client) -> None:  # type: ignore[no-untyped-def]
-    env_asset(git_repo.path, "solo-ubuntu22.04", dockerfile="FROM busybox:1\n")
+    env_asset(git_repo.path, "solo-debian11", dockerfile="FROM busybox:1\n")
     git_repo.commit("one")
 
     def fail(step: str) -> None:
         if step == "refs":
-            git_repo.run("tag", "environment/solo-ubuntu22.04/1")  # the tag appears meanwhile
+            git_repo.run("tag", "environment/solo-debian11/1")  # the tag appears meanwhile
 
     with pytest.raises(EnvyardError, match="update-ref failed"):
         _release(git_repo, client, on_step=fail)
     with pytest.raises(NotFoundError):
-        client.environments.get("solo-ubuntu22.04")
+        client.environments.get("solo-debian11")
     assert git_repo.run("branch", "--list", "release") == ""
 
 
@@ -81,13 +81,13 @@ def test_cli_release_with_publish(
     client,
     capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
 ) -> None:
-    env_asset(git_repo.path, "cli-ubuntu22.04", dockerfile="FROM busybox:1\n")
+    env_asset(git_repo.path, "cli-debian11", dockerfile="FROM busybox:1\n")
     git_repo.commit("one")
     argv = ["asset", "release", "--repo", str(git_repo.path), "--release-branch", "release"]
     assert run([*argv, "--publish"]) == 0
-    assert "published: cli-ubuntu22.04@1" in capsys.readouterr().out
-    assert client.environments.get("cli-ubuntu22.04").image == (
-        "localhost:5000/curated/cli-ubuntu22.04:1"
+    assert "published: cli-debian11@1" in capsys.readouterr().out
+    assert client.environments.get("cli-debian11").image == (
+        "localhost:5000/azureml/curated/cli-debian11:1"
     )
 
 
@@ -98,7 +98,7 @@ def test_cli_release_publishes_over_http(
 ) -> None:
     from envyard.client import Client
 
-    name = unique_name("http").replace("-", "") + "-ubuntu22.04"
+    name = unique_name("http").replace("-", "") + "-debian11"
     env_asset(git_repo.path, name, dockerfile="FROM busybox:1\n")
     git_repo.commit("one")
     argv = ["asset", "release", "--repo", str(git_repo.path), "--release-branch", "release"]
@@ -111,7 +111,7 @@ def test_cli_release_publishes_over_http(
     assert run([*argv, "--token", sqlite_server.tokens["write"]]) == 0
     assert f"published: {name}@1" in capsys.readouterr().out
     with Client(sqlite_server.url) as client:
-        assert client.environments.get(name).image == f"localhost:5000/curated/{name}:1"
+        assert client.environments.get(name).image == f"localhost:5000/azureml/curated/{name}:1"
 
 
 __all__ = ["sqlite_server"]  # the fixture, imported for this module

@@ -44,8 +44,8 @@ def repo(git_repo: GitRepo, oci_registry: OciRegistry) -> GitRepo:
     image = unique_name("base/python")
     oci_registry.push_image(image, ["3.10", "3.11", "latest"], content_seed=image)
     dockerfile = f"FROM {oci_registry.host}/{image}:{{{{latest-image-tag}}}}\n"
-    env_asset(git_repo.path, "alpha-ubuntu22.04", folder="envs/alpha", dockerfile=dockerfile)
-    env_asset(git_repo.path, "beta-ubuntu22.04", folder="envs/beta", dockerfile=dockerfile)
+    env_asset(git_repo.path, "alpha-debian11", folder="envs/alpha", dockerfile=dockerfile)
+    env_asset(git_repo.path, "beta-debian11", folder="envs/beta", dockerfile=dockerfile)
     git_repo.commit("two assets")
     return git_repo
 
@@ -53,16 +53,16 @@ def repo(git_repo: GitRepo, oci_registry: OciRegistry) -> GitRepo:
 def test_new_then_unchanged_with_zero_requests(repo: GitRepo) -> None:
     plan, result = release(repo)
     assert statuses(plan) == {
-        "alpha-ubuntu22.04": ("new", "1"),
-        "beta-ubuntu22.04": ("new", "1"),
+        "alpha-debian11": ("new", "1"),
+        "beta-debian11": ("new", "1"),
     }
     assert result.requests > 0  # the image tags were resolved against the registry
     assert sorted(repo.tags()) == [
-        "environment/alpha-ubuntu22.04/1",
-        "environment/beta-ubuntu22.04/1",
+        "environment/alpha-debian11/1",
+        "environment/beta-debian11/1",
     ]
     assert repo.head(f"refs/heads/{BRANCH}") == result.commit
-    assert repo.head("environment/alpha-ubuntu22.04/1") == result.commit
+    assert repo.head("environment/alpha-debian11/1") == result.commit
     assert "version: 1\n" in show(repo, "envs/alpha/asset.yaml")
     assert show(repo, "envs/alpha/context/Dockerfile").endswith(":3.11")
     lock = json.loads(show(repo, "envs/alpha/envyard.lock.json"))
@@ -85,24 +85,24 @@ def test_updated_auto_version_goes_one_up(repo: GitRepo) -> None:
     repo.commit("change alpha")
     plan, result = release(repo)
     assert statuses(plan) == {
-        "alpha-ubuntu22.04": ("updated", "2"),
-        "beta-ubuntu22.04": ("unchanged", "1"),
+        "alpha-debian11": ("updated", "2"),
+        "beta-debian11": ("unchanged", "1"),
     }
-    assert result.tags == ["environment/alpha-ubuntu22.04/2"]
+    assert result.tags == ["environment/alpha-debian11/2"]
     assert show(repo, "envs/alpha/context/extra.txt") == "more"
     assert "version: 2\n" in show(repo, "envs/alpha/asset.yaml")
     assert repo.run("rev-list", "--count", BRANCH) == "2"
 
 
 def test_manual_versions(git_repo: GitRepo) -> None:
-    env_asset(git_repo.path, "manual-ubuntu22.04", version="1.0", dockerfile="FROM busybox:1\n")
+    env_asset(git_repo.path, "manual-debian11", version="1.0", dockerfile="FROM busybox:1\n")
     git_repo.commit("manual asset")
     plan, result = release(git_repo)
-    assert statuses(plan) == {"manual-ubuntu22.04": ("new", "1.0")}
-    assert result.tags == ["environment/manual-ubuntu22.04/1.0"]
+    assert statuses(plan) == {"manual-debian11": ("new", "1.0")}
+    assert result.tags == ["environment/manual-debian11/1.0"]
 
     # changed but not bumped: 1.0 is released (its tag exists) -> skipped, nothing moves
-    write(git_repo.path, "manual-ubuntu22.04/context/Dockerfile", "FROM busybox:2\n")
+    write(git_repo.path, "manual-debian11/context/Dockerfile", "FROM busybox:2\n")
     git_repo.commit("change without a bump")
     before = refs(git_repo)
     plan, result = release(git_repo)
@@ -112,21 +112,21 @@ def test_manual_versions(git_repo: GitRepo) -> None:
     assert result.commit is None and refs(git_repo) == before
 
     # manual-unreleased: the release branch holds 1.0 but its tag is gone -> updated in place
-    git_repo.run("tag", "-d", "environment/manual-ubuntu22.04/1.0")
+    git_repo.run("tag", "-d", "environment/manual-debian11/1.0")
     plan, result = release(git_repo)
-    assert statuses(plan) == {"manual-ubuntu22.04": ("updated", "1.0")}
-    assert show(git_repo, "manual-ubuntu22.04/context/Dockerfile") == "FROM busybox:2"
+    assert statuses(plan) == {"manual-debian11": ("updated", "1.0")}
+    assert show(git_repo, "manual-debian11/context/Dockerfile") == "FROM busybox:2"
 
     # bumped: released as 1.1
     write(
         git_repo.path,
-        "manual-ubuntu22.04/asset.yaml",
-        (git_repo.path / "manual-ubuntu22.04/asset.yaml").read_text().replace("1.0", "1.1"),
+        "manual-debian11/asset.yaml",
+        (git_repo.path / "manual-debian11/asset.yaml").read_text().replace("1.0", "1.1"),
     )
     git_repo.commit("bump")
     plan, result = release(git_repo)
-    assert statuses(plan) == {"manual-ubuntu22.04": ("updated", "1.1")}
-    assert "environment/manual-ubuntu22.04/1.1" in git_repo.tags()
+    assert statuses(plan) == {"manual-debian11": ("updated", "1.1")}
+    assert "environment/manual-debian11/1.1" in git_repo.tags()
 
 
 def test_removed_assets_leave_the_release_branch(repo: GitRepo) -> None:
@@ -134,11 +134,11 @@ def test_removed_assets_leave_the_release_branch(repo: GitRepo) -> None:
     repo.run("rm", "-r", "--quiet", "envs/beta")
     repo.commit("drop beta")
     plan, _ = release(repo)
-    assert statuses(plan)["beta-ubuntu22.04"] == ("removed", "1")
+    assert statuses(plan)["beta-debian11"] == ("removed", "1")
     files = repo.run("ls-tree", "-r", "--name-only", BRANCH).splitlines()
     assert not any(f.startswith("envs/beta/") for f in files)
     assert any(f.startswith("envs/alpha/") for f in files)
-    assert "environment/beta-ubuntu22.04/1" in repo.tags()  # history keeps its tag
+    assert "environment/beta-debian11/1" in repo.tags()  # history keeps its tag
 
 
 def test_release_paths_are_released(git_repo: GitRepo) -> None:
@@ -146,7 +146,7 @@ def test_release_paths_are_released(git_repo: GitRepo) -> None:
     write(git_repo.path, "shared/test/test_lib.py", "pass\n")
     env_asset(
         git_repo.path,
-        "gamma-ubuntu22.04",
+        "gamma-debian11",
         folder="envs/gamma",
         dockerfile="FROM busybox:1\n",
         extra_asset='release_paths:\n  - ../../shared\n  - "!../../shared/test"\n',
@@ -159,14 +159,14 @@ def test_release_paths_are_released(git_repo: GitRepo) -> None:
     write(git_repo.path, "shared/lib.py", "x = 2\n")
     git_repo.commit("change the shared code")
     plan, _ = release(git_repo)
-    assert statuses(plan) == {"gamma-ubuntu22.04": ("updated", "2")}
+    assert statuses(plan) == {"gamma-debian11": ("updated", "2")}
 
 
 @pytest.mark.parametrize("step", STEPS)
 def test_a_failure_at_any_step_changes_nothing(repo: GitRepo, step: str) -> None:
     release(repo)
     write(repo.path, "envs/alpha/context/extra.txt", "more\n")
-    env_asset(repo.path, "delta-ubuntu22.04", folder="envs/delta", dockerfile="FROM busybox:1\n")
+    env_asset(repo.path, "delta-debian11", folder="envs/delta", dockerfile="FROM busybox:1\n")
     repo.commit("changes")
     before = refs(repo)
 
@@ -233,7 +233,7 @@ def test_cli_dry_run_prints_the_plan_and_changes_nothing(
     assert run([*argv, "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "2 new, 0 updated, 0 unchanged" in out
-    assert "new       environment/alpha-ubuntu22.04  1" in out
+    assert "new       environment/alpha-debian11  1" in out
     assert refs(repo) == before
     assert run(argv) == 0
     assert "network requests:" in capsys.readouterr().out
@@ -242,15 +242,15 @@ def test_cli_dry_run_prints_the_plan_and_changes_nothing(
 
 
 def test_a_folder_of_the_repository_is_released_on_its_own(git_repo: GitRepo) -> None:
-    env_asset(git_repo.path / "team-a", "one-ubuntu22.04", dockerfile="FROM busybox:1\n")
-    env_asset(git_repo.path / "team-b", "two-ubuntu22.04", dockerfile="FROM busybox:1\n")
+    env_asset(git_repo.path / "team-a", "one-debian11", dockerfile="FROM busybox:1\n")
+    env_asset(git_repo.path / "team-b", "two-debian11", dockerfile="FROM busybox:1\n")
     git_repo.commit("two teams")
     settings = AssetSettings()
     plan = plan_release(git_repo.path / "team-a", BRANCH, settings)
-    assert statuses(plan) == {"one-ubuntu22.04": ("new", "1")}
+    assert statuses(plan) == {"one-debian11": ("new", "1")}
     apply_release(plan, settings)
     plan = plan_release(git_repo.path / "team-b", BRANCH, settings)
-    assert statuses(plan) == {"two-ubuntu22.04": ("new", "1")}  # team-a's asset is not "removed"
+    assert statuses(plan) == {"two-debian11": ("new", "1")}  # team-a's asset is not "removed"
 
 
 def test_removing_one_asset_keeps_release_paths_another_asset_shares(git_repo: GitRepo) -> None:
@@ -258,14 +258,14 @@ def test_removing_one_asset_keeps_release_paths_another_asset_shares(git_repo: G
     extra = "release_paths:\n  - ../../shared\n"
     env_asset(
         git_repo.path,
-        "a-ubuntu22.04",
+        "a-debian11",
         folder="envs/a",
         dockerfile="FROM busybox:1\n",
         extra_asset=extra,
     )
     env_asset(
         git_repo.path,
-        "b-ubuntu22.04",
+        "b-debian11",
         folder="envs/b",
         dockerfile="FROM busybox:1\n",
         extra_asset=extra,
@@ -276,8 +276,8 @@ def test_removing_one_asset_keeps_release_paths_another_asset_shares(git_repo: G
     git_repo.commit("drop b")
     plan, _ = release(git_repo)
     assert statuses(plan) == {
-        "a-ubuntu22.04": ("unchanged", "1"),
-        "b-ubuntu22.04": ("removed", "1"),
+        "a-debian11": ("unchanged", "1"),
+        "b-debian11": ("removed", "1"),
     }
     files = git_repo.run("ls-tree", "-r", "--name-only", BRANCH).splitlines()
     assert "shared/lib.py" in files
@@ -285,10 +285,10 @@ def test_removing_one_asset_keeps_release_paths_another_asset_shares(git_repo: G
 
 
 def test_the_plan_notes_uncommitted_changes(git_repo: GitRepo) -> None:
-    env_asset(git_repo.path, "note-ubuntu22.04", dockerfile="FROM busybox:1\n")
+    env_asset(git_repo.path, "note-debian11", dockerfile="FROM busybox:1\n")
     git_repo.commit("one")
     assert not plan_release(git_repo.path, BRANCH, AssetSettings()).dirty
-    write(git_repo.path, "note-ubuntu22.04/context/Dockerfile", "FROM busybox:2\n")
+    write(git_repo.path, "note-debian11/context/Dockerfile", "FROM busybox:2\n")
     plan = plan_release(git_repo.path, BRANCH, AssetSettings())
     assert plan.dirty
     assert "uncommitted changes" in plan.render()

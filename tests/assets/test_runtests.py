@@ -20,8 +20,11 @@ from .conftest import env_asset, write
 def _asset_with_tests(root: Path, lib: str, assertion: str) -> Path:
     folder = env_asset(
         root,
-        "tested-ubuntu22.04",
-        extra_asset="test:\n  pytest:\n    pip_requirements: tests/requirements.txt\n",
+        "tested-debian11",
+        extra_asset=(
+            "test:\n  pytest:\n    enabled: true\n    pip_requirements: tests/requirements.txt\n"
+            "    tests_dir: tests\n"
+        ),
     )
     write(folder, "tests/requirements.txt", f"{lib}=={{{{latest-pypi-version}}}}\n")
     module = lib.replace("-", "_")
@@ -57,7 +60,7 @@ def test_a_failing_test_fails_the_command(
     index_with_pytest.add_wheel(lib, "1.0.0")
     _asset_with_tests(tmp_path, lib, "False")
     monkeypatch.setenv("UV_CACHE_DIR", str(tmp_path / "uv-cache"))
-    argv = ["asset", "test", "tested-ubuntu22.04", "--repo", str(tmp_path)]
+    argv = ["asset", "test", "tested-debian11", "--repo", str(tmp_path)]
     assert run([*argv, "--index-url", index_with_pytest.url]) == 1
     assert "1 failed" in capsys.readouterr().out
 
@@ -73,7 +76,7 @@ def test_machine_pip_settings_are_ignored() -> None:
 
 
 def test_an_asset_without_tests_is_an_error(tmp_path: Path) -> None:
-    folder = env_asset(tmp_path, "plain-ubuntu22.04")
+    folder = env_asset(tmp_path, "plain-debian11")
     asset = discover([folder], tmp_path).assets[0]
     with pytest.raises(NotFoundError, match="no enabled pytest config"):
         run_asset_tests(asset, AssetSettings())

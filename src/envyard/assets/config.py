@@ -4,7 +4,7 @@ Looked up from the repository root (the first of the two files found wins). Ever
 optional; an unknown key is an error that names the file and the key. Example::
 
     [assets]
-    image_prefix = "curated/"             # AST008: image names start with this
+    image_prefix = "azureml/curated/"     # AST008: image names start with this
     publish_locations = ["localhost:5000"] # AST009: allowed publish locations (empty: any)
     index_urls = ["http://127.0.0.1:8080/simple/"]   # {{latest-pypi-version}} (none: skipped)
     pin_digest = true                     # pin image tags as tag@sha256:...
@@ -165,36 +165,44 @@ class RuleSetting(_Checked):
 
 
 def default_frameworks() -> list[str]:
-    """Naming rule frameworks (the pydantic schema shares this list)."""
-    return [
-        "pytorch",
-        "tensorflow",
-        "sklearn",
-        "lightgbm",
-        "xgboost",
-        "onnxruntime",
-        "deepspeed",
-        "transformers",
-        "jax",
-    ]
+    """Naming rule frameworks (the pydantic schema shares this list): the reference's."""
+    return ["pytorch", "sklearn", "tensorflow"]
+
+
+def default_naming() -> dict[str, list[str]]:
+    """The naming word lists of the reference tool (the pydantic schema shares them)."""
+    return {
+        "frameworks": default_frameworks(),
+        "operating_systems": ["centos", "debian", "win"],
+        "accelerators": ["cuda", "nccl"],
+        "invalid_strings": ["ubuntu", "cpu"],
+        "forbidden_words": ["azureml", "azure", "aml"],
+        "non_model_forbidden_words": ["microsoft"],
+    }
 
 
 @dataclass(frozen=True)
 class NamingConfig(_Checked):
-    """Environment naming convention (rule AST006): ``<words/frameworks>-<os>-<py>-<gpu>``."""
+    """Naming rules (AST006/AST017 environments, AST018 every asset); see assets.naming."""
 
-    frameworks: list[str] = field(default_factory=default_frameworks)
+    frameworks: list[str] = field(default_factory=lambda: default_naming()["frameworks"])
     operating_systems: list[str] = field(
-        default_factory=lambda: ["ubuntu", "debian", "centos", "rhel", "alpine", "win"]
+        default_factory=lambda: default_naming()["operating_systems"]
     )
-    accelerators: list[str] = field(default_factory=lambda: ["cuda", "nccl", "rocm"])
-    invalid_strings: list[str] = field(default_factory=lambda: ["cpu", "default", "latest"])
+    accelerators: list[str] = field(default_factory=lambda: default_naming()["accelerators"])
+    invalid_strings: list[str] = field(default_factory=lambda: default_naming()["invalid_strings"])
+    forbidden_words: list[str] = field(default_factory=lambda: default_naming()["forbidden_words"])
+    non_model_forbidden_words: list[str] = field(
+        default_factory=lambda: default_naming()["non_model_forbidden_words"]
+    )
 
     CHECKS: ClassVar[dict[str, Checker]] = {
         "frameworks": _is_strs,
         "operating_systems": _is_strs,
         "accelerators": _is_strs,
         "invalid_strings": _is_strs,
+        "forbidden_words": _is_strs,
+        "non_model_forbidden_words": _is_strs,
     }
 
 
@@ -232,14 +240,14 @@ _RULE_WORDS = ("off", "warning", "error")
 class AssetSettings(_Checked):
     """``[assets]``: every key optional (see the module docstring and docs/assets.md)."""
 
-    image_prefix: str = "curated/"
+    image_prefix: str = "azureml/curated/"
     publish_locations: list[str] = field(default_factory=list)
     publish_hostnames: dict[str, str] = field(default_factory=dict)
     """Publish location alias -> registry hostname."""
     visibilities: list[str] = field(
         default_factory=lambda: ["public", "internal", "staging", "unlisted"]
     )
-    required_spec_tags: list[str] = field(default_factory=lambda: ["OS", "Python"])
+    required_spec_tags: list[str] = field(default_factory=list)
     rules: dict[str, RuleSetting | Literal["off", "warning", "error"]] = field(default_factory=dict)
     naming: NamingConfig = field(default_factory=NamingConfig)
     mirrors: dict[str, str] = field(default_factory=dict)

@@ -11,11 +11,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from envyard.assets.assetfiles import load_asset_config, load_environment_config
 from envyard.assets.fsutil import shown
 from envyard.assets.model import Asset
-from envyard.assets.yamlfast import read_fast, read_fast_text
 from envyard.errors import Diagnostic, NotFoundError, SpecError
+from envyard.yamlio import Document, parse
+from envyard.yamlio.source import read_text
 
 ASSET_FILENAMES = ("asset.yaml", "asset.yml")
 SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
@@ -83,20 +83,33 @@ def repo_root(start: Path) -> Path:
     return base
 
 
+def _read(path: Path) -> tuple[Document, str]:
+    """A file's document (positions computed when a diagnostic asks) and its text."""
+    text = read_text(path)
+    return parse(text, shown(path)), text
+
+
 def load_asset(config_path: Path, root: Path) -> tuple[Asset | None, list[Diagnostic]]:
     """Load one asset; broken side files leave ``env``/``spec`` as None plus diagnostics."""
+    from envyard.spec.asset import AssetConfig, AssetEnvironmentConfig
+    from envyard.spec.asset_kinds import ASSET, extra_config_kind
+    from envyard.spec.loader import validate_document
+
     try:
-        doc = read_fast(config_path)
-        config = load_asset_config(doc)
+        doc, _ = _read(config_path)
+        loaded = validate_document(doc, ASSET)
     except SpecError as exc:
         return None, [_rule(d) for d in exc.diagnostics]
+    config = loaded.model
+    if not isinstance(config, AssetConfig):  # pragma: no cover - the kind's model
+        raise TypeError(type(config).__name__)
     asset = Asset(root=root, config_path=config_path, doc=doc, config=config)
-    problems: list[Diagnostic] = []
+    problems: list[Diagnostic] = [_rule(d) for d in loaded.warnings]
     spec_path = config_path.parent / asset.config.spec
     asset.spec_path = spec_path
     if spec_path.is_file():
         try:
-            asset.spec_doc, asset.spec_text = read_fast_text(spec_path)
+            asset.spec_doc, asset.spec_text = _read(spec_path)
         except SpecError as exc:
             problems.extend(_rule(d) for d in exc.diagnostics)
     else:
@@ -106,12 +119,17 @@ def load_asset(config_path: Path, root: Path) -> tuple[Asset | None, list[Diagno
         asset.env_path = env_path
         if not env_path.is_file():
             problems.append(_missing(asset, ("extra_config",), env_path))
-        elif asset.type == "environment":
+        else:
             try:
-                asset.env_doc = read_fast(env_path)
-                asset.env = load_environment_config(asset.env_doc)
+                asset.env_doc, _ = _read(env_path)
+                extra = validate_document(asset.env_doc, extra_config_kind(asset.type))
             except SpecError as exc:
                 problems.extend(_rule(d) for d in exc.diagnostics)
+            else:
+                problems.extend(_rule(d) for d in extra.warnings)
+                asset.extra = extra.model  # type: ignore[assignment]
+                if isinstance(extra.model, AssetEnvironmentConfig):
+                    asset.env = extra.model
     elif asset.type == "environment":
         problems.append(
             asset.diag(
@@ -125,7 +143,11 @@ def load_asset(config_path: Path, root: Path) -> tuple[Asset | None, list[Diagno
 
 
 def _rule(d: Diagnostic) -> Diagnostic:
-    return Diagnostic(d.file, d.line, d.col, d.field, d.message, d.hint, d.severity, "AST001")
+    """A loading problem under its rule: unknown fields (warnings) AST016, others AST001."""
+    rule = (
+        "AST016" if d.severity == "warning" and d.message.startswith("unknown field") else "AST001"
+    )
+    return Diagnostic(d.file, d.line, d.col, d.field, d.message, d.hint, d.severity, rule)
 
 
 def _missing(asset: Asset, path: tuple[str, ...], target: Path) -> Diagnostic:

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from envyard.assets.assetfiles import AssetConfig, AssetEnvironmentConfig
 from envyard.errors import Diagnostic
+from envyard.spec.asset import AssetConfig, AssetEnvironmentConfig, AssetFileModel
 from envyard.spec.document import Document
 
 TEMPLATE_MARK = "{{"
@@ -30,6 +30,8 @@ class Asset:
     env_path: Path | None = None
     env_doc: Document | None = None
     env: AssetEnvironmentConfig | None = None
+    extra: AssetFileModel | None = None
+    """The ``extra_config`` of any type (the environment's is also ``env``)."""
     spec_path: Path | None = None
     spec_doc: Document | None = None
     spec_text: str | None = field(default=None, repr=False)

@@ -1,107 +1,139 @@
-"""Environment naming convention (rule AST006), enforced token by token.
+"""Asset naming rules, as the reference tool (azureml-assets ``validate_assets.py -n``) has them.
 
-A name is lowercase ``[a-z0-9.-]``, split on ``-`` into parts that must come in this order::
+Every asset (rule AST018): ``[a-z][a-z0-9_.-]*`` (models may use capitals), and none of the
+forbidden words (``azureml``/``azure``, ``aml``, the asset's own type, and ``microsoft`` except
+for models and evaluation results; ``Azure-`` models are exempt).
 
-    words and frameworks  ->  operating system  ->  python  ->  accelerator
-    sklearn-1.5              ubuntu22.04             py3.11      cuda12.1 | gpu
+Environments (rule AST006 for errors, AST017 for the reference's warnings)::
 
-A framework is followed by its version part (``pytorch-2.3``); an OS and an accelerator carry
-their version (``ubuntu22.04``, ``cuda12.1``); ``gpu`` and a CUDA/NCCL version never appear
-together; each of OS, python and accelerator appears at most once.
+    <framework>-<version>[-<os><version>][-py3<minor>][-<cuda|nccl><version>|-gpu]
+
+- errors: characters outside ``[a-z0-9.-]``; the environment words (``ubuntu``, ``cpu``); a
+  framework without its version; an operating system without its version; a GPU driver without
+  its version, or together with ``gpu``; parts out of this order (checked when a framework is
+  present, as the reference does);
+- warnings: no framework at all; a python version in the name.
+
+The word lists come from ``[assets.naming]`` (defaults: the reference's).
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 
 from envyard.assets.config import NamingConfig
 
-_CHARS = re.compile(r"^[a-z][a-z0-9.-]*[a-z0-9]$")
-_VERSION = re.compile(r"^\d+(?:\.\d+)*$")
-_PYTHON = re.compile(r"^py3(?:\.?\d+)?$")
-_RANKS = {"word": 0, "os": 1, "python": 2, "accelerator": 3}
-_ORDER = (
-    "words/frameworks, then OS, then python, then accelerator "
-    "(e.g. sklearn-1.5-ubuntu22.04-py3.11-cuda12.1)"
-)
+_COMMON_VERSION = r"[0-9]+(?:\.[0-9]+)?(?=-|$)"
+_PYTHON = re.compile(r"py3(?:8|9|1[0-9]+)")
+_ENV_CHARS = re.compile(r"^[a-z][a-z0-9.-]{0,254}$")
+_NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,254}$")
+_MODEL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,254}$")
+_MODEL_TYPES = ("model", "evaluationresult")
+_MODEL_EXEMPT_PREFIXES = ("Azure-",)
+_ORDER = "framework-version, then OS, then python, then GPU driver (e.g. pytorch-2.3-cuda12.1)"
+
+Problem = tuple[str, str, str]
+"""(severity, message, hint)."""
 
 
-def _split_prefix(part: str, prefixes: list[str]) -> tuple[str, str] | None:
-    for prefix in sorted(prefixes, key=len, reverse=True):
-        rest = part[len(prefix) :]
-        if part.startswith(prefix) and (not rest or rest[0].isdigit()):
-            return prefix, rest
-    return None
+def _alternatives(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in words) or "(?!)"
 
 
-def check_environment_name(  # noqa: PLR0912 - one branch per kind of part
-    name: str, config: NamingConfig
-) -> list[tuple[str, str]]:
-    """Problems with ``name`` as (message, hint) pairs; empty when the name is fine."""
-    problems: list[tuple[str, str]] = []
-    if not _CHARS.match(name) or "--" in name:
+def check_asset_name(name: str, asset_type: str, config: NamingConfig) -> list[Problem]:
+    """Rule AST018: characters and forbidden words, for every asset type."""
+    problems: list[Problem] = []
+    is_model = asset_type == "model" and _MODEL_NAME.match(name)
+    if not (is_model or _NAME.match(name)):
         problems.append(
             (
-                f"'{name}' must be lowercase letters, digits, '.' and '-', starting with a letter",
-                "e.g. sklearn-1.5-ubuntu22.04-py3.11",
+                "error",
+                f"name '{name}' contains invalid characters",
+                "use lowercase letters, digits, '_', '.' and '-', starting with a letter",
             )
         )
+    if asset_type == "model" and name.startswith(_MODEL_EXEMPT_PREFIXES):
         return problems
-    for bad in config.invalid_strings:
-        if re.search(rf"(?:^|-){re.escape(bad)}(?:-|$)", name):
-            problems.append((f"'{name}' contains '{bad}'", f"remove '{bad}' from the name"))
-    parts = name.split("-")
-    ranks: list[tuple[int, str]] = []
-    seen: set[str] = set()
-    gpu_word = "gpu" in parts
-    index = 0
-    while index < len(parts):
-        part = parts[index]
-        kind = "word"
-        if part in config.frameworks:
-            following = parts[index + 1] if index + 1 < len(parts) else ""
-            if not _VERSION.match(following):
-                problems.append(
-                    (f"framework '{part}' in '{name}' has no version", f"write '{part}-<version>'")
-                )
-            else:
-                index += 1
-        elif _VERSION.match(part):
+    words = [*config.forbidden_words, asset_type]
+    if asset_type not in _MODEL_TYPES:
+        words += config.non_model_forbidden_words
+    lowered = name.lower()
+    reported: list[str] = []
+    for word in words:
+        if word and word in lowered and not any(word in done for done in reported):
+            reported.append(word)
+            problems.append(
+                ("error", f"name '{name}' contains the forbidden word '{word}'", "rename the asset")
+            )
+    return problems
+
+
+def check_environment_name(name: str, config: NamingConfig) -> list[Problem]:
+    """Rules AST006 (errors) and AST017 (warnings) for an environment's name."""
+    problems: list[Problem] = []
+    frameworks = _alternatives(config.frameworks)
+    systems = _alternatives(config.operating_systems)
+    drivers = _alternatives(config.accelerators)
+    framework_version = f"(?:{frameworks})-{_COMMON_VERSION}"
+    os_version = f"(?:{systems}){_COMMON_VERSION}"
+    driver_version = f"(?:{drivers}){_COMMON_VERSION}"
+    if not _ENV_CHARS.match(name):
+        problems.append(
+            (
+                "error",
+                f"name '{name}' contains invalid characters",
+                "use lowercase letters, digits, '.' and '-', starting with a letter",
+            )
+        )
+    for word in config.invalid_strings:
+        if word in name:
+            problems.append(
+                ("error", f"name '{name}' contains invalid string '{word}'", f"remove '{word}'")
+            )
+    found = [f for f in config.frameworks if f in name]
+    if not found:
+        problems.append(
+            (
+                "warning",
+                f"name '{name}' is missing framework",
+                "environments are named <framework>-<version>..., e.g. pytorch-2.3",
+            )
+        )
+    elif not re.search(framework_version, name):
+        problems.append(
+            ("error", f"name '{name}' is missing framework version", f"e.g. {found[0]}-1.0")
+        )
+    # short words (``win``) only as whole words, as the reference has it
+    os_words = "|".join(
+        rf"\b{re.escape(w)}\b" if len(w) <= 3 else re.escape(w) for w in config.operating_systems
+    )
+    if os_words and re.search(os_words, name) and not re.search(os_version, name):
+        problems.append(
+            ("error", f"name '{name}' is missing operating system version", "e.g. debian11")
+        )
+    if _PYTHON.search(name):
+        problems.append(
+            (
+                "warning",
+                f"name '{name}' should only contain Python version if absolutely necessary",
+                "drop the python part unless the environment exists for several",
+            )
+        )
+    if any(d in name for d in config.accelerators):
+        if not re.search(driver_version, name):
+            problems.append(("error", f"name '{name}' is missing GPU driver version", "cuda12.1"))
+        if "gpu" in name:
             problems.append(
                 (
-                    f"version '{part}' in '{name}' does not follow a framework",
-                    "versions follow the framework they belong to, e.g. pytorch-2.3",
+                    "error",
+                    f"name '{name}' should not contain both GPU driver and 'gpu'",
+                    "keep the versioned driver only",
                 )
             )
-        elif (found := _split_prefix(part, config.operating_systems)) is not None:
-            kind = "os"
-            if not _VERSION.match(found[1]):
-                problems.append(
-                    (f"operating system '{part}' in '{name}' has no version", "e.g. ubuntu22.04")
-                )
-        elif _PYTHON.match(part):
-            kind = "python"
-        elif part == "gpu":
-            kind = "accelerator"
-        elif (found := _split_prefix(part, config.accelerators)) is not None:
-            kind = "accelerator"
-            if not _VERSION.match(found[1]):
-                problems.append((f"'{part}' in '{name}' has no version", f"e.g. {found[0]}12.1"))
-            if gpu_word:
-                problems.append(
-                    (f"'{name}' has both 'gpu' and '{part}'", "keep the versioned driver only")
-                )
-        if kind != "word":
-            if kind in seen:
-                problems.append((f"'{name}' names more than one {kind}", "keep one"))
-            seen.add(kind)
-        ranks.append((_RANKS[kind], part))
-        index += 1
-    for (before, first), (after, second) in itertools.pairwise(ranks):
-        if after < before:
-            problems.append(
-                (f"'{second}' comes after '{first}' in '{name}': parts are out of order", _ORDER)
-            )
-            break
+    full = (
+        f"{framework_version}(?:-{os_version})?(?:-{_PYTHON.pattern})?"
+        f"(?:-(?:{driver_version}|gpu))?"
+    )
+    if found and not re.search(full, name):
+        problems.append(("error", f"name '{name}' elements are out of order", _ORDER))
     return problems

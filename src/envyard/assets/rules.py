@@ -130,7 +130,7 @@ def rule_table() -> dict[str, Rule]:
         Rule(
             "AST006",
             "environment-name",
-            "naming convention: lowercase, versions on framework/OS/CUDA parts, ordered",
+            "environment naming convention: versions on framework/OS/driver parts, ordered",
             environment_only=True,
             check=rules_env.environment_name,
         ),
@@ -191,9 +191,29 @@ def rule_table() -> dict[str, Rule]:
         Rule(
             "AST015",
             "spec-tags",
-            "environment specs carry the required tags (OS, Python)",
+            "environment specs carry the required_spec_tags (none by default)",
             environment_only=True,
             check=rules_env.required_tags,
+        ),
+        Rule(
+            "AST016",
+            "unknown-field",
+            "every key of asset.yaml and its extra_config is a known field",
+            severity="warning",
+        ),
+        Rule(
+            "AST017",
+            "environment-name-advice",
+            "environment names carry a framework and no python version",
+            severity="warning",
+            environment_only=True,
+            check=rules_env.environment_name_advice,
+        ),
+        Rule(
+            "AST018",
+            "asset-name",
+            "asset names: allowed characters, no forbidden words (azureml, aml, the type...)",
+            check=rules_env.asset_name,
         ),
     ]
     return {r.id: r for r in table}

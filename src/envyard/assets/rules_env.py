@@ -10,7 +10,7 @@ from pathlib import Path
 
 from envyard.assets.fsutil import shown
 from envyard.assets.model import Asset
-from envyard.assets.naming import check_environment_name
+from envyard.assets.naming import check_asset_name, check_environment_name
 from envyard.assets.paths import asset_dir_files
 from envyard.assets.rules import RuleContext
 from envyard.errors import Diagnostic
@@ -32,7 +32,22 @@ def _name_path(asset: Asset) -> tuple[str, ...]:
 
 
 def environment_name(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
-    for message, hint in check_environment_name(asset.name, ctx.settings.naming):
+    """AST006: the errors of the environment naming convention."""
+    for severity, message, hint in check_environment_name(asset.name, ctx.settings.naming):
+        if severity == "error":
+            yield asset.diag(_name_path(asset), message, hint=hint)
+
+
+def environment_name_advice(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """AST017: what the reference only warns about (no framework, a python version)."""
+    for severity, message, hint in check_environment_name(asset.name, ctx.settings.naming):
+        if severity == "warning":
+            yield asset.diag(_name_path(asset), message, hint=hint)
+
+
+def asset_name(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """AST018: characters and forbidden words of any asset's name."""
+    for _severity, message, hint in check_asset_name(asset.name, asset.type, ctx.settings.naming):
         yield asset.diag(_name_path(asset), message, hint=hint)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -98,15 +99,20 @@ def test_paths(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
     if test is None or test.pytest is None or not test.pytest.enabled:
         return
     pytest = test.pytest
-    if not (asset.dir / pytest.tests_dir).is_dir():
+    if not (asset.dir / pytest.tests_dir).exists():  # a folder or one test file (pytest's)
         yield asset.diag(
-            ("test", "pytest", "tests_dir"), f"tests folder '{pytest.tests_dir}' does not exist"
+            ("test", "pytest", "tests_dir"), f"tests path '{pytest.tests_dir}' does not exist"
         )
-    if pytest.pip_requirements and not (asset.dir / pytest.pip_requirements).is_file():
+    if pytest.conda_environment and pytest.pip_requirements:
         yield asset.diag(
-            ("test", "pytest", "pip_requirements"),
-            f"requirements file '{pytest.pip_requirements}' does not exist",
+            ("test", "pytest", "conda_environment"),
+            "conda_environment and pip_requirements are mutually exclusive",
+            hint="keep one: the conda file can list pip packages too",
         )
+    for key in ("pip_requirements", "conda_environment"):
+        value = getattr(pytest, key)
+        if value and not (asset.dir / value).is_file():
+            yield asset.diag(("test", "pytest", key), f"file '{value}' does not exist")
 
 
 def release_paths(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -119,6 +125,15 @@ def release_paths(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
 def _scan_file(path: Path, ctx: RuleContext) -> tuple[str, str] | None:
     text = ctx.text(path)
     return None if text is None else (text, shown(path))
+
+
+_NOT_OURS = re.compile(r"\$\{\{|\{\{(?!\s*(?:asset|image)\.)")
+
+
+def ours_only(text: str) -> str:
+    """A spec's text with every ``{{`` that is not ours blanked (same length: positions stay):
+    AzureML's ``${{inputs.x}}`` and other tools' braces are left alone, even malformed."""
+    return _NOT_OURS.sub(lambda m: " " * len(m.group()), text)
 
 
 def template_tags(  # noqa: PLR0912 - build-file and spec tags
@@ -162,7 +177,7 @@ def template_tags(  # noqa: PLR0912 - build-file and spec tags
             return
         text, shown = found
         try:
-            for tag in scan(text, shown):
+            for tag in scan(ours_only(text), shown):
                 if tag.name not in SPEC_TAGS or tag.arg is not None:
                     yield tag.diagnostic(
                         f"unknown spec tag {tag.text}",

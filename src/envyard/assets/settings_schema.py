@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from envyard.assets.config import default_frameworks
+from envyard.assets.config import default_naming
 from envyard.spec.base import SpecModel
 
 Severity = Literal["error", "warning"]
@@ -25,14 +25,18 @@ class RuleSetting(SpecModel):
 
 
 class NamingConfig(SpecModel):
-    """Environment naming convention (rule AST006): ``<words/frameworks>-<os>-<py>-<gpu>``."""
+    """Naming rules (AST006/AST017 environments, AST018 every asset); see assets.naming."""
 
-    frameworks: list[str] = Field(default_factory=default_frameworks)
+    frameworks: list[str] = Field(default_factory=lambda: default_naming()["frameworks"])
     operating_systems: list[str] = Field(
-        default_factory=lambda: ["ubuntu", "debian", "centos", "rhel", "alpine", "win"]
+        default_factory=lambda: default_naming()["operating_systems"]
     )
-    accelerators: list[str] = Field(default_factory=lambda: ["cuda", "nccl", "rocm"])
-    invalid_strings: list[str] = Field(default_factory=lambda: ["cpu", "default", "latest"])
+    accelerators: list[str] = Field(default_factory=lambda: default_naming()["accelerators"])
+    invalid_strings: list[str] = Field(default_factory=lambda: default_naming()["invalid_strings"])
+    forbidden_words: list[str] = Field(default_factory=lambda: default_naming()["forbidden_words"])
+    non_model_forbidden_words: list[str] = Field(
+        default_factory=lambda: default_naming()["non_model_forbidden_words"]
+    )
 
 
 class RegistryConfig(SpecModel):
@@ -47,7 +51,7 @@ class RegistryConfig(SpecModel):
 class AssetSettings(SpecModel):
     """Validates ``[assets]``; see :class:`envyard.assets.config.AssetSettings`."""
 
-    image_prefix: str = "curated/"
+    image_prefix: str = "azureml/curated/"
     publish_locations: list[str] = Field(default_factory=list)
     publish_hostnames: dict[str, str] = Field(
         default_factory=dict, description="Publish location alias -> registry hostname."
@@ -55,7 +59,7 @@ class AssetSettings(SpecModel):
     visibilities: list[str] = Field(
         default_factory=lambda: ["public", "internal", "staging", "unlisted"]
     )
-    required_spec_tags: list[str] = Field(default_factory=lambda: ["OS", "Python"])
+    required_spec_tags: list[str] = Field(default_factory=list)
     rules: dict[str, RuleSetting | Literal["off", "warning", "error"]] = Field(default_factory=dict)
     naming: NamingConfig = Field(default_factory=NamingConfig)
     mirrors: dict[str, str] = Field(default_factory=dict)
