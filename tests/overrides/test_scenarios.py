@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 from envyard.cli.main import run
+from envyard.overrides.editing.nodes import parse_yaml
 
 REPO = Path(__file__).parents[2]
 ROOT = REPO / "tests" / "scenarios" / "overrides"
@@ -92,6 +93,39 @@ def test_staged_spec_is_exactly_the_seeds_expected_spec(case: Path) -> None:
     first, rest = staged.split("\n", 1)
     assert first.startswith("# yaml-language-server:")  # the original's comment, kept
     assert rest == seed
+
+
+SHRIKE_CASES = [c for c in CASES if (c / "shrike-values.json").is_file()]
+
+
+def _data(path: Path) -> Any:
+    return parse_yaml(path.read_text(encoding="utf-8"), str(path)).data
+
+
+@pytest.mark.parametrize("case", SHRIKE_CASES, ids=[c.name for c in SHRIKE_CASES])
+def test_staged_values_are_the_values_shrike_produces(case: Path) -> None:
+    """``shrike-values.json`` is what shrike 2.0.2's own routine wrote for the same input
+    (``tests/overrides/shrike_values.py``). shrike writes a package file it changed under a new
+    name (``conda_env_<tenant>.yaml``) and points the spec at it; Envyard stages it in place."""
+    shrike = json.loads((case / "shrike-values.json").read_text(encoding="utf-8"))
+    spec = json.loads((case / "case.json").read_text(encoding="utf-8"))
+    aml = next((case / "input").rglob(f"aml/{spec['shrike_aml']}.yaml"))
+    suffix = f"_{_data(aml)['tenant']}"
+    staged = case / "expected"
+    if not shrike.pop("needed"):
+        assert _digest(staged / "components") == _digest(case / "input" / "components")
+        return
+    assert shrike, "shrike changed no spec: the case proves nothing"
+    for rel, value in shrike.items():
+        if isinstance(value, str):  # a package file shrike rewrote under a tenant-suffixed name
+            original = rel.replace(suffix, "")
+            assert _data(staged / original) == parse_yaml(value, rel).data
+            continue
+        renamed = value.get("environment", {}).get("conda", {})
+        if "conda_dependencies_file" in renamed:
+            name = renamed["conda_dependencies_file"]
+            renamed["conda_dependencies_file"] = name.replace(suffix, "")
+        assert _data(staged / rel) == value, rel
 
 
 if __name__ == "__main__":  # python tests/overrides/test_scenarios.py --write CASE...

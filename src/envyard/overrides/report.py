@@ -55,6 +55,7 @@ def explain_plan(plan: Plan) -> str:
         profile = f"profile '{t.profile_key}'" if t.profile_key else "no override profile"
         where = f" from {t.overrides.file}" if t.overrides and t.profile_key else ""
         out.append(f"target '{t.target.name}' ({t.source}): {profile}{where}")
+    out.extend(plan.notes)
     for file in plan.files:
         if not file.changes:
             continue

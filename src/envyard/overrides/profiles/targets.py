@@ -130,7 +130,14 @@ def resolve_target(
     profiles = load_profiles(overrides_path) if overrides_path else None
     key = _profile_key(known, target, profiles, set())
     if profiles is None or key is None:
-        return ResolvedTarget(target, key, (), profiles, source, targets_file)
+        unmatched: tuple[str, ...] = ()
+        if profiles is not None:
+            tenant = f" (tenant {target.tenant_id})" if target.tenant_id else ""
+            unmatched = (
+                f"no profile of tenant_overrides in {profiles.file} applies to target "
+                f"'{target.name}'{tenant}: the copies are staged unchanged",
+            )
+        return ResolvedTarget(target, key, (), profiles, source, targets_file, notes=unmatched)
     rules, removal, notes = profiles.get(key), profiles.removals.get(key), []
     if not profiles.allow_override:
         line = profiles.setting_lines.get("allow_override", profiles.lines.get(key, 0))
@@ -172,15 +179,15 @@ def _pick(
     known: _Known, given: str | None, cwd: Path, overrides: Path | None, pipelines: list[Path]
 ) -> tuple[Target, str]:
     if given:
-        return _by_key(known, given, "--target", cwd, overrides), "--target"
+        return _by_key(known, given, "--target", cwd, overrides)
     env = os.environ.get("ENVYARD_TARGET")
     if env:
-        return _by_key(known, env, "ENVYARD_TARGET", cwd, overrides), "ENVYARD_TARGET"
+        return _by_key(known, env, "ENVYARD_TARGET", cwd, overrides)
     found = pipeline_aml(pipelines)
     if found is not None:
         pipeline, aml = found
-        where = f"aml config {display_path(aml.path)} (defaults of {display_path(pipeline)})"
-        return _by_aml(known, aml, where), where
+        where = f"aml config {display_path(aml.path)} named by {display_path(pipeline)}"
+        return _by_aml(known, aml, where), f"{where}, tenant {aml.tenant}"
     config = find_workspace_config(cwd)
     if config is None:
         names = ", ".join(t.name for t in known.targets) or "none defined"
@@ -224,20 +231,23 @@ def _by_config(known: _Known, config: Path) -> Target:
     return Target(name=_safe_name(config_name(config)), workspace_config=str(config))
 
 
-def _by_key(known: _Known, key: str, source: str, cwd: Path, overrides: Path | None) -> Target:
+def _by_key(
+    known: _Known, key: str, source: str, cwd: Path, overrides: Path | None
+) -> tuple[Target, str]:
     if key.endswith(".json") and (cwd / key).is_file():
-        return _by_config(known, cwd / key)
+        return _by_config(known, cwd / key), f"{source} (workspace config {key})"
     found = _matching(known, key)
     if len({t.name for t, _ in found}) > 1:
         raise _conflict(f"{source} '{key}'", found)
     if found:
-        return found[0][0]
+        return found[0][0], source
     aml = aml_config(overrides, key)
     if aml is not None:  # shrike's `aml=NAME`: the tenant of config/aml/NAME.yaml
-        return _by_aml(known, aml, f"aml config {display_path(aml.path)}")
+        where = f"aml config {display_path(aml.path)}"
+        return _by_aml(known, aml, where), f"{source} ({where}, tenant {aml.tenant})"
     profiles = load_profiles(overrides) if overrides else None
     if profiles is not None and key in profiles.profiles:
-        return Target(name=_safe_name(key), tenant_id=key, profile=key)
+        return Target(name=_safe_name(key), tenant_id=key, profile=key), source
     names = ", ".join(t.name for t in known.targets) or "none defined"
     keys = ", ".join(profiles.profiles) if profiles else "no overrides file found"
     raise NotFoundError(
