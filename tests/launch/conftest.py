@@ -20,6 +20,10 @@ from pathlib import Path
 
 import pytest
 
+from envyard.testing.conda_channel import conda_channel
+
+__all__ = ["conda_channel"]
+
 CONTAINERS_CONF = """\
 [containers]
 default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]

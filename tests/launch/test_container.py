@@ -146,5 +146,5 @@ def test_docker_plan_has_the_same_shape_and_a_missing_tool_is_named(tmp_path: Pa
 
 def test_unknown_engine_lists_the_known_ones(tmp_path: Path) -> None:
     request = _request("x/y:1", None, ["true"], tmp_path, {"PATH": "/usr/bin:/bin"})
-    with pytest.raises(PluginError, match="known: docker, local, podman"):
+    with pytest.raises(PluginError, match="container, docker, local, podman"):
         launch(request, "kubernetes")

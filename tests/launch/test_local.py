@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from envyard.errors import ExecutionError, MissingDependencyError
+from envyard.errors import ExecutionError, MissingDependencyError, ResolveError
 from envyard.launch import LaunchRequest, kernel_spec, launch, materialise, plan_launch
-from envyard.launch.local import cache_key
 from envyard.spec import Environment
+from envyard.testing.conda_channel import CondaChannel, isolated_conda_env
 from envyard.testing.plugin import unique_name
 from envyard.testing.pypi import PypiIndex
 
@@ -48,7 +48,7 @@ def test_launch_runs_in_kernel_and_second_launch_reuses_it(
     assert launch(_request(env, ["python", "-c", code], tmp_path, base), log=log1.append) == 0
     first = capfd.readouterr().out
     assert "VERSION 4.5.6" in first
-    assert any("installing 1 requirement" in line for line in log1)
+    assert any("installing 1 locked pip package" in line for line in log1)
 
     log2: list[str] = []
     assert launch(_request(env, ["python", "-c", code], tmp_path, base), log=log2.append) == 0
@@ -59,9 +59,9 @@ def test_launch_runs_in_kernel_and_second_launch_reuses_it(
     prefix1 = next(line for line in first.splitlines() if line.startswith("PREFIX"))
     prefix2 = next(line for line in second.splitlines() if line.startswith("PREFIX"))
     assert prefix1 == prefix2
-    spec = kernel_spec(env)
-    assert spec is not None
-    assert (tmp_path / cache_key(spec)).resolve() == Path(prefix1.split(" ", 1)[1])
+    published = [p for p in tmp_path.iterdir() if p.name.startswith("lock-")]
+    assert len(published) == 1  # the kernel is cached by its lock hash
+    assert published[0].resolve() == Path(prefix1.split(" ", 1)[1])
 
 
 def test_exit_code_and_environment_are_passed_through(
@@ -79,52 +79,32 @@ def test_exit_code_and_environment_are_passed_through(
     assert "demo@1" in out
 
 
-def test_kernel_that_fails_to_install_shows_the_installer_error(
+def test_kernel_that_cannot_be_locked_names_the_requirement(
     pypi_index: PypiIndex, tmp_path: Path
 ) -> None:
     missing = unique_name("absent")
     env = _environment([f"{missing}==1.0"])
     request = _request(env, ["python", "-c", "print(1)"], tmp_path, pypi_index.isolated_env())
-    with pytest.raises(ExecutionError) as info:
+    with pytest.raises(ResolveError) as info:
         launch(request)
-    assert missing in str(info.value)  # uv's message, not just "failed"
-    assert "uv" in str(info.value)
-    assert missing in info.value.output
+    assert missing in str(info.value)  # uv's reason, not just "failed"
+    assert "cannot be locked" in str(info.value)
     store = tmp_path / ".store"
     assert not store.exists() or not any(store.iterdir())  # nothing half-built is kept
-    spec = kernel_spec(env)
-    assert spec is not None
-    assert not (tmp_path / cache_key(spec)).exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("lock-")]
 
 
-def test_conda_packages_without_conda_name_what_is_missing(tmp_path: Path) -> None:
-    env = _environment({"dependencies": ["python=3.11", "numpy=1.26"]})
-    base = {"PATH": str(tmp_path / "empty-bin"), "HOME": str(tmp_path)}
-    request = _request(env, ["python", "-c", "1"], tmp_path, base)
-    with pytest.raises(MissingDependencyError) as info:
-        launch(request)
-    message = str(info.value)
-    assert "numpy=1.26" in message
-    assert "micromamba" in message
-    assert "conda" in message
-
-
-def test_conda_kernel_plan_uses_the_installed_conda_tool(tmp_path: Path) -> None:
-    tool = tmp_path / "bin" / "micromamba"
-    tool.parent.mkdir()
-    tool.write_text("#!/bin/sh\nexit 1\n", encoding="utf-8")
-    tool.chmod(0o755)
-    env = _environment(
-        {
-            "channels": ["conda-forge"],
-            "dependencies": ["python=3.11", "numpy=1.26", {"pip": ["six"]}],
-        }
-    )
-    base = {"PATH": f"{tool.parent}{os.pathsep}{os.environ['PATH']}"}
-    text = plan_launch(_request(env, ["python", "-V"], tmp_path, base)).render()
-    assert f"{tool} create --yes --prefix" in text
-    assert "--override-channels --channel conda-forge python=3.11 numpy=1.26" in text
-    assert "pip install --python" in text
+def test_conda_kernel_plan_installs_with_rattler_not_a_conda_binary(
+    conda_channel: CondaChannel, tmp_path: Path
+) -> None:
+    conda_channel.add_package("planpkg", "1.0")
+    env = _environment({"channels": [conda_channel.url], "dependencies": ["planpkg"]})
+    base = isolated_conda_env(tmp_path, {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    text = plan_launch(_request(env, ["true"], tmp_path / "cache", base)).render()
+    assert "-m envyard.locking.rattler_child" in text
+    assert "planpkg-1.0-0.tar.bz2" in text  # the exact file, from the lock
+    assert "micromamba" not in text
+    assert " create --yes" not in text
 
 
 def test_kernel_python_version_picks_a_matching_local_interpreter(
