@@ -116,7 +116,7 @@ def test_bootstrap_creates_the_kernel_inside_the_container(
         [f"{name}==7.8.9"],
         ["python", "-c", code],
         tmp_path,
-        podman.env,
+        pypi_index.isolated_env(podman.env),  # the kernel is locked here first
         network="host",  # the package index is on the host's 127.0.0.1
         env_vars=(f"UV_INDEX_URL={pypi_index.url}", "UV_NO_CONFIG=1", "UV_CACHE_DIR=/tmp/uv"),
     )
@@ -126,20 +126,26 @@ def test_bootstrap_creates_the_kernel_inside_the_container(
     assert "creating kernel 'ctr' with uv" in out.err
 
 
-def test_docker_plan_has_the_same_shape_and_a_missing_tool_is_named(tmp_path: Path) -> None:
+def test_docker_plan_has_the_same_shape_and_a_missing_tool_is_named(
+    tmp_path: Path, pypi_index: PypiIndex
+) -> None:
     fake_bin = tmp_path / "bin"
     fake_bin.mkdir()
     docker = fake_bin / "docker"
     docker.write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
     docker.chmod(0o755)
-    kernel = ["six==1.16.0"]
-    request = _request("x/y:1", kernel, ["python", "-V"], tmp_path, {"PATH": str(fake_bin)})
+    package = unique_name("dkr").replace("-", "_")
+    pypi_index.add_wheel(package, "1.16.0")  # the plan locks the kernel (from this index)
+    kernel = [f"{package}==1.16.0"]
+    env = pypi_index.isolated_env({"PATH": str(fake_bin)})
+    request = _request("x/y:1", kernel, ["python", "-V"], tmp_path, env)
     (step,) = plan_launch(request, "docker").steps
     assert step.argv[0] == str(docker)
     assert step.argv[-6:] == ("x/y:1", "--kernel", "ctr", "--", "python", "-V")
     assert "--network" in step.argv
     assert step.argv[step.argv.index("--network") + 1] == "none"
-    nothing = _request("x/y:1", kernel, ["true"], tmp_path, {"PATH": str(tmp_path / "empty")})
+    empty = pypi_index.isolated_env({"PATH": str(tmp_path / "empty")})
+    nothing = _request("x/y:1", kernel, ["true"], tmp_path, empty)
     with pytest.raises(MissingDependencyError, match="docker is not installed"):
         launch(nothing, "docker")
 
@@ -148,3 +154,32 @@ def test_unknown_engine_lists_the_known_ones(tmp_path: Path) -> None:
     request = _request("x/y:1", None, ["true"], tmp_path, {"PATH": "/usr/bin:/bin"})
     with pytest.raises(PluginError, match="container, docker, local, podman"):
         launch(request, "kubernetes")
+
+
+def test_the_bootstrap_installs_the_lock_not_the_newest_release(
+    podman: Podman,
+    python_image: str,
+    pypi_index: PypiIndex,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """An unpinned requirement locked at 1.0 gets 1.0 in the container after 2.0 is out."""
+    from envyard.backends.locks import lock_of
+
+    name = unique_name("ctrlock").replace("-", "_")
+    pypi_index.add_wheel(name, "1.0")
+    env = pypi_index.isolated_env(podman.env)
+    code = f"import {name}; print('inside', {name}.__version__)"
+    request = _request(python_image, [name], ["python", "-c", code], tmp_path, env,
+                       network="host", env_vars=("UV_CACHE_DIR=/tmp/uv",))  # fmt: skip
+    lock = lock_of(request.environment, env, cache_root=tmp_path)  # made once, kept
+    assert lock is not None
+    pypi_index.add_wheel(name, "2.0")
+    (step,) = plan_launch(request, "podman").steps
+    spec_dir = Path(next(v for v in step.argv if v.endswith(":/envyard/kernel-spec:ro"))[:-22])
+    assert launch(request, "podman") == 0
+    out = capfd.readouterr()
+    assert "inside 1.0" in out.out, out.err
+    pins = (spec_dir / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert pins[0] == f"--index-url {pypi_index.url}"
+    assert pins[1].startswith(f"{name.replace('_', '-')}==1.0 --hash=sha256:")

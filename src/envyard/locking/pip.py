@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 import tempfile
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -122,6 +123,7 @@ def resolve_pip(
                 uv_binary(), "pip", "compile", str(source), "--format", "pylock.toml",
                 "-o", str(out), "--quiet", "--no-header", "--python-version", python,
                 "--python-platform", PLATFORMS[platform],
+                "--python", sys.executable,  # builds sdists if it must; never downloads one
             ]  # fmt: skip
             done = subprocess.run(
                 argv,

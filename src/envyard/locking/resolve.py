@@ -9,6 +9,7 @@ interpreter, as before locks existed.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -32,14 +33,18 @@ def conda_specs(spec: KernelSpec) -> list[str]:
     return [*python, *(_match_spec(p) for p in spec.conda)]
 
 
+_EXPORT_FORM = re.compile(r"^([A-Za-z0-9_.+-]+)=([^=<>!~ ]+)(?:=([^=<>!~ ]+))?$")
+
+
 def _match_spec(dependency: str) -> str:
-    """``name=1.2=build`` (conda env export) -> ``name 1.2.* build``; other forms as written."""
-    parts = dependency.split("=")
-    if len(parts) == 3 and all(parts) and not dependency.startswith(("=", "<", ">", "!")):
-        return f"{parts[0]} {parts[1]} {parts[2]}"
-    if len(parts) == 2 and all(parts):
-        return f"{parts[0]} {parts[1]}.*" if not parts[1].endswith("*") else dependency
-    return dependency
+    """``name=1.2=build`` (conda env export: exact) -> ``name 1.2 build``; ``name=1.2``
+    (conda's fuzzy ``=``) -> ``name 1.2.*``; any other form (``name>=1``...) as written."""
+    match = _EXPORT_FORM.match(dependency.strip())
+    if not match:
+        return dependency
+    name, version, build = match.groups()
+    fuzzy = version if version.endswith("*") else f"{version}.*"
+    return f"{name} {version} {build}" if build else f"{name} {fuzzy}"
 
 
 def _python_of(packages: Sequence[CondaPackage]) -> str | None:
