@@ -39,9 +39,10 @@ def test_examples_pass_with_all_reports(
     }
     assert (out / "summary.html").is_file() and (tmp_path / "s.html").is_file()
     cells = [(c.get("classname"), c.get("name")) for c in parse_junit(junit).iter("testcase")]
-    assert ("examples.notebooks.hello", "cell 1") in cells
+    assert ("examples.notebooks.hello", "cell 2") in cells
     saved = nbformat.read(out / "examples" / "notebooks" / "parameters.ipynb", as_version=4)
-    assert saved.cells[1].outputs[0]["text"] == "hello from notebook CI\n"
+    assert saved.cells[1].metadata["tags"] == ["injected-parameters"]  # kept, as papermill does
+    assert saved.cells[2].outputs[0]["text"] == "hello from notebook CI\n"
 
 
 def test_cli_parameters_and_failure_exit_code(
@@ -55,7 +56,7 @@ def test_cli_parameters_and_failure_exit_code(
     assert run(["nb", "test", "p.ipynb", "-q", "-p", "n=3", "-p", "name=x y"]) == 0
     assert run(["nb", "test", "p.ipynb", "-q", "-p", "n=4", "-p", "name=x y"]) == 1
     err = capsys.readouterr().err
-    assert "FAILED p.ipynb: cell 1: AssertionError" in err and "1 failed" in err
+    assert "FAILED p.ipynb: cell 2: AssertionError" in err and "1 failed" in err
     assert run(["nb", "test", "p.ipynb", "-q", "-p", "not an identifier=1"]) == 2
 
 

@@ -56,7 +56,7 @@ def test_one_testcase_per_notebook(tmp_path: Path) -> None:
     failure = cases[1].find("failure")
     assert failure is not None
     assert failure.get("message") == "ValueError: boom" and failure.get("type") == "ValueError"
-    assert failure.text == "cell 1:\nraise ValueError('boom')\n\nValueError: boom"
+    assert failure.text == "cell 2:\nraise ValueError('boom')\n\nValueError: boom"
     error = cases[2].find("error")
     assert error is not None and error.get("type") == "timeout"
     assert cases[2].findtext("system-err") == "log line"
@@ -68,11 +68,11 @@ def test_one_testcase_per_cell() -> None:
     root = parse_junit(junit.render(_results(), cells=True).split("\n", 1)[1])
     names = [(c.get("classname"), c.get("name")) for c in root.iter("testcase")]
     assert names == [
-        ("nbs.ok", "cell 0"),
-        ("nbs.deep.bad", "cell 0"),
+        ("nbs.ok", "cell 1"),
         ("nbs.deep.bad", "cell 1"),
         ("nbs.deep.bad", "cell 2"),
-        ("notebooks.top", "cell 0"),
+        ("nbs.deep.bad", "cell 3"),
+        ("notebooks.top", "cell 1"),
         ("nbs", "skip.ipynb"),
     ]
     cases = list(root.iter("testcase"))

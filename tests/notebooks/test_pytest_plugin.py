@@ -41,7 +41,7 @@ def test_notebooks_become_pytest_items(tmp_path: Path) -> None:
     assert "PASSED ok.ipynb::ok.ipynb" in out
     assert "FAILED bad.ipynb::bad.ipynb" in out
     assert "SKIPPED [1] skip.ipynb: needs a GPU" in out
-    assert "cell 1:\nraise ValueError('boom')" in out
+    assert "cell 2:\nraise ValueError('boom')" in out
     assert "1 failed, 1 passed, 1 skipped" in out
 
 

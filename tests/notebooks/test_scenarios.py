@@ -47,4 +47,10 @@ def test_scenario(case: str, tmp_path: Path) -> None:
             nb = nbformat.read(out / name, as_version=4)
             assert [c.source for c in nb.cells] == expected["sources"], name
             assert [_output(c) for c in nb.cells] == expected["outputs"], name
-            assert "injected" not in nbformat.writes(nb).replace("injected teardown", "")
+            assert all("envyard" not in c.metadata for c in nb.cells), name  # scrubbed
+            if any(s.startswith("# Parameters\n") for s in expected["sources"]):  # as papermill
+                tagged = [
+                    c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", ())
+                ]
+                assert len(tagged) == 1, name
+                assert nb.metadata.papermill.parameters, name

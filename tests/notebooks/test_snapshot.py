@@ -96,6 +96,6 @@ def test_links_inside_a_listed_folder_may_not_leave_the_repository(tmp_path: Pat
     (repo / "nb" / "data").mkdir()
     (repo / "nb" / "data" / "inside.txt").write_text("ok")
     (repo / "nb" / "data" / "link.txt").symlink_to(tmp_path / "outside" / "key.txt")
-    with pytest.raises(ConfigError, match="is outside"):
+    with pytest.raises(ConfigError, match="symbolic link to .*, outside the repository"):
         build_snapshot(repo / "nb" / "a.ipynb", NotebookSettings(files=["data"]), tmp_path / "s")
     assert not (tmp_path / "s" / "nb" / "data" / "link.txt").exists()

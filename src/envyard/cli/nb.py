@@ -65,7 +65,17 @@ def _parameter(value: str) -> tuple[str, object]:
 )
 @click.option("--target", help="Apply this target's overrides to staged copies of the config.")
 @click.option("--ray-address", help="Ray cluster address (--backend ray; default: RAY_ADDRESS).")
-@click.option("-p", "--parameter", "parameters", multiple=True, help="NAME=VALUE (JSON value).")
+@click.option(
+    "-p",
+    "--param",
+    "--parameter",
+    "parameters",
+    multiple=True,
+    help="NAME=VALUE injected after the cell tagged `parameters` (VALUE: JSON if it parses).",
+)
+@click.option(
+    "--allow-empty", is_flag=True, help="Exit 0 when PATHS hold no notebook (default: exit 5)."
+)
 @click.option(
     "--fork/--no-fork",
     default=True,
@@ -91,8 +101,13 @@ def test(  # noqa: PLR0917 - click passes every option as an argument
     parameters: tuple[str, ...],
     fork: bool,
     quiet: bool,
+    allow_empty: bool,
 ) -> int:
-    """Run the notebooks in PATHS (files or folders; default: the current folder)."""
+    """Run the notebooks in PATHS (files or folders; default: the current folder).
+
+    Exit 0 (all passed or skipped), 1 (a failure or error), 5 (no notebooks; see
+    --allow-empty), 130 (Ctrl-C: the first stops and reports, a second kills at once).
+    """
     from rich.console import Console
 
     from envyard.notebooks import junit as junit_report
@@ -100,6 +115,9 @@ def test(  # noqa: PLR0917 - click passes every option as an argument
     from envyard.notebooks.progress import LiveProgress
     from envyard.notebooks.results import exit_code
     from envyard.notebooks.session import SessionRequest, run_session
+
+    if environment:
+        _warn_deprecated(environment)
 
     request = SessionRequest(
         paths=list(paths) or [Path()],
@@ -115,7 +133,7 @@ def test(  # noqa: PLR0917 - click passes every option as an argument
         parameters=dict(_parameter(p) for p in parameters),
         backend_options={"address": ray_address} if backend == "ray" and ray_address else {},
     )
-    console = Console(stderr=True, quiet=quiet)
+    console = Console(stderr=True, quiet=quiet, soft_wrap=True)
     with LiveProgress(console) as live:
         report = run_session(request, live.event, live.set_total)
     results = report.results
@@ -128,11 +146,33 @@ def test(  # noqa: PLR0917 - click passes every option as an argument
         summary.write_json(json_file, results, report.duration)
     if html_file is not None:
         summary.write_html(html_file, results, report.duration)
-    for line in summary.problem_lines(results):
+    for line in summary.problem_report(results):
         click.echo(line, err=True)
+    if report.interrupted:
+        click.echo(f"interrupted: {summary.headline(results)} in {report.duration:.1f}s", err=True)
+        raise click.exceptions.Exit(130)
+    if not report.found and not allow_empty:
+        where = " ".join(str(p) for p in paths) or "."
+        click.echo(f"error: no notebooks found in {where} (--allow-empty to accept)", err=True)
+        raise click.exceptions.Exit(5)
     if not results and changed_since:
         click.echo(f"no notebooks changed since {changed_since}", err=True)
     else:
         click.echo(f"{summary.headline(results)} in {report.duration:.1f}s", err=True)
     code = exit_code(results)
     raise click.exceptions.Exit(code)
+
+
+def _warn_deprecated(ref: str) -> None:
+    """``--env``: the same warning as ``env get`` for a deprecated or archived environment
+    (an unknown one is reported per notebook by the run)."""
+    from envyard.cli.registry_common import warn_state
+    from envyard.client import Client
+    from envyard.errors import EnvyardError
+
+    try:
+        with Client.from_settings() as client:
+            record = client.environments.get(ref)
+    except EnvyardError:
+        return
+    warn_state(record)

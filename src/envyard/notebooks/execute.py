@@ -25,9 +25,8 @@ from nbformat import NotebookNode
 
 from envyard.notebooks.inject import role, user_indices
 from envyard.notebooks.kernels import StartedKernel
+from envyard.notebooks.nbmeta import RAISES_TAG, SKIP_TAG, after_cell_code, tags
 from envyard.notebooks.results import CellResult, CellStatus, Status, strip_ansi
-
-SKIP_TAG = "skip-execution"
 
 
 class _Client(NotebookClient):
@@ -62,7 +61,7 @@ class _Client(NotebookClient):
 class _HiddenCodeError(Exception):
     def __init__(self, what: str, content: dict[str, Any]) -> None:
         super().__init__(what)
-        self.message = f"injected {what} code failed: " + _describe(content)[0]
+        self.message = f"{what} failed: " + _describe(content)[0]
         self.traceback = _describe(content)[1]
 
 
@@ -89,6 +88,17 @@ def _describe(error: dict[str, Any] | None) -> tuple[str, str]:
         return "", ""
     message = f"{error.get('ename', 'Error')}: {error.get('evalue', '')}".rstrip(": ")
     return strip_ansi(message), strip_ansi("\n".join(error.get("traceback") or []))
+
+
+def _clean_exit(error: dict[str, Any] | None) -> bool:
+    if not error:
+        return False
+    return error.get("ename") == "SystemExit" and error.get("evalue") in ("", "0")
+
+
+def _number(index: int | None) -> str:
+    """Cells are numbered from 1 in what people read (Jupyter's own order)."""
+    return "?" if index is None else str(index + 1)
 
 
 def _seconds(value: float) -> str:
@@ -122,14 +132,17 @@ class _Execution:
         timeout: float | None,
         grace: float,
         around: tuple[str, str] = ("", ""),
+        allow_errors: bool = False,
     ) -> None:
         self.kernel, self.nb, self.grace = kernel, nb, grace
+        self.allow_errors = allow_errors
         self.before, self.after = around
         self.cell_timeout, self.timeout = cell_timeout, timeout
         self.client = _Client(
             nb,
             km=kernel.km,
             interrupt_on_timeout=False,
+            allow_errors=allow_errors,
             skip_cells_with_tag=SKIP_TAG,
             record_timing=False,
             iopub_timeout=4,
@@ -141,6 +154,7 @@ class _Execution:
         self.indices = user_indices(nb)
         self.cells: list[CellResult] = []
         self.outcome: Outcome | None = None
+        self.exited = False  # a user cell raised SystemExit(0)
 
     async def language_info(self) -> None:
         try:
@@ -163,7 +177,7 @@ class _Execution:
         if index is None:
             return
         message, trace = _describe(_error_output(cell)) if status != "passed" else ("", "")
-        if status == "error" and self.outcome is not None:
+        if status != "passed" and self.outcome is not None and self.outcome.cell_index == index:
             message, trace = self.outcome.message, self.outcome.traceback
         self.cells.append(CellResult(index, cell.source, status, took, message, trace))
 
@@ -175,19 +189,28 @@ class _Execution:
         user = cell_role is None
         try:
             if user and self.before:
-                await self._hidden(self.before, "before_cell", cell)
+                await self._hidden(self.before, "injected before_cell code", cell)
             await self.client.async_execute_cell(cell, position, store_history=user)
-            if user and self.after:
-                await self._hidden(self.after, "after_cell", cell)
+            if user:
+                await self._after_user_cell(cell)
+        except ValueError as exc:  # nbmake metadata that nbmake would not accept either
+            if self.outcome is None:
+                self.outcome = Outcome("failed", "cell-error", str(exc), index, cell.source)
+            return "failed"
         except _HiddenCodeError as exc:
             if self.outcome is None:
                 self.outcome = Outcome(
                     "failed", "cell-error", exc.message, index, cell.source, exc.traceback
                 )
             return "failed"
-        except CellExecutionError:
+        except CellExecutionError as exc:
+            error = _error_output(cell)
+            if user and _clean_exit(error):
+                self.exited = True  # papermill: sys.exit() / sys.exit(0) ends the notebook well
+                return "passed"
             if self.outcome is None:
-                message, trace = _describe(_error_output(cell))
+                reply = {"ename": getattr(exc, "ename", ""), "evalue": getattr(exc, "evalue", "")}
+                message, trace = _describe(error or reply)
                 if cell_role is not None:
                     message = f"injected {cell_role} cell failed: {message}"
                 self.outcome = Outcome("failed", "cell-error", message, index, cell.source, trace)
@@ -196,7 +219,8 @@ class _Execution:
             trace = await _interrupt_and_collect(self.kernel, self.grace)
             setting = self.cell_timeout if which == "cell" else self.timeout
             message = (
-                f"{which} timeout: cell {index} still running after {_seconds(setting or 0)}"
+                f"{which} timeout: cell {_number(index)} still running after "
+                f"{_seconds(setting or 0)}"
                 "; interrupted, then the kernel was killed"
             )
             self.outcome = Outcome("error", "timeout", message, index, cell.source, trace)
@@ -204,11 +228,24 @@ class _Execution:
         except DeadKernelError:
             code = await self.kernel.exit_status()
             shown = "unknown" if code is None else (f"signal {-code}" if code < 0 else str(code))
-            message = f"the kernel died (exit status {shown}) while running cell {index}"
+            message = f"the kernel died (exit status {shown}) while running cell {_number(index)}"
             log = self.kernel.log_tail()
             self.outcome = Outcome("error", "dead-kernel", message, index, cell.source, log)
             return "error"
         return "expected-error" if _error_output(cell) is not None else "passed"
+
+    async def _after_user_cell(self, cell: NotebookNode) -> None:
+        """A user cell ran: an error output fails it (even with an ``ok`` reply, as nbmake
+        does), unless errors are allowed; else its nbmake mocks and post_cell_execute run,
+        then the ``after_cell`` code."""
+        error = _error_output(cell)
+        if error is None:  # nbmake applies mocks only to cells that ran cleanly
+            for what, code in after_cell_code(cell):
+                await self._hidden(code, what, cell)
+        elif not self.allow_errors and RAISES_TAG not in tags(cell):
+            raise CellExecutionError("", error.get("ename", ""), error.get("evalue", ""))
+        if self.after:
+            await self._hidden(self.after, "injected after_cell code", cell)
 
     async def _hidden(self, code: str, what: str, cell: NotebookNode) -> None:
         """Run ``code`` silently (no outputs, no history); raise _HiddenCodeError on error."""
@@ -236,12 +273,12 @@ class _Execution:
         await self.language_info()
         for position, cell in enumerate(self.nb.cells):
             index = self.indices[position]
-            failed = self.outcome is not None
+            failed = self.outcome is not None or self.exited
             if cell.cell_type != "code" or not cell.source.strip():
                 continue
             if failed and role(cell) != "teardown":
                 self._record(index, cell, "not-run", 0.0)
-            elif SKIP_TAG in cell.metadata.get("tags", []):
+            elif SKIP_TAG in tags(cell):
                 if index is not None:
                     self.cells.append(CellResult(index, cell.source, "skipped", message=SKIP_TAG))
             else:
@@ -261,6 +298,7 @@ async def execute(
     grace: float = 2.0,
     before: str = "",
     after: str = "",
+    allow_errors: bool = False,
 ) -> Outcome:
     """Run ``nb`` (modified in place with outputs) and return what happened."""
     return await _Execution(
@@ -270,4 +308,5 @@ async def execute(
         timeout=timeout,
         grace=grace,
         around=(before, after),
+        allow_errors=allow_errors,
     ).run()

@@ -60,6 +60,8 @@ def _reap(*_: object) -> None:
             return
         if pid == 0:
             return
+        if pid not in CHILDREN:
+            continue  # an orphan adopted as the subreaper: reaped, nobody to tell
         CHILDREN.discard(pid)
         with contextlib.suppress(OSError):  # what the notebook started in the kernel's session
             os.killpg(pid, signal.SIGKILL)
@@ -145,6 +147,43 @@ def _serve() -> None:
         except OSError:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
+    for pid in _adopted(server_pid):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _subreaper() -> None:
+    """Become the child subreaper of everything the kernels start (Linux): an orphan (a
+    process whose kernel exited, also in a new session) is re-parented here, not to init."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):  # not Linux
+        pass
+
+
+def _adopted(server_pid: int) -> list[int]:
+    """Live children of this server (kernels and adopted orphans), from /proc."""
+    from pathlib import Path
+
+    found: list[int] = []
+    try:
+        entries = list(Path("/proc").iterdir())
+    except OSError:
+        return found
+    for entry in entries:
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text(encoding="ascii", errors="replace")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[-1].split()
+        if len(fields) > 1 and fields[1] == str(server_pid):
+            found.append(int(entry.name))
+    return found
 
 
 def _warm() -> None:
@@ -180,6 +219,7 @@ def main() -> None:
             continue
 
     _warm()
+    _subreaper()
     _write({"ready": os.getpid()})
     _serve()
 

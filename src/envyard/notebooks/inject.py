@@ -12,8 +12,11 @@ executor sends it to the kernel as hidden executions right before and after each
 the user's tracebacks, appear in their context lines and break cell magics (``%%bash`` must
 come first); a hidden execution leaves the cell, its outputs and its traceback untouched.
 
-Parameters follow papermill: a cell after the one tagged ``parameters`` (or first, when no
-cell has the tag); values are rendered as Python literals from JSON data, never evaluated.
+Parameters follow papermill: a cell tagged ``injected-parameters`` after the one tagged
+``parameters`` (or first, when no cell has the tag; an ``injected-parameters`` cell of an
+earlier papermill run is replaced); values are rendered as Python literals from JSON data, never
+evaluated. Unlike setup and teardown, that cell stays in the saved notebook, as papermill saves
+it, with the values in ``metadata.papermill.parameters``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import nbformat
 from nbformat import NotebookNode
 
 ROLE_KEY = "envyard"
+INJECTED_TAG = "injected-parameters"
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,14 @@ def literal(value: Any) -> str:
         return repr(value)
     if isinstance(value, float) and not math.isfinite(value):
         return f"float({str(value)!r})"
-    if isinstance(value, int | float | str):
+    if isinstance(value, str):  # papermill's spelling: "text" (JSON's escapes are Python's)
+        text = json.dumps(value, ensure_ascii=False)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate stays escaped
+            return json.dumps(value)
+        return text
+    if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(literal(v) for v in value) + "]"
@@ -54,12 +65,12 @@ def literal(value: Any) -> str:
 
 
 def parameters_source(parameters: dict[str, Any]) -> str:
-    lines = ["# Parameters injected by envyard"]
+    lines = ["# Parameters"]
     for name, value in parameters.items():
         if not name.isidentifier():
             raise ValueError(f"parameter name {name!r} is not a Python identifier")
         lines.append(f"{name} = {literal(value)}")
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n"
 
 
 def _cell(source: str, role: str) -> NotebookNode:
@@ -78,11 +89,14 @@ def inject(nb: NotebookNode, injection: Injection) -> NotebookNode:
     out: NotebookNode = nbformat.from_dict(json.loads(json.dumps(nb)))  # type: ignore[no-untyped-call]
     cells: list[NotebookNode] = list(out.cells)
     if injection.parameters:
-        tagged = [i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", [])]
-        at = tagged[0] + 1 if tagged else 0
         params = _cell(parameters_source(injection.parameters), "parameters")
-        params.metadata["tags"] = ["injected-parameters"]
-        cells.insert(at, params)
+        params.metadata["tags"] = [INJECTED_TAG]
+        earlier = _tagged(cells, INJECTED_TAG)
+        if earlier is not None:
+            cells[earlier] = params
+        else:
+            tagged = _tagged(cells, "parameters")
+            cells.insert(0 if tagged is None else tagged + 1, params)
     if injection.setup:
         cells.insert(0, _cell(injection.setup, "setup"))
     if injection.teardown:
@@ -91,11 +105,25 @@ def inject(nb: NotebookNode, injection: Injection) -> NotebookNode:
     return out
 
 
+def _tagged(cells: list[NotebookNode], tag: str) -> int | None:
+    for index, cell in enumerate(cells):
+        if tag in (cell.get("metadata", {}).get("tags") or []):
+            return index
+    return None
+
+
 def scrub(nb: NotebookNode, parameters: dict[str, Any] | None = None) -> NotebookNode:
-    """Remove the injected cells; record the parameters used in the notebook's metadata."""
-    nb.cells = [cell for cell in nb.cells if role(cell) is None]
+    """Remove setup and teardown cells; keep the parameters cell as papermill saves it."""
+    kept = []
+    for cell in nb.cells:
+        if role(cell) == "parameters":
+            del cell.metadata[ROLE_KEY]
+        elif role(cell) is not None:
+            continue
+        kept.append(cell)
+    nb.cells = kept
     if parameters:
-        nb.metadata.setdefault(ROLE_KEY, {})["parameters"] = parameters
+        nb.metadata.setdefault("papermill", {})["parameters"] = parameters
     return nb
 
 

@@ -2,8 +2,8 @@
 
 One ``<testcase>`` per notebook (``classname`` = the folder as a dotted name, ``name`` = the file
 name), or one per cell with ``cells=True`` (``classname`` = folder + notebook stem, ``name`` =
-``cell N``). Every testcase has ``file`` and ``time``. A failing cell is a ``<failure>`` whose
-text holds the cell index, the cell's source and the traceback with ANSI codes stripped;
+``cell N``, numbered from 1). Every testcase has ``file`` and ``time``. A failing cell is a
+``<failure>`` whose text holds the cell's number, its source and the traceback, ANSI-free;
 timeouts, dead kernels and other run problems are ``<error>`` s; skips are ``<skipped>``.
 """
 
@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from envyard.atomicfile import write_atomic
-from envyard.notebooks.results import CellResult, NotebookResult, strip_ansi
+from envyard.notebooks.results import CellResult, NotebookResult, cell_label, strip_ansi
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -35,7 +35,7 @@ def classname(path: str) -> str:
 def _details(index: int | None, source: str, traceback: str, message: str) -> str:
     parts = []
     if index is not None:
-        parts.append(f"cell {index}:\n{source.rstrip()}")
+        parts.append(f"{cell_label(index)}:\n{source.rstrip()}")
     if traceback:
         parts.append(traceback)
     elif message:
@@ -94,7 +94,7 @@ def build(
         if cells and result.cells:
             cls = f"{classname(result.path)}.{Path(result.name).stem}"
             for cell in result.cells:
-                case = _case(suite, cls, f"cell {cell.index}", result.path, cell.duration)
+                case = _case(suite, cls, cell_label(cell.index), result.path, cell.duration)
                 _mark_cell(case, cell, result)
             if result.status == "error" and not any(c.status == "error" for c in result.cells):
                 case = _case(suite, cls, result.name, result.path, 0.0)

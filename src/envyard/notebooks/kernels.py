@@ -277,6 +277,10 @@ class KernelStarter:
         self._live.append(kernel)
         return kernel
 
+    def live(self) -> list[StartedKernel]:
+        """Kernels started and not stopped yet."""
+        return [k for k in self._live if not k.stopped]
+
     async def close(self) -> None:
         """Kill every kernel still running, then the fork servers."""
         for kernel in self._live:

@@ -20,6 +20,7 @@ from envyard.notebooks.config import Overrides, resolve, skip_reason
 from envyard.notebooks.discover import Found
 from envyard.notebooks.envs import KernelPlan, plan_kernel
 from envyard.notebooks.inject import Injection
+from envyard.notebooks.nbmeta import notebook_execution
 from envyard.notebooks.results import NotebookResult
 from envyard.spec.notebooks import NotebookSettings
 
@@ -38,6 +39,7 @@ class Job:
     timeout: float | None = DEFAULT_TIMEOUT
     sources: tuple[Path, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
+    allow_errors: bool = False  # the notebook's metadata.execution.allow_errors
 
 
 def shown_path(path: Path, base: Path | None = None) -> str:
@@ -108,8 +110,12 @@ def plan_one(
         return NotebookResult(shown, path.name, "skipped", message=why, reason="skip")
     try:
         nb = read_notebook(path)
+        execution = notebook_execution(nb)
     except ValueError as exc:
         return _error(path, shown, "invalid-notebook", str(exc))
+    if execution.timeout is not None and overrides.cell_timeout is None:
+        # nbmake: the notebook's own execution.timeout beats the default (not --cell-timeout)
+        settings = settings.model_copy(update={"cell_timeout": execution.timeout or None})
     try:
         injection = injection_for(settings)
         if injection.parameters:
@@ -126,7 +132,17 @@ def plan_one(
         return _error(path, shown, "environment", f"{type(exc).__name__}: {exc}")
     timeout = settings.timeout if settings.timeout is not None else DEFAULT_TIMEOUT
     return Job(
-        number, path, shown, settings, nb, kernel, injection, timeout, resolved.sources, kernel.env
+        number,
+        path,
+        shown,
+        settings,
+        nb,
+        kernel,
+        injection,
+        timeout,
+        resolved.sources,
+        kernel.env,
+        execution.allow_errors,
     )
 
 

@@ -54,14 +54,14 @@ class LiveProgress:
             if item.path in self.running:
                 self.running.remove(item.path)
             style = STYLE[item.status]
-            detail = (
-                f" — {escape(item.message)}" if item.message and item.status != "passed" else ""
-            )
+            # failures are detailed once, at the end of the run; a skip says why here
+            detail = f" — {escape(item.message)}" if item.status == "skipped" else ""
             self.progress.console.print(
                 f"[{style}]{MARK[item.status]:5}[/] {escape(item.path)} "
                 f"[dim]({item.duration:.2f}s)[/]{detail}",
                 markup=True,
                 highlight=False,
+                soft_wrap=True,  # one line each, never wrapped at 80 columns in CI logs
             )
             self.progress.advance(self.task)
         self.progress.update(self.task, description=", ".join(self.running[-3:]))

@@ -10,7 +10,9 @@ inside one pytest process), ``--envyard-nb-env NAME[@VER]``, ``--envyard-nb-time
 with the CLI.
 
 Without xdist, all collected notebooks are submitted when collection finishes, so they run on
-the warm kernel pool while pytest reports them in order. Under xdist each worker runs the
+the warm kernel pool while pytest reports them in order. Ctrl-C behaves as pytest's: the session
+stops (exit 2, "KeyboardInterrupt"), the running cells are interrupted, nothing else starts,
+and every kernel is gone when pytest exits. Under xdist each worker runs the
 notebooks it is given one at a time (its kernels still come from a fork server).
 """
 
@@ -28,7 +30,7 @@ import pytest
 from envyard.notebooks.config import Overrides
 from envyard.notebooks.discover import Found
 from envyard.notebooks.plan import Job, plan_one
-from envyard.notebooks.results import NotebookResult
+from envyard.notebooks.results import NotebookResult, cell_label
 from envyard.notebooks.runner import Runner, RunOptions
 
 
@@ -66,6 +68,10 @@ class _Service:
         asyncio.run_coroutine_threadsafe(run(), self.loop)
         return futures
 
+    def interrupt(self) -> None:
+        """Ctrl-C: stop scheduling, interrupt the running cells (see :mod:`.stop`)."""
+        self.loop.call_soon_threadsafe(self.runner.interrupt)
+
     def close(self) -> None:
         try:
             self._call(self.runner.close())
@@ -95,7 +101,11 @@ class NotebookItem(pytest.Item):
                 raise RuntimeError("envyard-nb plugin state is missing")
             if self.future is None:
                 self.future = plugin.service().submit([self.job])[0]  # type: ignore[list-item]
-            result = self.future.result()
+            try:
+                result = self.future.result()
+            except KeyboardInterrupt:  # pytest stops the session; the kernels stop with it
+                plugin.service().interrupt()
+                raise
         if result.status == "skipped":
             pytest.skip(result.message)
         if result.status in ("failed", "error"):
@@ -106,7 +116,7 @@ class NotebookItem(pytest.Item):
             r = excinfo.value.result
             lines = [f"{r.path}: {r.status} ({r.reason}): {r.message}"]
             if r.cell_index is not None:
-                lines += [f"cell {r.cell_index}:", r.cell_source.rstrip()]
+                lines += [f"{cell_label(r.cell_index)}:", r.cell_source.rstrip()]
             if r.traceback:
                 lines += ["", r.traceback]
             if r.kernel_log:

@@ -22,6 +22,7 @@ from typing import Any
 import nbformat
 
 from envyard.notebooks.envs import KernelPlan
+from envyard.notebooks.nbmeta import notebook_execution
 from envyard.notebooks.plan import Job, injection_for, read_notebook
 from envyard.notebooks.results import NotebookResult
 from envyard.notebooks.runner import Runner, RunOptions
@@ -71,6 +72,7 @@ async def _run(spec: dict[str, Any], base: Path) -> dict[str, Any]:
         return {"result": result.to_dict(), "notebook": None}
     job = Job(0, path, shown, settings, nb, kernel, injection_for(settings), spec["timeout"])
     job.env = kernel.env
+    job.allow_errors = notebook_execution(nb).allow_errors  # read (checked) when planned
     saved: dict[str, Any] = {}
     runner = Runner(RunOptions(workers=1, output_dir=base / ".envyard-out", in_place=True))
     try:

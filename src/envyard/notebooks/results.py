@@ -17,6 +17,11 @@ CellStatus = Literal["passed", "failed", "error", "skipped", "not-run", "expecte
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07")
 
 
+def cell_label(index: int) -> str:
+    """A cell as people read it: numbered from 1, in the notebook's order (``cell_index`` + 1)."""
+    return f"cell {index + 1}"
+
+
 def strip_ansi(text: str) -> str:
     """Remove terminal colour and cursor codes (tracebacks from IPython are coloured)."""
     return _ANSI.sub("", text)
@@ -24,7 +29,7 @@ def strip_ansi(text: str) -> str:
 
 @dataclass
 class CellResult:
-    index: int  # position among the user's cells (0-based), as shown in Jupyter
+    index: int  # position among the user's cells (0-based); shown as cell index+1
     source: str
     status: CellStatus
     duration: float = 0.0

@@ -7,11 +7,17 @@ starts the next one as soon as a running notebook takes its kernel, so kernel st
 execution. A kernel runs exactly one notebook and is then killed: every notebook gets a fresh
 process. Kernel *start* failures are retried (see :mod:`envyard.notebooks.kernels`); notebook
 failures never are.
+
+Ctrl-C (:mod:`envyard.notebooks.stop`): :meth:`Runner.interrupt` stops scheduling, interrupts the
+running cells (killing kernels that do not stop within a grace period) and kills the kernels
+started ahead; running notebooks end as ``error``/``interrupted``, the others are reported as
+not run (``skipped``/``interrupted``). :meth:`Runner.kill_now` kills every kernel at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import tempfile
 import time
@@ -23,12 +29,14 @@ import nbformat
 
 from envyard.atomicfile import write_atomic
 from envyard.errors import ConfigError, EnvyardError
+from envyard.notebooks import contain
 from envyard.notebooks.execute import Outcome, execute
 from envyard.notebooks.inject import inject, scrub
 from envyard.notebooks.kernels import KernelStarter, StartedKernel
 from envyard.notebooks.plan import Job, base_env
 from envyard.notebooks.results import NotebookResult
 from envyard.notebooks.snapshot import build_snapshot
+from envyard.notebooks.stop import INTERRUPT_GRACE, STOP
 
 Listener = Callable[[str, Job | NotebookResult], None]
 """Called with ("start", job) and ("done", result)."""
@@ -72,6 +80,41 @@ class Runner:
         self.workroot = Path(tempfile.mkdtemp(prefix="envyard-nb-"))
         self._cleanup: set[asyncio.Task[None]] = set()
         self._seq = 0
+        self.interrupted = STOP.requested > 0
+        self.mark = contain.run_mark()
+        contain.sweep_stale()  # what kernels of runs killed with kill -9 left behind
+        self._starting: set[asyncio.Task[StartedKernel]] = set()
+        self._running: dict[int, tuple[StartedKernel, asyncio.Task[Outcome]]] = {}
+        self._stopped_running: set[int] = set()  # notebooks that were running at Ctrl-C
+        STOP.runners.add(self)
+
+    def interrupt(self) -> None:
+        """Stop: no new notebook, running cells interrupted, kernels started ahead killed."""
+        self.interrupted = True
+        for task in list(self._starting):
+            task.cancel()
+        for key, (kernel, execution) in list(self._running.items()):
+            if key not in self._stopped_running:
+                self._stopped_running.add(key)
+                self._track(asyncio.create_task(self._stop_running(kernel, execution)))
+
+    def kill_now(self) -> None:
+        """SIGKILL every kernel of this runner now (a second Ctrl-C; the process exits next)."""
+        for kernel in list(self.starter.live()):
+            kernel.kill_now()
+        contain.sweep(self.mark)
+
+    async def _stop_running(self, kernel: StartedKernel, execution: asyncio.Task[Outcome]) -> None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(kernel.km.interrupt_kernel(), INTERRUPT_GRACE)
+        await asyncio.wait([execution], timeout=INTERRUPT_GRACE)
+        if not execution.done():
+            kernel.kill_now()
+            execution.cancel()
+
+    def _track(self, task: asyncio.Task[None]) -> None:
+        self._cleanup.add(task)
+        task.add_done_callback(self._cleanup.discard)
 
     async def _stop(self, kernel: StartedKernel, workdir: Path) -> None:
         await kernel.stop()
@@ -87,9 +130,13 @@ class Runner:
         async def produce() -> None:
             for position, job in enumerate(jobs):
                 await ahead.acquire()
+                if self.interrupted:
+                    break
                 self._seq += 1
                 workdir = self.workroot / f"{self._seq:04d}-{job.path.stem}"
                 task = asyncio.create_task(self._start(job, workdir))
+                self._starting.add(task)
+                task.add_done_callback(self._starting.discard)
                 queue.put_nowait((position, _Prepared(job, task, workdir)))
             for _ in range(workers):
                 queue.put_nowait(None)
@@ -97,19 +144,40 @@ class Runner:
         async def consume() -> None:
             while (entry := await queue.get()) is not None:
                 position, item = entry
-                self.listener("start", item.job)
-                result = await self._run_one(item, ahead)
-                results[position] = result
-                self.listener("done", result)
+                if self.interrupted:
+                    results[position] = await self._not_run(item, ahead)
+                else:
+                    self.listener("start", item.job)
+                    results[position] = await self._run_one(item, ahead)
+                self.listener("done", results[position])
 
         await asyncio.gather(produce(), *(consume() for _ in range(workers)))
+        for position, job in enumerate(jobs):
+            if position not in results:
+                results[position] = _not_run_result(job)
+                self.listener("done", results[position])
         return [results[position] for position in range(len(jobs))]
+
+    async def _not_run(self, item: _Prepared, ahead: asyncio.Semaphore) -> NotebookResult:
+        """A notebook whose kernel was started ahead when Ctrl-C came: kill it, report."""
+        try:
+            kernel = await item.kernel
+        except BaseException:  # noqa: S110 - cancelled or failed: nothing is left to stop
+            pass
+        else:
+            kernel.kill_now()
+            self._track(asyncio.create_task(self._stop(kernel, item.workdir)))
+        finally:
+            ahead.release()
+        return _not_run_result(item.job)
 
     async def close(self) -> None:
         """Finish tidying up, kill anything left, stop the fork servers."""
         while self._cleanup:
             await asyncio.gather(*list(self._cleanup), return_exceptions=True)
         await self.starter.close()
+        await asyncio.to_thread(contain.sweep, self.mark)  # what the notebooks started
+        STOP.runners.discard(self)
         shutil.rmtree(self.workroot, ignore_errors=True)
 
     async def _start(self, job: Job, workdir: Path) -> StartedKernel:
@@ -118,7 +186,9 @@ class Runner:
         else:
             snapshot = await asyncio.to_thread(build_snapshot, job.path, job.settings, workdir)
             cwd = snapshot.cwd
-        return await self.starter.start(job.kernel.choice, cwd, base_env(job))
+        env = base_env(job)
+        env[contain.MARK] = self.mark  # inherited by everything the notebook starts
+        return await self.starter.start(job.kernel.choice, cwd, env)
 
     async def _run_one(self, item: _Prepared, ahead: asyncio.Semaphore) -> NotebookResult:
         job = item.job
@@ -136,24 +206,28 @@ class Runner:
         finally:
             ahead.release()  # this kernel left the pool: start the next one now
         nb = inject(job.nb, job.injection)
+        key = id(item)
         try:
-            outcome = await execute(
-                kernel,
-                nb,
-                cell_timeout=job.settings.cell_timeout,
-                timeout=job.timeout,
-                grace=self.options.grace,
-                before=job.injection.before_each,
-                after=job.injection.after_each,
-                allow_errors=job.allow_errors,
-            )
+            execution = asyncio.create_task(self._execute(kernel, nb, job))
+            self._running[key] = (kernel, execution)
+            if self.interrupted:
+                self.interrupt()  # Ctrl-C came while this kernel was being handed over
+            try:
+                outcome = await execution
+            except asyncio.CancelledError:
+                if not self.interrupted:
+                    raise
+                outcome = Outcome("error", "interrupted", "killed after Ctrl-C")
+            if key in self._stopped_running and outcome.status != "passed":
+                where = "" if outcome.cell_index is None else f" in cell {outcome.cell_index + 1}"
+                outcome.status, outcome.reason = "error", "interrupted"
+                outcome.message = f"interrupted by Ctrl-C{where}"
         except Exception as exc:  # nbclient/jupyter_client surprises: report, never crash
             outcome = Outcome("error", "runner", f"{type(exc).__name__}: {exc}")
         finally:
+            self._running.pop(key, None)
             kernel.kill_now()  # single use: it ran its notebook; tidy up off the critical path
-            task = asyncio.create_task(self._stop(kernel, item.workdir))
-            self._cleanup.add(task)
-            task.add_done_callback(self._cleanup.discard)
+            self._track(asyncio.create_task(self._stop(kernel, item.workdir)))
         result = self._result(job, outcome, started)
         result.kernel_log = kernel.log_tail() if outcome.status == "error" else ""
         scrub(nb, job.injection.parameters)
@@ -165,6 +239,18 @@ class Runner:
             except OSError as exc:
                 result.message = f"{result.message} (could not save: {exc.strerror})".strip()
         return result
+
+    async def _execute(self, kernel: StartedKernel, nb: nbformat.NotebookNode, job: Job) -> Outcome:
+        return await execute(
+            kernel,
+            nb,
+            cell_timeout=job.settings.cell_timeout,
+            timeout=job.timeout,
+            grace=self.options.grace,
+            before=job.injection.before_each,
+            after=job.injection.after_each,
+            allow_errors=job.allow_errors,
+        )
 
     def _result(self, job: Job, outcome: Outcome, started: float) -> NotebookResult:
         return NotebookResult(
@@ -181,6 +267,13 @@ class Runner:
             environment=job.kernel.environment,
             kernel=job.kernel.choice.label,
         )
+
+
+def _not_run_result(job: Job) -> NotebookResult:
+    message = "not run: the run was interrupted (Ctrl-C)"
+    return NotebookResult(
+        job.shown, job.path.name, "skipped", message=message, reason="interrupted"
+    )
 
 
 async def run_jobs(

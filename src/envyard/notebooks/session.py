@@ -22,6 +22,7 @@ from envyard.notebooks.discover import Found, discover
 from envyard.notebooks.plan import Job, plan_all
 from envyard.notebooks.results import NotebookResult
 from envyard.notebooks.runner import Listener, RunOptions
+from envyard.notebooks.stop import STOP, interruptible
 
 
 @dataclass
@@ -46,15 +47,19 @@ class SessionReport:
     results: list[NotebookResult]
     duration: float
     selected: int  # notebooks considered after --changed-since
+    found: int = 0  # notebooks discovered (before --changed-since)
+    interrupted: bool = False  # Ctrl-C: some notebooks were stopped or not run
 
 
-def select(request: SessionRequest) -> list[Found]:
+def select(request: SessionRequest) -> tuple[list[Found], int]:
+    """The notebooks to run, and how many were discovered before ``--changed-since``."""
     exclude = [request.output_dir] if request.output_dir else []
     found = discover(request.paths, exclude)
+    discovered = len(found)
     if request.changed_since:
         start = request.paths[0] if request.paths else Path.cwd()
         found = select_changed(found, request.changed_since, start, exclude)
-    return found
+    return found, discovered
 
 
 async def run_session_async(
@@ -65,7 +70,7 @@ async def run_session_async(
     """Run the session; ``on_total`` learns how many notebooks there are once planned."""
     started = time.monotonic()
     backend = plugins.backend(request.backend, "notebook", request.backend_options)
-    found = await asyncio.to_thread(select, request)
+    found, discovered = await asyncio.to_thread(select, request)
     overrides = Overrides(
         environment=request.environment,
         timeout=request.timeout,
@@ -86,7 +91,8 @@ async def run_session_async(
     options = RunOptions(workers=request.workers, output_dir=request.output_dir, fork=request.fork)
     ran = iter(await backend.run_notebooks(jobs, options, listener)) if jobs else iter([])
     results = [next(ran) if isinstance(p, Job) else p for p in planned]
-    return SessionReport(results, time.monotonic() - started, len(found))
+    interrupted = any(r.reason == "interrupted" for r in results) or STOP.requested > 0
+    return SessionReport(results, time.monotonic() - started, len(found), discovered, interrupted)
 
 
 def run_session(
@@ -94,4 +100,5 @@ def run_session(
     listener: Listener | None = None,
     on_total: Callable[[int], None] | None = None,
 ) -> SessionReport:
-    return asyncio.run(run_session_async(request, listener, on_total))
+    """Run the session; Ctrl-C stops it as :mod:`envyard.notebooks.stop` describes."""
+    return asyncio.run(interruptible(run_session_async(request, listener, on_total)))

@@ -4,7 +4,9 @@
 The snapshot mirrors the layout relative to the repository root (or the notebook's folder
 outside a repository), so relative paths such as ``../data/x.csv`` keep working. It holds the
 notebook and, when the settings list ``files`` (globs relative to the notebook's folder), exactly
-those; otherwise the other plain files of the notebook's folder. Paths may not leave the root.
+those; otherwise the other plain files of the notebook's folder. Paths may not leave the root,
+and no symbolic link is copied as a link: one that resolves inside the root is copied as its
+target's content at the link's place, one that resolves outside is refused.
 With ``conda_file`` and ``pip`` set, the staged copy of the conda file gets the pip requirements
 added under ``dependencies: - pip:`` (comments kept); the user's file is never changed.
 """
@@ -34,11 +36,23 @@ class Snapshot:
     conda_file: Path | None = None
 
 
-def _confined(path: Path, root: Path, what: str) -> Path:
-    resolved = path.resolve()
+def _inside(path: Path, root: Path, what: str) -> tuple[Path, Path]:
+    """``(where it is in the repository, the file whose content is copied)``.
+
+    ``path`` may be a link (or lie below one): a link to a file or folder inside ``root`` is
+    copied as its target's content at the link's place; one that resolves outside is refused,
+    so nothing from outside the repository ever reaches a snapshot.
+    """
+    lexical = Path(os.path.normpath(path))
+    if not lexical.is_relative_to(root):
+        raise ConfigError(f"{what} '{path}' is outside the repository {root}")
+    resolved = lexical.resolve()
     if not resolved.is_relative_to(root):
-        raise ConfigError(f"{what} '{path}' is outside {root}")
-    return resolved
+        raise ConfigError(
+            f"{what} '{lexical}' is a symbolic link to '{resolved}', outside the repository {root}",
+            hint="copy the file into the repository, or remove the link",
+        )
+    return lexical, resolved
 
 
 def _check_links(folder: Path, root: Path) -> None:
@@ -48,26 +62,29 @@ def _check_links(folder: Path, root: Path) -> None:
         for name in [*dirnames, *filenames]:
             entry = Path(dirpath) / name
             if entry.is_symlink():
-                _confined(entry, root, "files entry (a link inside a listed folder)")
+                _inside(entry, root, "files entry (a link inside a listed folder)")
 
 
-def snapshot_files(notebook: Path, settings: NotebookSettings) -> list[Path]:
-    """The files a notebook's snapshot holds besides the notebook (absolute paths)."""
+def snapshot_files(notebook: Path, settings: NotebookSettings) -> list[tuple[Path, Path]]:
+    """The files a notebook's snapshot holds besides the notebook: ``(place, content)`` pairs
+    of absolute paths (they differ for a link inside the repository)."""
     root = repo_root(notebook.parent) or notebook.parent
     folder = notebook.parent
-    found: list[Path] = []
+    found: list[tuple[Path, Path]] = []
     if settings.files:
         for pattern in settings.files:
             matches = sorted(glob.glob(pattern, root_dir=folder, recursive=True))  # noqa: PTH207 - patterns may climb (../data/*.csv)
             if not matches:
                 raise ConfigError(f"files: '{pattern}' matches nothing in {folder}")
             for match in matches:
-                found.append(_confined(folder / match, root, "files entry"))
+                found.append(_inside(folder / match, root, "files entry"))
     else:
-        found = [p for p in sorted(folder.iterdir()) if p.is_file() and p.suffix != ".ipynb"]
+        for entry in sorted(folder.iterdir()):
+            if entry.suffix != ".ipynb" and entry.is_file():
+                found.append(_inside(entry, root, "file beside the notebook"))
     if settings.conda_file:
-        found.append(_confined(folder / settings.conda_file, root, "conda_file"))
-    return [p for p in dict.fromkeys(found) if p != notebook]
+        found.append(_inside(folder / settings.conda_file, root, "conda_file"))
+    return [pair for pair in dict.fromkeys(found) if pair[0] != notebook]
 
 
 def add_pip_dependency(text: str, requirements: list[str]) -> str:
@@ -106,8 +123,8 @@ def build_snapshot(notebook: Path, settings: NotebookSettings, where: Path) -> S
     notebook = notebook.resolve()
     root = repo_root(notebook.parent) or notebook.parent
     files = snapshot_files(notebook, settings)
-    for source in [notebook, *files]:
-        target = where / source.relative_to(root)
+    for place, source in [(notebook, notebook), *files]:
+        target = where / place.relative_to(root)
         target.parent.mkdir(parents=True, exist_ok=True)
         if source.is_dir():
             _check_links(source, root)
@@ -116,8 +133,8 @@ def build_snapshot(notebook: Path, settings: NotebookSettings, where: Path) -> S
             shutil.copy2(source, target)
     staged_conda: Path | None = None
     if settings.conda_file:
-        original = (notebook.parent / settings.conda_file).resolve()
-        staged_conda = where / original.relative_to(root)
+        place, original = _inside(notebook.parent / settings.conda_file, root, "conda_file")
+        staged_conda = where / place.relative_to(root)
         text = staged_conda.read_text(encoding="utf-8")
         if settings.target:
             text = _with_target(original, settings.target, root)

@@ -11,7 +11,7 @@ from typing import Any
 from jinja2 import Environment, select_autoescape
 
 from envyard.atomicfile import write_atomic
-from envyard.notebooks.results import NotebookResult, exit_code
+from envyard.notebooks.results import NotebookResult, cell_label, exit_code, strip_ansi
 
 _HTML = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Notebook tests: {{ headline }}</title>
@@ -29,7 +29,7 @@ font-size:.85rem;background:#f6f6f6;padding:.4rem}
 {% for r in results %}<tr class="{{ r.status }}"><td class="{{ r.status }}">{{ r.status }}</td>
 <td>{% if r.output %}<a href="{{ r.output_link }}">{{ r.path }}</a>{% else %}{{ r.path }}{% endif %}
 </td><td>{{ "%.2f"|format(r.duration) }}s</td><td>{{ r.message }}
-{% if r.cell_index is not none %}<pre>cell {{ r.cell_index }}:
+{% if r.cell_index is not none %}<pre>cell {{ r.cell_index + 1 }}:
 {{ r.cell_source }}</pre>{% endif %}{% if r.traceback %}<pre>{{ r.traceback }}</pre>{% endif %}
 </td></tr>
 {% endfor %}</tbody></table></body></html>
@@ -47,15 +47,24 @@ def headline(results: list[NotebookResult]) -> str:
     return ", ".join(parts) or "no notebooks"
 
 
-def problem_lines(results: list[NotebookResult]) -> list[str]:
-    """One line per failed or errored notebook, for the end of a console run."""
+def problem_line(r: NotebookResult) -> str:
+    """``FAILED path: cell N: message`` (N from 1), one line."""
+    where = f" {cell_label(r.cell_index)}:" if r.cell_index is not None else ""
+    first = r.message.strip().splitlines()[0] if r.message.strip() else r.reason
+    return f"{r.status.upper()} {r.path}:{where} {first}"
+
+
+def problem_report(results: list[NotebookResult], *, tracebacks: bool = True) -> list[str]:
+    """For the end of a console run: per failed or errored notebook its line, then (unless
+    ``tracebacks`` is off) the failing cell's traceback, or the kernel's log tail, indented."""
     lines = []
     for r in results:
         if r.ok:
             continue
-        where = f" cell {r.cell_index}:" if r.cell_index is not None else ""
-        first = r.message.strip().splitlines()[0] if r.message.strip() else r.reason
-        lines.append(f"{r.status.upper()} {r.path}:{where} {first}")
+        lines.append(problem_line(r))
+        detail = strip_ansi(r.traceback or r.kernel_log).strip("\n")
+        if tracebacks and detail:
+            lines.extend(f"    {line}".rstrip() for line in detail.splitlines())
     return lines
 
 
