@@ -22,6 +22,7 @@ Each error carries a one-line ``message`` and an optional ``hint`` (what to do n
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -38,9 +39,26 @@ __all__ = [
     "PluginError",
     "ResolveError",
     "SpecError",
+    "escape",
 ]
 
 Severity = Literal["error", "warning"]
+
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group(0)
+    return _NAMED.get(char) or (
+        f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+    )
+
+
+def escape(text: str) -> str:
+    """``text`` safe to print on one line: control, line-breaking and bidi characters (which
+    could forge or hide diagnostic lines) become backslash escapes (``\\n``, ``\\x00``)."""
+    return _UNSAFE.sub(_escaped, text)
 
 
 class EnvyardError(Exception):
@@ -55,8 +73,8 @@ class EnvyardError(Exception):
 
     def __str__(self) -> str:
         if self.hint:
-            return f"{self.message} (hint: {self.hint})"
-        return self.message
+            return escape(f"{self.message} (hint: {self.hint})")
+        return escape(self.message)
 
 
 @dataclass(frozen=True)
@@ -82,13 +100,14 @@ class Diagnostic:
         return f"{self.file}:{self.line}:{self.col}"
 
     def render(self) -> str:
+        """One line: ``file:line:col field: message (hint: ...)``; input text is escaped."""
         head = self.location()
         where = f" {self.field}:" if self.field else ""
         level = "" if self.severity == "error" else f" {self.severity}:"
         text = f"{head}:{level}{where} {self.message}"
         if self.hint:
             text += f" (hint: {self.hint})"
-        return text
+        return escape(text)
 
     def as_dict(self) -> dict[str, object]:
         data: dict[str, object] = {

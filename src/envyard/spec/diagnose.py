@@ -8,7 +8,6 @@ point at the key the user wrote, union tags are dropped from paths, and an unkno
 from __future__ import annotations
 
 import difflib
-import re
 import types
 import typing
 from collections.abc import Iterable
@@ -18,9 +17,9 @@ from pydantic import AliasChoices, BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from envyard.errors import Diagnostic
-from envyard.spec.document import Document, Path_
+from envyard.yamlio import Document, Path_, format_path
 
-_IDENT = re.compile(r"^[A-Za-z_$][\w$-]*$")
+__all__ = ["describe", "diagnostics_from", "format_path"]
 
 _TYPE_NAMES = {
     "string_type": "a string",
@@ -37,18 +36,6 @@ _TYPE_NAMES = {
     "list_type": "a list",
     "tuple_type": "a list",
 }
-
-
-def format_path(path: Path_) -> str:
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif _IDENT.match(part):
-            out += f".{part}" if out else part
-        else:
-            out += f'["{part}"]'
-    return out
 
 
 def describe(value: Any) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -11,10 +10,9 @@ from pydantic import BaseModel, ValidationError
 
 from envyard.errors import Diagnostic, SpecError
 from envyard.spec.diagnose import diagnostics_from, format_path
-from envyard.spec.document import Document, parse_document
 from envyard.spec.findings import Finding
 from envyard.spec.kind import Kind
-from envyard.spec.source import display_path, read_spec_text
+from envyard.yamlio import Document, read
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -29,21 +27,7 @@ class LoadedSpec:
 
 def read_document(path: Path) -> Document:
     """Read and parse a YAML or JSON file (no validation)."""
-    shown = display_path(path)
-    text = read_spec_text(path)
-    if path.suffix == ".json":
-        try:
-            json.loads(text)
-        except json.JSONDecodeError as exc:
-            before = text[: exc.pos].rstrip()
-            hint = "remove the comma after the last item" if before.endswith(",") else None
-            raise SpecError.at(
-                shown, f"not valid JSON: {exc.msg}", line=exc.lineno, col=exc.colno, hint=hint
-            ) from None
-        # YAML (which reads the JSON here, for positions) forbids tab indentation; JSON strings
-        # cannot hold raw tabs, so one space per tab keeps every column where it was
-        text = text.replace("\t", " ")
-    return parse_document(text, shown)
+    return read(path)
 
 
 def validate_document(doc: Document, kind: Kind) -> LoadedSpec:
@@ -70,6 +54,8 @@ def _without_bad_keys(data: Any, exc: ValidationError, kind: Kind) -> BaseModel 
     mappings are dropped (never list items, which would shift later positions); a missing
     required field or an error in a list item means no repair is tried.
     """
+    import json
+
     copy = json.loads(json.dumps(data, default=str))
     for err in exc.errors(include_url=False):
         loc = list(err["loc"])

@@ -1,55 +1,5 @@
-"""Read a user's spec file safely: size, binary content and encoding give one clear error."""
+"""Moved to :mod:`envyard.yamlio.source`; these names stay importable from here."""
 
-from __future__ import annotations
+from envyard.yamlio.source import MAX_SPEC_BYTES, display_path, read_spec_text, read_text
 
-from pathlib import Path
-
-from envyard.errors import SpecError
-
-MAX_SPEC_BYTES = 4 * 1024 * 1024
-"""Spec files larger than this are refused (a spec is never that large; a data file is)."""
-
-
-def display_path(path: Path) -> str:
-    """The path as the user should see it: relative to the working directory when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
-def read_spec_text(path: Path, *, max_bytes: int = MAX_SPEC_BYTES) -> str:
-    """Return the file's text, or raise a one-diagnostic SpecError saying what is wrong."""
-    shown = display_path(path)
-    if not path.exists():
-        raise SpecError.at(shown, "file does not exist", hint="check the path")
-    if path.is_dir():
-        raise SpecError.at(shown, "is a directory, not a file")
-    if not path.is_file():
-        raise SpecError.at(shown, "is not a regular file (a device, pipe or socket)")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise SpecError.at(
-            shown,
-            f"file is {size / 1024 / 1024:.1f} MB; spec files are limited to "
-            f"{max_bytes // 1024 // 1024} MB",
-            hint="is this a data file? spec files hold configuration only",
-        )
-    with path.open("rb") as handle:
-        raw = handle.read(max_bytes + 1)
-    if len(raw) > max_bytes:  # grew since stat
-        raise SpecError.at(shown, f"file is larger than {max_bytes // 1024 // 1024} MB")
-    if b"\x00" in raw[:8192]:
-        raise SpecError.at(shown, "binary file, not YAML or JSON text")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        col = exc.start - raw.rfind(b"\n", 0, exc.start)
-        raise SpecError.at(
-            shown,
-            f"not valid UTF-8 text (byte 0x{raw[exc.start]:02x})",
-            line=line,
-            col=col,
-            hint="save the file as UTF-8",
-        ) from None
+__all__ = ["MAX_SPEC_BYTES", "display_path", "read_spec_text", "read_text"]

@@ -1,0 +1,52 @@
+"""The one YAML module: reading with positions at libyaml speed, writing, round-trip edits.
+
+Files:
+
+- ``source.py``     read a user's file safely (size, binary content, encoding) and show its path
+- ``compose.py``    text -> node tree with libyaml; syntax errors as one-line SpecErrors
+- ``scalars.py``    the one typing: YAML 1.2 core schema as ruamel reads it (documented there)
+- ``convert.py``    node tree -> plain data (merge keys, duplicates, alias bombs), positions
+- ``document.py``   :class:`Document` (data + lazy positions), :class:`YamlFloat`, paths
+- ``read.py``       :func:`parse`, :func:`load`, :func:`read`
+- ``dump.py``       :func:`dump`, :func:`dump_all` (safe block style, reads back the same)
+- ``roundtrip.py``  :func:`roundtrip_load`, :func:`roundtrip_dump` (ruamel, comments kept) for
+  commands whose purpose is to edit a user's file
+
+Every problem is an :class:`envyard.errors.SpecError` with one diagnostic,
+``file:line:col field: message (hint: ...)``. Nothing here imports ruamel unless a round-trip
+function is called.
+"""
+
+from __future__ import annotations
+
+from envyard.yamlio.compose import MappingNode, Node, ScalarNode, SequenceNode, compose
+from envyard.yamlio.convert import to_data
+from envyard.yamlio.document import MAX_NODES, Document, Path_, YamlFloat, format_path
+from envyard.yamlio.dump import dump, dump_all
+from envyard.yamlio.read import load, parse, read
+from envyard.yamlio.roundtrip import roundtrip_dump, roundtrip_load
+from envyard.yamlio.scalars import IMPLICIT, plain, tagged
+
+__all__ = [
+    "IMPLICIT",
+    "MAX_NODES",
+    "Document",
+    "MappingNode",
+    "Node",
+    "Path_",
+    "ScalarNode",
+    "SequenceNode",
+    "YamlFloat",
+    "compose",
+    "dump",
+    "dump_all",
+    "format_path",
+    "load",
+    "parse",
+    "plain",
+    "read",
+    "roundtrip_dump",
+    "roundtrip_load",
+    "tagged",
+    "to_data",
+]

@@ -1,0 +1,174 @@
+"""Node tree -> plain data (dict, list, str, int, YamlFloat, bool, None), positions on request.
+
+One walk serves both: :func:`to_data` builds the data; with tables given it also records
+``path -> (line, col)`` for keys and values (the lazy position tables of a Document). Merge keys
+(``<<: *base``) are expanded; a duplicate key, a list or mapping used as a key, an alias that
+contains itself and more than :data:`MAX_NODES` values after alias expansion are one-line
+SpecErrors at the place they were written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from envyard.errors import SpecError
+from envyard.yamlio.compose import MappingNode, Node, ScalarNode, SequenceNode
+from envyard.yamlio.document import MAX_NODES, Path_, Position, format_path
+from envyard.yamlio.scalars import IMPLICIT, TAG, TagMismatchError, plain, tagged
+
+_MERGE = TAG + "merge"
+_WRONG_FOR_MAP = frozenset(
+    TAG + k for k in ("seq", "str", "int", "float", "bool", "null", "omap", "pairs")
+)
+_WRONG_FOR_SEQ = frozenset(TAG + k for k in ("map", "set", "str", "int", "float", "bool", "null"))
+_KIND = {MappingNode: "a mapping", SequenceNode: "a list", ScalarNode: "a value"}
+
+
+class _Walk:
+    def __init__(
+        self,
+        file: str,
+        keys: dict[Path_, Position] | None = None,
+        values: dict[Path_, Position] | None = None,
+    ) -> None:
+        self.file = file
+        self.keys = keys
+        self.values = values
+        self.count = 0
+        self.active: set[int] = set()
+
+    def error(self, node: Node, path: Path_, message: str, hint: str | None = None) -> SpecError:
+        mark = node.start_mark
+        return SpecError.at(
+            self.file,
+            message,
+            line=mark.line + 1,
+            col=mark.column + 1,
+            field=format_path(path),
+            hint=hint,
+        )
+
+    def value(self, node: Node, path: Path_) -> Any:
+        kind = type(node)
+        if kind is ScalarNode:
+            self.count += 1
+            if node.tag == IMPLICIT:
+                return node.value if node.style else plain(node.value)
+            try:
+                return tagged(node.tag, node.value)
+            except TagMismatchError as exc:
+                raise self.error(node, path, f"{exc}", "remove the tag or fix the value") from None
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise SpecError.at(
+                self.file,
+                f"holds more than {MAX_NODES:,} values once aliases are expanded",
+                line=node.start_mark.line + 1,
+                col=node.start_mark.column + 1,
+                hint="a spec is never that large; look for anchors (&) reused in a loop",
+            )
+        ident = id(node)
+        if ident in self.active:
+            raise self.error(node, path, "an alias (*name) refers to a value that contains it")
+        self.active.add(ident)
+        try:
+            if kind is MappingNode:
+                return self.mapping(node, path)
+            return self.sequence(node, path)
+        finally:
+            self.active.discard(ident)
+
+    def sequence(self, node: Node, path: Path_) -> list[Any]:
+        if node.tag in _WRONG_FOR_SEQ:
+            raise self.error(node, path, f"is tagged !!{node.tag[len(TAG) :]} but is a list")
+        items = []
+        record = self.keys is not None and self.values is not None
+        for i, item in enumerate(node.value):
+            sub = (*path, i)
+            if record:
+                mark = item.start_mark
+                self.keys[sub] = self.values[sub] = (mark.line + 1, mark.column + 1)  # type: ignore[index]
+            items.append(self.value(item, sub))
+        return items
+
+    def mapping(self, node: Node, path: Path_) -> Any:
+        if node.tag in _WRONG_FOR_MAP:
+            raise self.error(node, path, f"is tagged !!{node.tag[len(TAG) :]} but is a mapping")
+        pairs = node.value
+        merged = self.merges(pairs, path) if _has_merge(pairs) else None
+        out: dict[str, Any] = {}
+        record = self.keys is not None and self.values is not None
+        for key_node, value_node in pairs:
+            if type(key_node) is not ScalarNode:
+                raise self.error(
+                    key_node,
+                    path,
+                    f"a key must be a single value, found {_KIND.get(type(key_node), 'a node')}",
+                    "write the key as plain text; '?' starts a complex key",
+                )
+            key = key_node.value
+            if merged is not None and _is_merge(key_node):
+                continue
+            if key in out:
+                raise self.error(
+                    key_node,
+                    (*path, key),
+                    f"duplicate key '{key}' in this mapping",
+                    "each key may appear once in a mapping; remove or merge the repeats",
+                )
+            sub = (*path, key)
+            if record:
+                mark = key_node.start_mark
+                self.keys[sub] = (mark.line + 1, mark.column + 1)  # type: ignore[index]
+                mark = value_node.start_mark
+                self.values[sub] = (mark.line + 1, mark.column + 1)  # type: ignore[index]
+            out[key] = self.value(value_node, sub)
+        if merged:
+            for key, value in merged.items():
+                out.setdefault(key, value)
+        if node.tag == TAG + "set":
+            return list(out)
+        return out
+
+    def merges(self, pairs: list[tuple[Node, Node]], path: Path_) -> dict[str, Any]:
+        """``<<: *base`` or ``<<: [*a, *b]``: the keys the bases give (earlier bases win)."""
+        merged: dict[str, Any] = {}
+        for key_node, value_node in pairs:
+            if type(key_node) is not ScalarNode or not _is_merge(key_node):
+                continue
+            bases = value_node.value if type(value_node) is SequenceNode else [value_node]
+            for base in bases:
+                if type(base) is not MappingNode:
+                    raise self.error(base, path, "'<<' merges mappings only", "write <<: *anchor")
+                for key, value in self.value(base, path).items():
+                    merged.setdefault(key, value)
+        return merged
+
+
+def _is_merge(node: Node) -> bool:
+    return (node.value == "<<" and node.tag == IMPLICIT and not node.style) or node.tag == _MERGE
+
+
+def _has_merge(pairs: list[tuple[Node, Node]]) -> bool:
+    return any(type(k) is ScalarNode and _is_merge(k) for k, _ in pairs)
+
+
+def to_data(node: Node, file: str = "<yaml>") -> Any:
+    """The plain value of ``node`` (YAML 1.2 core typing); raises a one-line SpecError."""
+    try:
+        return _Walk(file).value(node, ())
+    except RecursionError:
+        raise _too_deep(file) from None
+
+
+def collect(node: Node, keys: dict[Path_, Position], values: dict[Path_, Position]) -> None:
+    """Fill the position tables of ``node``'s tree (same walk as :func:`to_data`)."""
+    with contextlib.suppress(SpecError, RecursionError):  # to_data raised these first
+        _Walk("<yaml>", keys, values).value(node, ())
+
+
+def _too_deep(file: str) -> SpecError:
+    return SpecError.at(
+        file, "nested too deeply to be a spec", line=1, col=1, hint="is this a generated data file?"
+    )

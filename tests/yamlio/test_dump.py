@@ -1,0 +1,84 @@
+"""dump/dump_all write what load reads back; round-trip edits keep comments."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+import pytest
+
+from envyard.errors import SpecError
+from envyard.yamlio import (
+    YamlFloat,
+    dump,
+    dump_all,
+    load,
+    roundtrip_dump,
+    roundtrip_load,
+)
+
+
+class Color(enum.StrEnum):
+    RED = "red"
+
+
+class Level(enum.IntEnum):
+    HIGH = 3
+
+
+TRICKY = ["yes", "no", "on", "0o17", "1_000", "0b101", "1e3", "true", "null", "~", "",
+          "2026-01-01", "- x", "a: b", "#c", "x\ny\n", "  lead", "trail ", "'q'", '"q"', "é",
+          "\x00\x07", "1.10"]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_strings_come_back_as_strings(text: str) -> None:
+    assert load(dump({"a": text})) == {"a": text}
+
+
+def test_values_of_every_kind() -> None:
+    data: dict[str, Any] = {
+        "version": YamlFloat(1.1, "1.10"),
+        "float": 0.5,
+        "int": 7,
+        "bool": True,
+        "none": None,
+        "tuple": (1, "x"),
+        "date": dt.date(2026, 1, 2),
+        "enum": Color.RED,
+        "level": Level.HIGH,
+        "nested": {"list": [{"a": 1}]},
+    }
+    text = dump(data)
+    assert "version: 1.10\n" in text
+    assert "enum: red\n" in text
+    assert "level: 3\n" in text
+    back = load(text)
+    assert back["version"].text == "1.10"
+    assert back["tuple"] == [1, "x"]
+    assert back["date"] == "2026-01-02"
+    assert back["nested"] == {"list": [{"a": 1}]}
+    assert list(back) == list(data)
+
+
+def test_multi_line_text_is_a_literal_block() -> None:
+    assert dump({"script": "echo a\necho b\n"}) == "script: |\n  echo a\n  echo b\n"
+
+
+def test_dump_all() -> None:
+    text = dump_all([{"a": 1}, {"b": 2}])
+    assert text == "a: 1\n---\nb: 2\n"
+
+
+def test_roundtrip_keeps_comments() -> None:
+    text = "# top\nname: x  # the name\nlist:\n  - 'quoted'\n"
+    data = roundtrip_load(text)
+    data["name"] = "y"
+    assert roundtrip_dump(data) == "# top\nname: y  # the name\nlist:\n- 'quoted'\n"
+    assert roundtrip_dump(data, indent=(2, 4, 2)).endswith("list:\n  - 'quoted'\n")
+
+
+def test_roundtrip_load_refuses_what_parse_refuses() -> None:
+    with pytest.raises(SpecError, match=r"^f.yaml:2:1: a: duplicate key"):
+        roundtrip_load("a: 1\na: 2\n", "f.yaml")
