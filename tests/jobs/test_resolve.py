@@ -37,7 +37,7 @@ def test_catalogue_prerequisites_and_environments_come_from_the_registry(
             "name": "shared-data",
             "type": "data",
             "plugin": "data",
-            "uri": str(tmp_path / "payload.txt"),
+            "uri": [str(tmp_path / "payload.txt")],
             "require": ["shared-setup"],
         }
     )

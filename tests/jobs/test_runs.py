@@ -147,15 +147,25 @@ BAD = {
         """,
         "unknown prerequisite plugin 'nfs' (hint: known prerequisite plugins: cmd, data, docker",
     ),
-    "dangerous": (
+    "hostile-role-name": (
         """
         protocolVersion: 2
         name: bad
-        parameters: {x: "$(rm -rf ~)"}
         taskRoles:
-          r: {commands: ["eval echo <% $parameters.x %>"]}
+          "w\\ntouch pwned": {commands: [echo]}
         """,
-        "contains shell syntax and is used where the shell parses text again",
+        "task role name 'w\\ntouch pwned' holds a control character",
+    ),
+    "data-uri-string": (
+        """
+        protocolVersion: 2
+        name: bad
+        prerequisites:
+          - {name: d, type: data, uri: https://x/y.zip}
+        taskRoles:
+          r: {data: d, commands: [echo]}
+        """,
+        "a data prerequisite's uri is a list (OpenPAI's schema)",
     ),
     "parameter": (
         """

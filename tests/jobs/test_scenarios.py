@@ -9,23 +9,33 @@ from pathlib import Path
 
 import pytest
 
+from envyard import yamlio
 from envyard.jobs.load import load_job
 from envyard.jobs.plan import plan_job
 from envyard.jobs.resolve import FileCatalogue
+from envyard.prerequisites.render import Bootstrap
 
 ROOT = Path(__file__).parents[1] / "scenarios" / "jobs"
 CASES = sorted(p.name for p in ROOT.iterdir() if (p / "job.yaml").exists())
 
 
-def render(case: Path) -> str:
+def bootstrap(case: Path) -> Bootstrap:
+    """The case's only task role; ``params.yaml`` holds parameters given at submission."""
     job = load_job(case / "job.yaml")
     (role,) = job.spec.taskRoles
-    return plan_job(job, FileCatalogue({}, None), roles=[role]).roles[role].script
+    extra = case / "params.yaml"
+    params = yamlio.load(extra.read_text(), str(extra)) if extra.exists() else None
+    return plan_job(job, FileCatalogue({}, None), roles=[role], params=params).roles[role]
+
+
+def render(case: Path) -> str:
+    return bootstrap(case).script
 
 
 def run(script: str, case: Path, workdir: Path) -> subprocess.CompletedProcess[str]:
     (workdir / "bootstrap.sh").write_text(script, encoding="utf-8")
     env = {"PATH": os.environ["PATH"], "HOME": str(workdir), "LC_ALL": "C"}
+    env.update(bootstrap(case).values)
     extra = case / "env.txt"
     if extra.exists():
         env.update(line.split("=", 1) for line in extra.read_text().splitlines() if line)

@@ -173,7 +173,8 @@ class LocalBackend:
 
     def submit(self, submission: Submission) -> LocalHandle:
         run_dir = write_run_dir(submission)
-        env = {**os.environ, **submission.secrets}
+        values = {k: v for boot in submission.roles.values() for k, v in boot.values.items()}
+        env = {**os.environ, **values, **submission.secrets}
         _reap()
         log = os.open(run_dir / "supervisor.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         try:  # posix_spawn, not Popen: the supervisor outlives this object (and maybe us)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 if TYPE_CHECKING:
     from envyard.jobs.load import LoadedJob
+    from envyard.jobs.plan import JobPlan
     from envyard.jobs.resolve import Catalogue
 
 _ENV_FILE = click.option(
@@ -18,6 +19,54 @@ _ENV_FILE = click.option(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="An environment spec file to use instead of the registry (repeatable).",
 )
+
+
+_JOB_FILE = click.argument("job_file", type=click.Path(path_type=Path))
+_PARAMS = click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A parameter given at submission (repeatable). It replaces the file's value and reaches "
+    "the commands only as an environment variable, never as shell text.",
+)
+_DEPLOYMENT = click.option(
+    "--deployment",
+    metavar="NAME",
+    help="One of the file's `deployments` (default: defaults.deployment).",
+)
+
+
+def _job_file(path: Path) -> Path:
+    """A missing or unreadable job file is a user mistake (exit 1, one line), not a usage one."""
+    from envyard.errors import NotFoundError
+
+    if not path.is_file():
+        what = "is a directory, not a job file" if path.is_dir() else "no such job file"
+        raise NotFoundError(f"{path}: {what}", hint="give the path of a job YAML file")
+    return path
+
+
+def _params(values: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--param")
+        from envyard.spec.job import check_plain_name
+
+        try:
+            check_plain_name(key, "parameter name")
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--param") from None
+        out[key] = value
+    return out
+
+
+def _warn(plan: JobPlan) -> None:
+    for warning in plan.resolved.warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @click.group()
@@ -32,7 +81,7 @@ def _catalogue(env_files: tuple[Path, ...]) -> Catalogue:
 
 
 @cli.command()
-@click.argument("job_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_JOB_FILE
 @click.option("--task-role", "-r", "role", help="The task role (default: the only one).")
 @click.option(
     "--kernel",
@@ -54,6 +103,8 @@ def _catalogue(env_files: tuple[Path, ...]) -> Catalogue:
     is_flag=True,
     help="With --backend kubernetes: create them in the cluster of your kubeconfig (a run).",
 )
+@_PARAMS
+@_DEPLOYMENT
 @_ENV_FILE
 def render(
     job_file: Path,
@@ -63,16 +114,25 @@ def render(
     backend: str,
     namespace: str,
     apply: bool,
+    params: tuple[str, ...],
+    deployment: str | None,
     env_files: tuple[Path, ...],
 ) -> None:
     """Print the bootstrap of one task role (runnable with bash), or Kubernetes manifests."""
+    _job_file(job_file)
+    given = _params(params)
     if apply:
         if backend != "kubernetes":
             raise click.UsageError("--apply goes with --backend kubernetes")
         from envyard.jobs.runs import submit_job
 
         result = submit_job(
-            job_file, backend="kubernetes", env_files=env_files, settings={"namespace": namespace}
+            job_file,
+            backend="kubernetes",
+            env_files=env_files,
+            settings={"namespace": namespace},
+            params=given,
+            deployment=deployment,
         )
         click.echo(result.run.id)
         return
@@ -85,11 +145,20 @@ def render(
     if backend == "kubernetes":
         from envyard.jobs.manifests import manifests_yaml
 
-        plan = plan_job(job, _catalogue(env_files))
+        plan = plan_job(job, _catalogue(env_files), params=given, deployment=deployment)
+        _warn(plan)
         click.echo(manifests_yaml(plan, namespace=namespace), nl=False)
         return
     role = role or _only_role(job)
-    plan = plan_job(job, _catalogue(env_files), roles=[role], kernel_mode=kernel)  # type: ignore[arg-type]
+    plan = plan_job(
+        job,
+        _catalogue(env_files),
+        roles=[role],
+        kernel_mode=kernel,  # type: ignore[arg-type]
+        params=given,
+        deployment=deployment,
+    )
+    _warn(plan)
     click.echo(plan.roles[role].script, nl=False)
 
 
@@ -117,7 +186,7 @@ def _only_role(job: LoadedJob) -> str:
 
 
 @cli.command()
-@click.argument("job_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_JOB_FILE
 @click.option("--target", "-t", help="Where to run (a targets.yaml entry; default ENVYARD_TARGET).")
 @click.option("--backend", "-b", help="Override the target's backend (local, container, ray, ...).")
 @click.option(
@@ -126,10 +195,12 @@ def _only_role(job: LoadedJob) -> str:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="The targets file (default: ./targets.yaml).",
 )
-@click.option("--wait", is_flag=True, help="Wait for the run to finish and print its logs.")
+@click.option("--wait", is_flag=True, help="Follow the run's logs as they come until it ends.")
 @click.option(
     "--dry-run", is_flag=True, help="Print what would run (overrides applied); submit nothing."
 )
+@_PARAMS
+@_DEPLOYMENT
 @_ENV_FILE
 def submit(
     job_file: Path,
@@ -139,34 +210,65 @@ def submit(
     targets_file: Path | None,
     wait: bool,
     dry_run: bool,
+    params: tuple[str, ...],
+    deployment: str | None,
     env_files: tuple[Path, ...],
 ) -> None:
     """Submit a job; prints the run id (follow it with `envyard job status RUN`)."""
     from envyard.jobs.runs import refresh, submit_job
 
     result = submit_job(
-        job_file,
+        _job_file(job_file),
         target=target,
         backend=backend,
         targets_file=targets_file,
         env_files=env_files,
         dry_run=dry_run,
         created_by=_user(),
+        params=_params(params),
+        deployment=deployment,
     )
-    if result.run is None:
-        for note in result.notes:
-            click.echo(f"note: {note}", err=True)
-        click.echo(result.dry_run, nl=False)
-        return
+    _warn(result.plan)
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
+    if result.run is None:
+        click.echo(result.dry_run, nl=False)
+        return
     click.echo(result.run.id)
     if wait:
-        result.handle.wait()
+        _follow(result.handle, result.run.id)
         run, _ = refresh(result.run.id)
-        click.echo(result.handle.logs(), nl=False, err=True)
         click.echo(f"{run.id} {run.state} (exit code {run.exit_code})", err=True)
         raise click.exceptions.Exit(0 if run.state == "succeeded" else 1)
+
+
+def _follow(handle: Any, run_id: str, *, err: bool = True) -> None:
+    """Print each instance's new output as it comes, until the run ends. Ctrl-C stops
+    following only: the run goes on, and the message says how to cancel it."""
+    import time
+
+    shown: dict[str, int] = {}
+    try:
+        while True:
+            done = handle.status().done
+            seen: dict[str, int] = {}
+            for line in handle.logs().splitlines():
+                who = line.split(" ", 1)[0]
+                seen[who] = seen.get(who, 0) + 1
+                if seen[who] > shown.get(who, 0):
+                    click.echo(line, err=err)
+            shown = seen
+            if done:
+                return
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        click.echo(
+            f"\nstopped following; run {run_id} is still running. "
+            f"Cancel it with `envyard job cancel {run_id}`, "
+            f"follow it again with `envyard job logs {run_id} --follow`",
+            err=True,
+        )
+        raise click.exceptions.Exit(130) from None
 
 
 @cli.command()
@@ -200,28 +302,17 @@ def status(run_id: str, wait: bool) -> None:
 @click.option("--follow", "-f", is_flag=True, help="Keep printing output until the run ends.")
 def logs(run_id: str, follow: bool) -> None:
     """Print the output of every instance of a run (secrets masked)."""
-    import time
 
     from envyard.jobs.runs import handle_of, refresh
 
     run, _ = refresh(run_id)
     handle = handle_of(run)
-    shown: dict[str, int] = {}
-    seen: dict[str, int] = {}  # lines printed per instance ("role[i]"): instances interleave
-    while True:
-        done = follow and handle.status().done
-        for line in handle.logs().splitlines():
-            who = line.split(" ", 1)[0]
-            seen[who] = seen.get(who, 0) + 1
-            if seen[who] > shown.get(who, 0):
-                click.echo(line)
-        shown = dict(seen)
-        seen.clear()
-        if not follow or done:
-            break
-        time.sleep(1)
     if follow:
+        _follow(handle, run_id, err=False)
         refresh(run_id)
+        return
+    for line in handle.logs().splitlines():
+        click.echo(line)
 
 
 @cli.command()

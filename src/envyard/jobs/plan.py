@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,8 +44,18 @@ def plan_job(
     roles: Iterable[str] | None = None,
     kernel_mode: KernelMode = "activate",
     base_dir: Path | None = None,
+    params: Mapping[str, str] | None = None,
+    deployment: str | None = None,
 ) -> JobPlan:
-    """Resolve and render ``roles`` (default: all task roles)."""
+    """Resolve and render ``roles`` (default: all task roles).
+
+    ``params`` are submit-time parameters: they replace or add to the file's ``parameters``
+    and reach the commands only as environment variables (:mod:`envyard.prerequisites.shellsub`).
+    ``deployment`` chooses one of the file's ``deployments`` (default ``defaults.deployment``).
+    """
+    if params:
+        spec = job.spec.model_copy(update={"parameters": {**job.spec.parameters, **params}})
+        job = LoadedJob(job.path, spec, job.document, job.warnings)
     wanted = list(roles) if roles is not None else list(job.spec.taskRoles)
     for role in wanted:
         if role not in job.spec.taskRoles:
@@ -65,6 +75,8 @@ def plan_job(
             kernel_mode=kernel_mode,
             base_dir=base_dir or job.base_dir,
             document=job.document,
+            outside=frozenset(params or ()),
+            deployment=deployment,
         )
         for role in wanted
     }

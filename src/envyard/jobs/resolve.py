@@ -32,6 +32,16 @@ class RegistryCatalogue:
 
     def __init__(self) -> None:
         self._backend: Any = None
+        self.warnings: list[str] = []  # deprecated or archived records a job uses
+
+    def _warn(self, record: Any) -> Any:
+        state = getattr(record, "state", "active")
+        if state in ("deprecated", "archived"):
+            extra = [f"replaced by {record.replaced_by}"] if record.replaced_by else []
+            extra += [f"to be deleted on {record.delete_on}"] if record.delete_on else []
+            detail = f" ({'; '.join(extra)})" if extra else ""
+            self.warnings.append(f"{record.ref} is {state}{detail}")
+        return record
 
     def _open(self) -> Any:
         if self._backend is None:
@@ -41,11 +51,11 @@ class RegistryCatalogue:
         return self._backend
 
     def environment(self, ref: str) -> Environment:
-        spec: Environment = self._open().environments.get(ref).spec()
+        spec: Environment = self._warn(self._open().environments.get(ref)).spec()
         return spec
 
     def prerequisite(self, name: str) -> Prerequisite:
-        spec: Prerequisite = self._open().prerequisites.get(name).spec()
+        spec: Prerequisite = self._warn(self._open().prerequisites.get(name)).spec()
         return spec
 
 
@@ -83,6 +93,14 @@ class FileCatalogue:
 class Resolved:
     environments: dict[str, Environment] = field(default_factory=dict)  # task role -> env
     catalogue: dict[str, Prerequisite] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # deprecated records used
+
+
+def _warnings_of(catalogue: Catalogue) -> list[str]:
+    found = getattr(catalogue, "warnings", None)
+    if found is None and getattr(catalogue, "fallback", None) is not None:
+        return _warnings_of(catalogue.fallback)  # type: ignore[attr-defined]
+    return list(found or [])
 
 
 def resolve_job(job: JobSpec, catalogue: Catalogue, roles: Iterable[str] | None = None) -> Resolved:
@@ -117,6 +135,7 @@ def resolve_job(job: JobSpec, catalogue: Catalogue, roles: Iterable[str] | None 
                     "`envyard prereq create`",
                 ) from None
             pending += list(out.catalogue[name].require)
+    out.warnings.extend(w for w in _warnings_of(catalogue) if w not in out.warnings)
     return out
 
 

@@ -8,7 +8,9 @@ anything is submitted. ``refresh`` brings a run record up to date from its backe
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -67,6 +69,8 @@ def prepare(
     env_files: Iterable[Path] = (),
     catalogue: Catalogue | None = None,
     settings: Mapping[str, Any] | None = None,
+    params: Mapping[str, str] | None = None,
+    deployment: str | None = None,
 ) -> Prepared:
     """Everything before submission (pure apart from reading files and the registry)."""
     target = target or load_settings().target
@@ -100,8 +104,11 @@ def submit_job(
     created_by: str | None = None,
     dry_run: bool = False,
     settings: Mapping[str, Any] | None = None,
+    params: Mapping[str, str] | None = None,
+    deployment: str | None = None,
 ) -> SubmitResult:
-    """Validate, stage, render, preflight; then record and submit (nothing on bad input)."""
+    """Load, stage, render, preflight, record; only then start. Nothing starts on bad input,
+    and a failure after the start cancels the run and records why (``submit-error.txt``)."""
     ready = prepare(
         job_path,
         target=target,
@@ -110,6 +117,8 @@ def submit_job(
         env_files=env_files,
         catalogue=catalogue,
         settings=settings,
+        params=params,
+        deployment=deployment,
     )
     plan = ready.plan
     if dry_run:
@@ -135,30 +144,51 @@ def submit_job(
         job_retries=plan.job.spec.jobRetryCount,
     )
     try:
-        handle = ready.backend.submit(submission)
-        _write_spec(run_dir / "job.yaml", ready.spec)
-    except Exception:
-        client.runs.update(run.id, state="failed", finished_at=dt.datetime.now(dt.UTC))
+        _write_spec(run_dir / "job.yaml", ready.spec)  # recorded before anything starts
+    except Exception as exc:
+        _failed(client, run.id, run_dir, f"the run record could not be written: {exc}")
         raise
-    run = client.runs.update(
-        run.id,
-        state="running",
-        started_at=dt.datetime.now(dt.UTC),
-        handle=handle.to_dict(),
-        run_dir=str(run_dir),
-    )
+    handle: Handle | None = None
+    try:
+        handle = ready.backend.submit(submission)
+        run = client.runs.update(
+            run.id,
+            state="running",
+            started_at=dt.datetime.now(dt.UTC),
+            handle=handle.to_dict(),
+            run_dir=str(run_dir),
+        )
+    except BaseException as exc:  # also Ctrl-C: a started job must not run unrecorded
+        if handle is not None:
+            with contextlib.suppress(Exception):
+                handle.cancel()
+        reason = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"{exc}"
+        _failed(client, run.id, run_dir, f"submission failed after the start: {reason}")
+        raise
     return SubmitResult(run, handle, plan, ready.notes)
 
 
-def _write_spec(path: Path, spec: dict[str, Any]) -> None:
-    """The job as submitted (overrides applied), secrets masked, next to its logs."""
-    from ruamel.yaml import YAML
+def _failed(client: Any, run_id: str, run_dir: Path, reason: str) -> None:
+    """Record a run that could not be started (or was cancelled right after), and why."""
+    with contextlib.suppress(Exception):
+        run_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir / "submit-error.txt").write_text(reason + "\n", encoding="utf-8")
+    with contextlib.suppress(Exception):
+        client.runs.update(
+            run_id, state="failed", finished_at=dt.datetime.now(dt.UTC), run_dir=str(run_dir)
+        )
 
+
+def _write_spec(path: Path, spec: dict[str, Any]) -> None:
+    """The job as submitted (overrides applied), secrets masked, next to its logs; written
+    atomically with the project's one YAML module (floats as written)."""
     from envyard.registry.runs import mask_secrets
+    from envyard.yamlio import dump
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as out:
-        YAML(typ="safe", pure=True).dump(mask_secrets(spec), out)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(dump(mask_secrets(spec)), encoding="utf-8")
+    tmp.replace(path)
 
 
 def handle_of(run: Any) -> Handle:

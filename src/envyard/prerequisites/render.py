@@ -10,6 +10,7 @@ user's command status (or the status of the prerequisite that aborted the job).
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,7 +32,15 @@ from envyard.prerequisites.shellsub import substitute
 from envyard.spec.document import Document
 from envyard.spec.environment import Environment
 from envyard.spec.job import JobSpec, Prerequisite
-from envyard.spec.template import Ref, Scope, SecretRef, TemplateError, parse, resolve
+from envyard.spec.template import (
+    Ref,
+    Scope,
+    SecretRef,
+    TemplateError,
+    ValueRef,
+    parse,
+    resolve,
+)
 
 __all__ = ["Bootstrap", "prerequisite_view", "render_bootstrap"]
 
@@ -51,6 +60,7 @@ class Bootstrap:
     kernel: KernelPlan | None
     pip_requirements: tuple[str, ...]
     secrets: Mapping[str, str] = field(default_factory=dict)  # env var -> secret key
+    values: Mapping[str, str] = field(default_factory=dict)  # env var -> outside value
 
 
 def prerequisite_view(pre: Prerequisite) -> dict[str, Any]:
@@ -80,13 +90,24 @@ def load_plugin(pre: Prerequisite) -> Any:
 
 
 class _Renderer:
-    def __init__(self, job: JobSpec, role_name: str, document: Document | None) -> None:
+    def __init__(
+        self,
+        job: JobSpec,
+        role_name: str,
+        document: Document | None,
+        outside: frozenset[str],
+        catalogue: frozenset[str],
+    ) -> None:
         self.job = job
         self.role_name = role_name
         self.role = job.taskRoles[role_name]
         self.document = document
+        self.outside = outside
+        self.catalogue = catalogue  # names of prerequisites from the registry catalogue
         self.errors: list[Diagnostic] = []
         self.secrets: dict[str, str] = {}
+        self.values: dict[str, str] = {}
+        self.numeric: set[str] = set()
         self.index = {p.name: i for i, p in reversed(list(enumerate(job.prerequisites)))}
 
     def where(self, path: Path_) -> Diagnostic:
@@ -125,9 +146,13 @@ class _Renderer:
                 value = resolve(ref, scope)
                 if isinstance(value, SecretRef):
                     self.secrets[value.env] = value.key
+                elif isinstance(value, ValueRef):
+                    self.values[value.env] = value.value
                 return value
 
-            return substitute(parts, value_of)
+            done = substitute(parts, value_of)
+            self.numeric |= done.numeric
+            return done.text
         except TemplateError as exc:
             at = self.where(path)
             self.errors.append(Diagnostic(at.file, at.line, at.col, at.field, f"{label}: {exc}"))
@@ -141,6 +166,11 @@ class _Renderer:
             this=prerequisite_view(this) if this else None,
             this_name=this.name if this else "",
             slots=slots,
+            outside=self.outside,
+            outside_this=this is not None and this.name in self.catalogue,
+            outside_slots=frozenset(
+                s for s in SLOT_FIELDS if getattr(self.role, s) in self.catalogue
+            ),
         )
 
     def context(self, pre: Prerequisite, slots: Mapping[str, Any], base_dir: Path) -> RenderContext:
@@ -152,6 +182,12 @@ class _Renderer:
             return self.render_text(text, scope, path, self.pre_path(pre, sub)[1])
 
         return RenderContext(self.job.name, self.role_name, base_dir, render, shlex.quote)
+
+
+def format_path(path: Path_) -> str:
+    from envyard.spec.diagnose import format_path as fmt
+
+    return fmt(path)
 
 
 def _split(sub: str) -> Path_:
@@ -173,8 +209,15 @@ def render_bootstrap(
     kernel_mode: KernelMode = "activate",
     base_dir: Path = Path(),
     document: Document | None = None,
+    outside: frozenset[str] = frozenset(),
+    deployment: str | None = None,
 ) -> Bootstrap:
-    """The bootstrap of ``task_role``; SpecError lists every template problem at once."""
+    """The bootstrap of ``task_role``; SpecError lists every template problem at once.
+
+    ``outside`` names the parameters whose values were given at submission (not written in
+    the file); ``deployment`` chooses one of ``deployments`` (default: ``defaults.deployment``),
+    whose ``preCommands`` and ``postCommands`` for this task role surround its commands.
+    """
     if task_role not in job.taskRoles:
         raise SpecError.at(
             document.file if document else "<job>",
@@ -183,7 +226,8 @@ def render_bootstrap(
             hint="task roles: " + ", ".join(job.taskRoles),
         )
     known = {**(catalogue or {}), **{p.name: p for p in reversed(job.prerequisites)}}
-    r = _Renderer(job, task_role, document)
+    in_file = {p.name for p in job.prerequisites}
+    r = _Renderer(job, task_role, document, outside, frozenset(set(known) - in_file))
     role = r.role
     order = start_order(task_role, role, known)
     slots = {
@@ -209,13 +253,8 @@ def render_bootstrap(
     if image is None and role.dockerImage and role.dockerImage not in known:
         image = role.dockerImage  # an inline image reference
     commands = [
-        r.render_text(
-            c,
-            r.scope(None, slots),
-            ("taskRoles", task_role, "commands", i),
-            f"taskRoles.{task_role}.commands[{i}]",
-        )
-        for i, c in enumerate(role.commands)
+        r.render_text(text, r.scope(None, slots), path, format_path(path))
+        for text, path in command_lines(job, task_role, deployment, document)
     ]
     if r.errors:
         raise SpecError(r.errors)
@@ -230,6 +269,8 @@ def render_bootstrap(
             kernel=plan,
             kernel_mode=kernel_mode,
             secrets=r.secrets,
+            values=r.values,
+            numeric=frozenset(r.numeric),
         )
     )
     kernel_pip = list(plan.pip) if plan else []
@@ -243,4 +284,41 @@ def render_bootstrap(
         kernel=plan,
         pip_requirements=tuple(kernel_pip + pip),
         secrets=dict(sorted(r.secrets.items())),
+        values=dict(sorted(r.values.items())),
     )
+
+
+def command_lines(
+    job: JobSpec, task_role: str, deployment: str | None, document: Document | None
+) -> list[tuple[str, Path_]]:
+    """The task role's commands with its deployment's pre- and post-commands, as OpenPAI runs
+    them (``preCommands + commands + postCommands``), each with its place in the file."""
+    chosen = deployment or job.defaults.deployment
+    lines: list[tuple[str, Path_]] = []
+    pre: list[tuple[str, Path_]] = []
+    post: list[tuple[str, Path_]] = []
+    if chosen is not None:
+        names = [d.name for d in job.deployments]
+        if chosen not in names:
+            where: Path_ = ("defaults", "deployment") if deployment is None else ("deployments",)
+            file = document.file if document else "<job>"
+            line = 0
+            if document is not None:
+                with contextlib.suppress(KeyError, IndexError, ValueError):
+                    line = document.position(where)[0]
+            raise SpecError.at(
+                file,
+                f"no deployment '{chosen}'",
+                line=line,
+                field=format_path(where),
+                hint="deployments: " + (", ".join(names) or "none defined"),
+            )
+        i = names.index(chosen)
+        mine = job.deployments[i].taskRoles.get(task_role)
+        base: Path_ = ("deployments", i, "taskRoles", task_role)
+        if mine is not None:
+            pre = [(c, (*base, "preCommands", j)) for j, c in enumerate(mine.preCommands)]
+            post = [(c, (*base, "postCommands", j)) for j, c in enumerate(mine.postCommands)]
+    lines += [(c, ("taskRoles", task_role, "commands", j))
+              for j, c in enumerate(job.taskRoles[task_role].commands)]  # fmt: skip
+    return [*pre, *lines, *post]

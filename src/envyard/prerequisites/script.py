@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 
@@ -51,6 +51,8 @@ class ScriptParts:
     kernel: KernelPlan | None
     kernel_mode: KernelMode
     secrets: Mapping[str, str]  # env var -> secret key
+    values: Mapping[str, str] = field(default_factory=dict)  # env var -> outside value
+    numeric: frozenset[str] = frozenset()  # env vars used as arithmetic or variable names
 
 
 def _function(name: str, lines: Sequence[str]) -> list[str]:
@@ -91,12 +93,28 @@ def _header(parts: ScriptParts) -> list[str]:
     ]
 
 
-def _secret_checks(secrets: Mapping[str, str]) -> list[str]:
+def _secret_checks(parts: ScriptParts) -> list[str]:
+    """Every variable the script reads must be set; one used as arithmetic or as a variable
+    name must hold a plain integer, checked before anything runs."""
     q = shlex.quote
-    return [
+    out = [
         f'[ -n "${{{env}+set}}" ] || {{ envyard_log {q(f"secret {key} is not set (pass it in {env})")}; exit 2; }}'  # noqa: E501
-        for env, key in secrets.items()
+        for env, key in parts.secrets.items()
     ]
+    out += [
+        f'[ -n "${{{env}+set}}" ] || {{ envyard_log {q(f"{env} is not set (a value given at submission)")}; exit 2; }}'  # noqa: E501
+        for env in sorted(parts.values)
+    ]
+    for env in sorted(parts.numeric):
+        message = q(
+            f"{env} is used where bash evaluates it (arithmetic, an array index or a variable "
+            "name); it must be a plain integer"
+        )
+        out.append(
+            f"case \"${{{env}-}}\" in ''|[+-]|*[!0-9+-]*|?*[+-]*) "
+            f"envyard_log {message}; exit 2;; esac"
+        )
+    return out
 
 
 def _finish(calls: Mapping[str, list[str]]) -> list[str]:
@@ -131,7 +149,7 @@ def _finish(calls: Mapping[str, list[str]]) -> list[str]:
 def assemble(parts: ScriptParts) -> str:
     """The bootstrap text (see :mod:`envyard.prerequisites.render` for the order)."""
     q = shlex.quote
-    out = _header(parts) + _secret_checks(parts.secrets)
+    out = _header(parts) + _secret_checks(parts)
     calls: dict[str, list[str]] = {e: [] for e in EVENTS}
     starts: dict[int, list[str]] = {}
     for i, (pre, frags) in enumerate(parts.prerequisites, start=1):

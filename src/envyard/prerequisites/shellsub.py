@@ -1,159 +1,97 @@
-"""Substitute template values into shell text so that every value stays one inert word.
+"""Insert template values into shell text: the file's own values as written, others as data.
 
-The command around a reference is the user's shell code; the value is data. We track the
-quoting state of the text before each reference (unquoted, '...', "...", $'...', $(...),
-backticks) and insert the value quoted for that state: ``shlex.quote`` when unquoted, and
-inside quotes we close them, insert the quoted value and reopen them. A value that only has
-safe characters is inserted as is. Secrets are never inserted: the script expands the
-environment variable that carries them (``"${ENVYARD_SECRET_KEY}"``).
+The rule (docs/jobs.md, "Parameters and the shell"):
 
-Refused (a :class:`DangerousValueError`): a value with a NUL byte (bash cannot hold it), and a value
-with shell syntax substituted where the shell parses the text again (inside backticks or a
-here-document, or in a command run through ``eval``, ``sh -c``, ``ssh`` or ``su``), where no
-quoting can keep it inert.
+- A value **written in the job file** (``parameters``, a prerequisite's ``uri`` or free
+  parameters) is inserted as written, as OpenPAI does: the author writes both the command and
+  the value, so ``nccl: -x A=1 -x B=2`` reaches ``mpirun`` as four words. ``envyard validate``
+  warns when such a value holds command substitution or a separator.
+- A value **from outside the file** (a submit-time ``--param``, a secret, a prerequisite from the
+  registry catalogue) never becomes shell text. It reaches the process as an environment
+  variable, and the reference expands to a quoted reference of that variable, written for the
+  place it lands (:mod:`.shellctx`): ``"${V}"`` in code, ``${V}`` inside ``"..."``, and the
+  reference itself, unexpanded, where the text is parsed again (``bash -c '...'``, ``trap``,
+  ``eval``, ``python -c "..."``), so the shell that parses it expands it as one quoted word.
+  Where bash evaluates a value as arithmetic or as a variable name (``(( ))``, ``[[ -lt ]]``,
+  ``${a[...]}``, ``let``, ``unset``...), the bootstrap checks before anything runs that the
+  variable holds a plain integer (or a plain name where a name is expected) and stops otherwise.
 """
 
 from __future__ import annotations
 
-import re
-import shlex
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from envyard.spec.template import Literal, Ref, SecretRef, TemplateError
+from envyard.prerequisites.shellctx import Lexer, place
+from envyard.spec.template import Literal, Ref, SecretRef, ValueRef
 
-__all__ = ["DangerousValueError", "substitute"]
-
-_SAFE = re.compile(r"^[\w@%+=:,./-]+$", re.ASCII)
-_SEPARATORS = re.compile(r"(?:;|&&|\|\||\||\n|&)")
-_REPARSE = re.compile(
-    r"(?:^|[\s/])(?:eval|ssh|su)\s|(?:^|[\s/])(?:ba|da|z|k)?sh\s+(?:-\S+\s+)*-c\s"
-)
+__all__ = ["Substituted", "substitute"]
 
 
-class DangerousValueError(TemplateError):
-    """A value that quoting cannot keep inert at the place it is used."""
+@dataclass
+class Substituted:
+    """The text, and the variables it reads that the bootstrap must check first."""
+
+    text: str
+    numeric: set[str] = field(default_factory=set)  # env vars used as arithmetic or names
 
 
-class _Quoting:
-    """A tiny shell lexer that only tracks the quoting context, character by character."""
-
-    def __init__(self) -> None:
-        self.stack = ["u"]  # u plain, s '..', d "..", a $'..', c $(..), p (..), b `..`
-        self._escape = False
-        self._prev = ""
-        self.heredoc = False
-
-    def feed(self, text: str) -> None:
-        for ch in text:
-            escaped = self._escape
-            self._step(ch)
-            self._prev = "" if escaped or self._escape else ch
-
-    def _step(self, ch: str) -> None:
-        top = self.stack[-1]
-        if self._escape:
-            self._escape = False
-            return
-        if top == "s":
-            if ch == "'":
-                self.stack.pop()
-            return
-        if ch == "\\":
-            self._escape = True
-            return
-        if top == "a":
-            if ch == "'":
-                self.stack.pop()
-        elif top == "b":
-            if ch == "`":
-                self.stack.pop()
-        elif top == "d":
-            self._in_double(ch)
-        else:
-            if ch == "<" and self._prev == "<":
-                self.heredoc = True  # a here-document body expands $(...) again
-            self._in_code(ch)
-
-    def _in_double(self, ch: str) -> None:
-        if ch == '"':
-            self.stack.pop()
-        elif ch == "`":
-            self.stack.append("b")
-        elif ch == "(" and self._prev == "$":
-            self.stack.append("c")
-
-    def _in_code(self, ch: str) -> None:
-        top = self.stack[-1]
-        if ch == "'":
-            self.stack.append("a" if self._prev == "$" else "s")
-        elif ch == '"':
-            self.stack.append("d")
-        elif ch == "`":
-            self.stack.append("b")
-        elif ch == "(":
-            self.stack.append("c" if self._prev == "$" else "p")
-        elif ch == ")" and top in ("c", "p"):
-            self.stack.pop()
-
-    @property
-    def context(self) -> str:
-        return self.stack[-1]
-
-    @property
-    def reparsed(self) -> bool:
-        return "b" in self.stack or self.heredoc
+def _reference(env: str, quote: str, reparsed: bool, inner: str) -> str:
+    """The text that makes the shell expand ``$env`` as one word, never as code."""
+    if quote == "m":
+        return f"${{{env}}}"  # a comment: nothing expands
+    if quote == "h":  # a here-document body: expanded, quotes are literal
+        return f'"\\${{{env}}}"' if reparsed else f"${{{env}}}"
+    if quote in ("s", "H"):  # kept as written: whoever parses the text expands it quoted
+        return f"${{{env}}}" if inner == "d" else f'"${{{env}}}"'
+    if quote == "a":
+        return f'"${{{env}}}"' if reparsed else f"'\"${{{env}}}\"$'"
+    if quote == "d":
+        return f'\\"\\${{{env}}}\\"' if reparsed else f"${{{env}}}"
+    if reparsed:
+        return f"'\"${{{env}}}\"'"  # eval/bash -c VALUE: the reparsing shell expands it
+    return f'"${{{env}}}"'
 
 
-def _quote_literal(value: str, context: str) -> str:
-    if _SAFE.match(value):
-        return value
-    quoted = shlex.quote(value)
-    return {
-        "d": f'"{quoted}"',
-        "s": f"'{quoted}'",
-        "a": f"'{quoted}$'",
-    }.get(context, quoted)
-
-
-def _quote_secret(env: str, context: str) -> str:
-    return {
-        "d": f"${{{env}}}",
-        "s": f"'\"${{{env}}}\"'",
-        "a": f"'\"${{{env}}}\"$'",
-    }.get(context, f'"${{{env}}}"')
+def _inner_quote(lexer: Lexer) -> str:
+    """Inside '...' (or a quoted here-document): the quoting that the shell which later
+    parses that text will be in at the reference."""
+    if lexer.quote not in ("s", "H"):
+        return ""
+    inner = Lexer()
+    inner.feed(lexer.text[lexer.opened[-1] + 1 :])
+    return inner.quote
 
 
 def substitute(
     parts: list[str | Ref],
-    value_of: Callable[[Ref], Literal | SecretRef],
-) -> str:
-    """Join ``parts`` (from :func:`template.parse`) with each reference quoted in place."""
-    lexer = _Quoting()
+    value_of: Callable[[Ref], Literal | SecretRef | ValueRef],
+) -> Substituted:
+    """Join ``parts`` (from :func:`template.parse`), each reference replaced by the rule above."""
+    lexer = Lexer()
     out: list[str] = []
-    for part in parts:
+    fed: list[str] = []  # what the lexer saw: a reference reads as one word, "x"
+    result = Substituted("")
+    for i, part in enumerate(parts):
         if isinstance(part, str):
             lexer.feed(part)
             out.append(part)
+            fed.append(part)
             continue
         value = value_of(part)
-        current = _SEPARATORS.split("".join(out))[-1]
-        reparsed = lexer.reparsed or bool(_REPARSE.search(current))
-        if isinstance(value, SecretRef):
-            if reparsed:
-                raise DangerousValueError(
-                    f"{part.text}: a secret cannot be used where the shell parses text again "
-                    f"(backticks, here-documents, eval, sh -c, ssh); read ${value.env} instead"
-                )
-            text = _quote_secret(value.env, lexer.context)
-        else:
-            if "\x00" in value.value:
-                raise DangerousValueError(f"{part.text}: the value contains a NUL byte")
-            if reparsed and not _SAFE.match(value.value):
-                raise DangerousValueError(
-                    f"{part.text}: the value {value.value!r} contains shell syntax and is used "
-                    "where the shell parses text again (backticks, here-documents, eval, sh -c, "
-                    "ssh), where quoting cannot keep it inert; pass it in an environment variable"
-                )
-            text = _quote_literal(value.value, lexer.context)
+        if isinstance(value, Literal):
+            out.append(value.value)  # the file's own value, as written (OpenPAI's behaviour)
+            lexer.feed(value.value)
+            fed.append(value.value)
+            continue
+        before = "".join(fed)
+        after = "".join(p if isinstance(p, str) else "x" for p in parts[i + 1 :])
+        where = place(before, after, lexer)
+        if where.numeric:
+            result.numeric.add(value.env)
+        text = _reference(value.env, where.quote, where.reparsed, _inner_quote(lexer))
         out.append(text)
-    return "".join(out)
+        lexer.feed("x")
+        fed.append("x")
+    result.text = "".join(out)
+    return result

@@ -11,14 +11,30 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from envyard.spec.base import OpenSpecModel, SchemaRef, SpecModel, Text, spec_error
 
 Event = Literal["containerStart", "containerExit", "onSuccess", "onFailure"]
 EVENT_ALIASES: dict[str, str] = {"taskStarts": "containerStart", "taskSucceeds": "onSuccess"}
 FailurePolicy = Literal["fail", "ignore"]
-_JOB_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+_JOB_NAME = re.compile(r"[A-Za-z0-9_-]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_plain_name(value: Any, what: str) -> Any:
+    """Names become file names, shell words and comment lines: control characters are refused
+    (the one name rule, :mod:`envyard.names`, when it is installed; this is its job-side check)."""
+    if not isinstance(value, str):
+        return value
+    if _CONTROL.search(value) or value != value.strip() or not value:
+        raise spec_error(
+            f"{what} {value!r} holds a control character or surrounding space",
+            "names are single words: letters, digits, '_', '-' and '.'",
+        )
+    return value
+
+
 PrerequisiteType = Literal["dockerimage", "script", "data", "output"]
 
 
@@ -61,6 +77,21 @@ class Prerequisite(OpenSpecModel):
     def _type_case(cls, value: Any) -> Any:
         return value.lower() if isinstance(value, str) else value
 
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, value: Any) -> Any:
+        return check_plain_name(value, "prerequisite name")
+
+    @model_validator(mode="after")
+    def _data_uri_list(self) -> Prerequisite:
+        if self.type == "data" and isinstance(self.uri, str):
+            raise spec_error(
+                "a data prerequisite's uri is a list (OpenPAI's schema)",
+                f"write uri: [{self.uri}]",
+                field="uri",
+            )
+        return self
+
 
 class Completion(SpecModel):
     minFailedInstances: int | None = Field(default=1, ge=-1)
@@ -93,6 +124,28 @@ class TaskRole(SpecModel):
     commands: list[str] = Field(min_length=1, description="The user's commands.")
 
 
+class DeploymentRole(SpecModel):
+    preCommands: list[str] = Field(default_factory=list, description="Run before the commands.")
+    postCommands: list[str] = Field(default_factory=list, description="Run after the commands.")
+
+
+class Deployment(SpecModel):
+    """Commands added around task roles' commands when this deployment is chosen."""
+
+    protocolVersion: Literal[2, "2"] | None = None
+    name: str = Field(description="Chosen with defaults.deployment or --deployment NAME.")
+    taskRoles: dict[str, DeploymentRole] = Field(min_length=1)
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, value: Any) -> Any:
+        return check_plain_name(value, "deployment name")
+
+
+class Defaults(OpenSpecModel):
+    deployment: str | None = Field(default=None, description="The deployment used by default.")
+
+
 class JobSpec(SpecModel):
     """An OpenPAI protocol v2 job, with Envyard's extensions."""
 
@@ -108,16 +161,24 @@ class JobSpec(SpecModel):
     secrets: dict[str, Any] | str = Field(default_factory=dict)
     jobRetryCount: int = Field(default=0, ge=0)
     taskRoles: dict[str, TaskRole] = Field(min_length=1)
-    deployments: list[dict[str, Any]] = Field(default_factory=list)
-    defaults: dict[str, Any] = Field(default_factory=dict)
+    deployments: list[Deployment] = Field(default_factory=list)
+    defaults: Defaults = Field(default_factory=Defaults)
     extras: dict[str, Any] = Field(default_factory=dict, description="Free, for plugins.")
 
     @field_validator("name", mode="before")
     @classmethod
     def _name(cls, value: Any) -> Any:
-        if isinstance(value, str) and not _JOB_NAME.match(value):
+        if isinstance(value, str) and not _JOB_NAME.fullmatch(value):
             raise spec_error(
                 f"job name '{value}' may only contain letters, digits, '_' and '-'",
                 "e.g. covid-training",
             )
+        return value
+
+    @field_validator("taskRoles", mode="before")
+    @classmethod
+    def _role_names(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            for key in value:
+                check_plain_name(key, "task role name")
         return value

@@ -8,7 +8,9 @@ warnings here and are resolved (or rejected) at submission.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import re
 from collections.abc import Iterator
 
 from envyard.spec.findings import Finding
@@ -24,8 +26,70 @@ def check_job(job: JobSpec) -> list[Finding]:
         *_references(job),
         *_cycles(job),
         *_template_refs(job),
+        *_deployments(job),
+        *_shell_in_values(job),
         *_near_misses(job),
     ]
+
+
+_SHELL_SYNTAX = re.compile(r"\$\(|`|;|\||&&")
+
+
+def _shell_in_values(job: JobSpec) -> Iterator[Finding]:
+    """In-file values are inserted into commands as written (OpenPAI's behaviour): warn when
+    one that a command uses holds command substitution or a separator."""
+    used: set[str] = set()
+    for text, _ in _all_commands(job):
+        with contextlib.suppress(TemplateError):
+            used |= {str(r.path[0]) for r in references(text) if r.group == "parameters" and r.path}
+    for key in sorted(used):
+        value = job.parameters.get(key)
+        if isinstance(value, str) and (found := _SHELL_SYNTAX.search(value)):
+            yield Finding(
+                ("parameters", key),
+                f"parameter '{key}' holds shell syntax ({found.group(0)!r}) and is inserted into "
+                "the commands as written",
+                f"if it is data, not shell code, give it at submission (--param {key}=...): "
+                "it then reaches the commands as an environment variable",
+                severity="warning",
+            )
+
+
+def _all_commands(job: JobSpec) -> Iterator[tuple[str, tuple[str | int, ...]]]:
+    for name, role in job.taskRoles.items():
+        for i, command in enumerate(role.commands):
+            yield command, ("taskRoles", name, "commands", i)
+    for d, deployment in enumerate(job.deployments):
+        for name, extra in deployment.taskRoles.items():
+            for field in ("preCommands", "postCommands"):
+                for i, command in enumerate(getattr(extra, field)):
+                    yield command, ("deployments", d, "taskRoles", name, field, i)
+
+
+def _deployments(job: JobSpec) -> Iterator[Finding]:
+    """OpenPAI's checks: unique names, an existing default, task roles that exist."""
+    seen: set[str] = set()
+    for d, deployment in enumerate(job.deployments):
+        if deployment.name in seen:
+            yield Finding(("deployments", d, "name"), f"duplicate deployment '{deployment.name}'")
+        seen.add(deployment.name)
+        for name in deployment.taskRoles:
+            if name not in job.taskRoles:
+                yield Finding(
+                    ("deployments", d, "taskRoles", name),
+                    f"deployment '{deployment.name}' names task role '{name}', which does not "
+                    "exist",
+                    "task roles: " + ", ".join(job.taskRoles) + " (OpenPAI ignores it too)",
+                    severity="warning",
+                    key=True,
+                )
+    chosen = job.defaults.deployment
+    if chosen is not None and chosen not in seen:
+        yield Finding(
+            ("defaults", "deployment"),
+            f"default deployment '{chosen}' does not exist",
+            "deployments: " + (", ".join(sorted(seen)) or "none defined"),
+        )
 
 
 def _near_misses(job: JobSpec) -> Iterator[Finding]:
@@ -141,6 +205,14 @@ def _template_refs(job: JobSpec) -> Iterator[Finding]:
         for i, command in enumerate(role.commands):
             path: tuple[str | int, ...] = ("taskRoles", name, "commands", i)
             yield from _check_text(command, path, known, None, slots)
+    for d, deployment in enumerate(job.deployments):
+        for name, extra in deployment.taskRoles.items():
+            owner = job.taskRoles.get(name)
+            slots = {s for s in _SLOTS if owner is not None and getattr(owner, s)}
+            for field in ("preCommands", "postCommands"):
+                for i, command in enumerate(getattr(extra, field)):
+                    path = ("deployments", d, "taskRoles", name, field, i)
+                    yield from _check_text(command, path, known, None, slots)
     for i, pre in enumerate(job.prerequisites):
         for j, cb in enumerate(pre.callbacks):
             for k, command in enumerate(cb.commands):

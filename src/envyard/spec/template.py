@@ -17,6 +17,7 @@ This module depends on nothing but the standard library, so ``envyard.spec`` may
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -30,6 +31,7 @@ __all__ = [
     "Scope",
     "SecretRef",
     "TemplateError",
+    "ValueRef",
     "parse",
     "references",
     "resolve",
@@ -75,14 +77,31 @@ class SecretRef:
 
 
 @dataclass(frozen=True)
+class ValueRef:
+    """A value from outside the job file: the script reads it from the variable ``env``."""
+
+    env: str
+    value: str
+    label: str  # what it is, for messages: "parameter lr", "$data.uri[0]"
+
+
+@dataclass(frozen=True)
 class Scope:
-    """What references may name at one place (a prerequisite callback or a task role)."""
+    """What references may name at one place (a prerequisite callback or a task role).
+
+    ``outside`` lists the parameters whose values come from outside the file (submit-time
+    ``--param``); ``outside_this`` and ``outside_slots`` mark prerequisites from the registry
+    catalogue. Their values become :class:`ValueRef`s, never text of the script.
+    """
 
     parameters: Mapping[str, Any]
     secrets: frozenset[str] | None  # None: secrets come from elsewhere, any key is accepted
     this: Mapping[str, Any] | None = None  # a prerequisite view: name, type, uri, parameters
     this_name: str = ""
     slots: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    outside: frozenset[str] = frozenset()
+    outside_this: bool = False
+    outside_slots: frozenset[str] = frozenset()
 
 
 def parse(text: str) -> list[str | Ref]:
@@ -124,6 +143,19 @@ def secret_env_name(key: str) -> str:
     return "ENVYARD_SECRET_" + re.sub(r"[^A-Za-z0-9]", "_", key).upper()
 
 
+def value_env_name(prefix: str, path: tuple[str | int, ...]) -> str:
+    """The variable that carries an outside value: ``ENVYARD_PARAM_LR`` for ``$parameters.lr``.
+
+    A name that had to be changed to fit (``batch-size``, ``uri[0]``) gets a short hash of the
+    original, so two references never share a variable.
+    """
+    raw = ".".join(str(p) for p in path)
+    name = re.sub(r"[^A-Za-z0-9]", "_", raw).upper()
+    if not re.fullmatch(r"[A-Za-z0-9_]+", raw) or (raw != raw.lower() and raw != raw.upper()):
+        name += "_" + hashlib.sha256(raw.encode()).hexdigest()[:6].upper()
+    return f"ENVYARD_{prefix}_{name}"
+
+
 def _walk(value: Any, path: tuple[str | int, ...], shown: str) -> Any:
     for i, step in enumerate(path):
         here = shown + "".join(f".{p}" if isinstance(p, str) else f"[{p}]" for p in path[:i])
@@ -149,12 +181,18 @@ def _text(value: Any, ref: Ref) -> str:
         raise TemplateError(f"{ref.text} is empty (null)")
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str | int | float):
+    if isinstance(value, float):
+        return str(getattr(value, "text", value))  # a YAML float as written: 1.0, 1e-3
+    if isinstance(value, str | int):
         return str(value)
     return json.dumps(value, sort_keys=True)
 
 
-def resolve(ref: Ref, scope: Scope) -> Literal | SecretRef:
+def _outside(ref: Ref, value: str, prefix: str, path: tuple[str | int, ...]) -> ValueRef:
+    return ValueRef(value_env_name(prefix, path), value, ref.text.strip("<%> "))
+
+
+def resolve(ref: Ref, scope: Scope) -> Literal | SecretRef | ValueRef:
     """The value ``ref`` names in ``scope``; TemplateError when it names nothing."""
     if ref.root == "this":
         if scope.this is None:
@@ -163,12 +201,18 @@ def resolve(ref: Ref, scope: Scope) -> Literal | SecretRef:
             )
         if not ref.path:
             raise TemplateError(f"{ref.text}: name a field, e.g. this.uri")
-        return Literal(_text(_walk(scope.this, ref.path, "this"), ref))
+        text = _text(_walk(scope.this, ref.path, "this"), ref)
+        if scope.outside_this:
+            return _outside(ref, text, "VALUE", (scope.this_name, *ref.path))
+        return Literal(text)
     group = ref.group
     if group == "parameters":
         if not ref.path:
             raise TemplateError(f"{ref.text}: name a parameter, e.g. $parameters.epochs")
-        return Literal(_text(_walk(scope.parameters, ref.path, "$parameters"), ref))
+        text = _text(_walk(scope.parameters, ref.path, "$parameters"), ref)
+        if ref.path[0] in scope.outside:
+            return _outside(ref, text, "PARAM", ref.path)
+        return Literal(text)
     if group == "secrets":
         if len(ref.path) != 1 or not isinstance(ref.path[0], str):
             raise TemplateError(f"{ref.text}: name one secret, e.g. $secrets.token")
@@ -178,16 +222,23 @@ def resolve(ref: Ref, scope: Scope) -> Literal | SecretRef:
             raise TemplateError(f"{ref.text}: no secret '{key}' (known: {known})")
         return SecretRef(key, secret_env_name(key))
     if group in SLOTS:
-        slot = scope.slots.get(group)
-        if slot is None:
-            raise TemplateError(
-                f"{ref.text}: this task role has no `{group}:` prerequisite to refer to"
-            )
-        if not ref.path:
-            raise TemplateError(f"{ref.text}: name a field, e.g. ${group}.uri")
-        return Literal(_text(_walk(slot, ref.path, f"${group}"), ref))
+        return _slot(ref, scope, group)
     raise TemplateError(
         f"{ref.text}: unknown reference '{ref.root}' (known: this, $parameters, $secrets, "
         + ", ".join(f"${s}" for s in SLOTS)
         + ")"
     )
+
+
+def _slot(ref: Ref, scope: Scope, group: str) -> Literal | ValueRef:
+    slot = scope.slots.get(group)
+    if slot is None:
+        raise TemplateError(
+            f"{ref.text}: this task role has no `{group}:` prerequisite to refer to"
+        )
+    if not ref.path:
+        raise TemplateError(f"{ref.text}: name a field, e.g. ${group}.uri")
+    text = _text(_walk(slot, ref.path, f"${group}"), ref)
+    if group in scope.outside_slots:
+        return _outside(ref, text, "VALUE", (group, *ref.path))
+    return Literal(text)

@@ -43,7 +43,7 @@ def job(uri: str, extra: str = "") -> str:
       - name: mnist
         type: data
         plugin: data
-        uri: {uri}
+        uri: [{uri}]
         {extra}
         callbacks:
           - event: containerStart
@@ -110,7 +110,7 @@ def test_local_path_may_not_leave_the_job_folder(tmp_path: Path) -> None:
     [
         ("ftp://x/y", "", "unsupported scheme 'ftp'"),
         ("https://x/y", "checksum: md5:abc", "is not sha256:<64 hex>"),
-        ("[https://x/a, https://x/b]", "checksum: sha256:" + "0" * 64, "one checksum per uri"),
+        ("https://x/a, https://x/b", "checksum: sha256:" + "0" * 64, "one checksum per uri"),
         ("https://x/y", "dest: /etc", "must be a relative path"),
     ],
 )

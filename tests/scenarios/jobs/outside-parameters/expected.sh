@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Envyard bootstrap: job dangerous-parameters, task role worker.
+# Envyard bootstrap: job outside-parameters, task role worker.
 # Order: containerStart (required prerequisites first), kernel activation, commands;
 # on the way out (always, also after a failure or a signal): onSuccess or onFailure,
 # then containerExit in reverse order. Exit status: the commands' status.
-# Prerequisites in start order: params
+# Prerequisites in start order: none
 
-[ -n "${ENVYARD_JOB_NAME-}" ] || ENVYARD_JOB_NAME=dangerous-parameters
+[ -n "${ENVYARD_JOB_NAME-}" ] || ENVYARD_JOB_NAME=outside-parameters
 [ -n "${ENVYARD_TASK_ROLE-}" ] || ENVYARD_TASK_ROLE=worker
 [ -n "${ENVYARD_TASK_INDEX-}" ] || ENVYARD_TASK_INDEX=0
 [ -n "${ENVYARD_TASK_COUNT-}" ] || ENVYARD_TASK_COUNT=1
@@ -50,27 +50,33 @@ envyard_on_signal() {
     exit "$1"
 }
 
-# params: callbacks[0] on containerStart, failurePolicy fail
-envyard_p1_containerStart_1() {
-    printf '%s\n' "this= "''"'"'; touch pwned; echo '"'"''""
-    envyard_rc=$?; [ "$envyard_rc" -eq 0 ] || return "$envyard_rc"
-}
+[ -n "${ENVYARD_PARAM_DOLLAR+set}" ] || { envyard_log 'ENVYARD_PARAM_DOLLAR is not set (a value given at submission)'; exit 2; }
+[ -n "${ENVYARD_PARAM_GLOB+set}" ] || { envyard_log 'ENVYARD_PARAM_GLOB is not set (a value given at submission)'; exit 2; }
+[ -n "${ENVYARD_PARAM_INDEX+set}" ] || { envyard_log 'ENVYARD_PARAM_INDEX is not set (a value given at submission)'; exit 2; }
+[ -n "${ENVYARD_PARAM_NEWLINE+set}" ] || { envyard_log 'ENVYARD_PARAM_NEWLINE is not set (a value given at submission)'; exit 2; }
+[ -n "${ENVYARD_PARAM_QUOTES+set}" ] || { envyard_log 'ENVYARD_PARAM_QUOTES is not set (a value given at submission)'; exit 2; }
+[ -n "${ENVYARD_PARAM_SUBST+set}" ] || { envyard_log 'ENVYARD_PARAM_SUBST is not set (a value given at submission)'; exit 2; }
+[ -n "${ENVYARD_PARAM_TICK+set}" ] || { envyard_log 'ENVYARD_PARAM_TICK is not set (a value given at submission)'; exit 2; }
+case "${ENVYARD_PARAM_INDEX-}" in ''|[+-]|*[!0-9+-]*|?*[+-]*) envyard_log 'ENVYARD_PARAM_INDEX is used where bash evaluates it (arithmetic, an array index or a variable name); it must be a plain integer'; exit 2;; esac
 # the commands of task role worker
 envyard_commands() {
-    printf '%s\n' '$(touch pwned)'
+    printf '%s\n' "${ENVYARD_PARAM_SUBST}"
     envyard_rc=$?; [ "$envyard_rc" -eq 0 ] || return "$envyard_rc"
-    printf '%s\n' "double= "'`touch pwned`'"!"
+    printf '%s\n' "double= ${ENVYARD_PARAM_TICK}!"
     envyard_rc=$?; [ "$envyard_rc" -eq 0 ] || return "$envyard_rc"
-    printf '%s\n' 'single= ''it'"'"'s "quoted"; touch pwned''!'
+    bash -lc 'printf "%s\n" "single= ${ENVYARD_PARAM_QUOTES}!"'
     envyard_rc=$?; [ "$envyard_rc" -eq 0 ] || return "$envyard_rc"
-    printf '%s\n' ""'line one
-touch pwned'""
+    printf '%s\n' "${ENVYARD_PARAM_NEWLINE}"
     envyard_rc=$?; [ "$envyard_rc" -eq 0 ] || return "$envyard_rc"
-    printf '%s\n' '$HOME and ${PATH}'
+    printf '%s\n' "${ENVYARD_PARAM_DOLLAR}"
     envyard_rc=$?; [ "$envyard_rc" -eq 0 ] || return "$envyard_rc"
-    printf '%s\n' "$(printf '%s' 'it'"'"'s "quoted"; touch pwned')"
+    printf '%s\n' "$(printf '%s' "${ENVYARD_PARAM_QUOTES}")"
     envyard_rc=$?; [ "$envyard_rc" -eq 0 ] || return "$envyard_rc"
-    printf '%s\n' '*'
+    printf '%s\n' "${ENVYARD_PARAM_GLOB}"
+    envyard_rc=$?; [ "$envyard_rc" -eq 0 ] || return "$envyard_rc"
+    trap 'printf "%s\n" "trap= ${ENVYARD_PARAM_SUBST}"' EXIT
+    envyard_rc=$?; [ "$envyard_rc" -eq 0 ] || return "$envyard_rc"
+    a=(x y z); printf '%s\n' "index= ${a["${ENVYARD_PARAM_INDEX}"]}"
     envyard_rc=$?; [ "$envyard_rc" -eq 0 ] || return "$envyard_rc"
     test ! -e pwned && echo "nothing was executed"
     envyard_rc=$?; [ "$envyard_rc" -eq 0 ] || return "$envyard_rc"
@@ -99,8 +105,6 @@ trap 'envyard_on_signal 130 INT' INT
 trap 'envyard_on_signal 143 TERM' TERM
 trap 'envyard_on_signal 129 HUP' HUP
 
-envyard_reached_1=1  # params
-envyard_step fail 'prerequisite params' containerStart envyard_p1_containerStart_1 || exit
 envyard_log 'running the commands of task role worker'
 envyard_phase=commands
 envyard_commands

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Envyard bootstrap: job in-file-parameters, task role worker.
+# Order: containerStart (required prerequisites first), kernel activation, commands;
+# on the way out (always, also after a failure or a signal): onSuccess or onFailure,
+# then containerExit in reverse order. Exit status: the commands' status.
+# Prerequisites in start order: none
+
+[ -n "${ENVYARD_JOB_NAME-}" ] || ENVYARD_JOB_NAME=in-file-parameters
+[ -n "${ENVYARD_TASK_ROLE-}" ] || ENVYARD_TASK_ROLE=worker
+[ -n "${ENVYARD_TASK_INDEX-}" ] || ENVYARD_TASK_INDEX=0
+[ -n "${ENVYARD_TASK_COUNT-}" ] || ENVYARD_TASK_COUNT=1
+[ -n "${ENVYARD_RUN_DIR-}" ] || ENVYARD_RUN_DIR=$PWD
+export ENVYARD_JOB_NAME ENVYARD_TASK_ROLE ENVYARD_TASK_INDEX ENVYARD_TASK_COUNT ENVYARD_RUN_DIR
+PAI_JOB_NAME=$ENVYARD_JOB_NAME PAI_CURRENT_TASK_ROLE_NAME=$ENVYARD_TASK_ROLE
+PAI_CURRENT_TASK_ROLE_CURRENT_TASK_INDEX=$ENVYARD_TASK_INDEX PAI_TASK_ROLE_INSTANCE_COUNT=$ENVYARD_TASK_COUNT
+export PAI_JOB_NAME PAI_CURRENT_TASK_ROLE_NAME PAI_CURRENT_TASK_ROLE_CURRENT_TASK_INDEX PAI_TASK_ROLE_INSTANCE_COUNT
+
+envyard_log() { printf 'envyard: %s\n' "$*" >&2; }
+
+# envyard_step POLICY WHAT EVENT FUNCTION: run one callback with its failure policy.
+envyard_step() {
+    "$4"
+    envyard_rc=$?
+    [ "$envyard_rc" -eq 0 ] && return 0
+    if [ "$1" = ignore ]; then
+        envyard_log "$2 failed in $3 (exit $envyard_rc); failurePolicy ignore: continuing"
+        return 0
+    fi
+    envyard_log "$2 failed in $3 (exit $envyard_rc); failurePolicy fail: aborting the job"
+    return "$envyard_rc"
+}
+
+# envyard_exit_step POLICY WHAT EVENT FUNCTION: on the way out a failing callback never stops
+# the others; with policy fail it fails the job (when the job had succeeded so far).
+envyard_exit_step() {
+    "$4"
+    envyard_rc=$?
+    [ "$envyard_rc" -eq 0 ] && return 0
+    if [ "$1" = ignore ]; then
+        envyard_log "$2 failed in $3 (exit $envyard_rc); failurePolicy ignore: continuing"
+        return 0
+    fi
+    envyard_log "$2 failed in $3 (exit $envyard_rc); failurePolicy fail: the job fails"
+    [ "$envyard_status" -ne 0 ] || envyard_status=$envyard_rc
+    return 0
+}
+
+envyard_on_signal() {
+    envyard_log "received SIG$2"
+    exit "$1"
+}
+
+# the commands of task role worker
+envyard_commands() {
+    printf '[%s]' -x A=1 -x B=2 && echo
+    envyard_rc=$?; [ "$envyard_rc" -eq 0 ] || return "$envyard_rc"
+    printf '[%s]' python train.py --epochs 3 && echo
+    envyard_rc=$?; [ "$envyard_rc" -eq 0 ] || return "$envyard_rc"
+    echo "quoted - -x A=1 -x B=2"
+    envyard_rc=$?; [ "$envyard_rc" -eq 0 ] || return "$envyard_rc"
+    printf '[%s]' *.none && echo
+    envyard_rc=$?; [ "$envyard_rc" -eq 0 ] || return "$envyard_rc"
+}
+
+envyard_finish() {
+    envyard_status=$?
+    trap - EXIT
+    trap '' INT TERM HUP
+    if [ "$envyard_status" -eq 0 ] && [ "$envyard_phase" != commands ]; then
+        envyard_log "the job ended (exit 0) before its commands ran: failing it"
+        envyard_status=1
+    fi
+    if [ "$envyard_status" -eq 0 ]; then
+        :
+    else
+        :
+    fi
+    envyard_log "task role $ENVYARD_TASK_ROLE[$ENVYARD_TASK_INDEX] exits with $envyard_status"
+    exit "$envyard_status"
+}
+envyard_phase=start
+envyard_status=0
+trap envyard_finish EXIT
+trap 'envyard_on_signal 130 INT' INT
+trap 'envyard_on_signal 143 TERM' TERM
+trap 'envyard_on_signal 129 HUP' HUP
+
+envyard_log 'running the commands of task role worker'
+envyard_phase=commands
+envyard_commands
+exit "$?"
