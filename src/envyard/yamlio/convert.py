@@ -95,11 +95,10 @@ class _Walk:
     def mapping(self, node: Node, path: Path_) -> Any:
         if node.tag in _WRONG_FOR_MAP:
             raise self.error(node, path, f"is tagged !!{node.tag[len(TAG) :]} but is a mapping")
-        pairs = node.value
-        merged = self.merges(pairs, path) if _has_merge(pairs) else None
         out: dict[str, Any] = {}
-        record = self.keys is not None and self.values is not None
-        for key_node, value_node in pairs:
+        merges: list[Node] = []
+        keys, values = self.keys, self.values
+        for key_node, value_node in node.value:
             if type(key_node) is not ScalarNode:
                 raise self.error(
                     key_node,
@@ -108,7 +107,10 @@ class _Walk:
                     "write the key as plain text; '?' starts a complex key",
                 )
             key = key_node.value
-            if merged is not None and _is_merge(key_node):
+            if (key == "<<" and key_node.tag == IMPLICIT and not key_node.style) or (
+                key_node.tag == _MERGE
+            ):
+                merges.append(value_node)
                 continue
             if key in out:
                 raise self.error(
@@ -118,40 +120,44 @@ class _Walk:
                     "each key may appear once in a mapping; remove or merge the repeats",
                 )
             sub = (*path, key)
-            if record:
+            if keys is not None and values is not None:
                 mark = key_node.start_mark
-                self.keys[sub] = (mark.line + 1, mark.column + 1)  # type: ignore[index]
+                keys[sub] = (mark.line + 1, mark.column + 1)
                 mark = value_node.start_mark
-                self.values[sub] = (mark.line + 1, mark.column + 1)  # type: ignore[index]
+                values[sub] = (mark.line + 1, mark.column + 1)
             out[key] = self.value(value_node, sub)
-        if merged:
-            for key, value in merged.items():
-                out.setdefault(key, value)
+        if merges:
+            self.merge(merges, path, out)
         if node.tag == TAG + "set":
             return list(out)
         return out
 
-    def merges(self, pairs: list[tuple[Node, Node]], path: Path_) -> dict[str, Any]:
-        """``<<: *base`` or ``<<: [*a, *b]``: the keys the bases give (earlier bases win)."""
-        merged: dict[str, Any] = {}
-        for key_node, value_node in pairs:
-            if type(key_node) is not ScalarNode or not _is_merge(key_node):
-                continue
-            bases = value_node.value if type(value_node) is SequenceNode else [value_node]
-            for base in bases:
-                if type(base) is not MappingNode:
-                    raise self.error(base, path, "'<<' merges mappings only", "write <<: *anchor")
-                for key, value in self.value(base, path).items():
-                    merged.setdefault(key, value)
-        return merged
-
-
-def _is_merge(node: Node) -> bool:
-    return (node.value == "<<" and node.tag == IMPLICIT and not node.style) or node.tag == _MERGE
-
-
-def _has_merge(pairs: list[tuple[Node, Node]]) -> bool:
-    return any(type(k) is ScalarNode and _is_merge(k) for k, _ in pairs)
+    def merge(self, merges: list[Node], path: Path_, out: dict[str, Any]) -> None:
+        """``<<: *base`` or ``<<: [*a, *b]``: keys not written here come from the bases
+        (earlier bases win); their positions are those in the base."""
+        explicit = set(out)
+        keys, values = self.keys, self.values
+        if keys is not None and values is not None:
+            self.keys, self.values = {}, {}
+        try:
+            for value_node in merges:
+                bases = value_node.value if type(value_node) is SequenceNode else [value_node]
+                for base in bases:
+                    if type(base) is not MappingNode:
+                        hint = "write <<: *anchor"
+                        raise self.error(base, path, "'<<' merges mappings only", hint)
+                    for key, value in self.value(base, path).items():
+                        if key not in out:
+                            out[key] = value
+        finally:
+            found_keys, found_values = self.keys, self.values
+            self.keys, self.values = keys, values
+        if keys is not None and values is not None and found_keys and found_values:
+            depth = len(path)
+            for table, found in ((keys, found_keys), (values, found_values)):
+                for where, position in found.items():
+                    if where[depth] not in explicit:
+                        table.setdefault(where, position)
 
 
 def to_data(node: Node, file: str = "<yaml>") -> Any:
