@@ -336,6 +336,11 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
+def has_settings_section(path: Path) -> bool:
+    """Whether the settings file ``path`` configures Envyard."""
+    return _has_section(path)
+
+
 def _has_section(path: Path) -> bool:
     if path.name == "envyard.toml":
         return True

@@ -43,13 +43,27 @@ def find_asset_files(paths: Iterable[Path]) -> Iterator[Path]:
             continue
         if not path.is_dir():
             raise NotFoundError(f"{path}: no such file or folder")
-        yield from _walk(str(path))
+        yield from _walk(str(path), top=True)
 
 
-def _walk(folder: str) -> Iterator[Path]:
+def _own_settings(folder: str, names: set[str]) -> bool:
+    """Whether ``folder`` holds asset settings of its own (another repository's root)."""
+    if "envyard.toml" in names:
+        return True
+    if "pyproject.toml" in names:
+        from envyard.assets.config import has_settings_section
+
+        return has_settings_section(Path(folder) / "pyproject.toml")
+    return False
+
+
+def _walk(folder: str, *, top: bool = False) -> Iterator[Path]:
     """``os.walk`` top-down over ``scandir`` entries (sorted, hidden and tool folders skipped,
     symbolic links to folders not followed): the asset files in the order os.walk finds them,
-    without its per-folder list building and link checks (a repository has thousands)."""
+    without its per-folder list building and link checks (a repository has thousands).
+
+    A folder below ``top`` with asset settings of its own (``envyard.toml``, or a
+    ``pyproject.toml`` with ``[tool.envyard...]``) is another repository and is not entered."""
     try:
         with os.scandir(folder) as scan:
             entries = list(scan)
@@ -66,6 +80,8 @@ def _walk(folder: str) -> Iterator[Path]:
             names.add(entry.name)
         elif not (entry.name in SKIP_DIRS or entry.name.startswith(".") or entry.is_symlink()):
             subfolders.append((entry.name, entry.path))
+    if not top and _own_settings(folder, names):
+        return  # a nested asset repository (e.g. test scenarios): name it to read it
     for name in ASSET_FILENAMES:
         if name in names:
             yield Path(folder) / name

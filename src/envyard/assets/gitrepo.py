@@ -172,11 +172,13 @@ class Git:
         return self.start("symbolic-ref", "--quiet", "--short", "HEAD")
 
     # --- writing objects (no refs) ------------------------------------------------------
-    def hash_files(self, files: list[Path]) -> list[str]:
+    def hash_files(self, files: list[Path], *, write: bool = True) -> list[str]:
+        """Blob ids of ``files`` (written to the object store unless ``write`` is False)."""
         if not files:
             return []
         paths = "\n".join(str(f) for f in files).encode() + b"\n"
-        out = self.run("hash-object", "-w", "--no-filters", "--stdin-paths", input=paths)
+        flags = ("-w",) if write else ()
+        out = self.run("hash-object", *flags, "--no-filters", "--stdin-paths", input=paths)
         return out.splitlines()
 
     def hash_blobs(self, blobs: list[bytes]) -> list[str]:

@@ -25,7 +25,8 @@ from envyard.assets.httpsession import HttpSession
 from envyard.assets.lock import LockEntry, LockFile
 from envyard.assets.pin import PinResult, pin_assets
 from envyard.assets.release_plan import PlanItem, ReleasePlan
-from envyard.errors import ConflictError
+from envyard.assets.spec_tags import render_spec_tags, spec_tag_values
+from envyard.errors import ConflictError, ResolveError
 
 Step = Callable[[str], None]
 STEPS = ("pin", "objects", "commit", "publish", "refs")
@@ -107,6 +108,8 @@ def _tree_changes(  # noqa: PLR0917 - internal step of apply_release
         for name in item.released.files
     }
     for item in [*removed, *changing]:
+        for name in item.old_files:  # latest layout: the folder is written anew
+            changes[name] = None
         if item.released is not None:
             for name in item.released.files:
                 if name not in kept:
@@ -114,6 +117,9 @@ def _tree_changes(  # noqa: PLR0917 - internal step of apply_release
             changes[_join(item.released_dir, settings.lock_file)] = None
     for item in changing:
         pin = pinned[item.key]
+        if item.layout_files:
+            changes.update(_latest_entries(git, item, pin, settings, result))
+            continue
         asset = pin.asset
         lock = pin.lock(settings, version=item.version)
         folder = asset.rel(asset.dir)
@@ -127,6 +133,67 @@ def _tree_changes(  # noqa: PLR0917 - internal step of apply_release
         for name, sha in zip(names, git.hash_blobs([blobs[n] for n in names]), strict=True):
             changes[name] = TreeEntry(modes.get(name, "100644"), sha)
     return changes
+
+
+def _latest_entries(
+    git: Git, item: PlanItem, pin: PinResult, settings: AssetSettings, result: ReleaseResult
+) -> dict[str, TreeEntry]:
+    """The released folder ``latest/<type>/<name>/`` as the reference writes it: the release
+    paths, template files pinned, spec tags resolved (asset.yaml as written)."""
+    asset = pin.asset
+    folder = f"latest/{item.type}/{item.name}"
+    texts = {p.resolve(): t for p, t in pin.texts.items()}
+    spec = asset.spec_path.resolve() if asset.spec_path is not None else None
+    where = {path.resolve(): rel for rel, path in item.layout_files.items()}
+    values = spec_tag_values(
+        asset, settings, version=item.version, repo_url=git.remote_url(), commit=""
+    )
+    if asset.dockerfile is not None and asset.dockerfile.resolve() in where:
+        rel = where[asset.dockerfile.resolve()]
+        depth = len(Path(values["image.dockerfile.path"] or "Dockerfile").parts)
+        context = "/".join(rel.split("/")[:-depth])
+        values["asset.repo.build_context.path"] = _join(folder, context)
+    for entry in pin.lock(settings, version=item.version).skipped:
+        result.skipped.append(
+            dataclasses.replace(entry, file=_join(asset.rel(asset.dir), entry.file))
+        )
+    blobs: dict[str, bytes] = {}
+    plain: list[tuple[str, Path]] = []
+    for rel, path in item.layout_files.items():
+        real, target = path.resolve(), f"{folder}/{rel}"
+        if real in texts:
+            blobs[target] = texts[real].encode("utf-8")
+        elif real == spec:
+            text = path.read_text(encoding="utf-8")
+            blobs[target] = render_spec_tags(text, values).encode("utf-8")
+        else:
+            plain.append((target, path))
+    out: dict[str, TreeEntry] = {}
+    files = [p for _t, p in plain]
+    for (target, path), sha in zip(plain, git.hash_files(files), strict=True):
+        out[target] = TreeEntry(_mode(path), sha)
+    modes = {f"{folder}/{rel}": _mode(p) for rel, p in item.layout_files.items()}
+    names = list(blobs)
+    for name, sha in zip(names, git.hash_blobs([blobs[n] for n in names]), strict=True):
+        out[name] = TreeEntry(modes.get(name, "100644"), sha)
+    return out
+
+
+def unresolved_error(pinned: dict[str, PinResult]) -> ResolveError | None:
+    """The error naming every tag that would be released unresolved (None: none)."""
+    found = [
+        f"{r.asset.rel(r.asset.dir / e.file)}:{e.line}:{e.col} {e.tag}"
+        for r in pinned.values()
+        for e in r.skipped
+    ]
+    if not found:
+        return None
+    return ResolveError(
+        f"{len(found)} template tag(s) would be released unresolved: {'; '.join(found)}",
+        hint="configure the registry/index ([assets] mirrors, registries, index_urls, or "
+        "--mirror/--index-url/--online); or pass --allow-unresolved to release them as "
+        "written (the next release pins them)",
+    )
 
 
 def _pin(
@@ -160,8 +227,11 @@ def apply_release(
     publisher: Publisher | None = None,
     on_step: Step | None = None,
     on_asset: Callable[[PinResult], None] | None = None,
+    allow_unresolved: bool = False,
 ) -> ReleaseResult:
-    """Release ``plan`` atomically (see the module docs)."""
+    """Release ``plan`` atomically (see the module docs). A template tag left unresolved
+    stops the release before anything is written, unless ``allow_unresolved``: then the
+    released copy keeps it (lock entry ``skipped``) and the next release pins it."""
     step = on_step or (lambda _name: None)
     git = Git(plan.repo)
     result = ReleaseResult(plan)
@@ -177,6 +247,8 @@ def apply_release(
         )
     step("pin")
     pinned, result.requests = _pin(changing, settings, online, on_asset)
+    if not allow_unresolved and (error := unresolved_error(pinned)) is not None:
+        raise error
     step("objects")
     changes = _tree_changes(git, plan.items, removed, changing, pinned, settings, result)
     tree = git.write_tree(plan.head, changes)

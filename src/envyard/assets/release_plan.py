@@ -17,10 +17,18 @@ from typing import Literal
 from envyard.assets.config import AssetSettings
 from envyard.assets.discover import discover
 from envyard.assets.fsutil import content_hash
-from envyard.assets.gitrepo import Git, Pending, parse_refs
+from envyard.assets.gitrepo import Git, Pending, TreeEntry, parse_refs
 from envyard.assets.lock import LockFile
 from envyard.assets.model import Asset
 from envyard.assets.paths import release_files
+from envyard.assets.release_latest import (
+    ReleasedCopy,
+    is_latest_layout,
+    reference_files,
+    released_copies,
+    spec_matches,
+    text_matches,
+)
 from envyard.errors import ConflictError, SpecError
 
 Status = Literal["new", "updated", "unchanged", "skipped", "removed"]
@@ -40,6 +48,10 @@ class PlanItem:
     source_hash: str = ""
     released: LockFile | None = None
     released_dir: str = ""
+    layout_files: dict[str, Path] = field(default_factory=dict)
+    """``latest`` layout: path in the released folder -> source file."""
+    old_files: list[str] = field(default_factory=list)
+    """``latest`` layout: the files of the released copy (repository paths)."""
 
     @property
     def changes(self) -> bool:
@@ -61,6 +73,8 @@ class ReleasePlan:
     items: list[PlanItem]
     tags: dict[str, str]
     tag_prefix: str = "environment"
+    layout: Literal["envyard", "latest"] = "envyard"
+    """``latest``: the azureml-assets layout (``latest/<type>/<name>/``); see release_latest."""
     dirty: bool = False
     """The source work tree has uncommitted changes (they are released as they are)."""
 
@@ -82,9 +96,11 @@ class ReleasePlan:
         return ", ".join(f"{n} {s}" for s, n in counts.items())
 
     def render(self) -> str:
+        """The plan: counts, then one line per asset that is not unchanged."""
         head = self.head[:12] if self.head else "(new branch)"
-        lines = [f"release plan for branch '{self.branch}' at {head}: {self.summary()}"]
-        lines += ["  " + item.line() for item in self.items]
+        layout = " (layout latest/<type>/<name>/)" if self.layout == "latest" else ""
+        lines = [f"release plan for branch '{self.branch}' at {head}{layout}: {self.summary()}"]
+        lines += ["  " + item.line() for item in self.items if item.status != "unchanged"]
         if self.dirty:
             lines.append(
                 "note: the work tree has uncommitted changes; they are released as they are"
@@ -101,9 +117,10 @@ def _tag_versions(tags: dict[str, str], prefix: str, name: str) -> list[int]:
     ]
 
 
-def released_locks(git: Git, head: str | None, lock_name: str) -> dict[str, tuple[LockFile, str]]:
+def released_locks(
+    tree: dict[str, TreeEntry], git: Git, lock_name: str
+) -> dict[str, tuple[LockFile, str]]:
     """``type/name`` -> (lock, folder) for every asset on the release branch."""
-    tree = git.ls_tree(head)
     paths = {p: e.sha for p, e in tree.items() if p == lock_name or p.endswith("/" + lock_name)}
     blobs = git.read_blobs(paths.values())
     out: dict[str, tuple[LockFile, str]] = {}
@@ -168,7 +185,12 @@ def _plan(  # noqa: PLR0917 - the git reads started by plan_release
     head = head_ref.result(check=False) or None
     prefix = settings.release_tag_prefix
     tags = parse_refs(tag_refs.result())
-    released = released_locks(git, head, settings.lock_file)
+    tree = git.ls_tree(head)
+    if is_latest_layout(tree):
+        latest = _plan_latest(git, tree, found.assets, tags, prefix)
+        dirty = bool(status.result())
+        return ReleasePlan(git.root, branch, head, latest, tags, prefix, "latest", dirty)
+    released = released_locks(tree, git, settings.lock_file)
     items: list[PlanItem] = []
     seen: set[str] = set()
     for asset in sorted(found.assets, key=lambda a: a.full_name):
@@ -228,4 +250,112 @@ def _plan(  # noqa: PLR0917 - the git reads started by plan_release
                 )
             )
     dirty = bool(status.result())
-    return ReleasePlan(git.root, branch, head, items, tags, prefix, dirty)
+    return ReleasePlan(git.root, branch, head, items, tags, prefix, "envyard", dirty)
+
+
+def _next_version(asset: Asset, tags: dict[str, str], prefix: str, *floor: str | None) -> str:
+    tag_prefix = prefix if asset.type == "environment" else asset.type
+    highest = max([_int(v) for v in floor] + _tag_versions(tags, tag_prefix, asset.name))
+    return str(highest + 1)
+
+
+def _plan_latest(
+    git: Git, tree: dict[str, TreeEntry], assets: list[Asset], tags: dict[str, str], prefix: str
+) -> list[PlanItem]:
+    """Plan against a release branch in the azureml-assets layout (see release_latest)."""
+    copies = released_copies(git, tree)
+    mapped = {a.full_name: reference_files(a) for a in assets}
+    special = {a.full_name: _wildcard_files(a) for a in assets}
+    plain: list[tuple[str, str, Path]] = []  # (key, rel, file) compared by blob id
+    wanted: list[str] = []
+    for asset in assets:
+        copy = copies.get(asset.full_name)
+        if copy is None or set(copy.files) != set(mapped[asset.full_name]):
+            continue
+        for rel, path in mapped[asset.full_name].items():
+            if path.resolve() in special[asset.full_name]:
+                wanted.append(copy.files[rel].sha)
+            else:
+                plain.append((asset.full_name, rel, path))
+    shas = git.hash_files([p for _k, _r, p in plain], write=False)
+    differs = {
+        key
+        for (key, rel, _p), sha in zip(plain, shas, strict=True)
+        if copies[key].files[rel].sha != sha
+    }
+    blobs = git.read_blobs(wanted)
+    return [
+        _latest_item(
+            asset, copies.get(asset.full_name), mapped, special, differs, blobs, tags, prefix
+        )
+        for asset in sorted(assets, key=lambda a: a.full_name)
+    ]
+
+
+def _latest_item(  # noqa: PLR0917 - one asset of _plan_latest
+    asset: Asset,
+    copy: ReleasedCopy | None,
+    mapped: dict[str, dict[str, Path]],
+    special: dict[str, set[Path]],
+    differs: set[str],
+    blobs: dict[str, bytes],
+    tags: dict[str, str],
+    prefix: str,
+) -> PlanItem:
+    key = asset.full_name
+    item = PlanItem(key, asset.name, asset.type, "new", None, asset=asset)
+    item.layout_files = mapped[key]
+    if copy is not None:
+        item.released_dir = copy.folder
+        item.old_files = [f"{copy.folder}/{rel}" for rel in copy.files]
+        item.previous = copy.version
+    same = (
+        copy is not None
+        and key not in differs
+        and set(copy.files) == set(mapped[key])
+        and all(
+            _same_special(asset, path, blobs.get(copy.files[rel].sha))
+            for rel, path in mapped[key].items()
+            if path.resolve() in special[key]
+        )
+    )
+    tag_prefix = prefix if asset.type == "environment" else asset.type
+    if same and copy is not None:
+        item.status, item.version = "unchanged", copy.version
+    elif asset.auto_version:
+        item.status = "updated" if copy else "new"
+        released = copy.version if copy is not None else None
+        pending = released is not None and (
+            f"refs/tags/{tag_prefix}/{asset.name}/{released}" not in tags
+        )
+        item.version = released if pending else _next_version(asset, tags, prefix, released)
+    else:
+        item.status = "updated" if copy else "new"
+        item.version = asset.version
+        if f"refs/tags/{tag_prefix}/{asset.name}/{asset.version}" in tags:
+            item.status = "skipped"
+            item.reason = (
+                f"version {asset.version} is already released (tag exists); "
+                "bump the version to release this change"
+            )
+    return item
+
+
+def _wildcard_files(asset: Asset) -> set[Path]:
+    """Files compared with their tags as wildcards: the spec and the template files."""
+    out = {p.resolve() for p in asset.template_files()}
+    if asset.spec_path is not None:
+        out.add(asset.spec_path.resolve())
+    return out
+
+
+def _same_special(asset: Asset, path: Path, released: bytes | None) -> bool:
+    if released is None:
+        return False
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    if asset.spec_path is not None and path.resolve() == asset.spec_path.resolve():
+        return spec_matches(asset, text, released)
+    return text_matches(text, released.decode("utf-8", errors="replace"))

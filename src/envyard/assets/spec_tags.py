@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from envyard.assets.config import AssetSettings
@@ -54,3 +55,12 @@ def spec_tag_values(
             values["image.context.path"] = Path(os.path.relpath(context, spec_dir)).as_posix()
             values["image.dockerfile.path"] = env.image.context.dockerfile
     return values
+
+
+_OURS = re.compile(r"(?<!\$)\{\{\s*((?:asset|image)\.[\w.]+)\s*\}\}")
+
+
+def render_spec_tags(text: str, values: dict[str, str]) -> str:
+    """``text`` with every spec tag of ours replaced; AzureML's ``${{...}}``, other tools'
+    braces and unknown names stay as written (validation reports those)."""
+    return _OURS.sub(lambda m: values.get(m.group(1), m.group(0)), text)

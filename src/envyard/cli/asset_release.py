@@ -25,6 +25,11 @@ from envyard.cli.asset_options import asset_settings, resolve_options
 @click.option("--token", envvar="ENVYARD_TOKEN", help="API token for --registry.")
 @click.option("--publish", is_flag=True, help="Publish to the local registry (ENVYARD_HOME).")
 @click.option("--digest", is_flag=True, help="Pin image tags as tag@sha256:... .")
+@click.option(
+    "--allow-unresolved",
+    is_flag=True,
+    help="Release template tags whose source is not configured as written (re-pinned later).",
+)
 @resolve_options
 def release(
     *,
@@ -35,6 +40,7 @@ def release(
     token: str | None,
     publish: bool,
     digest: bool,
+    allow_unresolved: bool,
     **resolve: Any,
 ) -> None:
     """Release new and updated assets to the release branch: one commit, one tag per asset."""
@@ -42,9 +48,10 @@ def release(
     from envyard.assets.release_plan import plan_release
 
     git = Git(repo)
-    settings = asset_settings(git.root, digest=digest, **resolve)
+    source = repo.resolve()  # --repo FOLDER releases that folder only, with its settings
+    settings = asset_settings(source, digest=digest, **resolve)
     online = bool(resolve["online"])
-    plan = plan_release(git.root, branch, settings, git=git)
+    plan = plan_release(source, branch, settings, git=git)
     click.echo(plan.render())
     if dry_run:
         click.echo("dry run: nothing changed")
@@ -72,6 +79,7 @@ def release(
             online=online,
             publisher=publisher,
             on_asset=lambda r: advance(r.asset.name),
+            allow_unresolved=allow_unresolved,
         )
     click.echo(f"committed {result.commit} on '{branch}'; tags: {', '.join(result.tags) or '-'}")
     if result.published:

@@ -1,0 +1,242 @@
+# ruff: noqa: PTH110, PTH112, PTH113, PTH118, PTH120 - os.path on strings: thousands of files
+"""The azureml-assets release branch layout: ``latest/<type>/<name>/`` per released asset.
+
+The reference tool (``update_assets.py``) copies an asset's *release paths* — asset.yaml, its
+spec, description file, extra_config, the environment's build context, a component's code
+folder, a data asset's local path and ``release_paths`` — relative to their lowest common
+folder into ``latest/<type>/<name>/``, with template files pinned and the spec's tags
+resolved. Its released version is the spec's (asset.yaml keeps ``version: auto``).
+
+Deciding *unchanged* here needs no network: files are compared by git blob id, except
+template files and the spec, which are compared with every ``{{...}}`` of the source standing
+for whatever was written in its place (the spec as YAML data, since the reference re-dumps
+it). A released file that still holds ``{{latest-...}}`` was never pinned: it counts as
+changed, so the next run pins it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from envyard.assets.gitrepo import Git, TreeEntry
+from envyard.assets.model import Asset
+from envyard.errors import SpecError
+
+LATEST = "latest"
+DEFAULT_DESCRIPTION = "description.md"
+_UNPINNED = "{{latest-"
+_ANY_TAG = re.compile(r"\{\{[^\n]*?\}\}")
+
+
+@dataclass
+class ReleasedCopy:
+    """One asset folder of the release branch."""
+
+    folder: str
+    files: dict[str, TreeEntry] = field(default_factory=dict)
+    """Path relative to ``folder`` -> its tree entry."""
+    version: str | None = None
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+def is_latest_layout(tree: dict[str, TreeEntry]) -> bool:
+    """Whether a release branch's tree is in the azureml-assets layout."""
+    return any(p.startswith(LATEST + "/") and p.count("/") >= 3 for p in tree)
+
+
+def _load(blob: bytes | None) -> Any:
+    from envyard.yamlio import load
+
+    if blob is None:
+        return None
+    try:
+        return load(blob.decode("utf-8", errors="replace"))
+    except SpecError:
+        return None
+
+
+def released_copies(git: Git, tree: dict[str, TreeEntry]) -> dict[str, ReleasedCopy]:
+    """``type/name`` -> its released copy, version read as the reference reads it."""
+    copies: dict[str, ReleasedCopy] = {}
+    for path, entry in tree.items():
+        parts = path.split("/", 3)
+        if len(parts) < 4 or parts[0] != LATEST:
+            continue
+        key = f"{parts[1]}/{parts[2]}"
+        copy = copies.setdefault(key, ReleasedCopy(f"{LATEST}/{parts[1]}/{parts[2]}"))
+        copy.files[parts[3]] = entry
+    configs = {k: _config_name(c) for k, c in copies.items()}
+    blobs = git.read_blobs(c.files[n].sha for k, c in copies.items() if (n := configs[k]))
+    specs: dict[str, str] = {}
+    for key, copy in copies.items():
+        name = configs[key]
+        data = _load(blobs.get(copy.files[name].sha)) if name else None
+        copy.config = data if isinstance(data, dict) else {}
+        version = copy.config.get("version")
+        if version is not None and str(version) != "auto":
+            copy.version = str(version)
+        spec = copy.config.get("spec")
+        if copy.version is None and isinstance(spec, str) and name:
+            rel = os.path.normpath(os.path.join(os.path.dirname(name), spec))
+            if rel in copy.files:
+                specs[key] = rel
+    spec_blobs = git.read_blobs(copies[k].files[r].sha for k, r in specs.items())
+    for key, rel in specs.items():
+        data = _load(spec_blobs.get(copies[key].files[rel].sha))
+        version = data.get("version") if isinstance(data, dict) else None
+        if version is not None and "{{" not in str(version):
+            copies[key].version = str(version)
+    return copies
+
+
+def _config_name(copy: ReleasedCopy) -> str | None:
+    """The released asset.yaml (the shallowest one, as the reference finds it)."""
+    found = [p for p in copy.files if p.rsplit("/", 1)[-1] in ("asset.yaml", "asset.yml")]
+    return min(found, key=lambda p: (p.count("/"), p)) if found else None
+
+
+# --- what the reference releases of a source asset ----------------------------------------
+
+
+def description_file(asset: Asset) -> Path | None:
+    """``description_file``, else ``description.md`` when the asset folder has one."""
+    if asset.config.description_file:
+        return asset.dir / asset.config.description_file
+    default = asset.dir / DEFAULT_DESCRIPTION
+    return default if default.is_file() else None
+
+
+def _local(value: Any) -> str | None:
+    if not isinstance(value, str) or not value or "://" in value or value.startswith("azureml:"):
+        return None
+    return value
+
+
+def _expand(path: str) -> list[str]:
+    if os.path.isdir(path):
+        out = []
+        for folder, _dirs, files in os.walk(path):
+            out += [os.path.join(folder, f) for f in files]
+        return out
+    return [path] if os.path.isfile(path) else []
+
+
+def reference_files(asset: Asset) -> dict[str, Path]:
+    """The files the reference releases for ``asset``: path in the released folder -> file."""
+    base = str(asset.dir)
+    paths: list[str] = [str(asset.config_path)]
+    folders: list[str] = []
+    spec = asset.spec_data
+    if asset.spec_path is not None:
+        paths.append(str(asset.spec_path))
+        spec_dir = str(asset.spec_path.parent)
+        task = spec.get("task")
+        code = spec.get("code") or (task.get("code") if isinstance(task, dict) else None)
+        for extra in (_local(code), _local(spec.get("path")), _local(spec.get("data_uri"))):
+            if extra:
+                target = os.path.normpath(os.path.join(spec_dir, extra))
+                if os.path.exists(target):
+                    (folders if os.path.isdir(target) else paths).append(target)
+    description = description_file(asset)
+    if description is not None:
+        paths.append(str(description))
+    if asset.env_path is not None:
+        paths.append(str(asset.env_path))
+    if asset.context_dir is not None:
+        folders.append(str(asset.context_dir))
+    excludes = []
+    for entry in asset.config.release_paths:
+        target = os.path.normpath(os.path.join(base, entry.lstrip("!")))
+        if entry.startswith("!"):
+            excludes.append(target)
+        elif os.path.isdir(target):
+            folders.append(target)
+        else:
+            paths.append(target)
+    files = [os.path.normpath(p) for p in paths if os.path.isfile(p)]
+    for folder in folders:
+        files += _expand(folder)
+    files = [
+        f
+        for f in dict.fromkeys(files)
+        if not any(f == e or f.startswith(e + os.sep) for e in excludes)
+    ]
+    anchors = [os.path.dirname(f) for f in files] + [os.path.normpath(f) for f in folders]
+    common = os.path.commonpath(anchors) if anchors else base
+    return {os.path.relpath(f, common).replace(os.sep, "/"): Path(f) for f in sorted(files)}
+
+
+# --- comparing with the tags standing for their values ----------------------------------
+
+
+def _pattern(text: str) -> re.Pattern[str] | None:
+    from envyard.assets.templates import scan
+
+    try:
+        spans = [(t.start, t.end) for t in scan(text, "<source>")]
+    except SpecError:  # a malformed brace of another tool (an unclosed ${{inputs.x}): plain
+        spans = [m.span() for m in _ANY_TAG.finditer(text)]
+    pieces, pos = [], 0
+    for start, end in spans:
+        pieces += [re.escape(text[pos:start]), r"[^\n]*?"]
+        pos = end
+    pieces.append(re.escape(text[pos:]))
+    return re.compile("".join(pieces))
+
+
+def text_matches(source: str, released: str) -> bool:
+    """Whether ``released`` is ``source`` with its tags filled in (and none left unpinned)."""
+    if "{{" not in source:
+        return source == released
+    if _UNPINNED in released:
+        return False
+    pattern = _pattern(source)
+    return pattern is not None and pattern.fullmatch(released) is not None
+
+
+def data_matches(source: Any, released: Any, *, skip: frozenset[str] = frozenset()) -> bool:
+    """YAML data equality where a source string holding tags matches what they became."""
+    if isinstance(source, dict):
+        if not isinstance(released, dict):
+            return False
+        keys = set(source) | set(released)
+        return all(k in skip or data_matches(source.get(k), released.get(k)) for k in keys)
+    if isinstance(source, list):
+        return (
+            isinstance(released, list)
+            and len(source) == len(released)
+            and all(data_matches(a, b) for a, b in zip(source, released, strict=True))
+        )
+    if isinstance(source, str) and "{{" in source:
+        return released is not None and text_matches(source, str(released))
+    if source == released:
+        return True
+    return source is not None and released is not None and str(source) == str(released)
+
+
+def spec_matches(asset: Asset, source_text: str, released: bytes) -> bool:
+    from envyard.yamlio import load
+
+    try:
+        mine = load(source_text)
+        theirs = load(released.decode("utf-8", errors="replace"))
+    except SpecError:
+        return False
+    skip = frozenset({"description"} if description_file(asset) is not None else ())
+    if isinstance(mine, dict) and isinstance(mine.get("tags"), dict):
+        mine = dict(mine)  # tags naming a file are replaced by its content: not compared
+        mine["tags"] = {
+            k: (None if isinstance(v, str) and (asset.dir / v).is_file() else v)
+            for k, v in mine["tags"].items()
+        }
+        if isinstance(theirs, dict) and isinstance(theirs.get("tags"), dict):
+            theirs = dict(theirs)
+            theirs["tags"] = {
+                k: (None if mine["tags"].get(k, "") is None else v)
+                for k, v in theirs["tags"].items()
+            }
+    return data_matches(mine, theirs, skip=skip)
