@@ -12,8 +12,12 @@ from ruamel.yaml import YAML
 from tests.backends.helpers import submission
 
 from envyard.backends.kubernetes import KubernetesBackend
+from envyard.backends.locks import with_locks
 from envyard.backends.manifests import dns_name, render_manifests
 from envyard.errors import ConfigError, MissingDependencyError
+from envyard.spec.environment import Environment
+from envyard.testing.plugin import unique_name
+from envyard.testing.pypi import PypiIndex
 
 JOB = """
 protocolVersion: 2
@@ -115,3 +119,63 @@ def test_submit_without_a_cluster_refuses(tmp_path: Path, monkeypatch: pytest.Mo
 def test_dns_names() -> None:
     assert dns_name("My_Job", "ab12") == "my-job-ab12"
     assert len(dns_name("x" * 100)) == 63
+
+
+def test_a_locked_kernel_travels_in_the_manifests_and_the_bootstrap_installs_it(
+    tmp_path: Path, pypi_index: PypiIndex
+) -> None:
+    """The lock made when 1.0 was the newest is what a pod installs after 2.0 is out."""
+    name = unique_name("eyk8s").replace("-", "_")
+    pypi_index.add_wheel(name, "1.0")
+    env = Environment(
+        name="locked",
+        image="registry.example.com/team/py:3.11",
+        kernel=[f"--index-url {pypi_index.url}", name],
+    )
+    job = f"""
+        protocolVersion: 2
+        name: locked-pods
+        taskRoles:
+          worker:
+            environment: locked
+            commands: ["python -c \\"import {name} as p; print('got', p.__version__)\\""]
+        """
+    sub = with_locks(submission(tmp_path, job, envs=[env]))
+    lock = sub.locks["worker"]
+    pypi_index.add_wheel(name, "2.0")
+    manifests = render_manifests(sub, namespace="ml")
+    config, worker = manifests
+    pins = config["data"]["worker.requirements.txt"]
+    assert pins.splitlines()[0] == f"--index-url {pypi_index.url}"
+    assert f"{name.replace('_', '-')}==1.0 --hash=sha256:" in pins
+    container = worker["spec"]["template"]["spec"]["containers"][0]
+    env_vars = {e["name"]: e.get("value") for e in container["env"]}
+    assert env_vars["ENVYARD_KERNEL_REQUIREMENTS"] == "/envyard/bootstrap/worker.requirements.txt"
+    assert worker["metadata"]["annotations"] == {"envyard.dev/lock-hash": lock.digest()}
+    assert worker["spec"]["template"]["metadata"]["annotations"] == {
+        "envyard.dev/lock-hash": lock.digest()
+    }
+    done = validate(tmp_path, manifests)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    # what the pod does, here: the bootstrap creates the kernel from the pinned file
+    mount = tmp_path / "mount"
+    mount.mkdir()
+    for key, text in config["data"].items():
+        (mount / key).write_text(text, encoding="utf-8")
+    ran = subprocess.run(
+        ["bash", str(mount / "worker.sh")],
+        cwd=tmp_path,
+        env={
+            **pypi_index.isolated_env(),
+            "ENVYARD_KERNEL_CACHE": str(tmp_path / "kernels"),
+            "ENVYARD_KERNEL_REQUIREMENTS": str(mount / "worker.requirements.txt"),
+            "ENVYARD_RUN_DIR": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip().splitlines()[-1] == "got 1.0"

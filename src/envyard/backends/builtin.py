@@ -99,7 +99,9 @@ class Container:
         self._jobs().preflight(plan)
 
     def submit(self, submission: Submission) -> Handle:
-        return self._jobs().submit(submission)
+        from envyard.backends.locks import with_locks
+
+        return self._jobs().submit(with_locks(submission))
 
     def attach(self, data: Mapping[str, Any]) -> Handle:
         return self._jobs().attach(data)

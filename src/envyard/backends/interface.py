@@ -10,8 +10,10 @@ those: ``job`` -> ``submit``/``attach`` (plus an optional ``preflight(plan)``), 
 Jobs: ``submit(Submission) -> Handle``; handles follow and stop runs.
 
 A :class:`Submission` is everything a backend needs, already rendered: one bootstrap per task
-role (:class:`~envyard.prerequisites.render.Bootstrap`), the environments, the run directory,
-and secrets (env var -> value) that are passed to the processes but never written to disk.
+role (:class:`~envyard.prerequisites.render.Bootstrap`), the environments and the locks of their
+kernels (filled by remote backends with :func:`envyard.backends.locks.with_locks`), the run
+directory, and secrets (env var -> value) that are passed to the processes but never written
+to disk.
 Every instance gets ``ENVYARD_JOB_NAME``, ``ENVYARD_TASK_ROLE``, ``ENVYARD_TASK_INDEX``,
 ``ENVYARD_TASK_COUNT`` and ``ENVYARD_RUN_ID``.
 
@@ -37,6 +39,7 @@ from envyard.spec.job import TaskRole
 if TYPE_CHECKING:
     from envyard.launch.request import LaunchPlan, LaunchRequest
     from envyard.launch.steps import Log
+    from envyard.locking.model import Lock
     from envyard.notebooks.plan import Job
     from envyard.notebooks.results import NotebookResult
     from envyard.notebooks.runner import Listener, RunOptions
@@ -109,6 +112,7 @@ class Submission:
     settings: Mapping[str, Any] = field(default_factory=dict)  # the target's backend settings
     task_roles: Mapping[str, TaskRole] = field(default_factory=dict)  # resources, retries
     job_retries: int = 0  # jobRetryCount
+    locks: Mapping[str, Lock] = field(default_factory=dict)  # task role -> its kernel's lock
 
     def instances(self) -> list[Instance]:
         return [

@@ -5,6 +5,7 @@ kubernetes`` prints them). ``submit`` applies them with the official client (opt
 ``envyard[k8s]``) and needs a kubeconfig (``KUBECONFIG`` or ``~/.kube/config``; target
 setting ``kubeconfig``) or an in-cluster service account; without one it refuses before
 anything is created. Target settings: ``namespace`` (default ``default``), ``context``.
+Each task role's kernel lock travels in the manifests (:mod:`envyard.backends.manifests`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from envyard.backends.interface import RunStatus, Submission, poll_until_done
+from envyard.backends.locks import with_locks
 from envyard.backends.manifests import render_manifests
 from envyard.errors import ConfigError, MissingDependencyError
 
@@ -132,7 +134,7 @@ class KubernetesBackend:
         create_from_dict: Any = importlib.import_module("kubernetes.utils").create_from_dict
         api = client.ApiClient()
         jobs = []
-        for manifest in self.manifests(submission, reveal_secrets=True):
+        for manifest in self.manifests(with_locks(submission), reveal_secrets=True):
             create_from_dict(api, manifest, namespace=self.namespace)
             if manifest["kind"] == "Job":
                 jobs.append(manifest["metadata"]["name"])

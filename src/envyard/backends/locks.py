@@ -9,24 +9,44 @@ installer takes:
   runtime_env ``pip`` list and the bootstrap's ``requirements.txt`` are such files.
 - :func:`conda_lines`: the lock's conda packages as exact ``name==version=build`` specs and
   their channel URLs (Ray's runtime_env ``conda``; a Ray node needs conda for those).
+- :func:`locked_spec`: a kernel spec whose requirements are the lock's pins: the files the
+  container bootstrap creates a kernel from (``--engine podman|docker``).
 - :func:`lock_of`: the lock of an environment: the one stored with its registry version when
-  there is one, else the spec's lock kept in the kernel cache (made on first use, as
-  ``env launch -f`` does).
+  that version has the same kernel (spec hash), else the spec's lock kept in the kernel cache
+  (made on first use, as ``env launch -f`` does). :func:`with_locks` fills a submission's.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from envyard.errors import EnvyardError
+
 if TYPE_CHECKING:
+    from envyard.backends.interface import Submission
+    from envyard.launch.kernelspec import KernelSpec
     from envyard.locking.model import Lock
     from envyard.spec.environment import Environment
 
-__all__ = ["REMOTE_PLATFORM", "conda_lines", "index_lines", "lock_of", "pip_lines", "platform_of"]
+__all__ = [
+    "PINS_IN_CONTAINER",
+    "REMOTE_PLATFORM",
+    "conda_lines",
+    "index_lines",
+    "lock_of",
+    "locked_spec",
+    "pip_lines",
+    "platform_of",
+    "with_locks",
+    "write_pins",
+]
 
 REMOTE_PLATFORM = "linux-64"  # Ray nodes, containers and pods run Linux x86-64 unless told
+PINS_IN_CONTAINER = "/envyard/kernel-requirements.txt"  # ENVYARD_KERNEL_REQUIREMENTS
 
 
 def platform_of(lock: Lock, wanted: str = REMOTE_PLATFORM) -> str:
@@ -84,18 +104,75 @@ def conda_lines(lock: Lock, platform: str = REMOTE_PLATFORM) -> tuple[list[str],
     return channels, specs
 
 
-def lock_of(environment: Environment, env: Mapping[str, str] | None = None) -> Lock | None:
-    """The lock ``environment`` installs (None when it has no kernel)."""
+def locked_spec(spec: KernelSpec, lock: Lock, platform: str = REMOTE_PLATFORM) -> KernelSpec:
+    """``spec`` installing exactly ``lock``: pinned pip lines, exact conda builds and channels."""
+    channels, conda = conda_lines(lock, platform)
+    pins = tuple(pip_lines(lock, platform))
+    return dataclasses.replace(spec, pip=pins, conda=tuple(conda), channels=tuple(channels))
+
+
+def _stored(environment: Environment, spec: KernelSpec) -> Lock | None:
+    """The lock stored with the registry version ``environment`` names, if it is this kernel's."""
+    if not environment.version:
+        return None
+    from envyard.client import Client
+
+    try:
+        found = Client.from_settings().environments.lock(
+            f"{environment.name}@{environment.version}"
+        )
+    except EnvyardError:  # not in the registry (an environment file): its own lock is used
+        return None
+    if found.lock is None or found.spec_hash != f"sha256:{spec.content_hash}":
+        return None
+    return found.lock
+
+
+def lock_of(
+    environment: Environment,
+    env: Mapping[str, str] | None = None,
+    *,
+    cache_root: Path | None = None,
+    rebuild: bool = False,
+) -> Lock | None:
+    """The lock ``environment`` installs (None when it has no kernel); ``rebuild`` locks a
+    spec without a stored lock again instead of reusing the one kept for it."""
     from envyard.launch.kernelspec import kernel_spec
 
     spec = kernel_spec(environment)
     if spec is None:
         return None
-    stored = getattr(environment, "lock", None)
+    stored = _stored(environment, spec)
     if stored is not None:
-        return stored  # type: ignore[no-any-return]
+        return stored
     from envyard.launch.local import kernel_lock
     from envyard.settings import load_settings
 
     values = dict(os.environ if env is None else env)
-    return kernel_lock(spec, load_settings().kernel_cache, values)
+    root = cache_root or load_settings().kernel_cache
+    return kernel_lock(spec, root, values, rebuild=rebuild)
+
+
+def with_locks(submission: Submission) -> Submission:
+    """``submission`` with the lock of every task role whose environment has a kernel."""
+    locks = dict(submission.locks)
+    for role in submission.roles:
+        environment = submission.environments.get(role)
+        if role not in locks and environment is not None:
+            found = lock_of(environment)
+            if found is not None:
+                locks[role] = found
+    return dataclasses.replace(submission, locks=locks)
+
+
+def write_pins(submission: Submission, folder: Path) -> dict[str, Path]:
+    """``<role>.requirements.txt`` in ``folder`` for each role whose lock has pip packages:
+    the job bootstrap creates the kernel from it when ``ENVYARD_KERNEL_REQUIREMENTS`` names it."""
+    written = {}
+    for role, lock in submission.locks.items():
+        pins = pip_lines(lock)
+        if pins and role in submission.roles:
+            path = folder / f"{role}.requirements.txt"
+            path.write_text("".join(f"{p}\n" for p in pins), encoding="utf-8")
+            written[role] = path
+    return written

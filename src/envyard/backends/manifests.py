@@ -5,6 +5,12 @@ Each Job runs its task role's instances as an Indexed Job (``completions`` = ``p
 = instances); the bootstrap from the ConfigMap is the container's entrypoint;
 ``ENVYARD_TASK_INDEX`` comes from the pod's completion index. Secrets are read from the Secret
 with ``secretKeyRef`` (its values are masked unless ``reveal_secrets``).
+
+A task role whose kernel is locked (``submission.locks``) carries its lock: the ConfigMap holds
+``<role>.requirements.txt``, the lock's pip packages pinned with their hashes
+(:func:`envyard.backends.locks.pip_lines`), which the bootstrap installs instead of the kernel's
+own requirements (``ENVYARD_KERNEL_REQUIREMENTS``); the Job and its pods are annotated with
+the lock hash (``envyard.dev/lock-hash``).
 """
 
 from __future__ import annotations
@@ -13,12 +19,15 @@ import re
 from typing import Any
 
 from envyard.backends.interface import MASK, Submission
+from envyard.backends.locks import pip_lines
 from envyard.errors import SpecError
 
 __all__ = ["dns_name", "render_manifests"]
 
 _INDEX = "metadata.annotations['batch.kubernetes.io/job-completion-index']"
 MANAGED = {"app.kubernetes.io/managed-by": "envyard"}
+LOCK_HASH = "envyard.dev/lock-hash"
+MOUNT = "/envyard/bootstrap"
 
 
 def dns_name(*parts: str, limit: int = 63) -> str:
@@ -47,11 +56,16 @@ def render_manifests(
     base = dns_name(submission.job_name, submission.run_id, limit=50)
     labels = {**MANAGED, "envyard.dev/run-id": submission.run_id}
     meta = {"namespace": namespace, "labels": labels}
+    data = {f"{name}.sh": boot.script for name, boot in submission.roles.items()}
+    for name, lock in submission.locks.items():
+        pins = pip_lines(lock)
+        if pins and name in submission.roles:
+            data[f"{name}.requirements.txt"] = "".join(f"{p}\n" for p in pins)
     config = {
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": {"name": f"{base}-bootstrap", **meta},
-        "data": {f"{name}.sh": boot.script for name, boot in submission.roles.items()},
+        "data": data,
     }
     out: list[dict[str, Any]] = [config]
     secret_name = f"{base}-secrets"
@@ -97,6 +111,8 @@ def _env(submission: Submission, name: str, count: int, secret_name: str) -> lis
         {"name": "ENVYARD_TASK_INDEX", "valueFrom": {"fieldRef": {"fieldPath": _INDEX}}},
         {"name": "ENVYARD_RUN_DIR", "value": "/envyard/work"},
     ]
+    for key, value in submission.roles[name].values.items():  # values given at submission
+        env.append({"name": key, "value": value})
     for key in sorted(submission.secrets):
         ref = {"name": secret_name, "key": key}
         env.append({"name": key, "valueFrom": {"secretKeyRef": ref}})
@@ -114,18 +130,24 @@ def _job(
     secret_name: str,
 ) -> dict[str, Any]:
     labels = {**meta["labels"], "envyard.dev/task-role": dns_name(name)}
+    env = _env(submission, name, boot.instances, secret_name)
+    lock = submission.locks.get(name)
+    annotations = {"annotations": {LOCK_HASH: lock.digest()}} if lock is not None else {}
+    if lock is not None and pip_lines(lock):
+        pins = f"{MOUNT}/{name}.requirements.txt"
+        env.append({"name": "ENVYARD_KERNEL_REQUIREMENTS", "value": pins})
     container = {
         "name": dns_name(name),
         "image": boot.image,
-        "command": ["bash", f"/envyard/bootstrap/{name}.sh"],
+        "command": ["bash", f"{MOUNT}/{name}.sh"],
         "workingDir": "/envyard/work",
-        "env": _env(submission, name, boot.instances, secret_name),
+        "env": env,
         "resources": _resources(role),
         # On deletion, end the bootstrap's foreground command first (PID 1, the bootstrap,
         # would only see TERM after it): the exit callbacks then run within the grace period.
         "lifecycle": {"preStop": {"exec": {"command": ["sh", "-c", "kill -TERM -1 || true"]}}},
         "volumeMounts": [
-            {"name": "bootstrap", "mountPath": "/envyard/bootstrap", "readOnly": True},
+            {"name": "bootstrap", "mountPath": MOUNT, "readOnly": True},
             {"name": "work", "mountPath": "/envyard/work"},
         ],
     }
@@ -136,6 +158,7 @@ def _job(
             "name": dns_name(base, name),
             "namespace": meta["namespace"],
             "labels": labels,
+            **annotations,
         },
         "spec": {
             "completionMode": "Indexed",
@@ -143,7 +166,10 @@ def _job(
             "parallelism": boot.instances,
             "backoffLimit": role.taskRetryCount,
             "template": {
-                "metadata": {"labels": labels},
+                "metadata": {
+                    "labels": labels,
+                    **annotations,
+                },
                 "spec": {
                     "restartPolicy": "Never",
                     "containers": [container],

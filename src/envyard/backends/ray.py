@@ -30,7 +30,7 @@ from envyard.backends.interface import (
     mask_fingerprints,
     poll_until_done,
 )
-from envyard.backends.locks import conda_lines, lock_of, pip_lines
+from envyard.backends.locks import conda_lines, pip_lines, with_locks
 from envyard.errors import ConfigError, MissingDependencyError
 from envyard.locking.model import Lock
 
@@ -196,12 +196,7 @@ class RayBackend:
         package.mkdir(parents=True, exist_ok=True)
         for name, boot in submission.roles.items():
             (package / f"{name}.sh").write_text(boot.script, encoding="utf-8")
-        locks = {
-            role: lock_of(submission.environments[role])
-            if role in submission.environments
-            else None
-            for role in submission.roles
-        }
+        submission = with_locks(submission)
         jobs = []
         for instance in submission.instances():
             boot = submission.roles[instance.role]
@@ -209,10 +204,11 @@ class RayBackend:
                 "working_dir": str(package),
                 "env_vars": {
                     **instance.env(submission.job_name, submission.run_id),
+                    **boot.values,  # values given at submission (never script text)
                     **submission.secrets,
                 },
             }
-            runtime_env.update(_packages(boot, locks[instance.role]))
+            runtime_env.update(_packages(boot, submission.locks.get(instance.role)))
             role = submission.task_roles.get(instance.role)
             cpus = role.resourcePerInstance.cpu if role else 1
             job_id = re.sub(r"[^A-Za-z0-9_-]", "-", f"envyard-{submission.run_id}-{instance.key}")

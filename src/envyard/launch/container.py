@@ -28,7 +28,7 @@ from envyard.launch.local import cache_key
 from envyard.launch.request import LaunchPlan, LaunchRequest
 from envyard.launch.steps import Log, Step
 
-__all__ = ["ContainerEngine", "kernel_spec_dir", "write_kernel_spec"]
+__all__ = ["ContainerEngine", "kernel_spec_dir", "locked_kernel_spec", "write_kernel_spec"]
 
 BOOTSTRAP_IN_CONTAINER = "/envyard/bootstrap.sh"
 SPEC_IN_CONTAINER = "/envyard/kernel-spec"
@@ -54,6 +54,18 @@ def write_kernel_spec(spec: KernelSpec, cache_root: Path) -> Path:
     except OSError:  # a concurrent launch published the same content first
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def locked_kernel_spec(request: LaunchRequest) -> KernelSpec | None:
+    """The kernel the bootstrap creates: the environment's, pinned to its lock (the version's
+    stored lock, else the spec's own, made once and kept like the local engine's)."""
+    from envyard.backends.locks import lock_of, locked_spec
+
+    spec = kernel_spec(request.environment)
+    lock = request.lock or lock_of(
+        request.environment, request.env, cache_root=request.cache_root, rebuild=request.rebuild
+    )
+    return None if spec is None or lock is None else locked_spec(spec, lock)
 
 
 class ContainerEngine:
@@ -82,7 +94,7 @@ class ContainerEngine:
         argv = [self._tool_path(request), "run", "--rm", "--network", request.network]
         if sys.stdin.isatty() and sys.stdout.isatty():
             argv += ["--interactive", "--tty"]
-        spec = kernel_spec(environment)
+        spec = locked_kernel_spec(request)
         if not request.use_image_entrypoint:
             boot = bootstrap_path(request.cache_root)
             argv += ["--volume", f"{boot}:{BOOTSTRAP_IN_CONTAINER}:ro"]
@@ -108,13 +120,17 @@ class ContainerEngine:
         step = Step(f"running the command in {environment.image} with {what}", tuple(argv))
         return LaunchPlan(self.name, (step,), (f"network: {request.network}",))
 
-    def run(self, request: LaunchRequest, log: Log) -> int:
-        (step,) = self.plan(request).steps
+    def prepare(self, request: LaunchRequest) -> None:
+        """Write the bootstrap and the kernel spec files the planned command mounts."""
         if not request.use_image_entrypoint:
             installed_bootstrap(request.cache_root)
-        spec = kernel_spec(request.environment)
+        spec = locked_kernel_spec(request)
         if spec is not None:
             write_kernel_spec(spec, request.cache_root)
+
+    def run(self, request: LaunchRequest, log: Log) -> int:
+        (step,) = self.plan(request).steps
+        self.prepare(request)
         log(step.description)
         try:
             return run_foreground(step.argv, request.env)

@@ -78,27 +78,10 @@ def container_choice(job: Job, podman: str, python_command: tuple[str, ...]) -> 
         "--label",
         f"envyard.notebook={job.path}",
     ]
-    _prepare(environment, request.cache_root)
+    engine.prepare(request)  # the bootstrap and the locked kernel spec the command mounts
     cleanup = (podman, "rm", "--force", "--ignore", "--time", "0", "{name}")
     label = f"{environment.image} ({job.kernel.environment})"
     return KernelChoice(argv=tuple(argv), cleanup=cleanup, label_text=label)
-
-
-def _prepare(environment: object, cache_root: object) -> None:
-    """Write the bootstrap script and kernel spec files the podman command mounts."""
-    from pathlib import Path
-
-    from envyard.launch.bootstrap import installed_bootstrap
-    from envyard.launch.container import write_kernel_spec
-    from envyard.launch.kernelspec import kernel_spec
-    from envyard.spec.environment import Environment
-
-    if not isinstance(environment, Environment) or not isinstance(cache_root, Path):
-        return
-    installed_bootstrap(cache_root)
-    spec = kernel_spec(environment)
-    if spec is not None:
-        write_kernel_spec(spec, cache_root)
 
 
 async def run_in_containers(

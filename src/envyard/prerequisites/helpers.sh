@@ -99,7 +99,12 @@ envyard_activate_kernel() {
         fi
         envyard_log "creating kernel $envyard_kname in $envyard_kdir"
         rm -rf "$envyard_kdir" && mkdir -p "$envyard_kdir" || return
-        printf '%s\n' "$@" > "$envyard_kdir.requirements.txt" || return
+        if [ -n "${ENVYARD_KERNEL_REQUIREMENTS-}" ]; then  # the kernel's lock, pinned with hashes
+            cp "$ENVYARD_KERNEL_REQUIREMENTS" "$envyard_kdir.requirements.txt" || return
+            set -- --requirement "$ENVYARD_KERNEL_REQUIREMENTS"
+        else
+            printf '%s\n' "$@" > "$envyard_kdir.requirements.txt" || return
+        fi
         if command -v uv >/dev/null 2>&1; then
             UV_PYTHON_DOWNLOADS=never uv venv --quiet --no-project --allow-existing \
                 ${envyard_kpython:+--python "$envyard_kpython"} "$envyard_kdir" &&
