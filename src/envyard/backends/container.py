@@ -33,6 +33,7 @@ from envyard.backends.interface import (
     poll_until_done,
 )
 from envyard.backends.local import write_run_dir
+from envyard.backends.locks import PINS_IN_CONTAINER, write_pins
 from envyard.errors import ConfigError, ExecutionError, MissingDependencyError
 from envyard.settings import load_settings
 
@@ -184,6 +185,7 @@ class ContainerBackend:
         engine = _engine(self.settings)
         env = {**engine_env(engine, self.settings), **submission.secrets}
         run_dir = write_run_dir(submission)
+        pins = write_pins(submission, run_dir)  # role -> its kernel's lock as requirements
         containers: list[dict[str, Any]] = []
         for instance in submission.instances():
             boot = submission.roles[instance.role]
@@ -194,6 +196,9 @@ class ContainerBackend:
             argv += ["--label", f"envyard.run={submission.run_id}"]
             argv += ["--volume", f"{run_dir / (instance.role + '.sh')}:/envyard/bootstrap.sh:ro"]
             argv += ["--volume", f"{work}:/envyard/work", "--workdir", "/envyard/work"]
+            if instance.role in pins:  # the bootstrap installs the lock, not the kernel's list
+                argv += ["--volume", f"{pins[instance.role]}:{PINS_IN_CONTAINER}:ro"]
+                argv += ["--env", f"ENVYARD_KERNEL_REQUIREMENTS={PINS_IN_CONTAINER}"]
             variables = {
                 **instance.env(submission.job_name, submission.run_id),
                 "ENVYARD_RUN_DIR": "/envyard/work",
