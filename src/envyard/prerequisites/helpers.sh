@@ -100,7 +100,7 @@ envyard_activate_kernel() {
         envyard_log "creating kernel $envyard_kname in $envyard_kdir"
         rm -rf "$envyard_kdir" && mkdir -p "$envyard_kdir" || return
         if [ -n "${ENVYARD_KERNEL_REQUIREMENTS-}" ]; then  # the kernel's lock, pinned with hashes
-            cp "$ENVYARD_KERNEL_REQUIREMENTS" "$envyard_kdir.requirements.txt" || return
+            cat "$ENVYARD_KERNEL_REQUIREMENTS" > "$envyard_kdir.requirements.txt" || return
             set -- --requirement "$ENVYARD_KERNEL_REQUIREMENTS"
         else
             printf '%s\n' "$@" > "$envyard_kdir.requirements.txt" || return
