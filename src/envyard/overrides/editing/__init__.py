@@ -18,7 +18,7 @@ from typing import Any
 from envyard.errors import SpecError
 from envyard.overrides.editing.nodes import YamlText, parse_yaml
 from envyard.overrides.editing.scalars import patch_scalars
-from envyard.overrides.editing.spans import patch_text
+from envyard.overrides.editing.spans import patch_text, roundtrip_dump
 from envyard.overrides.matching.rules import Change, same
 
 __all__ = ["edit_text", "same"]
@@ -27,26 +27,41 @@ __all__ = ["edit_text", "same"]
 def edit_text(
     doc: YamlText, new_data: Any, changes: Sequence[Change], *, json_file: bool = False
 ) -> str:
-    """``doc``'s text edited to read as ``new_data``; SpecError when it would not."""
-    fast = patch_scalars(doc, new_data, changes, json_file=json_file)
-    text = fast if fast is not None else patch_text(doc, new_data, json_file=json_file)
-    try:
-        check = parse_yaml(text, doc.file).data
-    except SpecError as exc:
-        problem = str(exc)
-        check = None
-    else:
-        problem = ""
-    if problem or not same(check, new_data):
-        line = min((doc.line_of(c.location) for c in changes), default=1)
-        first = changes[0].field if changes else ""
-        raise SpecError.at(
-            doc.file,
-            "the staged copy would not read back as the intended values"
-            + (f" ({problem})" if problem else ""),
-            line=line,
-            field=first,
-            hint="this is a bug in Envyard's YAML editing; please report it with this file "
-            "(the original is unchanged and nothing was staged)",
-        )
-    return text
+    """``doc``'s text edited to read as ``new_data``; SpecError when it would not.
+
+    The scalar fast path is tried first, then the full span patcher, then ruamel's round-trip
+    dump; the first text that reads back as ``new_data`` is the staged text.
+    """
+    problem = ""
+    for make in (_fast, _spans, _roundtrip):
+        text = make(doc, new_data, changes, json_file)
+        if text is None:
+            continue
+        try:
+            if same(parse_yaml(text, doc.file).data, new_data):
+                return text
+        except SpecError as exc:
+            problem = str(exc)
+    line = min((doc.line_of(c.location) for c in changes), default=1)
+    raise SpecError.at(
+        doc.file,
+        "the staged copy would not read back as the intended values"
+        + (f" ({problem})" if problem else ""),
+        line=line,
+        col=1,
+        field=changes[0].field if changes else "",
+        hint="this is a bug in Envyard's YAML editing; please report it with this file "
+        "(the original is unchanged and nothing was staged)",
+    )
+
+
+def _fast(doc: YamlText, new: Any, changes: Sequence[Change], json_file: bool) -> str | None:
+    return patch_scalars(doc, new, changes, json_file=json_file)
+
+
+def _spans(doc: YamlText, new: Any, changes: Sequence[Change], json_file: bool) -> str | None:
+    return patch_text(doc, new, json_file=json_file)
+
+
+def _roundtrip(doc: YamlText, new: Any, changes: Sequence[Change], json_file: bool) -> str | None:
+    return None if json_file else roundtrip_dump(doc.text, new)

@@ -324,3 +324,18 @@ def line_start(text: str, index: int) -> int:
 def starts_line(text: str, index: int) -> bool:
     """True when only spaces stand between the start of the line and ``index``."""
     return text[line_start(text, index) : index].strip(" ") == ""
+
+
+def empty_value_lead(text: str, node: Node) -> str:
+    """What must precede a value written where ``node`` holds nothing (``key:`` with no
+    value, ``- `` with no item, ``{key}`` in a flow mapping): a space after ``:`` or ``-``, a
+    ``: `` after a flow mapping's bare key, nothing after a space."""
+    start = node.start_mark.index
+    if node.end_mark.index != start or node.value != "" or node.style:
+        return ""
+    before = text[start - 1] if start > 0 else "\n"
+    if before in " \t\n":
+        return ""
+    if before in ":-":
+        return " "
+    return ": "

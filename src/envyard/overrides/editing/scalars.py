@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from envyard.overrides.editing.nodes import ScalarNode, YamlText
+from envyard.overrides.editing.nodes import ScalarNode, YamlText, empty_value_lead
 from envyard.overrides.editing.render import render_scalar
 from envyard.overrides.editing.spans import Edit, apply_edits
 from envyard.overrides.matching.rules import MISSING, Change, Location, same
@@ -57,5 +57,6 @@ def patch_scalars(
         rendered = render_scalar(new, '"' if json_file else (node.style or None))
         if "\n" in rendered:
             return None
-        edits.append(Edit(node.start_mark.index, node.end_mark.index, rendered, True))
+        lead = empty_value_lead(text, node)
+        edits.append(Edit(node.start_mark.index, node.end_mark.index, lead + rendered, True))
     return apply_edits(text, edits)

@@ -24,6 +24,7 @@ from envyard.overrides.editing.nodes import (
     ScalarNode,
     SequenceNode,
     YamlText,
+    empty_value_lead,
     last_content_end,
     line_start,
     parse_yaml,
@@ -95,6 +96,9 @@ class _Patcher:
         self.text = text
         self.json_file = json_file
         self.edits: list[Edit] = []
+        self.in_flow = 0
+        """How many flow collections enclose the node being compared (new values there are
+        written in flow style)."""
 
     def diff(self, node: Node, old: Any, new: Any, owner: int) -> None:
         """Edits turning ``node`` (which reads as ``old``) into ``new``; ``owner`` is the
@@ -118,10 +122,12 @@ class _Patcher:
             self.edits.append(Edit(start, end, render_scalar(new, style, indent=owner)))
         else:
             rendered = render_scalar(new, '"' if self.json_file else style)
-            self.edits.append(Edit(start, node.end_mark.index, rendered, True))
+            lead = empty_value_lead(self.text, node)
+            self.edits.append(Edit(start, node.end_mark.index, lead + rendered, True))
 
     def collection(self, node: Node, old: Any, new: Any, owner: int, *, same_shape: bool) -> None:
         if node.flow_style and same_shape:  # same keys / length: edit the values in place
+            self.in_flow += 1
             if isinstance(old, dict):
                 for key_node, value_node in node.value:
                     key = to_data(key_node)
@@ -129,6 +135,7 @@ class _Patcher:
             else:
                 for item, before, after in zip(node.value, old, new, strict=True):
                     self.diff(item, before, after, owner)
+            self.in_flow -= 1
         elif node.flow_style:
             start, end = node.start_mark.index, node.end_mark.index
             self.edits.append(Edit(start, end, self.flow(new)))
@@ -149,6 +156,10 @@ class _Patcher:
         block_old = isinstance(node, MappingNode | SequenceNode) and not node.flow_style
         block_scalar = getattr(node, "style", None) in ("|", ">")
         end = _content_end(text, node) if block_old or block_scalar else node.end_mark.index
+        if self.in_flow:
+            lead = empty_value_lead(text, node) if isinstance(node, ScalarNode) else ""
+            edits.append(Edit(start, end, lead + self.flow(new)))
+            return
         if isinstance(new, dict | list) and new:
             while start > 0 and text[start - 1] == " ":
                 start -= 1
