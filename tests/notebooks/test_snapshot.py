@@ -96,6 +96,45 @@ def test_links_inside_a_listed_folder_may_not_leave_the_repository(tmp_path: Pat
     (repo / "nb" / "data").mkdir()
     (repo / "nb" / "data" / "inside.txt").write_text("ok")
     (repo / "nb" / "data" / "link.txt").symlink_to(tmp_path / "outside" / "key.txt")
-    with pytest.raises(ConfigError, match="symbolic link to .*, outside the repository"):
+    with pytest.raises(ConfigError, match=r"symbolic link to .*, outside the repository"):
         build_snapshot(repo / "nb" / "a.ipynb", NotebookSettings(files=["data"]), tmp_path / "s")
     assert not (tmp_path / "s" / "nb" / "data" / "link.txt").exists()
+
+
+def test_links_beside_the_notebook_are_copied_as_content_or_refused(tmp_path: Path) -> None:
+    """Issue 18 item 6: the default snapshot (the plain files of the notebook's folder)."""
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "key.txt").write_text("TOPSECRET", encoding="utf-8")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "data").mkdir()
+    (repo / "data" / "table.csv").write_text("a,b", encoding="utf-8")
+    nb = write_notebook(repo / "nbs" / "n.ipynb", "pass")
+    (repo / "nbs" / "table.csv").symlink_to(repo / "data" / "table.csv")
+    snap = build_snapshot(nb, NotebookSettings(), tmp_path / "snap")
+    copied = snap.cwd / "table.csv"
+    assert not copied.is_symlink() and copied.read_text(encoding="utf-8") == "a,b"
+    (repo / "nbs" / "key.txt").symlink_to(tmp_path / "outside" / "key.txt")
+    with pytest.raises(ConfigError, match=r"nbs/key.txt' is a symbolic link to .*outside"):
+        build_snapshot(nb, NotebookSettings(), tmp_path / "snap2")
+    assert not (tmp_path / "snap2" / "nbs" / "key.txt").exists()
+
+
+def test_a_run_never_reads_a_file_from_outside_the_repository(tmp_path: Path) -> None:
+    from envyard.notebooks.session import SessionRequest, run_session
+
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "key.txt").write_text("TOPSECRET", encoding="utf-8")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    write_notebook(repo / "nbs" / "reads.ipynb", "print(open('key.txt').read())")
+    (repo / "nbs" / "key.txt").symlink_to(tmp_path / "outside" / "key.txt")
+    (repo / "nbs" / "listed.ipynb").write_bytes((repo / "nbs" / "reads.ipynb").read_bytes())
+    (repo / "nbs" / "notebooks.yaml").write_text(
+        "notebooks:\n  listed.ipynb:\n    files: [key.txt]\n", encoding="utf-8"
+    )
+    report = run_session(SessionRequest([repo / "nbs"], output_dir=tmp_path / "out"))
+    for result in report.results:
+        assert (result.status, result.reason) == ("error", "config"), result
+        assert "symbolic link" in result.message and "key.txt" in result.message
+    assert "TOPSECRET" not in "".join(p.read_text() for p in (tmp_path / "out").rglob("*.*"))
