@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from envyard.errors import SpecError
+from envyard.errors import NotFoundError
 from envyard.registry.kinds import ENVIRONMENT, validate_environment
 from envyard.registry.refs import Ref, parse_ref
 
@@ -26,14 +26,14 @@ def test_seed_spellings_are_accepted() -> None:
 
 @pytest.mark.parametrize(
     ("text", "ref"),
-    [("team", Ref("team")), ("team@3", Ref("team", "3")), (" a.b@1.0 ", Ref("a.b", "1.0"))],
+    [("team", Ref("team")), ("team@3", Ref("team", "3")), ("a.b@1.0", Ref("a.b", "1.0"))],
 )
 def test_parse_ref(text: str, ref: Ref) -> None:
     assert parse_ref(text) == ref
     assert str(ref) == text.strip()
 
 
-@pytest.mark.parametrize("text", ["", "@1", "a@", "a b", "a@1@2", "-a"])
-def test_bad_refs(text: str) -> None:
-    with pytest.raises(SpecError):
+@pytest.mark.parametrize("text", ["", "@1", "a@", "a b", "a@1@2", "-a", " a", "a\n", "a@1\n"])
+def test_bad_refs_name_nothing(text: str) -> None:
+    with pytest.raises(NotFoundError):
         parse_ref(text)

@@ -1,15 +1,21 @@
-"""References to registry objects: ``name`` (the current version) or ``name@version``."""
+"""References to registry objects: ``name`` (the current version) or ``name@version``.
+
+Names follow the one rule of :mod:`envyard.names` (a full match: ``seed\\n`` is not ``seed``).
+A new name that breaks it is a user error (HTTP 422); a *reference* that breaks it names
+nothing, so looking it up is "not found" (HTTP 404), never another object.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from envyard.errors import SpecError
-from envyard.spec.environment import NAME_PATTERN
+from envyard.errors import NotFoundError, SpecError
+from envyard.names import NAME_HINT, check_name, is_name
 
-_NAME = re.compile(NAME_PATTERN)
-_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
+_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
+
+__all__ = ["Ref", "check_name", "check_version", "parse_ref"]
 
 
 @dataclass(frozen=True)
@@ -21,19 +27,8 @@ class Ref:
         return self.name if self.version is None else f"{self.name}@{self.version}"
 
 
-def check_name(name: str, what: str = "name") -> str:
-    if not _NAME.match(name):
-        raise SpecError.at(
-            "<input>",
-            f"'{name}' is not a valid {what}",
-            field="name",
-            hint="use letters, digits, '.', '_' and '-', starting with a letter or digit",
-        )
-    return name
-
-
 def check_version(version: str) -> str:
-    if not _VERSION.match(version):
+    if not _VERSION.fullmatch(version):
         raise SpecError.at(
             "<input>",
             f"'{version}' is not a valid version",
@@ -44,9 +39,11 @@ def check_version(version: str) -> str:
 
 
 def parse_ref(text: str) -> Ref:
-    """``team-default`` or ``team-default@3``; raises SpecError for anything else."""
-    name, sep, version = text.strip().partition("@")
-    check_name(name)
-    if sep:
-        return Ref(name, check_version(version))
-    return Ref(name)
+    """``team-default`` or ``team-default@3``; anything else names nothing (NotFoundError)."""
+    name, sep, version = text.partition("@")
+    if not is_name(name) or (sep and not _VERSION.fullmatch(version)):
+        raise NotFoundError(
+            f"'{text[:140]}' is not a valid reference, so nothing has it",
+            hint=f"write NAME or NAME@VERSION; for the name {NAME_HINT}",
+        )
+    return Ref(name, version if sep else None)

@@ -11,11 +11,10 @@ from typing import Annotated, Any
 
 from pydantic import AliasChoices, Discriminator, Field, Tag, field_validator, model_validator
 
+from envyard.names import Name
 from envyard.spec.base import SchemaRef, SpecModel, Tags, Text, spec_error
 from envyard.spec.refs import parse_image_ref
 
-NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
-_NAME = re.compile(NAME_PATTERN)
 _PY_DEP = re.compile(r"^python\s*(?:=|==|>=|~=)\s*(\d+(?:\.\d+)*)")
 
 
@@ -86,7 +85,7 @@ class Environment(SpecModel):
     """An environment in the registry."""
 
     schema_: SchemaRef
-    name: Annotated[str, Field(description="Unique name; letters, digits, '.', '_' and '-'.")]
+    name: Annotated[Name, Field(description="Unique name; letters, digits, '.', '_' and '-'.")]
     version: Text | None = Field(
         default=None, description="Version; the registry assigns 1, 2, 3... when omitted."
     )
@@ -106,16 +105,6 @@ class Environment(SpecModel):
         description="Conda-style kernel (conda env export format) or a list of pip requirements.",
     )
     tags: Tags = Field(default_factory=dict)
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not _NAME.match(value):
-            raise spec_error(
-                f"'{value}' is not a valid environment name",
-                "use letters, digits, '.', '_' and '-', starting with a letter or digit",
-            )
-        return value
 
     @field_validator("image")
     @classmethod
