@@ -65,7 +65,7 @@ def test_good_names(name: str) -> None:
 def test_the_pattern_is_used_as_a_full_match() -> None:
     assert re.match(f"^{NAME_PATTERN}$", "seed\n")  # the trap: `$` before a final newline
     assert not is_name("seed\n")
-    assert SCHEMA_PATTERN == f"^{NAME_PATTERN}$"
+    assert f"^{NAME_PATTERN}$" == SCHEMA_PATTERN
 
 
 class Model(BaseModel):
