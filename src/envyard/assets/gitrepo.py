@@ -9,13 +9,14 @@ checks each ref's old value — so a release either lands completely or not at a
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from envyard.errors import ExecutionError, MissingDependencyError, NotFoundError
+from envyard.errors import ExecutionError, MissingDependencyError, NotFoundError, SpecError
 
 ZERO = "0" * 40
 
@@ -228,12 +229,39 @@ class Git:
 
     # --- moving refs (atomically) -------------------------------------------------------
     def update_refs(self, updates: list[tuple[str, str, str | None]]) -> None:
-        """Move every ``(ref, new, old)`` or none; ``old`` None means "must not exist"."""
+        """Move every ``(ref, new, old)`` or none; ``old`` None means "must not exist".
+
+        Every ref is checked first (no whitespace or control character that could start
+        another ``update-ref --stdin`` command, and ``git check-ref-format``), every value
+        is an object id: nothing from a file can steer the transaction."""
+        for ref, new, old in updates:
+            self.check_ref(ref)
+            for value in (new, old):
+                if value is not None and not _OBJECT_ID.fullmatch(value):
+                    raise ValueError(f"not an object id: {value!r}")  # a bug, not user input
         lines = ["start"]
         for ref, new, old in updates:
             lines.append(f"update {ref} {new} {old or ZERO}")
         lines += ["prepare", "commit"]
         self.run("update-ref", "--stdin", input=("\n".join(lines) + "\n").encode())
+
+    def check_ref(self, ref: str) -> None:
+        """A user error unless ``ref`` is a full ref name that git accepts, without
+        whitespace or control characters (which would start another ``--stdin`` command)."""
+        bad = any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in ref)
+        if not bad and ref.startswith("refs/"):
+            pending = self.start("check-ref-format", ref)
+            pending.wait()
+            if pending.proc.returncode == 0:
+                return
+        raise SpecError.at(
+            "<release>",
+            f"refusing to write the git ref {ref!r}: not a valid ref name",
+            hint="asset names and versions follow the naming rule: letters, digits, '.', '_', '-'",
+        )
+
+
+_OBJECT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
 def parse_refs(out: str) -> dict[str, str]:

@@ -21,6 +21,14 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root + os.sep)
 
 
+def _in_git_dir(path: str, root: str) -> bool:
+    """Whether ``path`` (or what it links to) is git's own folder or inside it."""
+    for candidate in (path, os.path.realpath(path)):
+        if ".git" in os.path.relpath(candidate, root).split(os.sep):
+            return True
+    return False
+
+
 def _files_under(path: str, root: str, errors: list[str]) -> list[str]:
     if os.path.isfile(path):
         real = os.path.realpath(path) if os.path.islink(path) else path
@@ -112,6 +120,15 @@ def released_paths(asset: Asset, *, lock_file: str = "envyard.lock.json") -> lis
         raw = entry[1:] if negate else entry
         target = os.path.normpath(os.path.join(base, raw))
         where = ("release_paths", index)
+        if _in_git_dir(target, root):
+            problems.append(
+                asset.diag(
+                    where,
+                    f"'{raw}' is inside git's own folder (.git)",
+                    hint="release paths name files of the repository, never .git",
+                )
+            )
+            continue
         if not _inside(target, root) or not _inside(os.path.realpath(target), root):
             problems.append(
                 asset.diag(

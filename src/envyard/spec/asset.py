@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from envyard.names import Name
 from envyard.spec.base import SchemaRef, Tags, Text, spec_error
 from envyard.spec.findings import Finding
 
@@ -79,7 +80,7 @@ class AssetConfig(AssetFileModel):
     """``asset.yaml``: configuration common to every asset type."""
 
     schema_: SchemaRef
-    name: str | None = Field(default=None, description="Asset name; defaults to the spec's.")
+    name: Name | None = Field(default=None, description="Asset name; defaults to the spec's.")
     version: Text | None = Field(
         default=None, description="'auto' for 1-up versioning, or a manual version."
     )
