@@ -33,6 +33,7 @@
     run = client.runs.create("train", spec, target="local", backend="local")  # -> RunRecord
     client.runs.update(run.id, state="running", started_at=now, handle={"pid": 1})
     client.runs.get(run.id); client.runs.list(state="failed", limit=20)
+    client.runs.logs(run.id)             # its output so far; .follow_logs(run.id): live lines
 
     record, token = client.tokens.create("ci", scope="write")   # also .list(), .revoke(id)
 

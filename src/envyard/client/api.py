@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -199,6 +199,14 @@ class Runs:
 
     def list(self, state: str | None = None, limit: int = 50) -> builtins.list[RunRecord]:
         return self._t.run_list(state, limit)
+
+    def logs(self, run_id: str) -> str:
+        """Every instance's output so far, each line prefixed ``role[index]``, secrets masked."""
+        return "".join(self._t.run_logs(run_id, follow=False))
+
+    def follow_logs(self, run_id: str) -> Iterator[str]:
+        """Lines (ending in ``\\n``) as the run writes them, from the first; ends with the run."""
+        return self._t.run_logs(run_id, follow=True)
 
 
 class Tokens:

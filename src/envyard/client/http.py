@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -230,6 +230,26 @@ class HttpTransport:
             RunRecord.model_validate(r)
             for r in self._call("GET", "/api/v1/runs", params=params).json()
         ]
+
+    def run_logs(self, run_id: str, *, follow: bool) -> Iterator[str]:
+        path = f"/api/v1/runs/{_q(run_id)}/logs"
+        if not follow:
+            yield self._call("GET", path).text
+            return
+        try:
+            with self.http.stream(
+                "GET", path, params={"follow": "true"}, timeout=httpx.Timeout(30, read=None)
+            ) as response:
+                if response.is_error:
+                    response.read()
+                    raise _error(response)
+                for line in response.iter_lines():
+                    yield line + "\n"
+        except httpx.HTTPError as exc:
+            raise ConfigError(
+                f"lost the log stream of run {run_id} from {self.url}: {exc}",
+                hint="run it again: the stream starts from the first line",
+            ) from None
 
     def token_create(self, name: str, scope: str) -> tuple[TokenRecord, str]:
         data = self._call("POST", "/api/v1/tokens", json={"name": name, "scope": scope}).json()

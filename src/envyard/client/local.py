@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import getpass
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from envyard.client.transport import Record
@@ -120,6 +120,14 @@ class LocalTransport:
 
     def run_list(self, state: str | None, limit: int) -> builtins.list[RunRecord]:
         return self.registry.runs.list(state=state, limit=limit)
+
+    def run_logs(self, run_id: str, *, follow: bool) -> Iterator[str]:
+        from envyard.service import runlogs
+
+        if follow:
+            yield from runlogs.follow(self.registry, run_id)
+            return
+        yield runlogs.logs(runlogs.refresh(self.registry, self.registry.runs.get(run_id)))
 
     def token_create(self, name: str, scope: str) -> tuple[TokenRecord, str]:
         return self.registry.tokens.create(name, scope, by=self.actor)

@@ -1,8 +1,9 @@
 """``create_app(settings=None)``: the FastAPI app behind ``envyard serve``.
 
 - ``/api/v1/environments``, ``/api/v1/prerequisites``: versioned CRUD + lifecycle.
-- ``/api/v1/runs``: run records (read-only); ``/api/v1/tokens``: tokens (admin).
-- ``/docs``: OpenAPI (Swagger UI); ``/openapi.json``; ``/healthz``.
+- ``/api/v1/runs``: run records (read-only) and their logs; ``/api/v1/tokens``: tokens (admin).
+- ``/docs`` (Swagger UI), ``/redoc``: from local files (:mod:`.apidocs`); ``/openapi.json``;
+  ``/healthz``. The UI and docs pages carry security headers (:mod:`.headers`).
 - ``/``: the web UI (module ``envyard.service.ui``, its ``router``) when it is installed,
   else a redirect to ``/docs``.
 
@@ -23,7 +24,7 @@ from fastapi.responses import RedirectResponse
 from envyard import __version__
 from envyard.registry.records import EnvironmentRecord, PrerequisiteRecord
 from envyard.registry.store import Registry
-from envyard.service import errors
+from envyard.service import apidocs, errors
 from envyard.service.fastpath import FastReads
 from envyard.service.routes import runs, tokens
 from envyard.service.routes.versioned import versioned_router
@@ -51,6 +52,8 @@ def create_app(
         version=__version__,
         description="Environment registry: versioned environments and prerequisites, "
         "run records, API tokens. Writes need `Authorization: Bearer <token>`.",
+        docs_url=None,  # apidocs serves /docs and /redoc from local files (no CDN)
+        redoc_url=None,
     )
     app.state.registry = Registry.open(settings.db_url)
     app.state.settings = settings
@@ -61,6 +64,7 @@ def create_app(
     app.include_router(runs.router)
     app.include_router(tokens.router)
     app.include_router(_health)
+    app.include_router(apidocs.router)
     if importlib.util.find_spec(UI_MODULE) is not None:
         ui = importlib.import_module(UI_MODULE)
         app.include_router(ui.router)

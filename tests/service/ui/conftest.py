@@ -25,6 +25,8 @@ ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 class UiServer:
     url: str
     registry: Registry  # the same metastore, opened in-process (tokens, runs, checks)
+    home: Path  # the server's ENVYARD_HOME (run directories of jobs submitted for it)
+    db_url: str
 
     def token(self, scope: str = "write") -> str:
         _record, token = self.registry.tokens.create(f"ui-{scope}", scope)
@@ -46,7 +48,7 @@ def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
     url = f"http://{LOCALHOST}:{port}"
     try:
         wait_for_http(server, f"{url}/healthz", timeout=60)
-        yield UiServer(url, Registry.open(db_url))
+        yield UiServer(url, Registry.open(db_url), home, db_url)
     finally:
         server.stop()
 

@@ -115,7 +115,7 @@ def private_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServe
     url = f"http://{LOCALHOST}:{port}"
     try:
         wait_for_http(server, f"{url}/healthz", timeout=60)
-        yield UiServer(url, Registry.open(db_url))
+        yield UiServer(url, Registry.open(db_url), home, db_url)
     finally:
         server.stop()
 

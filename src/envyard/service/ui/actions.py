@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import File, Form, Request, Response, UploadFile
 
@@ -28,9 +28,22 @@ OptionalField = Annotated[str, Form()]
 
 
 def _back(request: Request, fallback: str = "/") -> str:
-    referer = request.headers.get("referer", "")
-    base = str(request.base_url)
-    return referer[len(base) - 1 :] if referer.startswith(base) else fallback
+    """The page the form was on, as a same-origin path; ``fallback`` for anything else
+    (another host, ``//host/path``, ``/\\host``: a browser would leave the site)."""
+    return same_origin_path(request.headers.get("referer", ""), str(request.base_url), fallback)
+
+
+def same_origin_path(referer: str, base: str, fallback: str = "/") -> str:
+    """``referer``'s path and query when it is on ``base``'s scheme and host, else ``fallback``."""
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in referer):
+        return fallback  # urlsplit would drop them silently
+    seen, ours = urlsplit(referer), urlsplit(base)
+    if (seen.scheme, seen.netloc) != (ours.scheme, ours.netloc):
+        return fallback
+    path = seen.path or "/"
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return fallback
+    return f"{path}?{seen.query}" if seen.query else path
 
 
 @router.post("/session")

@@ -1,4 +1,4 @@
-"""Read-only pages: environment list and detail, runs list and detail, static files."""
+"""Read-only pages: environment list and detail (with the runs that used it), static files."""
 
 from __future__ import annotations
 
@@ -11,13 +11,15 @@ from fastapi.responses import HTMLResponse
 
 from envyard.errors import EnvyardError, NotFoundError
 from envyard.registry.records import EnvironmentRecord
+from envyard.service import runlogs
+from envyard.service.headers import protect
 from envyard.service.ui import views
 from envyard.service.ui.rendering import render, render_error, router
 from envyard.service.ui.session import registry_of, require
 
 PAGE_SIZE = 50
 _FETCH = 500
-_STATIC = {"app.css": "text/css", "app.js": "text/javascript"}
+_STATIC = {"app.css": "text/css", "layout.css": "text/css", "app.js": "text/javascript"}
 
 
 def _environments(request: Request, tags: list[str], state: str | None) -> list[EnvironmentRecord]:
@@ -85,8 +87,9 @@ def environment_detail(request: Request, name: str, version: str | None = None) 
     assert isinstance(current, EnvironmentRecord)  # noqa: S101 - the environments service
     return render(
         request,
-        "detail.html",
+        "env_detail.html",
         record=current,
+        runs=runlogs.runs_of_environment(registry_of(request), name),
         versions=versions,
         yaml_text=views.environment_yaml(current),
         commands=views.launch_commands(current),
@@ -113,31 +116,10 @@ def edit_environment(request: Request, name: str) -> Response:
     )
 
 
-@router.get("/runs", response_class=HTMLResponse)
-def run_list(request: Request, state: str = "") -> Response:
-    try:
-        require(request, "read")
-        wanted = state or None
-        runs = registry_of(request).runs.list(state=wanted, limit=200)
-    except EnvyardError as exc:
-        return render_error(request, exc)
-    return render(request, "runs.html", runs=runs, state=state)
-
-
-@router.get("/runs/{run_id}", response_class=HTMLResponse)
-def run_detail(request: Request, run_id: str) -> Response:
-    try:
-        require(request, "read")
-        run = registry_of(request).runs.get(run_id)
-    except EnvyardError as exc:
-        return render_error(request, exc)
-    return render(request, "run.html", run=run, spec_yaml=views.to_yaml(run.spec))
-
-
 @router.get("/ui/static/{name}")
 def static(name: str) -> Response:
     media = _STATIC.get(name)
     if media is None:
-        return Response("not found", status_code=404, media_type="text/plain")
+        return protect(Response("not found", status_code=404, media_type="text/plain"))
     text = resources.files("envyard.service.ui").joinpath("static", name).read_text("utf-8")
-    return Response(text, media_type=media, headers={"Cache-Control": "max-age=300"})
+    return protect(Response(text, media_type=media, headers={"Cache-Control": "max-age=300"}))

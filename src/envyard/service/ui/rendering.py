@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from envyard import __version__
 from envyard.errors import AuthError, EnvyardError, SpecError
+from envyard.service.headers import protect
 from envyard.service.ui.session import csrf_token, current_user, remember_csrf
 
 __all__ = ["flash_redirect", "render", "render_error", "router", "templates"]
@@ -55,13 +56,17 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     remember_csrf(request, response)
     if flash is not None:
         response.delete_cookie(FLASH_COOKIE)
+    protect(response)
     return response
 
 
 def flash_redirect(url: str, message: str, kind: str = "ok") -> RedirectResponse:
     """Redirect after a POST, showing *message* once on the next page."""
     response = RedirectResponse(url, status_code=303)
-    response.set_cookie(FLASH_COOKIE, quote(f"{kind}|{message}"), samesite="strict", max_age=60)
+    protect(response)
+    response.set_cookie(
+        FLASH_COOKIE, quote(f"{kind}|{message}"), httponly=True, samesite="strict", max_age=60
+    )
     return response
 
 
