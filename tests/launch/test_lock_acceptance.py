@@ -108,8 +108,8 @@ def test_versions_install_their_locked_packages_without_conda(
     relocked = _envyard(["env", "relock", conda_env], cli_env)
     assert relocked.returncode == 0, relocked.stderr
     assert f"relocked {conda_env}@2" in relocked.stdout
-    diff = _envyard(["env", "diff", conda_env], cli_env)
-    assert diff.returncode == 0, diff.stderr
+    diff = _envyard(["env", "diff", f"{conda_env}@1", conda_env], cli_env)
+    assert diff.returncode == 1, diff.stderr  # like diff(1): 1 when they differ
     assert f"^ {conda_pkg} 1.0 -> 2.0 (upgraded, conda)" in diff.stdout
     ran = _envyard(["env", "launch", f"{conda_env}@1", "--", f"{conda_pkg}-version"], cli_env)
     assert ran.stdout.strip() == f"{conda_pkg} 1.0"  # the old version keeps its lock

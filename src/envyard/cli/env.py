@@ -1,7 +1,7 @@
 """``envyard env``: environments in the registry (local metastore, or a server with --url).
 
-``envyard env launch`` lives in ``envyard.cli.env_launch``; ``lock``, ``diff``, ``relock`` and
-``search`` in ``envyard.cli.env_lock`` (imported when used).
+``envyard env launch`` lives in ``envyard.cli.env_launch``; ``lock``, ``relock`` and ``search``
+in ``envyard.cli.env_lock`` (imported when used).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from envyard.cli.registry_common import client_options, format_tags, make_client
 LAZY: dict[str, tuple[str, str]] = {
     "launch": ("envyard.cli.env_launch", "launch"),
     "lock": ("envyard.cli.env_lock", "lock"),
-    "diff": ("envyard.cli.env_lock", "diff"),
     "relock": ("envyard.cli.env_lock", "relock"),
     "search": ("envyard.cli.env_lock", "search"),
 }

@@ -1,8 +1,9 @@
-"""``envyard env lock | diff | relock | search``: the exact packages of environment versions.
+"""``envyard env lock | relock | search``: the exact packages of environment versions.
 
 Each version is locked when it is made (``env create``/``update``/``import-conda``); these
-commands show a lock, compare two, make a new version locked again now, and find the
-environments holding a package.
+commands show a lock, make a new version locked again now, and find the environments holding a
+package. ``envyard env diff A B`` (in :mod:`envyard.cli.registry_commands`) shows package
+changes with :func:`changes_text`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import click
 
 from envyard.cli.registry_common import client_options, make_client
 
-__all__ = ["diff", "lock", "relock", "search"]
+__all__ = ["changes_text", "lock", "platform_option", "relock", "search"]
 
 PLATFORM_HELP = "Lock for this platform too (linux-64, linux-aarch64, osx-64, osx-arm64, win-64)."
 
@@ -61,39 +62,18 @@ def lock(ref: str, fmt: str, url: str | None, token: str | None) -> None:
         click.echo(_lock_text(view), nl=False)
 
 
-@click.command("diff")
-@click.argument("old")
-@click.argument("new", required=False)
-@click.option("--platform", help="Compare this platform's packages (default: the first).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-@client_options
-def diff(
-    *, old: str, new: str | None, platform: str | None, fmt: str, url: str | None, token: str | None
-) -> None:
-    """Package changes from OLD to NEW (with only one REF: from its previous version).
-
-    \b
-    envyard env diff team@1 team@2
-    envyard env diff team          # the current version against the one before it
-    """
-    with make_client(url, token) as client:
-        if new is None:
-            found = client.environments.diff(old, platform=platform)
-        else:
-            found = client.environments.diff(new, old, platform=platform)
-    if fmt == "json":
-        click.echo(found.model_dump_json(indent=2))
-        return
-    click.echo(f"{found.old} -> {found.new} ({found.platform})")
+def changes_text(found: Any) -> str:
+    """A :class:`~envyard.locking.diff.LockDiff` as lines (``^ name 1.0 -> 2.0 (upgraded...)``)."""
     signs = {"added": "+", "removed": "-", "upgraded": "^", "downgraded": "v", "changed": "~"}
+    lines = [f"packages {found.old} -> {found.new} ({found.platform}):"]
     for change in found.changes:
         versions = " -> ".join(v for v in (change.old, change.new) if v)
-        click.echo(
+        lines.append(
             f"{signs[change.change]} {change.name} {versions} ({change.change}, {change.source})"
         )
     kinds = [c.change for c in found.changes]
-    counts = ", ".join(f"{kinds.count(k)} {k}" for k in signs if k in kinds)
-    click.echo(counts or "no package changes")
+    lines.append(", ".join(f"{kinds.count(k)} {k}" for k in signs if k in kinds) or "no changes")
+    return "\n".join(lines) + "\n"
 
 
 @click.command("relock")

@@ -144,6 +144,15 @@ def add_versioned_commands(
     _add_lifecycle_commands(group, kind=kind, noun=noun)
 
 
+def _package_changes(client: Any, kind: str, before: Any, after: Any) -> str:
+    """The package changes between two environment versions' locks ("" when the same)."""
+    if kind != "environments" or before.lock_hash == after.lock_hash:
+        return ""
+    from envyard.cli.env_lock import changes_text
+
+    return changes_text(client.environments.diff(after.ref, before.ref))
+
+
 def _add_lifecycle_commands(group: click.Group, *, kind: str, noun: str) -> None:
     @group.command("deprecate")
     @click.argument("ref")
@@ -202,7 +211,9 @@ def _add_lifecycle_commands(group: click.Group, *, kind: str, noun: str) -> None
     def diff(old: str, new: str | None, url: str | None, token: str | None) -> None:
         """Show what changed between two versions (NEW defaults to the current one).
 
-        Exits 1 when they differ, 0 when they are the same (like `diff`).
+        For environments, the spec diff is followed by the package changes of their locks
+        (added, removed, upgraded, downgraded). Exits 1 when they differ, 0 when they are the
+        same (like `diff`).
         """
         import difflib
 
@@ -210,16 +221,20 @@ def _add_lifecycle_commands(group: click.Group, *, kind: str, noun: str) -> None
             api = namespace(client, kind)
             before = api.get(old)
             after = api.get(new or before.name)
-        lines = difflib.unified_diff(
-            to_yaml(export_data(before)).splitlines(keepends=True),
-            to_yaml(export_data(after)).splitlines(keepends=True),
-            fromfile=before.ref,
-            tofile=after.ref,
+            packages = _package_changes(client, kind, before, after)
+        text = "".join(
+            difflib.unified_diff(
+                to_yaml(export_data(before)).splitlines(keepends=True),
+                to_yaml(export_data(after)).splitlines(keepends=True),
+                fromfile=before.ref,
+                tofile=after.ref,
+            )
         )
-        text = "".join(lines)
         if text:
             click.echo(text.rstrip())
-        raise click.exceptions.Exit(1 if text else 0)
+        if packages:
+            click.echo(packages, nl=False)
+        raise click.exceptions.Exit(1 if text or packages else 0)
 
     @group.command("export")
     @click.argument("ref")
