@@ -82,13 +82,34 @@ def test_archive_due(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
                 "tags": tags,
             }
         )
-    assert archive_due(client, today=dt.date(2026, 6, 1), dry_run=True) == ["due"]
+    client.environments.update("due", {"version": "2", "image": "localhost:5000/due:2"})
+    assert archive_due(client, today=dt.date(2026, 6, 1), dry_run=True) == ["due@1", "due@2"]
     assert client.environments.get("due").state != "archived"
-    assert archive_due(client, today=dt.date(2026, 6, 1)) == ["due"]
+    assert archive_due(client, today=dt.date(2026, 6, 1)) == ["due@1", "due@2"]
     assert client.environments.get("due@1").state == "archived"
     assert client.environments.get("later").state == "active"
     assert archive_due(client, today=dt.date(2026, 6, 1)) == []  # archived ones are not listed
     client.close()
+
+
+def test_cli_archive_counts_versions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 16, point 13: two versions archived are reported as two, of one environment."""
+    monkeypatch.setenv("ENVYARD_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("ENVYARD_DB_URL", raising=False)
+    monkeypatch.delenv("ENVYARD_URL", raising=False)
+    from envyard.client import Client
+
+    with Client() as client:
+        client.environments.create(
+            {"name": "old", "version": "1", "image": "localhost:5000/old:1",
+             "tags": {"Deprecated": "", "DeleteOn": "2026-01-01"}}
+        )  # fmt: skip
+        client.environments.update("old", {"version": "2", "image": "localhost:5000/old:2"})
+    assert run(["asset", "archive", "--due", "--today", "2026-06-01"]) == 0
+    out = capsys.readouterr().out
+    assert out.strip() == "archived 2 version(s) of 1 environment(s): old@1, old@2"
 
 
 def test_a_replacement_outside_the_repository_warns(tmp_path: Path) -> None:

@@ -61,6 +61,31 @@ def test_release_publishes_and_deprecation_follows(git_repo: GitRepo, client) ->
     assert record.description.startswith("DEPRECATED: Please use new-debian11 instead.")
 
 
+def test_a_deprecated_release_never_leaves_an_older_version_resolving_silently(
+    git_repo: GitRepo,
+    client,  # type: ignore[no-untyped-def]
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 16, point 3: the name resolves to the deprecated newest version (with its
+    warning), never to the older version 1 as if nothing happened; the CLI says so."""
+    env_asset(git_repo.path, "old-debian11", dockerfile="FROM busybox:1\n")
+    env_asset(git_repo.path, "new-debian11", dockerfile="FROM busybox:1\n")
+    git_repo.commit("two")
+    assert run(["asset", "release", "--repo", str(git_repo.path), "--publish"]) == 0
+    deprecate_asset(git_repo.path, "old-debian11", "new-debian11", "2027-01-31")
+    git_repo.commit("deprecate old")
+    capsys.readouterr()
+    assert run(["asset", "release", "--repo", str(git_repo.path), "--publish"]) == 0
+    err = capsys.readouterr().err
+    assert (
+        "warning: old-debian11@2 is deprecated: its older active version(s) old-debian11@1" in err
+    )
+    resolved = client.environments.get("old-debian11")
+    assert (str(resolved.version), resolved.state) == ("2", "deprecated")
+    assert client.environments.get("old-debian11@1").state == "deprecated"
+    assert {v.state for v in client.environments.versions("old-debian11")} == {"deprecated"}
+
+
 def test_publish_is_rolled_back_when_the_refs_do_not_move(git_repo: GitRepo, client) -> None:  # type: ignore[no-untyped-def]
     env_asset(git_repo.path, "solo-debian11", dockerfile="FROM busybox:1\n")
     git_repo.commit("one")

@@ -104,6 +104,10 @@ def deprecate_asset(
     return Deprecation(spec, asset.name, replacement, date, text, warning)
 
 
+def _version_key(version: str) -> tuple[int, str]:
+    return (int(version), "") if version.isdigit() else (1 << 62, version)
+
+
 def _due(record: Any, today: dt.date) -> bool:
     when = record.delete_on
     tag = (record.tags or {}).get("DeleteOn")
@@ -118,7 +122,8 @@ def _due(record: Any, today: dt.date) -> bool:
 def archive_due(
     client: Client, *, today: dt.date | None = None, dry_run: bool = False
 ) -> list[str]:
-    """Archive every environment (all its versions) whose DeleteOn has passed; returns names."""
+    """Archive every environment (all its versions) whose DeleteOn has passed; returns the
+    ``name@version`` of each version archived (not yet archived before)."""
     day = today or dt.date.today()
     names: list[str] = []
     offset = 0
@@ -134,5 +139,6 @@ def archive_due(
         if any(_due(v, day) for v in versions):
             if not dry_run:
                 client.environments.archive(name)
-            done.append(name)
+            fresh = [str(v.version) for v in versions if v.state != "archived"]
+            done += [f"{name}@{v}" for v in sorted(fresh, key=_version_key)]
     return done

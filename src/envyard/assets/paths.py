@@ -24,7 +24,7 @@ def _inside(path: str, root: str) -> bool:
 def _in_git_dir(path: str, root: str) -> bool:
     """Whether ``path`` (or what it links to) is git's own folder or inside it."""
     for candidate in (path, os.path.realpath(path)):
-        if ".git" in os.path.relpath(candidate, root).split(os.sep):
+        if ".git" in Path(os.path.relpath(candidate, root)).parts:
             return True
     return False
 

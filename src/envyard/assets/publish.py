@@ -63,6 +63,8 @@ class RegistryPublisher:
         self.client = client
         self.settings = settings
         self.repo_url = repo_url
+        self.warnings: list[str] = []
+        """What a user should know about the registry after publishing (printed by the CLI)."""
 
     def publish(self, items: list[PlanItem], commit: str) -> list[str]:
         created: list[str] = []
@@ -94,15 +96,30 @@ class RegistryPublisher:
         return created
 
     def _deprecate(self, env: Environment, ref: str) -> None:
+        """A deprecated spec retires the environment *name*, as ``env deprecate NAME`` does:
+        every active version is deprecated, so resolving the name never silently falls back
+        to an older active version (it gives the newest, with its deprecation warning)."""
         if "Deprecated" not in env.tags:
             return
         match = _REPLACEMENT.search(env.description)
         delete_on: Any = env.tags.get("DeleteOn") or None
         replaced_by = match.group(1) if match else None
+        envs = self.client.environments
+        older = [
+            f"{env.name}@{v.version}"
+            for v in envs.versions(env.name)
+            if v.state == "active" and str(v.version) != str(env.version)
+        ]
         try:
-            self.client.environments.deprecate(ref, replaced_by=replaced_by, delete_on=delete_on)
+            envs.deprecate(env.name, replaced_by=replaced_by, delete_on=delete_on)
         except NotFoundError:  # the replacement is not in this registry (yet): keep the tags
-            self.client.environments.deprecate(ref, delete_on=delete_on)
+            envs.deprecate(env.name, delete_on=delete_on)
+        if older:
+            self.warnings.append(
+                f"{ref} is deprecated: its older active version(s) {', '.join(older)} were "
+                f"deprecated too, so '{env.name}' resolves to {ref} with a deprecation warning"
+                + (f"; use {replaced_by} instead" if replaced_by else "")
+            )
 
     def unpublish(self, refs: list[str]) -> None:
         for ref in reversed(refs):

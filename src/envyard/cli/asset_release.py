@@ -84,6 +84,8 @@ def release(
     click.echo(f"committed {result.commit} on '{branch}'; tags: {', '.join(result.tags) or '-'}")
     if result.published:
         click.echo(f"published: {', '.join(result.published)}")
+    for warning in publisher.warnings if publisher is not None else []:
+        click.echo(f"warning: {warning}", err=True)
     for line in describe_entries(result.skipped):
         click.echo(line)
     click.echo(f"network requests: {result.requests}")
@@ -132,6 +134,8 @@ def archive(
     with Client(registry, token) if registry else Client() as client:
         refs = archive_due(client, today=parse_date(today) if today else None, dry_run=dry_run)
     verb = "would archive" if dry_run else "archived"
+    names = {ref.partition("@")[0] for ref in refs}
     click.echo(
-        f"{verb} {len(refs)} environment version(s)" + (": " + ", ".join(refs) if refs else "")
+        f"{verb} {len(refs)} version(s) of {len(names)} environment(s)"
+        + (": " + ", ".join(refs) if refs else "")
     )
