@@ -155,3 +155,16 @@ def test_pin_many_assets_and_refuse_a_foreign_output_folder(
     assert run(["asset", "pin", str(repo / "one-debian11"), "-o", str(foreign)]) == 1
     assert "not empty" in capsys.readouterr().err
     assert (foreign / "keep.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_cli_pin_reports_the_load_error_as_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not "no environment asset with a build context": the broken file, line and field."""
+    folder = env_asset(tmp_path, "pytorch-2.3-broken")
+    (folder / "environment.yaml").write_text("image:\n  name: x\n  context: {dir: 3, nope: 1}\n")
+    assert run(["asset", "pin", str(folder), "-o", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "no environment asset" not in err
+    assert "environment.yaml:3:" in err, err
+    assert not (tmp_path / "out").exists()

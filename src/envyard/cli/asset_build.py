@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from envyard.cli.asset_options import asset_settings, resolve_options
-from envyard.errors import ConfigError
+from envyard.errors import ConfigError, SpecError
 
 
 @click.command()
@@ -48,6 +48,9 @@ def pin(
     settings = asset_settings(root, digest=digest, **resolve)
     online = bool(resolve["online"])
     found = discover([path], root)
+    broken = [d for d in found.diagnostics if d.severity == "error"]
+    if broken:  # the load errors as they are (file:line:col), not "no asset found"
+        raise SpecError(broken)
     assets = [a for a in found.assets if a.context_dir is not None]
     if not assets:
         raise ConfigError(f"no environment asset with a build context under {path}")
