@@ -70,7 +70,31 @@ def prepare_workspace(workdir: Path | None, console: Console) -> Workspace:
     os.environ["ENVYARD_HOME"] = str(home)  # the demo's own metastore, kernels and runs
     for name in ("ENVYARD_DB_URL", "ENVYARD_URL", "ENVYARD_TOKEN", "ENVYARD_TARGET"):
         os.environ.pop(name, None)
+    offline_packages(root / "wheels", root / "uv-cache")
     return Workspace(root=root, examples=examples, home=home, console=console)
+
+
+DEMO_WHEELS = (("six", "1.16.0"), ("six", "1.17.0"))
+"""Tiny stand-ins for the packages the example kernels name (they only carry __version__)."""
+
+
+def offline_packages(wheels: Path, cache: Path) -> None:
+    """Lock and install the demo's kernels from a local folder of tiny wheels, offline.
+
+    Environments are locked when they are created; the demo's kernels resolve against
+    ``wheels`` only (``UV_NO_INDEX``, ``UV_FIND_LINKS``) with a private uv cache, so it needs
+    no network and leaves nothing in the user's caches.
+    """
+    from envyard.testing.wheels import build_wheel
+
+    for name, version in DEMO_WHEELS:
+        build_wheel(wheels, name, version, summary="A stand-in built by `envyard demo`")
+    for name in [n for n in os.environ if n.startswith("UV_")]:
+        os.environ.pop(name)
+    os.environ.update(
+        {"UV_NO_INDEX": "1", "UV_FIND_LINKS": str(wheels), "UV_CACHE_DIR": str(cache),
+         "UV_NO_CONFIG": "1"}
+    )  # fmt: skip
 
 
 def run_demo(workspace: Workspace, steps: list[tuple[str, Step]]) -> list[StepResult]:

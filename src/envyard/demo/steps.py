@@ -76,7 +76,7 @@ def assets(ws: Workspace) -> str:
     pinned = _cli(ws, "assets", "asset", "pin", str(repo), "-o", str(ws.root / "pinned"))
     skipped = "skipped" in pinned
     _cli(ws, "assets", "asset", "release", "--repo", str(repo), "--release-branch", "release",
-         "--publish")  # fmt: skip
+         "--publish", "--allow-unresolved")  # fmt: skip
     tags = _git(repo, "tag", "--list", "environment/*").split()
     if not tags:
         raise EnvyardError("the release created no environment/<name>/<version> tag")
@@ -107,9 +107,10 @@ def registry(ws: Workspace) -> str:
             prerequisites += 1
     page = Client().environments.list(limit=100)
     refs = [f"{e.name}@{e.version}" for e in page.items]
+    locked = sum(1 for e in page.items if e.lock_hash)
     return (
-        f"{len(refs)} environments in the SQLite metastore ({', '.join(refs)}) "
-        f"and {prerequisites} prerequisite in its catalogue"
+        f"{len(refs)} environments in the SQLite metastore ({', '.join(refs)}; {locked} with a "
+        f"kernel locked to exact packages) and {prerequisites} prerequisite in its catalogue"
     )
 
 
