@@ -62,9 +62,7 @@ class KernelSpec:
 
     def environment_yml(self) -> str:
         """The kernel as a conda environment file (what ``conda env create -f`` reads)."""
-        import io
-
-        from ruamel.yaml import YAML
+        from envyard.yamlio import dump
 
         deps: list[object] = []
         if self.python:
@@ -76,11 +74,7 @@ class KernelSpec:
         doc["dependencies"] = deps
         if self.variables:
             doc["variables"] = dict(self.variables)
-        out = io.StringIO()
-        yaml = YAML(typ="safe", pure=True)
-        yaml.default_flow_style = False
-        yaml.dump(doc, out)
-        return out.getvalue()
+        return dump(doc)
 
 
 def kernel_name(environment: Environment) -> str:
