@@ -24,8 +24,8 @@ class LaunchRequest:
 
     ``env`` is the environment of the processes Envyard starts (installers, the command,
     podman); ``cache_root`` is where kernels are cached; ``lock`` is the registry version's
-    lock (a spec file has none: the local engine locks it on first use). The container options are ignored by
-    the local engine.
+    lock (a spec file has none: the local engine locks it on first use). The container
+    options are ignored by the local engine.
     """
 
     environment: Environment
