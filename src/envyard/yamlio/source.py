@@ -33,19 +33,29 @@ def read_text(path: Path, *, max_bytes: int = MAX_SPEC_BYTES) -> str:
             shown,
             f"file is {size / 1024 / 1024:.1f} MB; spec files are limited to "
             f"{max_bytes // 1024 // 1024} MB",
+            line=1,
+            col=1,
             hint="is this a data file? spec files hold configuration only",
         )
     with path.open("rb") as handle:
         raw = handle.read(max_bytes + 1)
     if len(raw) > max_bytes:  # grew since stat
-        raise SpecError.at(shown, f"file is larger than {max_bytes // 1024 // 1024} MB")
-    if b"\x00" in raw[:8192]:
-        raise SpecError.at(shown, "binary file, not YAML or JSON text")
+        too_big = f"file is larger than {max_bytes // 1024 // 1024} MB"
+        raise SpecError.at(shown, too_big, line=1, col=1)
+    nul = raw.find(b"\x00", 0, 8192)
+    if nul >= 0:
+        line, col = _place(raw, nul)
+        raise SpecError.at(
+            shown,
+            "binary file, not YAML or JSON text (it holds a NUL byte)",
+            line=line,
+            col=col,
+            hint="spec files are UTF-8 text",
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        col = exc.start - raw.rfind(b"\n", 0, exc.start)
+        line, col = _place(raw, exc.start)
         raise SpecError.at(
             shown,
             f"not valid UTF-8 text (byte 0x{raw[exc.start]:02x})",
@@ -53,6 +63,12 @@ def read_text(path: Path, *, max_bytes: int = MAX_SPEC_BYTES) -> str:
             col=col,
             hint="save the file as UTF-8",
         ) from None
+
+
+def _place(raw: bytes, index: int) -> tuple[int, int]:
+    """1-based (line, column in characters) of byte ``index``."""
+    start = raw.rfind(b"\n", 0, index) + 1
+    return raw.count(b"\n", 0, index) + 1, len(raw[start:index].decode("utf-8", "replace")) + 1
 
 
 read_spec_text = read_text
