@@ -20,17 +20,33 @@ __all__ = ["lock_document", "search"]
 
 
 def lock_document(
-    name: str, document: Mapping[str, Any], platforms: Sequence[str] = ()
+    name: str,
+    document: Mapping[str, Any],
+    platforms: Sequence[str] = (),
+    *,
+    previous: Lock | None = None,
 ) -> Lock | None:
-    """The lock of an environment document's kernel (None when it declares no kernel)."""
+    """The lock of an environment document's kernel (None when it declares no kernel).
+
+    ``previous`` (the newest version's lock) is kept when the kernel is the same (spec hash)
+    and covers the platforms asked for: an update that does not touch the kernel keeps its
+    exact packages; ``relock`` is how new releases are taken in.
+    """
     from envyard.launch.kernelspec import kernel_spec
-    from envyard.locking.resolve import lock_kernel
+    from envyard.locking.config import lock_platforms
+    from envyard.locking.resolve import lock_kernel, spec_hash
     from envyard.spec.environment import Environment
 
     environment = Environment.model_validate({"name": name, **document})
     spec = kernel_spec(environment)
     if spec is None:
         return None
+    if (
+        previous is not None
+        and previous.spec_hash == spec_hash(spec)
+        and set(lock_platforms(platforms)) <= set(previous.platforms)
+    ):
+        return previous
     return lock_kernel(spec, platforms=platforms)
 
 

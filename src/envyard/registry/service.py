@@ -123,10 +123,12 @@ class RegistryService:
 
     # --- writes --------------------------------------------------------------------------
 
-    def _lock(self, checked: Validated, platforms: Sequence[str]) -> Lock | None:
+    def _lock(
+        self, checked: Validated, platforms: Sequence[str], previous: Lock | None = None
+    ) -> Lock | None:
         if self.kind.name != "environment":
             return None
-        return lock_document(checked.name, checked.document, platforms)
+        return lock_document(checked.name, checked.document, platforms, previous=previous)
 
     def create(
         self, body: Any, *, by: str | None = None, platforms: Sequence[str] = ()
@@ -162,14 +164,16 @@ class RegistryService:
     ) -> VersionedRecord:
         """Add a new version: ``body`` is a full spec (``replace``) or changes to merge.
 
-        The new version's kernel is locked before the write; if the newest version changes
-        meanwhile so that the merged body differs, the update is refused (409, try again).
+        The new version's kernel is locked before the write (the newest version's lock is kept
+        when the kernel did not change); if the newest version changes meanwhile so that the
+        merged body differs, the update is refused (409, try again).
         """
         check_name(name)
         with self.db.read() as session:
             newest = q.all_versions(session, q.find_item(session, self.kind, name))[0]
             planned = w.updated_body(self.kind, name, body, replace, newest)
-        lock = self._lock(planned, platforms)
+            previous = stored_lock(newest)
+        lock = self._lock(planned, platforms, previous)
         try:
             with self.db.write() as session:
                 item = q.find_item(session, self.kind, name, lock=True)
