@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from envyard.backends.locks import conda_lines, index_lines, pip_lines
+from envyard.errors import ConfigError
 from envyard.locking.model import Artifact, CondaPackage, Lock, PipPackage, PlatformLock
 
 WHEEL = Artifact(url="http://127.0.0.1:1/packages/six-1.16.0-py2.py3-none-any.whl", sha256="a" * 64)
@@ -58,3 +61,43 @@ def test_conda_packages_are_pinned_to_their_builds() -> None:
     assert specs == ["numpy==1.26.4=py311h_0"]
     assert channels == ["https://conda.example/main", "https://conda.example/forge"]
     assert pip_lines(_lock(conda=(numpy,))) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "version"),
+    [("six\n--index-url http://evil/simple", "1"), ("six", "1 --extra-index-url x"), ("-e", "1")],
+)
+def test_a_lock_never_writes_an_option_into_a_requirements_file(name: str, version: str) -> None:
+    lock = _lock(PipPackage(name=name, version=version, wheels=(WHEEL,)))
+    with pytest.raises(ConfigError, match="cannot be written into a requirements file"):
+        pip_lines(lock)
+
+
+def test_ray_gets_a_conda_environment_of_exact_builds_with_the_pip_pins_inside() -> None:
+    from envyard.backends.ray import _packages
+
+    numpy = CondaPackage(
+        name="numpy", version="1.26.4", build="py311h_0", subdir="linux-64",
+        channel="https://conda.example/main", url="https://conda.example/main/linux-64/n.conda",
+        file_name="n.conda", sha256="d" * 64,
+    )  # fmt: skip
+    six = PipPackage(name="six", version="1.16.0", wheels=(WHEEL,))
+    lock = _lock(six, conda=(numpy,), indexes=("http://127.0.0.1:1/simple/",))
+    assert _packages(None, lock) == {
+        "conda": {
+            "channels": ["https://conda.example/main"],
+            "dependencies": [
+                "numpy==1.26.4=py311h_0",
+                "pip",
+                {
+                    "pip": [
+                        "--index-url http://127.0.0.1:1/simple/",
+                        f"six==1.16.0 --hash=sha256:{'a' * 64}",
+                    ]
+                },
+            ],
+        }
+    }
+    assert _packages(None, _lock(six))["pip"]["packages"] == [
+        f"six==1.16.0 --hash=sha256:{'a' * 64}"
+    ]

@@ -1,5 +1,12 @@
-"""Execution backends: ``submit()`` a rendered job, get a handle to follow it.
+"""Where it runs: backends for ``job submit``, ``env launch`` and ``nb test``, one mechanism.
 
-:mod:`.interface` holds the Protocols; built-in backends (``local``, ``container``, ``ray``,
-``kubernetes``) are entry points of the ``envyard.backends`` group like third-party ones.
+- :mod:`.interface`: the one ``Backend`` Protocol (capabilities ``job``, ``launch``,
+  ``notebook``), ``Submission``, ``Handle``, ``RunStatus``, secret fingerprints;
+- :mod:`.builtin`: the built-in backends as the ``envyard.backends`` entry points name them
+  (``local``, ``container``, ``podman``, ``docker``, ``ray``, ``kubernetes``), each composing
+  the modules below; third-party backends are entry points of the same group;
+- :mod:`.locks`: a version's lock in the forms remote installers take (pinned requirements,
+  exact conda builds) and the lock of an environment;
+- job execution: :mod:`.local` (+ :mod:`.supervisor`, :mod:`.completion`),
+  :mod:`.container`, :mod:`.ray`, :mod:`.kubernetes` (+ :mod:`.manifests`, pure).
 """

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from envyard.errors import EnvyardError
+from envyard.errors import ConfigError, EnvyardError
 
 if TYPE_CHECKING:
     from envyard.backends.interface import Submission
@@ -49,6 +50,20 @@ REMOTE_PLATFORM = "linux-64"  # Ray nodes, containers and pods run Linux x86-64 
 PINS_IN_CONTAINER = "/envyard/kernel-requirements.txt"  # ENVYARD_KERNEL_REQUIREMENTS
 
 
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+!*-]*")  # PEP 508 names, PEP 440 versions, builds
+_URL = re.compile(r"[^\s'\"\\]+")
+
+
+def _checked(value: str, what: str, pattern: re.Pattern[str] = _WORD) -> str:
+    """``value`` when it is one word of its kind; a lock never smuggles a line or an option."""
+    if not pattern.fullmatch(value) or value.startswith("-"):
+        raise ConfigError(
+            f"the lock holds a {what} that cannot be written into a requirements file: {value!r}",
+            hint="lock the environment again (`envyard env relock NAME`)",
+        )
+    return value
+
+
 def platform_of(lock: Lock, wanted: str = REMOTE_PLATFORM) -> str:
     """``wanted`` when the lock has it, else the lock's only platform (a clear error if not)."""
     if wanted in lock.platforms or len(lock.platforms) != 1:
@@ -65,6 +80,7 @@ def index_lines(lock: Lock) -> list[str]:
     lines: list[str] = []
     primary = True
     for source in lock.indexes:
+        _checked(source, "package index", _URL)
         if "://" not in source or source.startswith("file:"):
             lines.append(f"--find-links {source}")
         elif primary:
@@ -86,9 +102,10 @@ def pip_lines(lock: Lock, platform: str = REMOTE_PLATFORM) -> list[str]:
     hashed = True
     for package in packages:
         files = [*package.wheels, *([package.sdist] if package.sdist else [])]
-        digests = sorted({f.sha256 for f in files if f.sha256})
+        digests = sorted({_checked(f.sha256, "sha256") for f in files if f.sha256})
         hashed = hashed and bool(digests)
-        pins.append((f"{package.name}=={package.version}", digests))
+        name, version = _checked(package.name, "name"), _checked(package.version, "version")
+        pins.append((f"{name}=={version}", digests))
     # hash-checking mode needs a hash on every line: without one somewhere, pins only
     lines = [
         pin + "".join(f" --hash=sha256:{d}" for d in digests if hashed) for pin, digests in pins
@@ -99,8 +116,12 @@ def pip_lines(lock: Lock, platform: str = REMOTE_PLATFORM) -> list[str]:
 def conda_lines(lock: Lock, platform: str = REMOTE_PLATFORM) -> tuple[list[str], list[str]]:
     """``(channels, specs)``: the lock's conda packages pinned to their exact builds."""
     packages = lock.for_platform(platform_of(lock, platform)).conda
-    specs = [f"{p.name}=={p.version}={p.build}" for p in packages]
-    channels = list(dict.fromkeys([*lock.channels, *(p.channel for p in packages)]))
+    specs = [
+        f"{_checked(p.name, 'name')}=={_checked(p.version, 'version')}={_checked(p.build, 'build')}"
+        for p in packages
+    ]
+    found = [*lock.channels, *(p.channel for p in packages)]
+    channels = list(dict.fromkeys(_checked(c, "channel", _URL) for c in found))
     return channels, specs
 
 
