@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from envyard.errors import SpecError
-from envyard.jobs.load import load_job
+from envyard.jobs.load import LoadedJob, load_job
 
 
-def load(tmp_path: Path, text: str) -> None:
+def load(tmp_path: Path, text: str) -> LoadedJob:
     path = tmp_path / "job.yaml"
     path.write_text(textwrap.dedent(text))
-    load_job(path)
+    return load_job(path)
 
 
 @pytest.mark.parametrize(
@@ -36,10 +36,6 @@ def load(tmp_path: Path, text: str) -> None:
             "'this' only exists in a prerequisite's callbacks",
         ),
         (
-            "taskRoles: {r: {commands: ['echo <% $data.uri[0] %>']}}",
-            "this task role has no `data:` prerequisite",
-        ),
-        (
             "taskRoles: {r: {commands: ['echo <% $parameters.x']}}",
             "is never closed",
         ),
@@ -59,6 +55,18 @@ def test_reference_errors_are_located(tmp_path: Path, body: str, message: str) -
     text = str(info.value)
     assert message in text
     assert "job.yaml:" in text
+
+
+def test_references_openpai_leaves_as_written_are_warnings(tmp_path: Path) -> None:
+    """OpenPAI accepts these and keeps the reference in the command: a warning here."""
+    loaded = load(
+        tmp_path,
+        "protocolVersion: 2\nname: j\n"
+        "taskRoles: {r: {commands: ['echo <% $data.uri[0] %> <% $parameters.p %>']}}\n",
+    )
+    messages = [w.message for w in loaded.warnings]
+    assert any("this task role has no `data:` prerequisite" in m for m in messages)
+    assert any("'$parameters.p' is not defined" in m for m in messages)
 
 
 def test_old_style_job_is_valid(tmp_path: Path) -> None:

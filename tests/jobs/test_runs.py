@@ -167,14 +167,15 @@ BAD = {
         """,
         "a data prerequisite's uri is a list (OpenPAI's schema)",
     ),
-    "parameter": (
+    "secret": (
         """
         protocolVersion: 2
         name: bad
+        secrets: {a: b}
         taskRoles:
-          r: {commands: ["echo <% $parameters.nope %>"]}
+          r: {commands: ["echo <% $secrets.nope %>"]}
         """,
-        "'$parameters.nope' is not defined",
+        "'$secrets.nope' is not defined",
     ),
     "environment": (
         """

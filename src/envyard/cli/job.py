@@ -65,8 +65,16 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
 
 
 def _warn(plan: JobPlan) -> None:
+    """Deprecated environments or prerequisites used, and references left as written."""
     for warning in plan.resolved.warnings:
         click.echo(f"warning: {warning}", err=True)
+    shown: set[str] = set()
+    for boot in plan.roles.values():
+        for diagnostic in boot.warnings:
+            line = diagnostic.render()
+            if line not in shown:
+                shown.add(line)
+                click.echo(line, err=True)
 
 
 @click.group()

@@ -78,6 +78,7 @@ def prepare(
     with tempfile.TemporaryDirectory(prefix="envyard-stage-") as tmp:
         staged = stage_job(job_path, Path(tmp), target=target, targets_file=targets_file)
         job = load_job(staged.path)
+        job.document.file = original.document.file  # messages name the user's file
     name = backend or (staged.target.backend if staged.target else None) or "local"
     chosen_settings = dict(staged.target.settings) if staged.target else {}
     chosen_settings.update(settings or {})
@@ -88,9 +89,35 @@ def prepare(
         # "none" where the backend installs the kernel itself (Ray: through its runtime_env)
         kernel_mode=getattr(chosen, "kernel_mode", "activate"),
         base_dir=original.base_dir,
+        params=params,
+        deployment=deployment,
     )
+    notes = staged.changes + tuple(_unhonoured(plan, name))
     spec = dict(job.document.data)
-    return Prepared(plan, spec, target, name, chosen, chosen_settings, staged.changes)
+    if params:
+        spec["parameters"] = {**(spec.get("parameters") or {}), **params}
+    return Prepared(plan, spec, target, name, chosen, chosen_settings, notes)
+
+
+def _unhonoured(plan: JobPlan, backend: str) -> list[str]:
+    """What the local backend does not provide: the job's image and GPUs."""
+    if backend != "local":
+        return []
+    out = []
+    for role, boot in plan.roles.items():
+        spec = plan.job.spec.taskRoles[role]
+        if boot.image:
+            out.append(
+                f"task role {role}: the local backend runs on this machine, not in image "
+                f"{boot.image}; use --backend container to run in it"
+            )
+        gpus = spec.resourcePerInstance.gpu
+        if gpus:
+            out.append(
+                f"task role {role}: asks for {gpus} GPU(s) per instance; the local backend "
+                "does not reserve or expose GPUs (use --backend container, ray or kubernetes)"
+            )
+    return out
 
 
 def submit_job(

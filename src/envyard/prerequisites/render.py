@@ -33,6 +33,8 @@ from envyard.spec.document import Document
 from envyard.spec.environment import Environment
 from envyard.spec.job import JobSpec, Prerequisite
 from envyard.spec.template import (
+    Literal,
+    MissingValue,
     Ref,
     Scope,
     SecretRef,
@@ -61,17 +63,17 @@ class Bootstrap:
     pip_requirements: tuple[str, ...]
     secrets: Mapping[str, str] = field(default_factory=dict)  # env var -> secret key
     values: Mapping[str, str] = field(default_factory=dict)  # env var -> outside value
+    warnings: tuple[Diagnostic, ...] = ()  # references left as written
 
 
 def prerequisite_view(pre: Prerequisite) -> dict[str, Any]:
-    """What ``this.`` and ``$data.`` see of a prerequisite."""
-    return {
-        "name": pre.name,
-        "type": pre.type,
-        "plugin": pre.plugin,
-        "uri": pre.uri,
-        "parameters": pre.parameters,
-    }
+    """What ``this.`` and ``$data.`` see of a prerequisite: every field written (OpenPAI's
+    ``$script.version``), its free parameters also under ``parameters``."""
+    view: dict[str, Any] = pre.model_dump(exclude_none=True, exclude={"callbacks"})
+    view.update(
+        name=pre.name, type=pre.type, plugin=pre.plugin, uri=pre.uri, parameters=pre.parameters
+    )
+    return view
 
 
 def plugin_name(pre: Prerequisite) -> str:
@@ -105,6 +107,7 @@ class _Renderer:
         self.outside = outside
         self.catalogue = catalogue  # names of prerequisites from the registry catalogue
         self.errors: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
         self.secrets: dict[str, str] = {}
         self.values: dict[str, str] = {}
         self.numeric: set[str] = set()
@@ -143,7 +146,16 @@ class _Renderer:
             parts = parse(text)
 
             def value_of(ref: Ref) -> Any:
-                value = resolve(ref, scope)
+                try:
+                    value = resolve(ref, scope)
+                except MissingValue as exc:  # OpenPAI leaves it as written: so do we, and warn
+                    at = self.where(path)
+                    self.warnings.append(
+                        Diagnostic(at.file, at.line, at.col, at.field,
+                                   f"{exc}; left in the command as written (as OpenPAI does)",
+                                   severity="warning")
+                    )  # fmt: skip
+                    return Literal(ref.text)
                 if isinstance(value, SecretRef):
                     self.secrets[value.env] = value.key
                 elif isinstance(value, ValueRef):
@@ -155,7 +167,8 @@ class _Renderer:
             return done.text
         except TemplateError as exc:
             at = self.where(path)
-            self.errors.append(Diagnostic(at.file, at.line, at.col, at.field, f"{label}: {exc}"))
+            message = f"{exc}" if label == at.field else f"{label}: {exc}"
+            self.errors.append(Diagnostic(at.file, at.line, at.col, at.field, message))
             return text
 
     def scope(self, this: Prerequisite | None, slots: Mapping[str, Any]) -> Scope:
@@ -285,6 +298,7 @@ def render_bootstrap(
         pip_requirements=tuple(kernel_pip + pip),
         secrets=dict(sorted(r.secrets.items())),
         values=dict(sorted(r.values.items())),
+        warnings=tuple(r.warnings),
     )
 
 
@@ -321,4 +335,4 @@ def command_lines(
             post = [(c, (*base, "postCommands", j)) for j, c in enumerate(mine.postCommands)]
     lines += [(c, ("taskRoles", task_role, "commands", j))
               for j, c in enumerate(job.taskRoles[task_role].commands)]  # fmt: skip
-    return [*pre, *lines, *post]
+    return [(text.strip(), path) for text, path in (*pre, *lines, *post)]  # OpenPAI trims

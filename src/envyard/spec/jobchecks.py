@@ -239,17 +239,23 @@ def _check_text(
         elif ref.group in known:
             names = known[ref.group]
             if names is not None and key not in names:
+                as_openpai = ref.group == "parameters"  # OpenPAI leaves it as written
                 yield Finding(
                     path,
-                    f"'${ref.group}.{key}' is not defined",
-                    f"add '{key}' under `{ref.group}`",
+                    f"'${ref.group}.{key}' is not defined"
+                    + ("; it stays in the command as written (as OpenPAI does)" * as_openpai),
+                    f"add '{key}' under `{ref.group}`"
+                    + (" or give it at submission with --param" * as_openpai),
+                    severity="warning" if as_openpai else "error",
                 )
         elif ref.group in _SLOTS:
             if ref.group not in slots:
                 yield Finding(
                     path,
-                    f"{ref.text}: this task role has no `{ref.group}:` prerequisite",
+                    f"{ref.text}: this task role has no `{ref.group}:` prerequisite; it stays "
+                    "in the command as written (as OpenPAI does)",
                     f"add `{ref.group}: NAME` to the task role",
+                    severity="warning",
                 )
         else:
             yield Finding(path, f"{ref.text}: unknown reference '{ref.root}'",

@@ -27,6 +27,7 @@ from typing import Any
 __all__ = [
     "SLOTS",
     "Literal",
+    "MissingValue",
     "Ref",
     "Scope",
     "SecretRef",
@@ -46,6 +47,11 @@ _STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]")
 
 class TemplateError(ValueError):
     """A malformed or unknown ``<% %>`` reference; the message says which and why."""
+
+
+class MissingValue(TemplateError):
+    """A well-formed ``$parameters``/``$data``/... reference that names nothing. OpenPAI leaves
+    such a reference in the command as written; Envyard does the same and warns."""
 
 
 @dataclass(frozen=True)
@@ -164,12 +170,12 @@ def _walk(value: Any, path: tuple[str | int, ...], shown: str) -> Any:
                 continue  # `uri[0]` of a single uri
             if not isinstance(value, list) or step >= len(value):
                 size = len(value) if isinstance(value, list) else "no"
-                raise TemplateError(f"{here} has {size} items, [{step}] does not exist")
+                raise MissingValue(f"{here} has {size} items, [{step}] does not exist")
             value = value[step]
         else:
             if not isinstance(value, Mapping) or step not in value:
                 known = ", ".join(sorted(map(str, value))) if isinstance(value, Mapping) else ""
-                raise TemplateError(
+                raise MissingValue(
                     f"{here} has no '{step}'" + (f" (known: {known})" if known else "")
                 )
             value = value[step]
@@ -178,7 +184,7 @@ def _walk(value: Any, path: tuple[str | int, ...], shown: str) -> Any:
 
 def _text(value: Any, ref: Ref) -> str:
     if value is None:
-        raise TemplateError(f"{ref.text} is empty (null)")
+        raise MissingValue(f"{ref.text} is empty (null)")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
@@ -201,7 +207,10 @@ def resolve(ref: Ref, scope: Scope) -> Literal | SecretRef | ValueRef:
             )
         if not ref.path:
             raise TemplateError(f"{ref.text}: name a field, e.g. this.uri")
-        text = _text(_walk(scope.this, ref.path, "this"), ref)
+        try:
+            text = _text(_walk(scope.this, ref.path, "this"), ref)
+        except MissingValue as exc:  # Envyard's own callbacks: no OpenPAI leniency
+            raise TemplateError(str(exc)) from None
         if scope.outside_this:
             return _outside(ref, text, "VALUE", (scope.this_name, *ref.path))
         return Literal(text)
@@ -233,7 +242,7 @@ def resolve(ref: Ref, scope: Scope) -> Literal | SecretRef | ValueRef:
 def _slot(ref: Ref, scope: Scope, group: str) -> Literal | ValueRef:
     slot = scope.slots.get(group)
     if slot is None:
-        raise TemplateError(
+        raise MissingValue(
             f"{ref.text}: this task role has no `{group}:` prerequisite to refer to"
         )
     if not ref.path:

@@ -1,0 +1,172 @@
+"""Issue 14 through the CLI: floats, deployments, submit-time parameters, following a run,
+missing files, what the local backend cannot honour, and a run record written before start."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+
+from envyard import yamlio
+from envyard.backends.interface import RunStatus
+from envyard.cli.job import _follow
+from envyard.cli.main import run
+from envyard.client import Client
+from envyard.settings import load_settings
+
+FLOATS = """
+protocolVersion: 2
+name: floats
+version: 1.0
+parameters: {lr: 0.1, scale: 1.0, tiny: 1e-3}
+deployments:
+  - name: prod
+    taskRoles:
+      main:
+        preCommands: [echo pre]
+        postCommands: [echo post]
+  - name: quiet
+    taskRoles:
+      main:
+        preCommands: [echo quiet-pre]
+defaults: {deployment: prod}
+taskRoles:
+  main:
+    dockerImage: docker.io/library/python:3.11
+    resourcePerInstance: {cpu: 1, memoryMB: 512, gpu: 2}
+    commands:
+      - echo "lr=<% $parameters.lr %> scale=<% $parameters.scale %> tiny=<% $parameters.tiny %>"
+      - echo "main $WHO"
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "job.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = run(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_floats_run_to_success_with_their_values_and_are_recorded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    job = write(tmp_path, FLOATS.replace("$WHO", "<% $parameters.who %>"))
+    job.write_text(job.read_text().replace("tiny: 1e-3}", "tiny: 1e-3, who: file}"))
+    code, out, err = cli(capsys, "job", "submit", str(job), "--wait", "-p", "who=$(touch x)")
+    assert code == 0, err
+    assert "lr=0.1 scale=1.0 tiny=1e-3" in err
+    lines = [line.split(" ", 1)[1] for line in err.splitlines() if line.startswith("main[0] ")]
+    order = [line for line in lines if line in ("pre", "post") or line.startswith("main ")]
+    assert order == ["pre", "main $(touch x)", "post"]  # the deployment, in order; data
+    run_id = out.strip()
+    record = Client().runs.get(run_id)
+    assert record.state == "succeeded"
+    written = yamlio.load((load_settings().runs_dir / run_id / "job.yaml").read_text())
+    assert written["version"] == 1.0
+    assert written["parameters"]["lr"] == 0.1
+    assert written["parameters"]["who"] == "$(touch x)"
+    assert not list(tmp_path.rglob("x"))
+
+
+def test_local_backend_says_what_it_does_not_provide(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    job = write(tmp_path, FLOATS)
+    code, _, err = cli(capsys, "job", "submit", str(job), "--dry-run")
+    assert code == 0, err
+    assert "not in image docker.io/library/python:3.11; use --backend container" in err
+    assert "asks for 2 GPU(s) per instance" in err
+
+
+def test_deployment_chosen_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    job = write(tmp_path, FLOATS)
+    code, out, err = cli(capsys, "job", "render", str(job), "--deployment", "quiet")
+    assert code == 0, err
+    assert "echo quiet-pre" in out
+    assert "echo pre\n" not in out
+    code, out, err = cli(capsys, "job", "render", str(job), "--deployment", "nope")
+    assert code == 1
+    assert "no deployment 'nope' (hint: deployments: prod, quiet)" in err
+
+
+def test_a_missing_job_file_is_one_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for command in ("submit", "render"):
+        code, out, err = cli(capsys, "job", command, str(tmp_path / "nope.yaml"))
+        assert code == 1
+        assert out == ""
+        assert err.startswith("error: ")
+        assert "nope.yaml: no such job file" in err
+        assert len(err.strip().splitlines()) == 1
+
+
+def test_undefined_parameter_is_left_as_written_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    job = write(
+        tmp_path,
+        """
+        protocolVersion: 2
+        name: openpai-like
+        taskRoles:
+          r: {commands: ["echo <% $parameters.nope %>"]}
+        """,
+    )
+    code, out, err = cli(capsys, "job", "submit", str(job), "--dry-run")
+    assert code == 0, err
+    assert "echo <% $parameters.nope %>" in out
+    assert "warning:" in err
+    assert "left in the command as written (as OpenPAI does)" in err
+    code, out, err = cli(capsys, "validate", str(job))
+    assert code == 0, err
+
+
+def test_bad_param_option_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    job = write(tmp_path, FLOATS)
+    code, _, err = cli(capsys, "job", "submit", str(job), "-p", "novalue")
+    assert code == 2
+    assert "is not KEY=VALUE" in err
+    code, _, err = cli(capsys, "job", "submit", str(job), "-p", "a\nb=1")
+    assert code == 2
+
+
+class _Interrupted:
+    """A handle whose run goes on; following it is interrupted by Ctrl-C."""
+
+    def __init__(self) -> None:
+        self.cancelled = False
+
+    def status(self) -> RunStatus:
+        return RunStatus("running")
+
+    def logs(self) -> str:
+        raise KeyboardInterrupt
+
+    def cancel(self) -> None:  # pragma: no cover - must not be called
+        self.cancelled = True
+
+
+def test_ctrl_c_stops_following_and_says_how_to_cancel(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    handle: Any = _Interrupted()
+    with pytest.raises(click.exceptions.Exit) as exc:
+        _follow(handle, "run123")
+    assert exc.value.exit_code == 130
+    err = capsys.readouterr().err
+    assert "run run123 is still running" in err
+    assert "envyard job cancel run123" in err
+    assert handle.cancelled is False
