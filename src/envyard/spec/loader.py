@@ -116,6 +116,8 @@ def unknown_kind_error(doc: Document) -> SpecError:
     return SpecError.at(
         doc.file,
         f"cannot tell what kind of spec this is (top-level keys: {keys})",
+        line=1,
+        col=1,
         hint="is this an Envyard spec? pass --kind, or add `$schema: <kind>.schema.json`; "
         "`envyard schema --list` shows the kinds",
     )

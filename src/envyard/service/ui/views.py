@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import shlex
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ruamel.yaml import YAML
-
 from envyard.registry.records import EnvironmentRecord
 from envyard.spec.environment import CondaKernel
+from envyard.yamlio import dump
 
 __all__ = ["kernel_summary", "launch_commands", "matches_query", "tag_text", "to_yaml"]
 
@@ -18,13 +16,7 @@ _ORDER = ("name", "version", "description", "image", "vm_image", "kernel", "tags
 
 
 def to_yaml(data: Any) -> str:
-    yaml = YAML()
-    yaml.default_flow_style = False
-    yaml.width = 100
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    out = io.StringIO()
-    yaml.dump(data, out)
-    return out.getvalue()
+    return dump(data)
 
 
 def environment_yaml(record: EnvironmentRecord, *, with_version: bool = True) -> str:
