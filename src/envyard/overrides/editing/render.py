@@ -12,10 +12,7 @@ import json
 import math
 import re
 from functools import lru_cache
-from io import StringIO
 from typing import Any
-
-from ruamel.yaml import YAML
 
 from envyard.overrides.editing.nodes import parse_yaml
 
@@ -83,16 +80,6 @@ def _literal(text: str, indent: int) -> str:
     return f"|{chomp}\n" + "\n".join(lines) + extra
 
 
-def _dumper(flow: bool) -> YAML:
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = flow
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.allow_unicode = True
-    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
-    return yaml
-
-
 def render_flow(value: Any) -> str:
     """A value in flow style on one line (``[a, b]``, ``{k: v}``) or a scalar."""
     if isinstance(value, dict):
@@ -120,10 +107,14 @@ def render_block(value: Any, indent: int) -> str:
             for v in value
         ]
         return ("\n" + pad).join(items)
-    buffer = StringIO()
-    _dumper(flow=False).dump(value, buffer)
-    lines = buffer.getvalue().rstrip("\n").split("\n")
-    return "\n".join([lines[0]] + [pad + line if line else line for line in lines[1:]])
+    entries = []
+    for key, item in value.items():
+        name = render_scalar(key) if isinstance(key, str) else render_flow(key)
+        if isinstance(item, dict | list) and item:
+            entries.append(f"{name}:\n{pad}  " + render_block(item, indent + 2))
+        else:
+            entries.append(f"{name}: {render_flow(item)}")
+    return ("\n" + pad).join(entries)
 
 
 def check_scalar_text(text: str, value: Any) -> bool:

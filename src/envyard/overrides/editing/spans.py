@@ -1,12 +1,12 @@
 """Turn "this document's data became that" into the smallest text edits of the original file.
 
-The rules engine works on plain data; this module compares the old and new data along the ruamel
+The rules engine works on plain data; this module compares the old and new data along the
 node tree and edits only the spans that changed: a scalar is rewritten in place (same quoting
 style), a new mapping key or list item is inserted as a line at the right indentation, a removed
 one loses its lines. Everything else — comments, blank lines, key order, the author's indentation
 — stays byte-identical. The result is parsed again and compared with the intended data; if a
-construct defeats the span edits (anchors, exotic layouts), the file is re-dumped with ruamel's
-round-trip dumper instead, which still keeps comments and key order.
+construct defeats the span edits (anchors, exotic layouts), the file is re-dumped with the
+round-trip dumper of :mod:`envyard.yamlio` instead, which still keeps comments and key order.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from io import StringIO
 from typing import Any
 
 from envyard.errors import SpecError
@@ -260,21 +259,16 @@ def _json_dump(text: str, new_data: Any) -> str:
 
 
 def roundtrip_dump(text: str, new_data: Any) -> str:
-    """Re-dump with ruamel's round-trip dumper (comments and key order kept, layout normalised).
+    """Re-dump with the round-trip dumper (comments and key order kept, layout normalised).
 
     Its output is checked like the span edits; if even that does not read back as ``new_data``
-    (ruamel cannot place some comments), the data is dumped plainly: correct, without comments.
+    (some comments cannot be placed), the data is dumped plainly: correct, without comments.
     """
-    from ruamel.yaml import YAML
+    from envyard.yamlio import roundtrip_dump as dump_rt
+    from envyard.yamlio import roundtrip_load
 
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    buffer = StringIO()
-    yaml.dump(_sync(yaml.load(text), new_data, set()), buffer)
-    out = buffer.getvalue()
     try:
+        out = dump_rt(_sync(roundtrip_load(text), new_data, set()), indent=(2, 4, 2))
         if same(parse_yaml(out, "<dump>").data, new_data):
             return out
     except SpecError:
