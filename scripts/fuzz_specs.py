@@ -6,7 +6,8 @@ Each input is a valid seed file of one kind (environment, asset, asset-environme
 overrides, targets, notebook-config, notebook-release) mutated at the text level (control
 characters, YAML indicators and tags, broken indentation, duplicated or moved lines, invalid
 UTF-8) or at the data level (a value replaced by a hostile one, then dumped again). It is
-validated in-process, forked workers, exactly as ``envyard validate --quiet --kind KIND FILE``.
+validated in-process, forked workers, exactly as ``envyard validate --quiet --kind KIND FILE``
+(three in ten without ``--kind``: the kind is then recognised from the file).
 
 Conforming means: the exit code is 0 or 1 (never 3, a crash; never 2), and every printed line
 is one diagnostic ``file:line:col ...``. Crashes and non-conforming lines are printed with the
@@ -234,13 +235,14 @@ class Outcome:
     crash: str = ""
 
 
-def check_file(path: Path, kind: str) -> Outcome:
-    """Run ``envyard validate --quiet --kind KIND PATH`` in-process; judge its output."""
+def check_file(path: Path, kind: str | None) -> Outcome:
+    """Run ``envyard validate --quiet [--kind KIND] PATH`` in-process; judge its output."""
     from envyard.cli.main import run
 
     out = io.StringIO()
+    forced = ["--kind", kind] if kind else []
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-        code = run(["validate", "--quiet", "--kind", kind, str(path)])
+        code = run(["validate", "--quiet", *forced, str(path)])
     lines = out.getvalue().splitlines()
     outcome = Outcome(code, [line for line in lines if not LINE.match(line)])
     if code not in (0, 1):
@@ -248,7 +250,7 @@ def check_file(path: Path, kind: str) -> Outcome:
     return outcome
 
 
-def _traceback(path: Path, kind: str) -> str:
+def _traceback(path: Path, kind: str | None) -> str:
     import traceback
 
     from envyard.spec.validation import validate_paths
@@ -294,7 +296,7 @@ def fuzz(count: int, seed: int, workdir: Path) -> Tally:
             path.write_bytes(mutated)
         else:
             path.write_text(mutated, encoding="utf-8", errors="surrogatepass")
-        outcome = check_file(path, kind)
+        outcome = check_file(path, kind if rng.random() < 0.7 else None)  # else: recognised
         tally.inputs += 1
         tally.codes[outcome.code] = tally.codes.get(outcome.code, 0) + 1
         shown = repr(mutated if len(mutated) < 600 else mutated[:600])

@@ -50,7 +50,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def _check(workdir: Path, kind: str, name: str, content: str | bytes) -> None:
+def _check(workdir: Path, kind: str | None, name: str, content: str | bytes) -> None:
     path = workdir / name
     if isinstance(content, bytes):
         path.write_bytes(content)
@@ -82,10 +82,19 @@ def test_the_seeds_are_valid(kind: str, workdir: Path) -> None:
 
 
 @FUZZ
-@given(kind=st.sampled_from(KINDS), rnd=st.randoms(use_true_random=False), which=st.integers(0, 9))
-def test_mutated_seeds(kind: str, rnd: random.Random, which: int, workdir: Path) -> None:
+@given(
+    kind=st.sampled_from(KINDS),
+    rnd=st.randoms(use_true_random=False),
+    which=st.integers(0, 9),
+    forced=st.booleans(),
+)
+def test_mutated_seeds(
+    kind: str, rnd: random.Random, which: int, forced: bool, workdir: Path
+) -> None:
+    """Mutated seeds, validated as their kind (``--kind``) or recognised from the content."""
     name, text = SEEDS[kind][which % len(SEEDS[kind])]
-    _check(workdir, kind, name, fuzz.mutate(rnd, text, json_file=name.endswith(".json")))
+    mutated = fuzz.mutate(rnd, text, json_file=name.endswith(".json"))
+    _check(workdir, kind if forced else None, name, mutated)
 
 
 @FUZZ
