@@ -34,7 +34,7 @@ from envyard.spec.environment import Environment
 from envyard.spec.job import JobSpec, Prerequisite
 from envyard.spec.template import (
     Literal,
-    MissingValue,
+    MissingValueError,
     Ref,
     Scope,
     SecretRef,
@@ -148,7 +148,7 @@ class _Renderer:
             def value_of(ref: Ref) -> Any:
                 try:
                     value = resolve(ref, scope)
-                except MissingValue as exc:  # OpenPAI leaves it as written: so do we, and warn
+                except MissingValueError as exc:  # OpenPAI leaves it as written: so do we, and warn
                     at = self.where(path)
                     self.warnings.append(
                         Diagnostic(at.file, at.line, at.col, at.field,

@@ -27,7 +27,7 @@ from typing import Any
 __all__ = [
     "SLOTS",
     "Literal",
-    "MissingValue",
+    "MissingValueError",
     "Ref",
     "Scope",
     "SecretRef",
@@ -49,7 +49,7 @@ class TemplateError(ValueError):
     """A malformed or unknown ``<% %>`` reference; the message says which and why."""
 
 
-class MissingValue(TemplateError):
+class MissingValueError(TemplateError):
     """A well-formed ``$parameters``/``$data``/... reference that names nothing. OpenPAI leaves
     such a reference in the command as written; Envyard does the same and warns."""
 
@@ -170,12 +170,12 @@ def _walk(value: Any, path: tuple[str | int, ...], shown: str) -> Any:
                 continue  # `uri[0]` of a single uri
             if not isinstance(value, list) or step >= len(value):
                 size = len(value) if isinstance(value, list) else "no"
-                raise MissingValue(f"{here} has {size} items, [{step}] does not exist")
+                raise MissingValueError(f"{here} has {size} items, [{step}] does not exist")
             value = value[step]
         else:
             if not isinstance(value, Mapping) or step not in value:
                 known = ", ".join(sorted(map(str, value))) if isinstance(value, Mapping) else ""
-                raise MissingValue(
+                raise MissingValueError(
                     f"{here} has no '{step}'" + (f" (known: {known})" if known else "")
                 )
             value = value[step]
@@ -184,7 +184,7 @@ def _walk(value: Any, path: tuple[str | int, ...], shown: str) -> Any:
 
 def _text(value: Any, ref: Ref) -> str:
     if value is None:
-        raise MissingValue(f"{ref.text} is empty (null)")
+        raise MissingValueError(f"{ref.text} is empty (null)")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
@@ -209,7 +209,7 @@ def resolve(ref: Ref, scope: Scope) -> Literal | SecretRef | ValueRef:
             raise TemplateError(f"{ref.text}: name a field, e.g. this.uri")
         try:
             text = _text(_walk(scope.this, ref.path, "this"), ref)
-        except MissingValue as exc:  # Envyard's own callbacks: no OpenPAI leniency
+        except MissingValueError as exc:  # Envyard's own callbacks: no OpenPAI leniency
             raise TemplateError(str(exc)) from None
         if scope.outside_this:
             return _outside(ref, text, "VALUE", (scope.this_name, *ref.path))
@@ -242,7 +242,7 @@ def resolve(ref: Ref, scope: Scope) -> Literal | SecretRef | ValueRef:
 def _slot(ref: Ref, scope: Scope, group: str) -> Literal | ValueRef:
     slot = scope.slots.get(group)
     if slot is None:
-        raise MissingValue(
+        raise MissingValueError(
             f"{ref.text}: this task role has no `{group}:` prerequisite to refer to"
         )
     if not ref.path:
