@@ -6,18 +6,22 @@ whose optional extra is missing names the extra to install.
 
 Backends ("where it runs") are one group for jobs, ``env launch`` and ``nb test``:
 :func:`backend` builds one for a capability and says which backends have it when this one
-does not. Envyard's own entry points are read first (one small file, not every installed
-distribution's metadata), so a launch pays nothing for plugins it does not use; a built-in
-name cannot be taken over by another distribution.
+does not. Envyard's own entry points are read first, straight from its ``entry_points.txt``
+(importlib.metadata, which reads every installed distribution's metadata, is imported only
+for names Envyard does not declare and for listing), so a launch pays nothing for plugins it
+does not use; a built-in name cannot be taken over by another distribution.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
+import os
+import re
+import sys
 from collections.abc import Mapping
-from importlib.metadata import EntryPoint, PackageNotFoundError, distribution, entry_points
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, cast
-
-from envyard.errors import MissingDependencyError, PluginError
 
 if TYPE_CHECKING:
     from envyard.backends.interface import Backend, Capability
@@ -28,19 +32,58 @@ GROUPS: Final = {
     "resolver": "envyard.resolvers",
 }
 EXTRAS: Final = {"ray": "envyard[ray]", "kubernetes": "envyard[k8s]"}
+_OWN_DIST = re.compile(r"envyard-[^-]+\.dist-info")
 
 
-def _own(kind: str) -> dict[str, EntryPoint]:
-    try:
-        eps = distribution("envyard").entry_points.select(group=GROUPS[kind])
-    except PackageNotFoundError:  # running from a source tree that was never installed
-        return {}
-    return {ep.name: ep for ep in eps}
+@functools.cache
+def _own_entry_points() -> dict[str, dict[str, str]]:
+    """Envyard's own entry points, ``group -> name -> "module:attribute"``, read straight from
+    the first ``envyard-*.dist-info/entry_points.txt`` on ``sys.path`` (as importlib.metadata
+    finds it, without importing it: a launch has no time to spare)."""
+    for folder in sys.path:
+        try:
+            with os.scandir(folder or ".") as entries:
+                found = [e.path for e in entries if _OWN_DIST.fullmatch(e.name)]
+        except OSError:
+            continue
+        for dist in sorted(found):
+            try:
+                text = Path(dist, "entry_points.txt").read_text(encoding="utf-8")
+            except OSError:
+                continue
+            return _parse(text)
+    return {}
 
 
-def _entry_points(kind: str) -> dict[str, EntryPoint]:
-    found = {ep.name: ep for ep in entry_points(group=GROUPS[kind])}
-    return {**found, **_own(kind)}
+def _parse(text: str) -> dict[str, dict[str, str]]:
+    groups: dict[str, dict[str, str]] = {}
+    current: dict[str, str] | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = groups.setdefault(line[1:-1].strip(), {})
+        elif current is not None and "=" in line:
+            name, _, value = line.partition("=")
+            current[name.strip()] = value.split("[")[0].strip()  # drop legacy [extras]
+    return groups
+
+
+def _entry_points(kind: str) -> dict[str, str]:
+    """Every installed distribution's entry points of ``kind``; Envyard's own names win."""
+    from importlib.metadata import entry_points
+
+    found = {ep.name: ep.value for ep in entry_points(group=GROUPS[kind])}
+    return {**found, **_own_entry_points().get(GROUPS[kind], {})}
+
+
+def _import(value: str) -> Any:
+    module, _, attribute = value.partition(":")
+    found: Any = importlib.import_module(module.strip())
+    for part in filter(None, attribute.strip().split(".")):
+        found = getattr(found, part)
+    return found
 
 
 def available(kind: str) -> list[str]:
@@ -50,18 +93,22 @@ def available(kind: str) -> list[str]:
 
 def load(kind: str, name: str) -> Any:
     """The object an entry point names; PluginError lists the known names when unknown."""
-    found = _own(kind)
+    found = _own_entry_points().get(GROUPS[kind], {})
     if name not in found:
         found = _entry_points(kind)
     if name not in found:
+        from envyard.errors import PluginError
+
         known = ", ".join(sorted(found)) or "none installed"
         raise PluginError(
             f"unknown {kind} plugin '{name}'",
             hint=f"known {kind} plugins: {known}",
         )
     try:
-        return found[name].load()
+        return _import(found[name])
     except ModuleNotFoundError as exc:
+        from envyard.errors import MissingDependencyError
+
         top = (exc.name or "").split(".")[0]
         extra = EXTRAS.get(top)
         if extra:
@@ -79,6 +126,8 @@ def capabilities_of(plugin: Any) -> frozenset[str]:
 
 def backends_for(capability: Capability) -> list[str]:
     """Installed backends that have ``capability`` (each one's module is imported)."""
+    from envyard.errors import MissingDependencyError, PluginError
+
     names = []
     for name in available("backend"):
         try:
@@ -94,10 +143,11 @@ def backend(
     name: str, capability: Capability, settings: Mapping[str, Any] | None = None
 ) -> Backend:
     """The backend ``name`` built with ``settings``, refused when it lacks ``capability``."""
-    from envyard.backends.interface import CAPABILITIES
-
     factory = load("backend", name)
     if capability not in capabilities_of(factory):
+        from envyard.backends.interface import CAPABILITIES  # pydantic models: errors only
+        from envyard.errors import PluginError
+
         can = ", ".join(backends_for(capability)) or "none installed"
         raise PluginError(
             f"backend '{name}' cannot be used by `envyard {CAPABILITIES[capability]}`",

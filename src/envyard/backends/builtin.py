@@ -21,8 +21,6 @@ import shutil
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from envyard.errors import ConfigError
-
 if TYPE_CHECKING:
     from envyard.backends.container import ContainerBackend
     from envyard.backends.interface import Capability, Handle, Submission
@@ -119,6 +117,7 @@ class Container:
     async def run_notebooks(
         self, jobs: list[Job], options: RunOptions, listener: Listener | None
     ) -> list[NotebookResult]:
+        from envyard.errors import ConfigError
         from envyard.notebooks.container import run_in_containers
 
         if self._tool() != "podman":
