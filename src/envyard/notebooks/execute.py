@@ -157,6 +157,9 @@ class _Execution:
         self.exited = False  # a user cell raised SystemExit(0)
 
     async def language_info(self) -> None:
+        if "language_info" in self.kernel.info:  # from the start-up handshake
+            self.nb.metadata["language_info"] = self.kernel.info["language_info"]
+            return
         try:
             info = await self.client.async_wait_for_reply(self.kernel.kc.kernel_info())
             if info is not None and "language_info" in info["content"]:

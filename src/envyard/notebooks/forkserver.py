@@ -49,6 +49,15 @@ _PRELOAD = (
     "http.server",
     "xmlrpc.client",
     "xmlrpc.server",
+    # what IPKernelApp.initialize and a first cell (and its first traceback) import lazily
+    "pdb",
+    "IPython.core.debugger",
+    "IPython.extensions.storemagic",
+    "IPython.core.logger",
+    "stack_data",
+    "pygments.formatters.terminal256",
+    "pygments.styles",
+    "fractions",
 )
 
 
@@ -187,13 +196,17 @@ def _adopted(server_pid: int) -> list[int]:
 
 
 def _warm() -> None:
-    """Build and discard a plain IPython shell: fills lazy imports and the regex cache.
+    """Build a plain IPython shell, run a cell and a failing cell in it, and discard it: fills
+    lazy imports, the compile and regex caches and the traceback formatter's.
 
     Its singleton and exit hook are removed; no thread is started (history in memory), so the
     forked kernels build their own shell from a clean slate, just without the warm-up cost.
+    What the cells print goes nowhere (stdout is the protocol pipe).
     """
     try:
         import atexit
+        import contextlib
+        import io
 
         from IPython.core.interactiveshell import InteractiveShell
         from traitlets.config import Config
@@ -202,6 +215,11 @@ def _warm() -> None:
         config.HistoryManager.hist_file = ":memory:"
         shell = InteractiveShell.instance(config=config)
         atexit.unregister(shell.atexit_operations)
+        sink = io.StringIO()
+        cells = ("_w = [x * x for x in range(10)]\n_w[-1]", "def _f():\n    raise ValueError\n_f()")
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            for code in cells:
+                shell.run_cell(code, store_history=False)  # type: ignore[no-untyped-call]
         InteractiveShell.clear_instance()
         del shell
     except Exception:  # noqa: S110 - a speed-up only
@@ -219,9 +237,14 @@ def main() -> None:
             continue
 
     _warm()
+    import gc
+
+    gc.collect()
+    gc.freeze()  # the children never scan (so never copy) the imported objects' pages
     _subreaper()
     _write({"ready": os.getpid()})
     _serve()
+    os._exit(0)  # its kernels are dead; tearing down the imported IPython would cost ~1 s
 
 
 if __name__ == "__main__":

@@ -65,6 +65,7 @@ class StartedKernel:
     choice: KernelChoice
     stopped: bool = False
     cleanup: list[str] = field(default_factory=list)
+    info: dict[str, Any] = field(default_factory=dict)  # its kernel_info reply, when known
 
     def log_tail(self, lines: int = 15) -> str:
         log = self.directory / "kernel.log"
@@ -99,6 +100,12 @@ class StartedKernel:
         self.stopped = True
         with contextlib.suppress(Exception):
             self.kc.stop_channels()
+        if isinstance(self.km.provisioner, ForkProvisioner):
+            # killed with its process group (kill_now); the fork server reaps it: only its
+            # directory (connection file, sockets, log) is left to remove
+            self.kill_now()
+            shutil.rmtree(self.directory, ignore_errors=True)
+            return
         with contextlib.suppress(Exception):
             if self.km.has_kernel:
                 await self.km.shutdown_kernel(now=True)
@@ -126,7 +133,7 @@ async def _run_until_ok(argv: list[str], attempts: int = 20) -> None:
 _PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
 
 
-async def _wait_ready(km: AsyncKernelManager, kc: Any, timeout: float) -> None:
+async def _wait_ready(km: AsyncKernelManager, kc: Any, timeout: float) -> dict[str, Any]:
     """Connect once the kernel has bound its IPC sockets, then handshake over shell and iopub.
 
     Faster than ``wait_for_ready`` (which waits 0.2 s for IOPub per attempt): the socket files
@@ -150,7 +157,7 @@ async def _wait_ready(km: AsyncKernelManager, kc: Any, timeout: float) -> None:
                 if reply["parent_header"].get("msg_id") == msg_id:
                     break
             await kc.iopub_channel.get_msg(timeout=0.05)
-            return
+            return dict(reply.get("content") or {})
         except Empty:
             if not await km.is_alive():
                 raise ExecutionError("the kernel died before replying to kernel_info") from None
@@ -255,12 +262,13 @@ class KernelStarter:
                 # jupyter_client's per-process cache (no two of our kernels share one)
                 km.transport, km.ip, km.cache_ports = "tcp", "127.0.0.1", True
         kc: Any = None
+        info: dict[str, Any] = {}
         try:
             with Path(log).open("ab") as log_stream:  # used by spawned (not forked) kernels
                 await km.start_kernel(cwd=str(cwd), env=env, stdout=log_stream, stderr=log_stream)
             kc = km.client()
             if km.transport == "ipc":
-                await _wait_ready(km, kc, self.startup_timeout)
+                info = await _wait_ready(km, kc, self.startup_timeout)
             else:
                 kc.start_channels()
                 await kc.wait_for_ready(timeout=self.startup_timeout)
@@ -272,7 +280,7 @@ class KernelStarter:
                 raise
             raise ExecutionError(f"{exc}{' | ' + tail if tail else ''}") from exc
         kc.allow_stdin = False
-        kernel = StartedKernel(km, kc, directory, choice, cleanup=cleanup)
+        kernel = StartedKernel(km, kc, directory, choice, cleanup=cleanup, info=info)
         self._live = [k for k in self._live if not k.stopped]
         self._live.append(kernel)
         return kernel
