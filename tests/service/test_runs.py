@@ -10,8 +10,7 @@ import httpx
 import pytest
 
 from envyard.service.testing import ServerFactory
-
-from .jobs import gated_job, submit
+from envyard.testing.jobs import gated_job, submit
 
 
 def _wait_for_state(http: httpx.Client, run_id: str, states: set[str]) -> str:

@@ -47,6 +47,8 @@ def refresh(registry: Registry, run: RunRecord) -> RunRecord:
     status = _handle(run).status()
     if status.state == run.state and status.exit_code == run.exit_code:
         return run
+    if status.state == "pending" and run.state == "running":
+        return run  # the backend has not noticed its start yet: never step back
     finished = status.finished_at or (dt.datetime.now(dt.UTC) if status.state in FINAL else None)
     return registry.runs.update(
         run.id, state=status.state, exit_code=status.exit_code, finished_at=finished

@@ -1,4 +1,4 @@
-"""Real runs for the service tests: a job that waits at a gate, submitted on the local backend
+"""Real runs for tests: a job that waits at a gate, submitted on the local backend
 into the same metastore and ENVYARD_HOME as the server under test."""
 
 from __future__ import annotations
