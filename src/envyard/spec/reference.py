@@ -44,6 +44,43 @@ def _table(node: dict[str, Any]) -> list[str]:
     return lines
 
 
+_COMMON = [
+    "## Names",
+    "",
+    "Environments, prerequisites, jobs and assets are named by one rule (`envyard.names`): 1 to",
+    "128 ASCII letters, digits, `.`, `_` and `-`, starting with a letter or digit. The whole",
+    "value must match, so a name never holds a newline, a control character, a space or a `/`,",
+    "and never starts with `-`: it is safe as a git ref, a file name and a shell word. A spec",
+    "file, a REST body or a CLI argument with another name is refused (exit 1, HTTP 422); a",
+    "reference to one (`GET /api/v1/environments/seed%0A`) finds nothing (HTTP 404).",
+    "",
+    "## How YAML is read",
+    "",
+    "Every file is read by one module (`envyard.yamlio`) with the YAML 1.2 core schema, as",
+    "ruamel.yaml reads it:",
+    "",
+    "| written | read as |",
+    "|---|---|",
+    "| `true`, `True`, `FALSE` | a boolean |",
+    "| `yes`, `no`, `on`, `off`, `y`, `n` | a string (YAML 1.1 booleans are not YAML 1.2) |",
+    "| `~`, `null`, `Null`, nothing | null |",
+    "| `1_000`, `0b101`, `0o17`, `0x1F`, `017` | 1000, 5, 15, 31, 17 |",
+    "| `1.10`, `1e3`, `.5`, `.inf`, `.nan` | a number that keeps its text: `version: 1.10` "
+    "stays `1.10` where a string is expected |",
+    "| `2026-01-01`, `2026-01-01T10:00:00Z` | the text as written (never a date object) |",
+    "| `'1.10'`, `!!str 1.10` | the string `1.10` |",
+    '| `!!int "7"`, `!!float 3` | 7, 3.0; a value that does not fit its tag is an error |',
+    "| `!Ref x` (any other tag) | the value as if untagged; nothing is constructed from tags |",
+    "",
+    'Keys are the text as written (`1:` is the key `"1"`). Merge keys (`<<: *base`) are',
+    "expanded. Refused, each as one `file:line:col` line: duplicate keys, a list or mapping as",
+    "a key, tabs in indentation, control characters, an alias that contains itself, more than",
+    "200,000 values once aliases are expanded, more than one document. Text from the file is",
+    "printed escaped (`\\n`, `\\x00`), so it cannot forge a line of output.",
+    "",
+]
+
+
 def reference_markdown() -> str:
     out = [
         "# Spec file reference",
@@ -52,6 +89,7 @@ def reference_markdown() -> str:
         "Validate files with `envyard validate PATH`; point your editor at the schema with",
         "`$schema: <kind>.schema.json` (or the committed file's path).",
         "",
+        *_COMMON,
     ]
     for name, kind in KINDS.items():
         schema = schema_for(name)
