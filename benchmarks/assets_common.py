@@ -83,7 +83,7 @@ def write_env_asset(
     templates = ["Dockerfile"] + (["requirements.txt"] if requirements is not None else [])
     (folder / "asset.yaml").write_text(
         f"name: {name}\nversion: auto\ntype: environment\nspec: spec.yaml\n"
-        "extra_config: environment.yaml\n",
+        'extra_config: environment.yaml\ncategories: ["Training"]\n',
         encoding="utf-8",
     )
     (folder / "spec.yaml").write_text(

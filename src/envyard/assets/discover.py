@@ -15,7 +15,7 @@ from envyard.assets.fsutil import shown
 from envyard.assets.model import Asset
 from envyard.errors import Diagnostic, NotFoundError, SpecError
 from envyard.yamlio import Document, parse
-from envyard.yamlio.source import read_text
+from envyard.yamlio.source import MAX_SPEC_BYTES, read_text
 
 ASSET_FILENAMES = ("asset.yaml", "asset.yml")
 SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
@@ -100,8 +100,19 @@ def repo_root(start: Path) -> Path:
 
 
 def _read(path: Path) -> tuple[Document, str]:
-    """A file's document (positions computed when a diagnostic asks) and its text."""
-    text = read_text(path)
+    """A file's document (positions computed when a diagnostic asks) and its text.
+
+    The common case - a small UTF-8 file - is read here directly (thousands of files: no
+    ``resolve()`` per file for its displayed name); anything else goes through
+    ``yamlio.source.read_text``, whose messages name what is wrong."""
+    try:
+        with open(path, "rb") as handle:  # noqa: PTH123 - the fast path
+            raw = handle.read(MAX_SPEC_BYTES + 1)
+        text = raw.decode("utf-8-sig") if b"\x00" not in raw[:8192] else None
+    except (OSError, UnicodeDecodeError):
+        text = None
+    if text is None or len(raw) > MAX_SPEC_BYTES:
+        text = read_text(path)  # raises the one-line error
     return parse(text, shown(path)), text
 
 
