@@ -14,18 +14,15 @@ added under ``dependencies: - pip:`` (comments kept); the user's file is never c
 from __future__ import annotations
 
 import glob
-import io
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
 from envyard.errors import ConfigError
 from envyard.notebooks.config import repo_root
 from envyard.spec.notebooks import NotebookSettings
+from envyard.yamlio import roundtrip_dump, roundtrip_load
 
 
 @dataclass(frozen=True)
@@ -87,26 +84,24 @@ def snapshot_files(notebook: Path, settings: NotebookSettings) -> list[tuple[Pat
     return [pair for pair in dict.fromkeys(found) if pair[0] != notebook]
 
 
-def add_pip_dependency(text: str, requirements: list[str]) -> str:
-    """Add ``requirements`` to the ``pip:`` list of a conda environment file's text."""
-    yaml = YAML()
-    yaml.preserve_quotes = True
-    yaml.indent(mapping=2, sequence=4, offset=2)  # the usual conda file layout
-    data = yaml.load(text) or CommentedMap()
-    deps = data.setdefault("dependencies", CommentedSeq())
+def add_pip_dependency(text: str, requirements: list[str], file: str = "<conda file>") -> str:
+    """Add ``requirements`` to the ``pip:`` list of a conda environment file's text (comments
+    and layout kept: the staged copy is an edit of the user's file)."""
+    data = roundtrip_load(text, file) or {}
+    deps = data.setdefault("dependencies", [])
     pip_entry = next((d for d in deps if isinstance(d, dict) and "pip" in d), None)
     if pip_entry is None:
         if not any(str(d).split("=")[0].strip() == "pip" for d in deps if isinstance(d, str)):
             deps.append("pip")
-        pip_entry = CommentedMap({"pip": CommentedSeq()})
+        pip_entry = {"pip": []}
         deps.append(pip_entry)
-    existing = {str(r).strip() for r in pip_entry["pip"] or []}
+    if pip_entry["pip"] is None:
+        pip_entry["pip"] = []
+    existing = {str(r).strip() for r in pip_entry["pip"]}
     for requirement in requirements:
         if requirement.strip() not in existing:
             pip_entry["pip"].append(requirement)
-    out = io.StringIO()
-    yaml.dump(data, out)
-    return out.getvalue()
+    return roundtrip_dump(data, indent=(2, 4, 2))  # the usual conda file layout
 
 
 def _with_target(path: Path, target: str, root: Path) -> str:
@@ -139,7 +134,7 @@ def build_snapshot(notebook: Path, settings: NotebookSettings, where: Path) -> S
         if settings.target:
             text = _with_target(original, settings.target, root)
         if settings.pip:
-            text = add_pip_dependency(text, settings.pip)
+            text = add_pip_dependency(text, settings.pip, str(place))
         staged_conda.write_text(text, encoding="utf-8")
     copy = where / notebook.relative_to(root)
     return Snapshot(where, copy, copy.parent, staged_conda)
