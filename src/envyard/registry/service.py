@@ -201,13 +201,16 @@ class RegistryService:
     def relock(
         self, name: str, *, platforms: Sequence[str] = (), by: str | None = None
     ) -> VersionedRecord:
-        """A new version of *name* with the current version's spec, locked again now."""
+        """A new version of *name*: the current spec locked again now, for the platforms of its
+        lock plus *platforms*."""
         current = self.get(check_name(name))
         with self.db.read() as session:
             _, version = q.resolve(session, self.kind, parse_ref(current.ref))
             document, old_hash = dict(version.document), version.lock_hash
+            old = stored_lock(version)
+        kept = [*(old.platforms if old else ()), *platforms]  # the platforms it had, and more
         checked = Validated(name, None, document)
-        lock = self._lock(checked, platforms)
+        lock = self._lock(checked, list(dict.fromkeys(kept)))
         if lock is None:
             raise ConflictError(f"{current.ref} has no kernel: there is nothing to lock")
         if lock.digest() == old_hash:
