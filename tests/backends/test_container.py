@@ -155,3 +155,44 @@ def test_cancel_runs_exit_callbacks(
 def test_bridge_network_is_refused() -> None:
     with pytest.raises(ConfigError, match="network 'bridge' is not allowed"):
         ContainerBackend({"network": "bridge"})
+
+
+def _left(run_id: str) -> list[str]:
+    podman = shutil.which("podman") or "podman"
+    listed = subprocess.run(
+        [podman, "ps", "--all", "--filter", f"label=envyard.run={run_id}",
+         "--format", "{{.Names}}"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    return listed.stdout.split()
+
+
+def test_exited_containers_are_removed_and_their_logs_kept(
+    tmp_path: Path, podman_image: str, handles: list[ContainerHandle]
+) -> None:
+    for sub in ("a", "b", "c"):
+        (tmp_path / sub).mkdir()
+    followed = submission(tmp_path / "a", JOB)
+    backend = ContainerBackend()
+    handle = backend.submit(followed)
+    handles.append(handle)
+    assert handle.wait(timeout=120).state == "succeeded"
+    assert _left(followed.run_id) == []  # the run ended: its containers are gone
+    again = backend.attach(handle.to_dict())  # another process reads the kept logs
+    logs = again.logs()
+    assert "worker[1] released" in logs
+    assert "container-secret" not in logs
+    assert again.status().state == "succeeded"
+    # a run nobody follows is cleaned up by the next submission
+    unfollowed = submission(tmp_path / "b", JOB)
+    first = backend.submit(unfollowed)
+    handles.append(first)
+    deadline = time.monotonic() + 120
+    while _left(unfollowed.run_id) and time.monotonic() < deadline:
+        states = [first._inspect(c["name"]).get("Status") for c in first.containers]
+        if all(s == "exited" for s in states):
+            handles.append(backend.submit(submission(tmp_path / "c", JOB)))
+            break
+        time.sleep(0.5)
+    assert _left(unfollowed.run_id) == []
+    assert "worker[0] released" in backend.attach(first.to_dict()).logs()

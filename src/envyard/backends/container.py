@@ -9,8 +9,11 @@ or ``host``: the default bridge is never used), ``containers_conf`` (podman).
 Podman on this kind of machine needs ``runc`` and a containers.conf raising the default
 ulimits; unless ``CONTAINERS_CONF`` is set, Envyard writes one under ``$ENVYARD_HOME`` and uses
 it. Secrets are passed as ``--env NAME`` (the value comes from the engine's environment, never
-its command line); logs read back are masked. Containers are kept after they exit (their logs
-are read from them); they carry the label ``envyard.run=<run id>``.
+its command line); logs read back are masked. Containers carry the labels ``envyard.run``,
+``envyard.run_dir`` and ``envyard.key``. Once every container of a run has exited, the handle
+keeps each one's output (masked) and exit code in ``logs/<role>-<i>.log``/``.exit`` of the run
+directory and removes the containers; each submission also sweeps exited containers of runs
+nobody followed, so nothing accumulates.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from envyard.backends.interface import (
 )
 from envyard.backends.local import write_run_dir
 from envyard.backends.locks import PINS_IN_CONTAINER, write_pins
+from envyard.backends.supervisor import write_json
 from envyard.errors import ConfigError, ExecutionError, MissingDependencyError
 from envyard.settings import load_settings
 
@@ -92,12 +96,23 @@ class ContainerHandle:
         containers: list[dict[str, Any]],
         prints: list[dict[str, Any]],
         settings: Mapping[str, Any],
+        *,
+        run_dir: Path | None = None,
     ) -> None:
         self.run_id = run_id
         self.engine = engine
         self.containers = containers  # {"name", "role", "index"}
         self.prints = prints
         self.settings = dict(settings)
+        self.run_dir = run_dir  # logs/<role>-<i>.log and .exit once a container is removed
+
+    def _kept(self, c: Mapping[str, Any]) -> tuple[Path, Path] | None:
+        """The log and exit-code files of a container that was harvested and removed."""
+        if self.run_dir is None:
+            return None
+        base = self.run_dir / "logs" / f"{c['role']}-{c['index']}"
+        log, code = base.with_suffix(".log"), base.with_suffix(".exit")
+        return (log, code) if code.exists() else None
 
     def _env(self) -> dict[str, str]:
         return engine_env(self.engine, self.settings)
@@ -108,10 +123,18 @@ class ContainerHandle:
         return data
 
     def status(self) -> RunStatus:
-        states = [self._inspect(c["name"]) for c in self.containers]
-        if any(s.get("Running") or s.get("Status") in ("created", "configured") for s in states):
-            return RunStatus("running")
-        codes = [int(s.get("ExitCode", 1)) for s in states]
+        codes = []
+        for c in self.containers:
+            kept = self._kept(c)
+            if kept is not None:
+                codes.append(int(kept[1].read_text() or 1))
+                continue
+            found = self._inspect(c["name"])
+            if found.get("Running") or found.get("Status") in ("created", "configured"):
+                return RunStatus("running")
+            codes.append(int(found.get("ExitCode", 1)))
+        if self.run_dir is not None:  # every container has exited: keep logs, remove them
+            harvest(self.engine, self._env(), self.containers, self.run_dir, self.prints)
         failed = [c for c in codes if c != 0]
         state = "failed" if failed else "succeeded"
         return RunStatus(state, exit_code=failed[0] if failed else 0)  # type: ignore[arg-type]
@@ -122,11 +145,15 @@ class ContainerHandle:
     def logs(self) -> str:
         out = []
         for c in self.containers:
-            done = subprocess.run(
-                [self.engine, "logs", c["name"]], env=self._env(), capture_output=True,
-                text=True, check=False,
-            )  # fmt: skip
-            text = mask_fingerprints(done.stdout + done.stderr, self.prints)
+            kept = self._kept(c)
+            if kept is not None:
+                text = kept[0].read_text(encoding="utf-8", errors="replace")  # masked already
+            else:
+                done = subprocess.run(
+                    [self.engine, "logs", c["name"]], env=self._env(), capture_output=True,
+                    text=True, check=False,
+                )  # fmt: skip
+                text = mask_fingerprints(done.stdout + done.stderr, self.prints)
             out += [f"{c['role']}[{c['index']}] {line}" for line in text.splitlines()]
         return "\n".join(out) + ("\n" if out else "")
 
@@ -156,6 +183,7 @@ class ContainerHandle:
             "containers": self.containers,
             "fingerprints": self.prints,
             "settings": {k: v for k, v in self.settings.items() if k == "containers_conf"},
+            "run_dir": str(self.run_dir) if self.run_dir else None,
         }
 
 
@@ -183,7 +211,9 @@ class ContainerBackend:
 
     def submit(self, submission: Submission) -> ContainerHandle:
         engine = _engine(self.settings)
-        env = {**engine_env(engine, self.settings), **submission.secrets}
+        sweep(engine, engine_env(engine, self.settings))  # exited runs nobody followed
+        values = {k: v for boot in submission.roles.values() for k, v in boot.values.items()}
+        env = {**engine_env(engine, self.settings), **values, **submission.secrets}
         run_dir = write_run_dir(submission)
         pins = write_pins(submission, run_dir)  # role -> its kernel's lock as requirements
         containers: list[dict[str, Any]] = []
@@ -194,6 +224,12 @@ class ContainerBackend:
             name = re.sub(r"[^A-Za-z0-9_.-]", "-", f"envyard-{submission.run_id}-{instance.key}")
             argv = [engine, "run", "--detach", "--name", name, "--network", self.network]
             argv += ["--label", f"envyard.run={submission.run_id}"]
+            argv += [
+                "--label",
+                f"envyard.run_dir={run_dir}",
+                "--label",
+                f"envyard.key={instance.key}",
+            ]
             argv += ["--volume", f"{run_dir / (instance.role + '.sh')}:/envyard/bootstrap.sh:ro"]
             argv += ["--volume", f"{work}:/envyard/work", "--workdir", "/envyard/work"]
             if instance.role in pins:  # the bootstrap installs the lock, not the kernel's list
@@ -205,13 +241,15 @@ class ContainerBackend:
             }
             for key, value in variables.items():
                 argv += ["--env", f"{key}={value}"]
-            for key in sorted(submission.secrets):
+            for key in sorted({**submission.secrets, **boot.values}):
                 argv += ["--env", key]  # the value comes from the engine's environment
             argv += ["--entrypoint", "sh", str(boot.image), "-c", _LAUNCH, "/envyard/bootstrap.sh"]
             _run(argv, env, f"starting container {name}")
             containers.append({"name": name, "role": instance.role, "index": instance.index})
+        prints = fingerprints(submission.secrets)
+        write_json(run_dir / "fingerprints.json", {"fingerprints": prints})  # to mask kept logs
         return ContainerHandle(
-            submission.run_id, engine, containers, fingerprints(submission.secrets), self.settings
+            submission.run_id, engine, containers, prints, self.settings, run_dir=run_dir
         )
 
     def attach(self, data: Mapping[str, Any]) -> ContainerHandle:
@@ -221,6 +259,7 @@ class ContainerBackend:
             list(data["containers"]),
             list(data.get("fingerprints", [])),
             data.get("settings", {}),
+            run_dir=Path(str(data["run_dir"])) if data.get("run_dir") else None,
         )
 
 
@@ -229,3 +268,56 @@ def remove_containers(handle: ContainerHandle) -> None:
     for c in handle.containers:
         subprocess.run([handle.engine, "rm", "--force", c["name"]], env=handle._env(),
                        capture_output=True, check=False)  # fmt: skip
+
+
+def harvest(
+    engine: str,
+    env: Mapping[str, str],
+    containers: list[dict[str, Any]],
+    run_dir: Path,
+    prints: list[dict[str, Any]],
+) -> None:
+    """Keep each exited container's output (masked) and exit code in ``run_dir/logs``, then
+    remove the container: exited containers never accumulate."""
+    logs = run_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    for c in containers:
+        base = logs / f"{c['role']}-{c['index']}"
+        if base.with_suffix(".exit").exists():
+            continue
+        inspected = subprocess.run([engine, "inspect", "--format", "{{.State.ExitCode}}",
+                                    c["name"]], env=dict(env), capture_output=True, text=True,
+                                   check=False)  # fmt: skip
+        if inspected.returncode != 0:
+            continue  # gone already
+        done = subprocess.run([engine, "logs", c["name"]], env=dict(env), capture_output=True,
+                              text=True, check=False)  # fmt: skip
+        base.with_suffix(".log").write_text(
+            mask_fingerprints(done.stdout + done.stderr, prints), encoding="utf-8"
+        )
+        tmp = base.with_suffix(".exit.tmp")
+        tmp.write_text(inspected.stdout.strip() or "1")
+        tmp.replace(base.with_suffix(".exit"))  # the marker comes last
+        subprocess.run([engine, "rm", "--force", c["name"]], env=dict(env),
+                       capture_output=True, check=False)  # fmt: skip
+
+
+def sweep(engine: str, env: Mapping[str, str]) -> None:
+    """Harvest and remove the exited containers of earlier runs (their logs go to their run
+    directories), so runs that nobody followed leave nothing behind either."""
+    listed = subprocess.run(
+        [engine, "ps", "--all", "--filter", "label=envyard.run", "--filter", "status=exited",
+         "--format", "{{.Names}}\t{{.Labels}}"],
+        env=dict(env), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    for line in listed.stdout.splitlines():
+        name, _, labels = line.partition("\t")
+        found = dict(re.findall(r"envyard\.(run_dir|key):([^ ,\]]+)", labels))
+        run_dir = Path(found.get("run_dir", ""))
+        role, _, index = found.get("key", "").rpartition("-")
+        if not found.get("run_dir") or not role or not run_dir.is_dir():
+            continue
+        prints_file = run_dir / "fingerprints.json"
+        stored = json.loads(prints_file.read_text()) if prints_file.exists() else {}
+        prints = list(stored.get("fingerprints", []))
+        harvest(engine, env, [{"name": name, "role": role, "index": index}], run_dir, prints)
