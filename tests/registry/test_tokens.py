@@ -48,8 +48,10 @@ def test_bad_scope_or_name(metastore_url: str) -> None:
     tokens = TokenStore(Database.open(metastore_url))
     with pytest.raises(SpecError, match="unknown scope"):
         tokens.create("x", "root")
-    with pytest.raises(SpecError, match="needs a name"):
+    with pytest.raises(SpecError, match="is not a valid token name"):
         tokens.create("  ", "read")
+    with pytest.raises(SpecError, match="is not a valid token name"):
+        tokens.create("ci\nforged", "read")
     assert tokens.list() == []
 
 

@@ -14,6 +14,7 @@ import secrets
 from sqlalchemy import select
 
 from envyard.errors import NotFoundError, SpecError
+from envyard.names import check_name
 from envyard.registry.db import Database
 from envyard.registry.models import ApiToken, utcnow
 from envyard.registry.records import SCOPES, TokenRecord
@@ -53,13 +54,12 @@ class TokenStore:
                 field="scope",
                 hint="one of read, write, admin",
             )
-        if not name.strip() or len(name) > 128:
-            raise SpecError.at("<input>", "a token needs a name (1-128 characters)", field="name")
+        check_name(name, "token name")  # it is shown as `token:NAME` in every record it writes
         token_id = secrets.token_hex(4)
         token = f"{PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
         with self.db.write() as session:
             row = ApiToken(
-                id=token_id, name=name.strip(), scope=scope, token_hash=hash_token(token),
+                id=token_id, name=name, scope=scope, token_hash=hash_token(token),
                 created_by=by, created_at=utcnow(),
             )  # fmt: skip
             session.add(row)
