@@ -55,7 +55,7 @@ with urllib.request.urlopen(sys.argv[1]) as r, open(sys.argv[2], "wb") as f:
             fi ;;
         *)
             envyard_log "copying $1"
-            cp -R -- "$1" "$2" ;;
+            cp -RL -- "$1" "$2" ;;  # links inside the folder become files (checked at render)
     esac
 }
 

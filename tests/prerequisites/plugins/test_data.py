@@ -105,6 +105,35 @@ def test_local_path_may_not_leave_the_job_folder(tmp_path: Path) -> None:
         render(path)
 
 
+def test_links_inside_a_folder_are_copied_as_their_targets(tmp_path: Path) -> None:
+    folder = tmp_path / "datasets"
+    (folder / "real").mkdir(parents=True)
+    (folder / "real" / "x.txt").write_text("inside\n")
+    (folder / "alias.txt").symlink_to("real/x.txt")
+    path = write_job(tmp_path, job("datasets"))
+    done = run_script(
+        render(path).script.replace('cat "$ENVYARD_DATA_MNIST"/*', "x"), tmp_path / "w"
+    )
+    assert done.returncode != 3, done.stderr
+    copied = tmp_path / "w" / "data" / "mnist" / "datasets" / "alias.txt"
+    assert copied.read_text() == "inside\n"
+    assert not copied.is_symlink()
+
+
+@pytest.mark.parametrize("target", ["/etc/passwd", "../../secret.txt"])
+def test_a_link_leaving_the_folder_is_refused_with_its_place(tmp_path: Path, target: str) -> None:
+    (tmp_path / "secret.txt").write_text("outside\n")
+    folder = tmp_path / "datasets"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "leak").symlink_to(target)
+    path = write_job(tmp_path, job("datasets"))
+    with pytest.raises(SpecError) as info:
+        render(path)
+    text = str(info.value)
+    assert "job.yaml:" in text
+    assert f"holds a symbolic link sub/leak -> {target} that leaves the folder" in text
+
+
 @pytest.mark.parametrize(
     ("uri", "extra", "message"),
     [

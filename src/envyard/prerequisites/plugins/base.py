@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -75,7 +76,7 @@ def confined_local_path(prerequisite: Prerequisite, source: str, path: Path, bas
                 hint="keep it inside the job's folder, or give an absolute path under "
                 "ENVYARD_DATA_ROOTS",
             )
-        return resolved
+        return no_links_out(prerequisite, source, resolved)
     resolved = path.resolve()
     roots = (base.resolve(), *load_settings().data_roots)
     if not any(resolved.is_relative_to(root) for root in roots):
@@ -85,4 +86,24 @@ def confined_local_path(prerequisite: Prerequisite, source: str, path: Path, bas
             f"and the allowed data roots (ENVYARD_DATA_ROOTS: {shown})",
             hint=f"an operator can allow it: export ENVYARD_DATA_ROOTS={resolved.parent}",
         )
-    return resolved
+    return no_links_out(prerequisite, source, resolved)
+
+
+def no_links_out(prerequisite: Prerequisite, source: str, folder: Path) -> Path:
+    """A folder that is copied must not carry a symbolic link resolving outside it: links inside
+    are copied as their targets (``cp -RL``), a link leaving it is refused."""
+    if not folder.is_dir():
+        return folder
+    for top, dirs, files in os.walk(folder):
+        for entry in (*dirs, *files):
+            link = Path(top) / entry
+            if not link.is_symlink():
+                continue
+            target = link.resolve()
+            if not target.is_relative_to(folder):
+                raise PluginError(
+                    f"prerequisite '{prerequisite.name}' uri: '{source}' holds a symbolic link "
+                    f"{link.relative_to(folder)} -> {link.readlink()} that leaves the folder",
+                    hint="copy the file into the folder, or remove the link",
+                )
+    return folder
