@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from io import StringIO
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -38,15 +37,9 @@ def make_client(url: str | None, token: str | None) -> Client:
 
 
 def to_yaml(data: Any) -> str:
-    from ruamel.yaml import YAML
+    from envyard.yamlio import dump
 
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    yaml.width = 4096
-    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
-    out = StringIO()
-    yaml.dump(data, out)
-    return out.getvalue()
+    return dump(data)
 
 
 def record_data(record: Any) -> dict[str, Any]:
