@@ -7,9 +7,9 @@ the base image (regex with ``$1``/``\\1``), the tags, and the package index in t
 - shrike: its own routine, ``AMLPipelineHelperBase._override_spec_yaml`` (which edits the files in
   place after backing them up, with ``remove_polymer_pkg_idx`` for the conda file) followed by
   ``_recover_spec_yaml`` (which puts the originals back) — the override half of a submission.
-  shrike's pinned Hydra does not import on Python 3.11, so it runs under Python 3.10 in its own
-  venv, created here on first use and cached in ``$ENVYARD_BENCH_CACHE`` (default
-  ``/tmp/envyard-benchmarks``). Its routine is timed inside that process (imports excluded).
+  It runs in its own venv, created here on first use (see :func:`shrike_python`) and cached in
+  ``$ENVYARD_BENCH_CACHE`` (default ``/tmp/envyard-benchmarks``). Its routine is timed inside
+  that process (imports excluded).
 - Envyard: ``envyard.overrides.staged`` (resolve the target, load the profile, stage copies with
   the rules applied, remove the staging folder), timed in this process (imports excluded). The
   staging folder is renamed away when the block exits and deleted on a background thread; both
@@ -139,8 +139,15 @@ def make_components(root: Path, n: int) -> None:
 
 
 def shrike_python() -> Path:
-    """The shrike venv's python, created on first use."""
-    venv = CACHE / "shrike-2.0.2-py310"
+    """The shrike venv's python, created on first use.
+
+    Under Python 3.10 when the machine has it (``SHRIKE_PYTHON``): shrike pins hydra-core 1.0,
+    which does not import on 3.11. Otherwise under this interpreter, with hydra-core 1.3.2 and
+    omegaconf 2.3.0 installed over shrike's pins (its override routine only reads its config
+    through OmegaConf, which behaves the same there).
+    """
+    py310 = Path(PY310).exists()
+    venv = CACHE / ("shrike-2.0.2-py310" if py310 else "shrike-2.0.2-hydra13")
     python = venv / "bin" / "python"
     probe = [str(python), "-c", "import shrike.pipeline.pipeline_helper_base"]
     if python.exists() and subprocess.run(probe, capture_output=True, check=False).returncode == 0:
@@ -148,9 +155,11 @@ def shrike_python() -> Path:
     print(f"creating the shrike venv in {venv} (once)...", file=sys.stderr)
     shutil.rmtree(venv, ignore_errors=True)
     CACHE.mkdir(parents=True, exist_ok=True)
-    subprocess.run([PY310, "-m", "venv", str(venv)], check=True)
+    subprocess.run([PY310 if py310 else sys.executable, "-m", "venv", str(venv)], check=True)
     pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     subprocess.run([*pip, "shrike[pipeline]==2.0.2"], check=True)
+    if not py310:
+        subprocess.run([*pip, "hydra-core==1.3.2", "omegaconf==2.3.0"], check=True)
     subprocess.run(probe, check=True)
     return python
 

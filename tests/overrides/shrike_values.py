@@ -89,8 +89,10 @@ def main(names: list[str]) -> None:
             [str(python), "-c", RUNNER, str(case / "input"), pipeline, spec["shrike_aml"]],
             capture_output=True,
             text=True,
-            check=True,
+            check=False,
         )
+        if result.returncode:
+            sys.exit(f"{name}: shrike failed:\n{result.stderr[-3000:]}")
         (case / "shrike-values.json").write_text(result.stdout, encoding="utf-8")
         print(f"{name}: {len(result.stdout)} bytes")
 
