@@ -140,3 +140,17 @@ def test_rest_refuses_hostile_names(http: httpx.Client, sqlite_server: EnvyardSe
         assert put.status_code in (404, 405, 422), (name, put.status_code)
     assert http.get(f"{API}/{base}%0A").status_code == 404
     assert http.get(f"{API}/{base}").json()["ref"] == f"{base}@1"
+
+
+def test_sdk_over_http_never_reaches_another_resource(sqlite_server: EnvyardServer) -> None:
+    base = unique_name("seed")
+    with Client(sqlite_server.url, sqlite_server.tokens["write"]) as client:
+        client.environments.create({"name": base, "image": "python:3.11-slim"})
+        for name in [*_names(base), ".", "a/..", "%2e%2e"]:
+            with pytest.raises((NotFoundError, SpecError)):
+                client.environments.get(name)
+            with pytest.raises((NotFoundError, SpecError)):
+                client.environments.versions(name)
+            with pytest.raises((NotFoundError, SpecError)):
+                client.environments.update(name, {"description": "x"})
+        assert client.environments.get(base).ref == f"{base}@1"

@@ -271,7 +271,10 @@ class HttpTransport:
 
 
 def _q(part: str) -> str:
-    return quote(part, safe="@")
+    """One path segment: '/' and every other reserved character escaped, and '.'/'..' too
+    (a client would otherwise resolve them: `get("..")` must not reach another resource)."""
+    quoted = quote(part, safe="@")
+    return quoted.replace(".", "%2E") if quoted in (".", "..") else quoted
 
 
 def _quoted(etag: str) -> str:
