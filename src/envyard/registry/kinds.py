@@ -19,10 +19,10 @@ from envyard.errors import SpecError
 from envyard.registry.records import EnvironmentRecord, PrerequisiteRecord
 from envyard.registry.refs import check_name, check_version
 from envyard.spec.diagnose import diagnostics_from
-from envyard.spec.document import Document
 from envyard.spec.environment import Environment
 from envyard.spec.job import Prerequisite
 from envyard.spec.loader import load_data
+from envyard.yamlio import Document
 
 KindName = Literal["environment", "prerequisite"]
 VersionedRecord = EnvironmentRecord | PrerequisiteRecord

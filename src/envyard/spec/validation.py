@@ -11,7 +11,7 @@ from pathlib import Path
 from envyard.errors import Diagnostic, SpecError
 from envyard.spec.kinds import KINDS, Kind, detect_kind, kind_by_name
 from envyard.spec.loader import read_document, unknown_kind_error, validate_document
-from envyard.spec.source import display_path
+from envyard.yamlio.source import display_path
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}

@@ -19,9 +19,9 @@ from envyard.registry.conda import environment_from_conda
 from envyard.service.ui import views
 from envyard.service.ui.rendering import error_lines, flash_redirect, render, router, status_of
 from envyard.service.ui.session import check_csrf, registry_of, require, set_token
-from envyard.spec.document import parse_document
 from envyard.spec.kinds import kind_by_name
 from envyard.spec.loader import validate_document
+from envyard.yamlio import parse as parse_document
 
 Field = Annotated[str, Form()]
 OptionalField = Annotated[str, Form()]
