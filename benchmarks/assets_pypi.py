@@ -60,10 +60,10 @@ def ours(
     url: str, names: list[str], *, find_links: str | None = None
 ) -> tuple[Timing, dict[str, str], int]:
     from envyard.assets.config import AssetSettings
-    from envyard.assets.httpsession import HttpSession
     from envyard.assets.resolvers.base import ResolveContext
     from envyard.assets.resolvers.pypi import LatestPypiVersion
-    from envyard.assets.templates import scan
+    from envyard.assets.tags.http import HttpSession
+    from envyard.assets.tags.scan import scan
 
     text = "".join(f"{n}=={{{{latest-pypi-version}}}}\n" for n in names)
     tags = list(scan(text, "requirements.txt"))

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from envyard.assets.build import build_asset, image_tag
+from envyard.assets.build.image import build_asset, image_tag
 from envyard.assets.config import AssetSettings
-from envyard.assets.discover import discover
+from envyard.assets.discovery.discover import discover
 from envyard.errors import ResolveError
 from envyard.testing.git import GitRepo
 from envyard.testing.plugin import unique_name

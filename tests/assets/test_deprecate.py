@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from envyard.assets.deprecate import archive_due, deprecate_asset
+from envyard.assets.release.deprecate import archive_due, deprecate_asset
 from envyard.cli.main import run
 from envyard.errors import ConfigError, NotFoundError
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from envyard.assets.discover import discover, repo_root
+from envyard.assets.discovery.discover import discover, repo_root
 from envyard.errors import NotFoundError
 
 from .conftest import env_asset, write
@@ -72,7 +72,7 @@ def test_cli_lists_every_asset_type(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_the_folder_walk_finds_what_os_walk_finds(tmp_path: Path) -> None:
     import os
 
-    from envyard.assets.discover import ASSET_FILENAMES, SKIP_DIRS, find_asset_files
+    from envyard.assets.discovery.discover import ASSET_FILENAMES, SKIP_DIRS, find_asset_files
 
     for folder in ("a", "a/b", "a/.hidden", "a/node_modules", "c", "c/d/e", "B"):
         (tmp_path / folder).mkdir(parents=True)

@@ -13,7 +13,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from envyard.assets.forkpool import chunks_of, map_chunks
+from envyard.assets.rules.forkpool import chunks_of, map_chunks
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
@@ -48,7 +48,7 @@ def test_children_return_in_order_and_failures_are_redone() -> None:
     out = _run(
         """
         import json, os
-        from envyard.assets.forkpool import map_chunks
+        from envyard.assets.rules.forkpool import map_chunks
         parent = os.getpid()
         def work(n):
             if n == 3 and os.getpid() != parent:
@@ -77,7 +77,7 @@ def test_validation_over_processes_matches_one_process(tmp_path: Path) -> None:
         f"""
         import json, os
         from pathlib import Path
-        from envyard.assets import forkpool, validate
+        from envyard.assets.rules import forkpool, validate
         validate.ASSETS_PER_PROCESS = 5
         pids = set()
         def spy(fn, chunks):  # which processes did the work (a failed child is redone)

@@ -3,7 +3,7 @@ accepted or refused exactly as the pydantic model decides."""
 
 import json
 
-from envyard.assets.lock import LockEntry, LockFile, _plain_lock
+from envyard.assets.pinning.lock import LockEntry, LockFile, _plain_lock
 
 ENTRY = LockEntry(
     file="context/Dockerfile",

@@ -3,7 +3,7 @@
 import pytest
 
 from envyard.assets.config import NamingConfig
-from envyard.assets.naming import check_asset_name, check_environment_name
+from envyard.assets.rules.naming import check_asset_name, check_environment_name
 
 
 def _errors(name: str, config: NamingConfig | None = None) -> list[str]:

@@ -8,10 +8,10 @@ import re
 import pytest
 
 from envyard.assets.config import AssetSettings, RegistryConfig
-from envyard.assets.httpsession import HttpSession
 from envyard.assets.resolvers.base import Resolution, ResolveContext
 from envyard.assets.resolvers.image import LatestImageTag
-from envyard.assets.templates import scan
+from envyard.assets.tags.http import HttpSession
+from envyard.assets.tags.scan import scan
 from envyard.errors import AuthError, EnvyardError, NotFoundError, ResolveError
 from envyard.testing.images import DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX
 from envyard.testing.plugin import unique_name

@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from envyard.assets.ordering import newest, sort_tags
+from envyard.assets.tags.ordering import newest, sort_tags
 
 
 def test_numbers_compare_as_numbers() -> None:

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from envyard.assets.discover import discover
-from envyard.assets.paths import release_files
+from envyard.assets.discovery.discover import discover
+from envyard.assets.discovery.paths import release_files
 from envyard.errors import SpecError
 
 from .conftest import env_asset, write
@@ -62,7 +62,7 @@ def _walk_reference(path: str, root: str, errors: list[str]) -> list[str]:
     """The os.walk version the scandir walk replaced (same files, order and errors)."""
     import os
 
-    from envyard.assets.paths import SKIP_NAMES, _files_under_link, _inside
+    from envyard.assets.discovery.paths import SKIP_NAMES, _files_under_link, _inside
 
     out: list[str] = []
     for folder, dirs, files in os.walk(path):
@@ -90,7 +90,7 @@ def _walk_reference(path: str, root: str, errors: list[str]) -> list[str]:
 
 
 def test_the_folder_walk_matches_os_walk(tmp_path: Path) -> None:
-    from envyard.assets.paths import _files_under
+    from envyard.assets.discovery.paths import _files_under
 
     repo, outside = tmp_path / "repo", tmp_path / "outside"
     for name in ("a/z.txt", "a/b/c.txt", "a/b/.DS_Store", "a/__pycache__/x.pyc", "shared/s.txt"):

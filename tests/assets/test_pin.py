@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from envyard.assets.config import AssetSettings
-from envyard.assets.discover import discover
-from envyard.assets.pin import ResolveFailedError, pin_assets, write_pinned
+from envyard.assets.discovery.discover import discover
+from envyard.assets.pinning.pin import ResolveFailedError, pin_assets, write_pinned
 from envyard.cli.main import run
 from envyard.testing.plugin import unique_name
 from envyard.testing.pypi import PypiIndex

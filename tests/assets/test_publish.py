@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from envyard.assets.config import AssetSettings
-from envyard.assets.deprecate import deprecate_asset
-from envyard.assets.publish import RegistryPublisher
-from envyard.assets.release import apply_release
-from envyard.assets.release_plan import plan_release
+from envyard.assets.release.apply import apply_release
+from envyard.assets.release.deprecate import deprecate_asset
+from envyard.assets.release.plan import plan_release
+from envyard.assets.release.publish import RegistryPublisher
 from envyard.cli.main import run
 from envyard.errors import EnvyardError, NotFoundError
 from envyard.service.testing import EnvyardServer, sqlite_server

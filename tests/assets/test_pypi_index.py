@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from envyard.assets.config import AssetSettings
-from envyard.assets.httpsession import HttpSession
 from envyard.assets.resolvers.base import ResolveContext
 from envyard.assets.resolvers.pypi import LatestPypiVersion
-from envyard.assets.templates import scan
+from envyard.assets.tags.http import HttpSession
+from envyard.assets.tags.scan import scan
 from envyard.errors import NotFoundError
 from envyard.testing.plugin import unique_name
 from envyard.testing.pypi import PypiIndex

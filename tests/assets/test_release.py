@@ -7,8 +7,8 @@ import json
 import pytest
 
 from envyard.assets.config import AssetSettings
-from envyard.assets.release import STEPS, apply_release
-from envyard.assets.release_plan import plan_release
+from envyard.assets.release.apply import STEPS, apply_release
+from envyard.assets.release.plan import plan_release
 from envyard.cli.main import run
 from envyard.errors import ConflictError, EnvyardError
 from envyard.testing.git import GitRepo

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from envyard.assets.gitrepo import Git
+from envyard.assets.release.git import Git
 from envyard.cli.main import run
 from envyard.errors import SpecError
 from envyard.testing.git import GitRepo

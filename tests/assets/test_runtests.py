@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from envyard.assets.build.tests import isolated_env, run_asset_tests
 from envyard.assets.config import AssetSettings
-from envyard.assets.discover import discover
-from envyard.assets.runtests import isolated_env, run_asset_tests
+from envyard.assets.discovery.discover import discover
 from envyard.cli.main import run
 from envyard.errors import NotFoundError
 from envyard.testing.plugin import unique_name

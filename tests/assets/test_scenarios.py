@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from envyard.assets.config import load_asset_settings
-from envyard.assets.validate import validate_assets
+from envyard.assets.rules.validate import validate_assets
 
 CASES = Path(__file__).resolve().parents[1] / "scenarios" / "assets"
 

@@ -1,9 +1,9 @@
 from pathlib import Path
 
 from envyard.assets.config import AssetSettings
-from envyard.assets.discover import discover
-from envyard.assets.spec_tags import SPEC_TAGS, spec_tag_values
-from envyard.assets.templates import substitute
+from envyard.assets.discovery.discover import discover
+from envyard.assets.tags.scan import substitute
+from envyard.assets.tags.spec import SPEC_TAGS, spec_tag_values
 
 from .conftest import env_asset
 

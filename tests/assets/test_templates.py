@@ -1,6 +1,6 @@
 import pytest
 
-from envyard.assets.templates import image_reference, pypi_requirement, scan, substitute
+from envyard.assets.tags.scan import image_reference, pypi_requirement, scan, substitute
 from envyard.errors import SpecError
 
 DOCKERFILE = (

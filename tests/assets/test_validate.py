@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from envyard.assets.config import AssetSettings
-from envyard.assets.sarif import to_sarif
-from envyard.assets.validate import validate_assets
+from envyard.assets.rules.sarif import to_sarif
+from envyard.assets.rules.validate import validate_assets
 from envyard.cli.main import run
 
 from .conftest import env_asset

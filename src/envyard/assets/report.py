@@ -6,10 +6,10 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from envyard.assets.config import AssetSettings
-from envyard.assets.rules import Rule, effective
+from envyard.assets.rules.table import Rule, effective
 
 if TYPE_CHECKING:
-    from envyard.assets.lock import LockEntry
+    from envyard.assets.pinning.lock import LockEntry
 
 FIX = {
     "image": "configure the registry ([assets.mirrors] / [assets.registries] in envyard.toml, "

@@ -20,7 +20,7 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per asset.")
 def list_assets(paths: tuple[Path, ...], as_json: bool) -> None:
     """List every asset below PATHS (all types): type, name, version, folder."""
-    from envyard.assets.discover import discover, repo_root
+    from envyard.assets.discovery.discover import discover, repo_root
     from envyard.assets.fsutil import shown
 
     targets = list(paths) or [Path.cwd()]
@@ -48,15 +48,15 @@ def list_assets(paths: tuple[Path, ...], as_json: bool) -> None:
 def validate(paths: tuple[Path, ...], fmt: str, list_rules: bool, quiet: bool) -> None:
     """Check every asset below PATHS (default: the current folder) against the rules."""
     from envyard.assets.config import load_asset_settings
-    from envyard.assets.discover import repo_root
-    from envyard.assets.validate import validate_assets
+    from envyard.assets.discovery.discover import repo_root
+    from envyard.assets.rules.validate import validate_assets
 
     targets = list(paths) or [Path.cwd()]
     root = repo_root(targets[0])
     settings = load_asset_settings(root)
     if list_rules:
         from envyard.assets.report import rules_table
-        from envyard.assets.rules import rule_table
+        from envyard.assets.rules.table import rule_table
 
         for line in rules_table(rule_table(), settings):
             click.echo(line)
@@ -65,7 +65,7 @@ def validate(paths: tuple[Path, ...], fmt: str, list_rules: bool, quiet: bool) -
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), indent=2))
     elif fmt == "sarif":
-        from envyard.assets.sarif import to_sarif
+        from envyard.assets.rules.sarif import to_sarif
 
         click.echo(json.dumps(to_sarif(report.diagnostics, report.rules), indent=2))
     else:

@@ -39,8 +39,8 @@ def pin(
     """
     import asyncio
 
-    from envyard.assets.discover import discover, repo_root
-    from envyard.assets.pin import pin_assets, write_pinned
+    from envyard.assets.discovery.discover import discover, repo_root
+    from envyard.assets.pinning.pin import pin_assets, write_pinned
     from envyard.assets.progress import progress_bar
     from envyard.assets.report import describe_entries
 
@@ -85,8 +85,8 @@ def pin(
 @click.option("--online", is_flag=True)
 def test_cmd(name: str, repo: Path, index_urls: tuple[str, ...], online: bool) -> None:
     """Run NAME's pytest config in a fresh uv environment with its pip_requirements."""
-    from envyard.assets.discover import discover, repo_root
-    from envyard.assets.runtests import run_asset_tests
+    from envyard.assets.build.tests import run_asset_tests
+    from envyard.assets.discovery.discover import discover, repo_root
 
     root = repo_root(repo)
     asset = discover([repo], root).by_name(name)
@@ -124,8 +124,8 @@ def build(
     **resolve: Any,
 ) -> None:
     """Build each NAME's pinned context as <registry>/<image.name>:<version> (and push it)."""
-    from envyard.assets.build import build_asset, default_version
-    from envyard.assets.discover import discover, repo_root
+    from envyard.assets.build.image import build_asset, default_version
+    from envyard.assets.discovery.discover import discover, repo_root
     from envyard.assets.progress import progress_bar
 
     root = repo_root(repo)

@@ -44,8 +44,8 @@ def release(
     **resolve: Any,
 ) -> None:
     """Release new and updated assets to the release branch: one commit, one tag per asset."""
-    from envyard.assets.gitrepo import Git
-    from envyard.assets.release_plan import plan_release
+    from envyard.assets.release.git import Git
+    from envyard.assets.release.plan import plan_release
 
     git = Git(repo)
     source = repo.resolve()  # --repo FOLDER releases that folder only, with its settings
@@ -60,13 +60,13 @@ def release(
         click.echo("nothing to release (0 network requests)")
         return
     from envyard.assets.progress import progress_bar  # rich and httpx: only when releasing
-    from envyard.assets.release import apply_release
+    from envyard.assets.release.apply import apply_release
     from envyard.assets.report import describe_entries
 
     publisher = None
     with contextlib.ExitStack() as stack:
         if registry or publish:
-            from envyard.assets.publish import RegistryPublisher
+            from envyard.assets.release.publish import RegistryPublisher
             from envyard.client import Client
 
             client = stack.enter_context(Client(registry, token) if registry else Client())
@@ -104,7 +104,7 @@ def release(
 @click.option("--dry-run", is_flag=True, help="Print the new spec; write nothing.")
 def deprecate(name: str, replacement: str, delete_on: str, repo: Path, dry_run: bool) -> None:
     """Mark NAME deprecated in its spec (description notice, Deprecated and DeleteOn tags)."""
-    from envyard.assets.deprecate import deprecate_asset
+    from envyard.assets.release.deprecate import deprecate_asset
 
     done = deprecate_asset(repo, name, replacement, delete_on, write=not dry_run)
     if done.warning:
@@ -128,7 +128,7 @@ def archive(
     *, due: bool, registry: str | None, token: str | None, today: str | None, dry_run: bool
 ) -> None:
     """Archive every environment version whose DeleteOn date has passed."""
-    from envyard.assets.deprecate import archive_due, parse_date
+    from envyard.assets.release.deprecate import archive_due, parse_date
     from envyard.client import Client
 
     with Client(registry, token) if registry else Client() as client:

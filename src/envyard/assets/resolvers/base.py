@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from envyard.assets.config import AssetSettings
-from envyard.assets.templates import Tag
+from envyard.assets.tags.scan import Tag
 
 if TYPE_CHECKING:
-    from envyard.assets.httpsession import HttpSession
-    from envyard.assets.oci import OciClient
-    from envyard.assets.pypi_index import IndexClient
+    from envyard.assets.tags.http import HttpSession
+    from envyard.assets.tags.oci import OciClient
+    from envyard.assets.tags.pypi_index import IndexClient
 
 PUBLIC_INDEX = "https://pypi.org/simple/"
 
@@ -43,7 +43,7 @@ class ResolveContext:
     @property
     def oci(self) -> OciClient:
         if self._oci is None:
-            from envyard.assets.oci import OciClient
+            from envyard.assets.tags.oci import OciClient
 
             self._oci = OciClient(self.session, self.settings)
         return self._oci
@@ -64,7 +64,7 @@ class ResolveContext:
     @property
     def index(self) -> IndexClient:
         if self._index is None:
-            from envyard.assets.pypi_index import IndexClient
+            from envyard.assets.tags.pypi_index import IndexClient
 
             self._index = IndexClient(
                 self.session,

@@ -12,9 +12,9 @@ import asyncio
 import re
 from typing import ClassVar
 
-from envyard.assets.ordering import sort_tags
 from envyard.assets.resolvers.base import Resolution, ResolveContext
-from envyard.assets.templates import Tag, image_reference
+from envyard.assets.tags.ordering import sort_tags
+from envyard.assets.tags.scan import Tag, image_reference
 from envyard.errors import NotFoundError
 
 LATEST = "latest"

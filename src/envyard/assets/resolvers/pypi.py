@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from envyard.assets.resolvers.base import Resolution, ResolveContext
-from envyard.assets.templates import Tag, pypi_requirement
+from envyard.assets.tags.scan import Tag, pypi_requirement
 
 
 class LatestPypiVersion:

@@ -26,7 +26,7 @@ from urllib.parse import urlencode, urljoin
 import httpx
 
 from envyard.assets.config import AssetSettings, RegistryConfig
-from envyard.assets.httpsession import HttpSession
+from envyard.assets.tags.http import HttpSession
 from envyard.errors import AuthError, ResolveError
 from envyard.spec.refs import parse_image_ref
 

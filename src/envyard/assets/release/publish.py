@@ -13,9 +13,9 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from envyard.assets.config import AssetSettings
-from envyard.assets.release_plan import PlanItem
-from envyard.assets.spec_tags import spec_tag_values
-from envyard.assets.templates import substitute
+from envyard.assets.release.plan import PlanItem
+from envyard.assets.tags.scan import substitute
+from envyard.assets.tags.spec import spec_tag_values
 from envyard.errors import ConflictError, EnvyardError, NotFoundError
 from envyard.spec.environment import Environment
 

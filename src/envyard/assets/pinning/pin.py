@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from envyard.assets.config import AssetSettings
+from envyard.assets.discovery.model import Asset
+from envyard.assets.discovery.paths import release_files
 from envyard.assets.fsutil import content_hash, shown
-from envyard.assets.httpsession import HttpSession
-from envyard.assets.lock import LockEntry, LockFile
-from envyard.assets.model import Asset
-from envyard.assets.paths import release_files
+from envyard.assets.pinning.lock import LockEntry, LockFile
 from envyard.assets.resolvers.base import Resolution, ResolveContext, Resolver, load_resolvers
-from envyard.assets.templates import Tag, scan
+from envyard.assets.tags.http import HttpSession
+from envyard.assets.tags.scan import Tag, scan
 from envyard.atomicfile import write_atomic
 from envyard.errors import ConflictError, Diagnostic, EnvyardError, ResolveError, SpecError
 

@@ -28,7 +28,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from envyard.assets.httpsession import HttpSession
+from envyard.assets.tags.http import HttpSession
 from envyard.errors import NotFoundError, ResolveError
 
 ACCEPT = (

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from envyard.assets.config import AssetSettings, Severity
-from envyard.assets.model import Asset
+from envyard.assets.discovery.model import Asset
 from envyard.errors import Diagnostic
 
 
@@ -99,7 +99,8 @@ class Rule:
 
 
 def rule_table() -> dict[str, Rule]:
-    from envyard.assets import rules_env, rules_generic
+    from envyard.assets.rules import environment as rules_env
+    from envyard.assets.rules import generic as rules_generic
 
     table = [
         Rule("AST001", "config-loads", "asset.yaml, environment.yaml and the spec load"),

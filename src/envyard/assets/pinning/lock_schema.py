@@ -1,6 +1,6 @@
 """The pydantic models of the lock file: the verdict on lock files that are not plain.
 
-:mod:`envyard.assets.lock` reads the lock files Envyard writes (exact JSON types) without
+:mod:`envyard.assets.pinning.lock` reads the lock files Envyard writes (exact JSON types) without
 pydantic; anything else - a hand-edited file, numbers written as strings - is validated here,
 so it is accepted (converted) or refused exactly as before.
 """

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Literal
 
 from envyard.assets.config import AssetSettings
-from envyard.assets.discover import discover
+from envyard.assets.discovery.discover import discover
+from envyard.assets.discovery.model import Asset
+from envyard.assets.discovery.paths import release_files
 from envyard.assets.fsutil import content_hash
-from envyard.assets.gitrepo import Git, Pending, TreeEntry, parse_refs
-from envyard.assets.lock import LockFile
-from envyard.assets.model import Asset
-from envyard.assets.paths import release_files
-from envyard.assets.release_latest import (
+from envyard.assets.pinning.lock import LockFile
+from envyard.assets.release.git import Git, Pending, TreeEntry, parse_refs
+from envyard.assets.release.latest import (
     ReleasedCopy,
     is_latest_layout,
     reference_files,

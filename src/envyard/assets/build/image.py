@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from envyard.assets.config import AssetSettings
-from envyard.assets.model import Asset
-from envyard.assets.pin import pin_assets, write_pinned
+from envyard.assets.discovery.model import Asset
+from envyard.assets.pinning.pin import pin_assets, write_pinned
 from envyard.errors import ConfigError, ExecutionError, MissingDependencyError, ResolveError
 
 TOOLS = ("podman", "buildah", "docker")
@@ -56,7 +56,7 @@ def default_version(asset: Asset, settings: AssetSettings) -> str:
     """The manual version, else the highest released ``<prefix>/<name>/<N>`` tag."""
     if not asset.auto_version and asset.version:
         return asset.version
-    from envyard.assets.gitrepo import Git
+    from envyard.assets.release.git import Git
 
     prefix = f"refs/tags/{settings.release_tag_prefix}/{asset.name}/"
     released = [r[len(prefix) :] for r in Git(asset.root).refs(prefix)]

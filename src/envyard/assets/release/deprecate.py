@@ -19,7 +19,7 @@ from io import StringIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from envyard.assets.discover import discover
+from envyard.assets.discovery.discover import discover
 from envyard.atomicfile import write_atomic
 from envyard.errors import ConfigError, NotFoundError, SpecError
 

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from envyard.assets.discovery.model import Asset, is_template
+from envyard.assets.discovery.paths import released_paths
 from envyard.assets.fsutil import shown
-from envyard.assets.model import Asset, is_template
-from envyard.assets.paths import released_paths
-from envyard.assets.rules import RuleContext
-from envyard.assets.spec_tags import SPEC_TAGS
-from envyard.assets.templates import scan
+from envyard.assets.rules.table import RuleContext
+from envyard.assets.tags.scan import scan
+from envyard.assets.tags.spec import SPEC_TAGS
 from envyard.errors import Diagnostic, EnvyardError, SpecError
 
 if TYPE_CHECKING:

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from envyard.assets.discovery.model import Asset
 from envyard.assets.fsutil import shown
-from envyard.assets.model import Asset
 from envyard.errors import Diagnostic, NotFoundError, SpecError
 from envyard.yamlio import Document, parse
 from envyard.yamlio.source import MAX_SPEC_BYTES, read_text

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from envyard.assets.config import AssetSettings
-from envyard.assets.model import Asset
-from envyard.assets.pin import ResolveFailedError
+from envyard.assets.discovery.model import Asset
+from envyard.assets.pinning.pin import ResolveFailedError
 from envyard.assets.resolvers.base import PUBLIC_INDEX
-from envyard.assets.templates import scan
+from envyard.assets.tags.scan import scan
 from envyard.errors import ExecutionError, NotFoundError
 
 
@@ -72,7 +72,7 @@ def _requirements(asset: Asset, settings: AssetSettings, online: bool) -> list[s
 
 
 def _pin_text(path: Path, text: str, settings: AssetSettings, online: bool) -> str:
-    from envyard.assets.httpsession import HttpSession
+    from envyard.assets.tags.http import HttpSession
     from envyard.assets.resolvers.base import ResolveContext
     from envyard.assets.resolvers.pypi import LatestPypiVersion
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from envyard.assets.model import Asset
+from envyard.assets.discovery.model import Asset
 from envyard.errors import Diagnostic, SpecError
 
 SKIP_NAMES = {".git", "__pycache__", ".pytest_cache", ".mypy_cache", ".DS_Store"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from envyard import __version__
-from envyard.assets.rules import Rule
+from envyard.assets.rules.table import Rule
 from envyard.errors import Diagnostic
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

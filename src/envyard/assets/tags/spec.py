@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from envyard.assets.config import AssetSettings
-from envyard.assets.model import Asset
+from envyard.assets.discovery.model import Asset
 
 SPEC_TAGS = (
     "asset.name",

@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Protocol
 
 from envyard.assets.config import AssetSettings
-from envyard.assets.gitrepo import Git, TreeEntry
-from envyard.assets.httpsession import HttpSession
-from envyard.assets.lock import LockEntry, LockFile
-from envyard.assets.pin import PinResult, pin_assets
-from envyard.assets.release_plan import PlanItem, ReleasePlan
-from envyard.assets.spec_tags import render_spec_tags, spec_tag_values
+from envyard.assets.pinning.lock import LockEntry, LockFile
+from envyard.assets.pinning.pin import PinResult, pin_assets
+from envyard.assets.release.git import Git, TreeEntry
+from envyard.assets.release.plan import PlanItem, ReleasePlan
+from envyard.assets.tags.http import HttpSession
+from envyard.assets.tags.spec import render_spec_tags, spec_tag_values
 from envyard.errors import ConflictError, ResolveError
 
 Step = Callable[[str], None]

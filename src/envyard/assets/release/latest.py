@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from envyard.assets.gitrepo import Git, TreeEntry
-from envyard.assets.model import Asset
+from envyard.assets.discovery.model import Asset
+from envyard.assets.release.git import Git, TreeEntry
 from envyard.errors import SpecError
 
 LATEST = "latest"
@@ -174,7 +174,7 @@ def reference_files(asset: Asset) -> dict[str, Path]:
 
 
 def _pattern(text: str) -> re.Pattern[str] | None:
-    from envyard.assets.templates import scan
+    from envyard.assets.tags.scan import scan
 
     try:
         spans = [(t.start, t.end) for t in scan(text, "<source>")]

@@ -133,7 +133,7 @@ def _validated_lock(data: dict[str, Any]) -> LockFile | None:
     """pydantic's verdict (and conversions) on a lock file that is not plain."""
     from pydantic import ValidationError
 
-    from envyard.assets.lock_schema import LockFile as LockFileModel
+    from envyard.assets.pinning.lock_schema import LockFile as LockFileModel
 
     try:
         model = LockFileModel.model_validate(data)

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from envyard.assets.config import AssetSettings, load_asset_settings
-from envyard.assets.discover import Discovery, discover_files, find_asset_files, repo_root
-from envyard.assets.forkpool import chunks_of, map_chunks, usable_cpus
-from envyard.assets.model import Asset
-from envyard.assets.rules import Rule, RuleContext, effective, rule_table
-from envyard.assets.rules_env import published_image
+from envyard.assets.discovery.discover import Discovery, discover_files, find_asset_files, repo_root
+from envyard.assets.discovery.model import Asset
+from envyard.assets.rules.environment import published_image
+from envyard.assets.rules.forkpool import chunks_of, map_chunks, usable_cpus
+from envyard.assets.rules.table import Rule, RuleContext, effective, rule_table
 from envyard.errors import Diagnostic
 
 

@@ -8,11 +8,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
+from envyard.assets.discovery.model import Asset
+from envyard.assets.discovery.paths import asset_dir_files
 from envyard.assets.fsutil import shown
-from envyard.assets.model import Asset
-from envyard.assets.naming import check_asset_name, check_environment_name
-from envyard.assets.paths import asset_dir_files
-from envyard.assets.rules import RuleContext
+from envyard.assets.rules.naming import check_asset_name, check_environment_name
+from envyard.assets.rules.table import RuleContext
 from envyard.errors import Diagnostic
 from envyard.spec.refs import parse_image_ref
 

@@ -1,0 +1,1 @@
+"""Find and load assets: see :mod:`envyard.assets` for the map."""

@@ -1,0 +1,1 @@
+"""Pinning a build context and its lock file: see :mod:`envyard.assets` for the map."""

@@ -1,0 +1,1 @@
+"""Release branches, publishing, deprecation: see :mod:`envyard.assets` for the map."""

@@ -1,0 +1,1 @@
+"""Validation rules and their runner: see :mod:`envyard.assets` for the map."""
