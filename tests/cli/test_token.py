@@ -61,3 +61,14 @@ def test_tokens_work_against_the_server(
         headers={"Authorization": f"Bearer {token}"},
     )
     assert created.status_code == 201
+
+
+def test_create_as_the_footer_and_hints_say(
+    metastore_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`envyard token create --scope write` (the UI footer, the 401 hints) runs as written."""
+    monkeypatch.setattr("getpass.getuser", lambda: "newcomer")
+    code, out, _ = envyard(capsys, "token", "create", "--scope", "write")
+    assert code == 0
+    assert out.splitlines()[0].startswith("created token newcomer (id ")
+    assert out.splitlines()[-1].startswith("eyd_")

@@ -16,8 +16,22 @@ def cli() -> None:
     """Create, list and revoke API tokens."""
 
 
+def _default_name() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
+
+
 @cli.command()
-@click.option("--name", required=True, help="Who or what uses it (e.g. ci, alice).")
+@click.option(
+    "--name",
+    default=_default_name,
+    show_default="your user name",
+    help="Who or what uses it (e.g. ci, alice).",
+)
 @click.option(
     "--scope",
     type=click.Choice(["read", "write", "admin"]),
