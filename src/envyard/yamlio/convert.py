@@ -31,11 +31,14 @@ class _Walk:
         file: str,
         keys: dict[Path_, Position] | None = None,
         values: dict[Path_, Position] | None = None,
+        *,
+        aliases: bool = True,
     ) -> None:
         self.file = file
         self.keys = keys
         self.values = values
         self.count = 0
+        self.aliases = aliases  # without aliases a tree has no cycles to look for
         self.active: set[int] = set()
 
     def error(self, node: Node, path: Path_, message: str, hint: str | None = None) -> SpecError:
@@ -50,15 +53,17 @@ class _Walk:
         )
 
     def value(self, node: Node, path: Path_) -> Any:
-        kind = type(node)
-        if kind is ScalarNode:
-            self.count += 1
-            if node.tag == IMPLICIT:
-                return node.value if node.style else plain(node.value)
-            try:
-                return tagged(node.tag, node.value)
-            except TagMismatchError as exc:
-                raise self.error(node, path, f"{exc}", "remove the tag or fix the value") from None
+        if type(node) is not ScalarNode:
+            return self.collection(node, path)
+        self.count += 1
+        if node.tag == IMPLICIT:
+            return node.value if node.style else plain(node.value)
+        try:
+            return tagged(node.tag, node.value)
+        except TagMismatchError as exc:
+            raise self.error(node, path, f"{exc}", "remove the tag or fix the value") from None
+
+    def collection(self, node: Node, path: Path_) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
             raise SpecError.at(
@@ -68,14 +73,15 @@ class _Walk:
                 col=node.start_mark.column + 1,
                 hint="a spec is never that large; look for anchors (&) reused in a loop",
             )
+        walk = self.mapping if type(node) is MappingNode else self.sequence
+        if not self.aliases:
+            return walk(node, path)
         ident = id(node)
         if ident in self.active:
             raise self.error(node, path, "an alias (*name) refers to a value that contains it")
         self.active.add(ident)
         try:
-            if kind is MappingNode:
-                return self.mapping(node, path)
-            return self.sequence(node, path)
+            return walk(node, path)
         finally:
             self.active.discard(ident)
 
@@ -83,12 +89,16 @@ class _Walk:
         if node.tag in _WRONG_FOR_SEQ:
             raise self.error(node, path, f"is tagged !!{node.tag[len(TAG) :]} but is a list")
         items = []
-        record = self.keys is not None and self.values is not None
+        keys, values = self.keys, self.values
         for i, item in enumerate(node.value):
+            if keys is None and type(item) is ScalarNode and item.tag == IMPLICIT:
+                self.count += 1  # the common case, inline
+                items.append(item.value if item.style else plain(item.value))
+                continue
             sub = (*path, i)
-            if record:
+            if keys is not None and values is not None:
                 mark = item.start_mark
-                self.keys[sub] = self.values[sub] = (mark.line + 1, mark.column + 1)  # type: ignore[index]
+                keys[sub] = values[sub] = (mark.line + 1, mark.column + 1)
             items.append(self.value(item, sub))
         return items
 
@@ -119,6 +129,10 @@ class _Walk:
                     f"duplicate key '{key}' in this mapping",
                     "each key may appear once in a mapping; remove or merge the repeats",
                 )
+            if keys is None and type(value_node) is ScalarNode and value_node.tag == IMPLICIT:
+                self.count += 1  # the common case, inline
+                out[key] = value_node.value if value_node.style else plain(value_node.value)
+                continue
             sub = (*path, key)
             if keys is not None and values is not None:
                 mark = key_node.start_mark
@@ -160,10 +174,13 @@ class _Walk:
                         table.setdefault(where, position)
 
 
-def to_data(node: Node, file: str = "<yaml>") -> Any:
-    """The plain value of ``node`` (YAML 1.2 core typing); raises a one-line SpecError."""
+def to_data(node: Node, file: str = "<yaml>", *, aliases: bool = True) -> Any:
+    """The plain value of ``node`` (YAML 1.2 core typing); raises a one-line SpecError.
+
+    ``aliases=False`` (the text holds no ``*``) skips the search for self-referencing aliases.
+    """
     try:
-        return _Walk(file).value(node, ())
+        return _Walk(file, aliases=aliases).value(node, ())
     except RecursionError:
         raise _too_deep(file) from None
 
@@ -171,7 +188,7 @@ def to_data(node: Node, file: str = "<yaml>") -> Any:
 def collect(node: Node, keys: dict[Path_, Position], values: dict[Path_, Position]) -> None:
     """Fill the position tables of ``node``'s tree (same walk as :func:`to_data`)."""
     with contextlib.suppress(SpecError, RecursionError):  # to_data raised these first
-        _Walk("<yaml>", keys, values).value(node, ())
+        _Walk("<yaml>", keys, values, aliases=False).value(node, ())
 
 
 def _too_deep(file: str) -> SpecError:

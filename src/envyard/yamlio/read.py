@@ -23,7 +23,7 @@ def parse(text: str, file: str) -> Document:
         raise SpecError.at(
             file, "file is empty", line=1, col=1, hint="see `envyard schema KIND` for the format"
         )
-    data = to_data(node, file)
+    data = to_data(node, file, aliases="*" in text)
     if type(node) is not MappingNode or not isinstance(data, dict):
         found = "a list" if isinstance(data, list) else "plain text"
         raise SpecError.at(
@@ -39,7 +39,7 @@ def parse(text: str, file: str) -> Document:
 def load(text: str, file: str = "<yaml>") -> Any:
     """Plain data of one YAML document of any shape (None when empty), same typing."""
     node = compose(text, file)
-    return None if node is None else to_data(node, file)
+    return None if node is None else to_data(node, file, aliases="*" in text)
 
 
 def read(path: Path | str) -> Document:
