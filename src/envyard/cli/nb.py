@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
+
+from envyard.notebooks import early
 
 
 @click.group()
@@ -108,6 +111,34 @@ def test(  # noqa: PLR0917 - click passes every option as an argument
     Exit 0 (all passed or skipped), 1 (a failure or error), 5 (no notebooks; see
     --allow-empty), 130 (Ctrl-C: the first stops and reports, a second kills at once).
     """
+    if fork and backend == "local":  # its imports overlap ours (see envyard.notebooks.early)
+        early.prestart(sys.executable)
+    try:
+        return _test(**locals())
+    finally:
+        early.discard()
+
+
+def _test(  # noqa: PLR0917 - the command's options, passed through
+    paths: tuple[Path, ...],
+    environment: str | None,
+    changed_since: str | None,
+    workers: int,
+    timeout: float | None,
+    cell_timeout: float | None,
+    junit: Path | None,
+    junit_cells: bool,
+    json_file: Path | None,
+    html_file: Path | None,
+    output_dir: Path | None,
+    backend: str,
+    target: str | None,
+    ray_address: str | None,
+    parameters: tuple[str, ...],
+    fork: bool,
+    quiet: bool,
+    allow_empty: bool,
+) -> int:
     from rich.console import Console
 
     from envyard.notebooks import junit as junit_report

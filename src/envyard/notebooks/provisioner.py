@@ -11,7 +11,9 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
 import signal
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,11 +21,39 @@ from typing import Any
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
 from envyard.errors import ExecutionError
+from envyard.notebooks import early
 
-_SOURCE = Path(__file__).with_name("forkserver.py")
 _READY_TIMEOUT = 60.0
-# Run the file as __main__ with sys.path[0] == "" (as -c does), keeping `ps` output short.
-_LOADER = "import sys; exec(compile(open(sys.argv[1]).read(), sys.argv[1], 'exec'))"
+
+
+class _Adopted:
+    """An ``asyncio.subprocess.Process``-like view of a fork server started by
+    :func:`envyard.notebooks.early.prestart` (a ``subprocess.Popen``)."""
+
+    def __init__(
+        self, popen: subprocess.Popen[bytes], reader: asyncio.StreamReader, writer: Any
+    ) -> None:
+        self.popen, self.stdout, self.stdin, self.pid = popen, reader, writer, popen.pid
+
+    @property
+    def returncode(self) -> int | None:
+        return self.popen.poll()
+
+    async def wait(self) -> int:
+        while self.popen.poll() is None:
+            await asyncio.sleep(0.01)
+        return int(self.popen.returncode)
+
+
+async def _adopt(popen: subprocess.Popen[bytes]) -> _Adopted:
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), popen.stdout)
+    transport, protocol = await loop.connect_write_pipe(
+        asyncio.streams.FlowControlMixin,
+        popen.stdin,
+    )
+    return _Adopted(popen, reader, asyncio.StreamWriter(transport, protocol, reader, loop))
 
 
 class ForkedProcess:
@@ -62,32 +92,35 @@ class ForkServer:
 
     python: str
     workdir: Path
-    _proc: asyncio.subprocess.Process | None = None
+    _proc: Any = None  # an asyncio.subprocess.Process, or an _Adopted one
     _reader: asyncio.Task[None] | None = None
     _pending: dict[int, asyncio.Future[int]] = field(default_factory=dict)
     _exits: dict[int, int] = field(default_factory=dict)
     _next: int = 0
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     failure: str | None = None
+    _early_dir: Path | None = None
 
     async def start(self) -> None:
-        """Start the server; raises ExecutionError if the interpreter cannot import ipykernel."""
-        env = dict(os.environ)  # as a spawned kernel would get it (the request adds its own)
-        env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's import-time warning
-        log = self.workdir / f"forkserver-{id(self)}.log"
-        with log.open("wb") as stderr:
-            self._proc = await asyncio.create_subprocess_exec(
-                self.python,
-                "-c",
-                _LOADER,
-                str(_SOURCE),
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=stderr,
-                cwd=self.workdir,
-                env=env,
-                start_new_session=True,
-            )
+        """Start the server (or take the one started early); raises ExecutionError if the
+        interpreter cannot import ipykernel."""
+        taken = early.take(self.python)
+        if taken is not None:
+            popen, self._early_dir = taken
+            log = self._early_dir / early.LOG
+            self._proc = await _adopt(popen)
+        else:
+            log = self.workdir / f"forkserver-{id(self)}.log"
+            with log.open("wb") as stderr:
+                self._proc = await asyncio.create_subprocess_exec(
+                    *early.command(self.python),
+                    stdin=asyncio.subprocess.PIPE,
+                    stdout=asyncio.subprocess.PIPE,
+                    stderr=stderr,
+                    cwd=self.workdir,
+                    env=early.environment(),
+                    start_new_session=True,
+                )
         if self._proc.stdout is None:  # pragma: no cover - stdout=PIPE always gives a stream
             raise ExecutionError("the kernel fork server has no stdout")
         try:
@@ -164,6 +197,10 @@ class ForkServer:
         if self._reader is not None:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(self._reader, 5)
+        if isinstance(proc, _Adopted) and proc.popen.stdout is not None:
+            proc.popen.stdout.close()  # its read transport ended at EOF
+        if self._early_dir is not None:
+            shutil.rmtree(self._early_dir, ignore_errors=True)
 
 
 class ForkProvisioner(LocalProvisioner):
