@@ -179,3 +179,38 @@ def test_a_locked_kernel_travels_in_the_manifests_and_the_bootstrap_installs_it(
     )
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.strip().splitlines()[-1] == "got 1.0"
+
+
+def test_job_render_prints_manifests_that_carry_the_lock(
+    tmp_path: Path, pypi_index: PypiIndex
+) -> None:
+    import os
+    import sys
+
+    name = unique_name("eyrender").replace("-", "_")
+    pypi_index.add_wheel(name, "3.0")
+    (tmp_path / "env.yaml").write_text(
+        f"name: locked\nimage: registry.example.com/py:3.11\n"
+        f"kernel: ['--index-url {pypi_index.url}', '{name}']\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "job.yaml").write_text(
+        "protocolVersion: 2\nname: rendered\ntaskRoles:\n"
+        "  main: {environment: locked, commands: [python -V]}\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "ENVYARD_HOME": str(tmp_path / "home")}
+    done = subprocess.run(
+        [sys.executable, "-m", "envyard", "job", "render", "job.yaml", "--backend", "kubernetes",
+         "--env-file", "env.yaml"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    manifests = list(YAML(typ="safe", pure=True).load_all(done.stdout))
+    config, job = manifests
+    assert (
+        f"{name.replace('_', '-')}==3.0 --hash=sha256:" in config["data"]["main.requirements.txt"]
+    )
+    assert job["metadata"]["annotations"]["envyard.dev/lock-hash"].startswith("sha256:")
+    checked = validate(tmp_path, manifests)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

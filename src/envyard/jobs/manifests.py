@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 from envyard.backends.interface import Submission
+from envyard.backends.locks import with_locks
 from envyard.backends.manifests import render_manifests
 from envyard.jobs.plan import JobPlan
 
@@ -35,5 +36,6 @@ def manifests_yaml(plan: JobPlan, *, namespace: str = "default") -> str:
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
     out = io.StringIO()
-    yaml.dump_all(render_manifests(submission_of(plan), namespace=namespace), out)
+    submission = with_locks(submission_of(plan))  # each task role's kernel lock travels along
+    yaml.dump_all(render_manifests(submission, namespace=namespace), out)
     return out.getvalue()
