@@ -23,11 +23,14 @@ def _config(connection: Connection) -> Any:
 
 
 def head_revision() -> str | None:
-    from alembic.script import ScriptDirectory
+    """The newest revision: migrations are numbered ``NNNN_slug.py`` with ``revision = "NNNN"``
+    (read from the file names, so a current database is checked without importing Alembic)."""
+    from pathlib import Path
 
-    script = ScriptDirectory(_location())
-    head: str | None = script.get_current_head()
-    return head
+    numbers = [
+        p.name[:4] for p in (Path(_location()) / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")
+    ]
+    return max(numbers) if numbers else None
 
 
 def _location() -> str:
@@ -37,22 +40,26 @@ def _location() -> str:
 
 
 def current_revision(connection: Connection) -> str | None:
-    from alembic.runtime.migration import MigrationContext
+    """The revision stamped in ``alembic_version`` (None for a new database)."""
+    from sqlalchemy import inspect
 
-    revision: str | None = MigrationContext.configure(connection).get_current_revision()
-    return revision
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    found = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return str(found) if found is not None else None
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest revision (no-op when it is current)."""
-    from alembic import command
-
+    """Bring the schema to the newest revision (no-op when it is current: Alembic is imported
+    only when there is something to do)."""
     head = head_revision()
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
         if current_revision(connection) == head:
             return
+        from alembic import command
+
         command.upgrade(_config(connection), "head")
 
 

@@ -1,0 +1,179 @@
+"""Benchmark: locking and materialising kernels (issue 15), Envyard side by side with peers.
+
+Everything is served on this machine (a pypiserver and a conda channel started here), so no
+network is timed. Three measures, each the median of ``--repeat`` runs, all from this one
+invocation:
+
+1. **lock a pip kernel of ~50 packages** (generated wheels with a dependency graph on a local
+   pypiserver): Envyard's lock (``uv pip compile`` to pylock.toml: exact files and sha256)
+   vs ``pip-compile --generate-hashes`` from pip-tools (installed with pip into a venv under
+   the temp folder), both with cold and with warm caches. Goal: >= 10x.
+2. **cached re-launch of a locked kernel**: ``envyard env launch NAME -- python -c pass`` (the
+   whole CLI process: registry read, lock, cache lookup, run) vs bare ``python -c pass`` with
+   the same interpreter. Goal: within 50 ms.
+3. **materialising a locked conda kernel** (20 tiny conda packages from a local channel over
+   HTTP, installed by py-rattler, no conda binary): cold (empty package cache) and warm.
+
+    python benchmarks/lock_kernels.py [--repeat 5] [--packages 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+from envyard.launch import kernel_spec, materialise
+from envyard.locking.resolve import lock_kernel
+from envyard.spec import Environment
+from envyard.testing.conda_channel import CondaChannel, isolated_conda_env
+from envyard.testing.pypi import PypiIndex, isolated_installer_env
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def publish_graph(index: PypiIndex, count: int) -> list[str]:
+    """``count`` packages: 10 top-level ones, each pulling a chain of the others."""
+    names = [f"lockbench{i:03d}" for i in range(count)]
+    for i, name in enumerate(names):
+        deps = [f"{names[j]}>=1.0" for j in (2 * i + 1, 2 * i + 2) if j < count]
+        for version in ("1.0", "1.1"):
+            index.add_wheel(name, version, requires=deps)
+    return names[:10]
+
+
+def pip_tools(work: Path) -> Path:
+    """``pip-compile`` from pip-tools, installed with pip into a venv here (once)."""
+    venv = Path(tempfile.gettempdir()) / "envyard-bench-piptools"
+    tool = venv / "bin" / "pip-compile"
+    if not tool.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "--quiet", "pip-tools"], check=True, cwd=work
+        )
+    return tool
+
+
+def bench_lock(root: Path, index: PypiIndex, count: int, repeat: int) -> dict[str, float]:
+    root.mkdir(parents=True, exist_ok=True)
+    top = publish_graph(index, count)
+    spec = kernel_spec(Environment.model_validate({"name": "b", "image": "x:1", "kernel": top}))
+    assert spec is not None
+    tool = pip_tools(root)
+    req = root / "requirements.in"
+    req.write_text("".join(f"{n}\n" for n in top), encoding="utf-8")
+    runs: dict[str, list[float]] = {}
+    warm_env = isolated_installer_env(index.url, root / "cache-warm")
+    peer_warm = [str(tool), "--quiet", "--generate-hashes", "--index-url", index.url,
+                 "--cache-dir", str(root / "cache-warm" / "pip-tools"), "-o",
+                 str(root / "peer-warm.txt"), str(req)]  # fmt: skip
+    lock_kernel(spec, env=warm_env)  # fill both warm caches once
+    subprocess.run(peer_warm, check=True, env=warm_env, capture_output=True)
+    for i in range(repeat):
+        cold_env = isolated_installer_env(index.url, root / f"cache-{i}")
+        peer_cold = [*peer_warm[:5], "--cache-dir", str(root / f"cache-{i}" / "pip-tools"),
+                     "-o", str(root / f"peer-cold-{i}.txt"), str(req)]  # fmt: skip
+        for case, env, argv in (("cold", cold_env, peer_cold), ("warm", warm_env, peer_warm)):
+            runs.setdefault(f"envyard_{case}", []).append(
+                timed(partial(lock_kernel, spec, env=env))
+            )
+            runs.setdefault(f"peer_{case}", []).append(
+                timed(partial(subprocess.run, argv, check=True, env=env, capture_output=True))
+            )
+    lock = lock_kernel(spec, env=warm_env)
+    assert len(lock.platforms["linux-64"].pip) == count
+    assert (root / "peer-warm.txt").read_text(encoding="utf-8").count("==1.1") == count
+    return {case: median(values) for case, values in runs.items()}
+
+
+def bench_relaunch(root: Path, index: PypiIndex, repeat: int) -> dict[str, float]:
+    index.add_wheel("relaunchpkg", "1.0")
+    env = isolated_installer_env(index.url, root / "relaunch-cache")
+    env["ENVYARD_HOME"] = str(root / "relaunch-home")
+    for var in ("ENVYARD_URL", "ENVYARD_DB_URL", "ENVYARD_TOKEN"):
+        env.pop(var, None)
+    spec = root / "relaunch.yaml"
+    spec.write_text("name: relaunch\nimage: x:1\nkernel: [relaunchpkg]\n", encoding="utf-8")
+    envyard = [sys.executable, "-m", "envyard"]
+    subprocess.run([*envyard, "env", "create", "-f", str(spec)], check=True, env=env)
+    launch = [*envyard, "env", "launch", "relaunch", "--", "python", "-c", "pass"]
+    subprocess.run(launch, check=True, env=env, capture_output=True)  # builds the kernel
+    bare = [sys.executable, "-c", "pass"]
+    runs: dict[str, list[float]] = {"launch": [], "bare": []}
+    for _ in range(repeat):
+        runs["launch"].append(timed(partial(subprocess.run, launch, check=True, env=env)))
+        runs["bare"].append(timed(partial(subprocess.run, bare, check=True, env=env)))
+    return {case: median(values) for case, values in runs.items()}
+
+
+def bench_conda(root: Path, repeat: int) -> dict[str, float]:
+    channel = CondaChannel(root / "conda" / "channel")
+    names = [f"condabench{i:02d}" for i in range(20)]
+    for i, name in enumerate(names):
+        channel.add_package(name, "1.0", depends=[names[i + 1]] if i + 1 < len(names) else [])
+    url = channel.serve()
+    try:
+        kernel = {"channels": [url], "dependencies": [names[0]]}
+        environment = Environment.model_validate({"name": "c", "image": "x:1", "kernel": kernel})
+        spec = kernel_spec(environment)
+        assert spec is not None
+        base = isolated_conda_env(root / "conda" / "warm", dict(os.environ))
+        lock = lock_kernel(spec, env=base)
+        assert len(lock.platforms["linux-64"].conda) == len(names)
+        runs: dict[str, list[float]] = {"cold": [], "warm": []}
+        materialise(spec, root / "conda" / "kernels-fill", env=base, lock=lock)  # fills the cache
+        for i in range(repeat):
+            cold = isolated_conda_env(root / "conda" / f"cold-{i}", dict(os.environ))
+            target = root / "conda" / f"kernels-cold-{i}"
+            runs["cold"].append(timed(partial(materialise, spec, target, env=cold, lock=lock)))
+            warm_target = root / "conda" / f"kernels-warm-{i}"
+            runs["warm"].append(timed(partial(materialise, spec, warm_target, env=base, lock=lock)))
+        return {case: median(values) for case, values in runs.items()}
+    finally:
+        channel.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--packages", type=int, default=50)
+    args = parser.parse_args()
+    print(f"python {sys.version.split()[0]}, median of {args.repeat}, load {os.getloadavg()}")
+    with tempfile.TemporaryDirectory(prefix="envyard-lockbench-") as tmp:
+        root = Path(tmp)
+        with PypiIndex.start(root / "index") as index:
+            lock = bench_lock(root / "lock", index, args.packages, args.repeat)
+            relaunch = bench_relaunch(root, index, args.repeat)
+        conda = bench_conda(root, args.repeat)
+    print(f"\n1. lock {args.packages} pip packages (local pypiserver), Envyard vs pip-compile")
+    for warmth in ("cold", "warm"):
+        ours, theirs = lock[f"envyard_{warmth}"], lock[f"peer_{warmth}"]
+        verdict = "met" if theirs / ours >= 10 else "MISSED"
+        print(f"   {warmth:5} caches: envyard {ours:7.3f} s  pip-compile {theirs:7.3f} s  "
+              f"{theirs / ours:6.1f}x  (goal >= 10x: {verdict})")  # fmt: skip
+    gap = (relaunch["launch"] - relaunch["bare"]) * 1000
+    verdict = "met" if gap <= 50 else "MISSED"
+    print("\n2. cached re-launch: `envyard env launch NAME -- python -c pass` vs bare")
+    print(f"   envyard {relaunch['launch'] * 1000:7.1f} ms  bare {relaunch['bare'] * 1000:7.1f} ms"
+          f"  gap {gap:6.1f} ms  (goal <= 50 ms: {verdict})")  # fmt: skip
+    print("\n3. locked conda kernel, 20 packages from a local channel over HTTP (py-rattler)")
+    print(f"   cold (empty package cache) {conda['cold']:7.3f} s   warm {conda['warm']:7.3f} s")
+
+
+if __name__ == "__main__":
+    main()
