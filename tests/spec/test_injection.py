@@ -154,3 +154,11 @@ def test_sdk_over_http_never_reaches_another_resource(sqlite_server: EnvyardServ
             with pytest.raises((NotFoundError, SpecError)):
                 client.environments.update(name, {"description": "x"})
         assert client.environments.get(base).ref == f"{base}@1"
+
+
+def test_a_typed_path_cannot_forge_a_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run(["validate", "nope\nerror: all good.yaml"]) == 1  # a path that does not exist
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["nope\\nerror: all good.yaml: file does not exist (hint: check the path)"]

@@ -24,7 +24,7 @@ from typing import NamedTuple
 import click
 
 from envyard import __version__
-from envyard.errors import EnvyardError, SpecError
+from envyard.errors import EnvyardError, SpecError, escape
 
 
 class _Entry(NamedTuple):
@@ -137,7 +137,7 @@ def _report_bug(exc: BaseException) -> int:
 
 
 def _error(message: str, code: int = 1) -> int:
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {escape(message)}", err=True)  # one line, whatever the user typed
     return code
 
 
