@@ -2,7 +2,8 @@
 
 Both sides get the same 1,000 components in the seed's shape (``spec.yaml`` naming a
 ``conda.yaml`` through ``environment.conda.conda_dependencies_file``) and the same changes:
-the base image (regex with ``$1``/``\\1``), the tags, and the package index in the conda file.
+the base image (regex with ``\\g<1>``), the tags, and the package index in the conda file
+(``remove_polymer_pkg_idx``), from the same ``tenant_overrides`` block in shrike's layout.
 
 - shrike: its own routine, ``AMLPipelineHelperBase._override_spec_yaml`` (which edits the files in
   place after backing them up, with ``remove_polymer_pkg_idx`` for the conda file) followed by
@@ -82,15 +83,18 @@ dependencies:
 PIPELINE = f"""\
 module_loader:
   local_steps_folder: components
+  use_local: "*"
 tenant_overrides:
-  {TENANT}:
-    environment.docker.image:
-      'polymerprod.azurecr.io/polymercd/prod_official/(.+)': 'mcr.microsoft.com/azureml/$1'
-    tags:
-      eyesoff: eyeson
-    $..pip[*]:
-      '--index-url {FEED}': '--index-url https://pypi.org/simple/'
+  allow_override: true
+  mapping:
+    {TENANT}:
+      remove_polymer_pkg_idx: true
+      environment.docker.image:
+        'polymerprod.azurecr.io/polymercd/prod_official/(.+)': 'mcr.microsoft.com/azureml/\\g<1>'
+      tags:
+        eyesoff: eyeson
 """
+"""The same profile as ``SHRIKE_MAPPING``, in shrike's layout."""
 
 SHRIKE_MAPPING = {
     "environment.docker.image": {
@@ -203,7 +207,7 @@ def run_envyard(root: Path, n: int) -> tuple[float, float]:
     finish_removals()
     deleted = elapsed + time.perf_counter() - start
     assert "mcr.microsoft.com/azureml/azureml_base_gpu" in text and "tags: eyeson" in text
-    assert "https://pypi.org/simple/" in conda and FEED not in conda
+    assert "azureml-core==1.27.7" in conda and FEED not in conda
     assert staged_specs == 2 * n, staged_specs
     assert (root / "components" / "c0" / "spec.yaml").read_bytes() == before
     return elapsed, deleted

@@ -29,7 +29,7 @@ def edit_text(
 ) -> str:
     """``doc``'s text edited to read as ``new_data``; SpecError when it would not.
 
-    The scalar fast path is tried first, then the full span patcher, then ruamel's round-trip
+    The scalar fast path is tried first, then the full span patcher, then the round-trip
     dump; the first text that reads back as ``new_data`` is the staged text.
     """
     problem = ""
@@ -60,7 +60,7 @@ def _fast(doc: YamlText, new: Any, changes: Sequence[Change], json_file: bool) -
 
 
 def _spans(doc: YamlText, new: Any, changes: Sequence[Change], json_file: bool) -> str | None:
-    return patch_text(doc, new, json_file=json_file)
+    return patch_text(doc, new, json_file=json_file, checked=False)
 
 
 def _roundtrip(doc: YamlText, new: Any, changes: Sequence[Change], json_file: bool) -> str | None:

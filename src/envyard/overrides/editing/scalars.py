@@ -14,7 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from envyard.overrides.editing.nodes import ScalarNode, YamlText, empty_value_lead
+from envyard.overrides.editing.nodes import (
+    ScalarNode,
+    SequenceNode,
+    YamlText,
+    empty_value_lead,
+    last_content_end,
+    line_start,
+    starts_line,
+)
 from envyard.overrides.editing.render import render_scalar
 from envyard.overrides.editing.spans import Edit, apply_edits
 from envyard.overrides.matching.rules import MISSING, Change, Location, same
@@ -40,6 +48,12 @@ def patch_scalars(
     edits: list[Edit] = []
     seen: set[Location] = set()
     for change in changes:
+        if change.new is MISSING and _scalar(change.old) and change.location:
+            removal = _removed_item(doc, change.location)
+            if removal is None:
+                return None
+            edits.append(removal)
+            continue
         if not (_scalar(change.old) and _scalar(change.new)):
             return None
         location = change.location
@@ -60,3 +74,18 @@ def patch_scalars(
         lead = empty_value_lead(text, node)
         edits.append(Edit(node.start_mark.index, node.end_mark.index, lead + rendered, True))
     return apply_edits(text, edits)
+
+
+def _removed_item(doc: YamlText, location: Location) -> Edit | None:
+    """The edit deleting a removed scalar item of a block list (its whole line), or None."""
+    parent = doc.node_at(location[:-1])
+    if not isinstance(parent, SequenceNode) or parent.flow_style or len(parent.value) < 2:
+        return None
+    node = doc.node_at(location)
+    if not isinstance(node, ScalarNode) or node.style in ("|", ">"):
+        return None
+    text = doc.text
+    dash = text.rfind("-", 0, node.start_mark.index)
+    if dash < 0 or not starts_line(text, dash):
+        return None
+    return Edit(line_start(text, dash), last_content_end(text, node), "")

@@ -47,11 +47,14 @@ class _FallbackError(Exception):
     """A change that span edits cannot express; the caller re-dumps the document."""
 
 
-def patch_text(doc: YamlText, new_data: Any, *, json_file: bool = False) -> str:
+def patch_text(
+    doc: YamlText, new_data: Any, *, json_file: bool = False, checked: bool = True
+) -> str:
     """The text of ``doc`` edited so that it reads as ``new_data``.
 
     In a JSON file, scalars are still edited in place (they are written as JSON); a structural
-    change re-serialises the document as JSON with its indentation.
+    change re-serialises the document as JSON with its indentation. ``checked=False``: the
+    caller parses the result again itself (:func:`envyard.overrides.editing.edit_text`).
     """
     if doc.data == new_data and same(doc.data, new_data):
         return doc.text
@@ -66,7 +69,7 @@ def patch_text(doc: YamlText, new_data: Any, *, json_file: bool = False) -> str:
         if json_file and not simple:
             return _json_dump(doc.text, new_data)
         aliases = "&" in doc.text or "*" in doc.text  # an anchored value may be shared
-        if aliases or not simple:
+        if checked and (aliases or not simple):
             check = parse_yaml(text, doc.file)
             if not same(check.data, new_data):
                 raise _FallbackError

@@ -6,8 +6,8 @@ for spark) and the ``pip_requirements_file`` a component references, and the equ
 the component's inline ``conda_dependencies`` pip lists. Envyard does the same on the staged
 copies, generalised: ``true`` means shrike's two feeds; a string or a list of strings names the
 lines to drop (a line is dropped when it contains one of them). In YAML files the items are
-removed from the ``pip`` lists of ``dependencies`` (so the file stays valid YAML); in other
-package files (requirements), the lines are removed.
+removed from the ``pip`` lists of ``dependencies`` (:data:`PLACES`; so the file stays valid
+YAML); in other package files (requirements), the lines are removed.
 """
 
 from __future__ import annotations
@@ -34,28 +34,30 @@ class IndexRemoval:
         return any(feed in line for feed in self.lines)
 
 
+PLACES: tuple[tuple[str, ...], ...] = (
+    (),  # a conda file: its own dependencies
+    ("environment", "conda", "conda_dependencies"),  # a component's inline conda
+    ("conda_dependencies",),  # a spark component's
+    ("environment", "conda_dependencies"),
+)
+"""Where a ``dependencies`` list with ``pip`` entries is looked for."""
+
+
 def drop_index_items(data: Any, removal: IndexRemoval) -> list[Change]:
-    """Remove matching items from every ``pip`` list of a ``dependencies`` list in ``data``."""
+    """Remove matching items from the ``pip`` lists of the ``dependencies`` in ``data``."""
     changes: list[Change] = []
-    _walk(data, (), removal, changes)
+    for place in PLACES:
+        node = data
+        for part in place:
+            node = node.get(part) if isinstance(node, dict) else None
+        deps = node.get("dependencies") if isinstance(node, dict) else None
+        if not isinstance(deps, list):
+            continue
+        for i, item in enumerate(deps):
+            pip = item.get("pip") if isinstance(item, dict) else None
+            if isinstance(pip, list):
+                _drop(pip, (*place, "dependencies", i, "pip"), removal, changes)
     return changes
-
-
-def _walk(node: Any, location: Location, removal: IndexRemoval, out: list[Change]) -> None:
-    if isinstance(node, dict):
-        deps = node.get("dependencies")
-        if isinstance(deps, list):
-            for i, item in enumerate(deps):
-                pip = item.get("pip") if isinstance(item, dict) else None
-                if isinstance(pip, list):
-                    _drop(pip, (*location, "dependencies", i, "pip"), removal, out)
-        for key, value in node.items():
-            if isinstance(value, dict | list) and key != "dependencies":
-                _walk(value, (*location, key), removal, out)
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            if isinstance(value, dict | list):
-                _walk(value, (*location, i), removal, out)
 
 
 def _drop(pip: list[Any], where: Location, removal: IndexRemoval, out: list[Change]) -> None:
