@@ -114,6 +114,8 @@ ISSUE_18 = [
     ("job", "job.yaml", "protocolVersion: 2\nname: j\x01ob\n"),
     ("notebook-config", "notebooks.yaml", "timeout: 1\x0b\n"),
     ("environment", "environment.yaml", "name: x\nimage: 2026-02-30T25:61:61Z\n"),
+    # found by scripts/fuzz_specs.py: Python's FutureWarning for '[[' in a user's regex
+    ("overrides", "pipeline.yaml", "tenant_overrides:\n  t:\n    a.b:\n      old[[x]: new\n"),
 ]
 
 

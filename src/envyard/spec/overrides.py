@@ -19,6 +19,7 @@ literal ``$`` and ``\\\\`` a literal backslash. The engine is :mod:`envyard.over
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,7 +128,9 @@ def rule_problem(path_key: str, rule: Any) -> tuple[str, str] | None:
                 )
             continue
         try:
-            pattern = re.compile(key)
+            with warnings.catch_warnings():  # "possible nested set" ('[[' in a user's regex)
+                warnings.simplefilter("ignore", FutureWarning)  # must not print or raise
+                pattern = re.compile(key)
         except re.error as exc:
             return (
                 f"'{key}' is not a valid regular expression: {exc}",
