@@ -58,48 +58,30 @@ def test_cli_overrides_merge() -> None:
     assert merged.index_urls == ["u"]
 
 
-SETTINGS = [
-    {},
-    {"image_prefix": "azureml/curated/", "publish_locations": ["mcr"]},
-    {"publish_hostnames": {"mcr": "mcr.microsoft.com"}, "rules": {"AST007": "error"}},
-    {"concurrency": 256, "retries": 0, "timeout": 2.5, "pin_digest": True, "no_index": False},
-    # pydantic decides: conversions and errors
-    {"timeout": 10},
-    {"rules": {"AST006": {"severity": "warning"}}},
-    {"rules": {"AST006": "loud"}},
-    {"naming": {"frameworks": ["jax"]}},
-    {"registries": {"r:5000": {"username": "ci", "password_env": "P"}}},
-    {"concurrency": 0},
-    {"concurrency": True},
-    {"timeout": 0.0},
-    {"image_prefx": "x/"},
-    {"index_urls": "http://one/"},
-]
+@pytest.mark.parametrize(
+    ("section", "fragment"),
+    [
+        ({"rules": {"AST006": "loud"}}, "assets.rules.AST006"),
+        ({"concurrency": 0}, "assets.concurrency"),
+        ({"image_prefx": "x/"}, "assets.image_prefx"),
+        ({"index_urls": "http://one/"}, "assets.index_urls"),
+    ],
+)
+def test_bad_settings_name_the_key(
+    tmp_path: Path, section: dict[str, object], fragment: str
+) -> None:
+    from envyard.assets.config import parse_settings
+
+    (tmp_path / "envyard.toml").write_text("[assets]\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        parse_settings(section, tmp_path / "envyard.toml")
+    assert fragment in info.value.message
 
 
-@pytest.mark.parametrize("section", SETTINGS)
-def test_settings_agree_with_the_pydantic_model(section: dict[str, object]) -> None:
-    from pydantic import ValidationError
-
-    from envyard.assets import settings_schema
-
-    try:
-        expected = settings_schema.AssetSettings.model_validate(section).model_dump()
-    except ValidationError:
-        with pytest.raises(ValidationError):
-            AssetSettings.model_validate(section)
-        assert AssetSettings.checked(section) is None
-        return
-    got = AssetSettings.model_validate(section)
-    assert got.model_dump() == expected
-    assert AssetSettings(**section) == got  # type: ignore[arg-type]
-
-
-def test_plain_settings_need_no_pydantic() -> None:
-    checked = AssetSettings.checked({"image_prefix": "x/", "rules": {"AST010": "off"}})
-    assert checked is not None
-    assert checked.rule("AST010") == RuleSetting(enabled=False)
-    assert AssetSettings.checked({"timeout": 10}) is None  # int -> float: pydantic converts
+def test_settings_convert_as_the_model_says() -> None:
+    settings = AssetSettings.model_validate({"timeout": 10, "rules": {"AST010": "off"}})
+    assert settings.timeout == 10.0
+    assert settings.rule("AST010") == RuleSetting(enabled=False)
 
 
 def test_overrides_keep_nested_settings() -> None:

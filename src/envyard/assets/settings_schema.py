@@ -1,22 +1,36 @@
-"""The pydantic models of the ``[assets]`` settings: validation messages and JSON Schema.
+"""The ``[assets]`` settings: one pydantic model (``envyard.toml`` or ``pyproject.toml``).
 
-``envyard.assets.config`` holds the settings as plain frozen dataclasses and checks ordinary
-values itself (cheaply, and only where the verdict is certain); anything else - a wrong type,
-an unknown key, a value pydantic would convert (``timeout = 10``, a rule as a table) - is
-validated here, so errors and conversions are exactly pydantic's. Importing pydantic costs
-~50 ms, which a command run over a clean repository no longer pays.
+Validation messages and the JSON Schema come from these models; ``envyard.assets.config``
+finds the file and reports errors with its path and line.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import os
+from typing import Any, Literal
 
 from pydantic import Field
 
-from envyard.assets.config import default_naming
 from envyard.spec.base import SpecModel
 
 Severity = Literal["error", "warning"]
+
+
+def default_frameworks() -> list[str]:
+    """Naming rule frameworks: the reference's."""
+    return ["pytorch", "sklearn", "tensorflow"]
+
+
+def default_naming() -> dict[str, list[str]]:
+    """The naming word lists of the reference tool (azureml-assets validate_assets.py)."""
+    return {
+        "frameworks": default_frameworks(),
+        "operating_systems": ["centos", "debian", "win"],
+        "accelerators": ["cuda", "nccl"],
+        "invalid_strings": ["ubuntu", "cpu"],
+        "forbidden_words": ["azureml", "azure", "aml"],
+        "non_model_forbidden_words": ["microsoft"],
+    }
 
 
 class RuleSetting(SpecModel):
@@ -46,6 +60,12 @@ class RegistryConfig(SpecModel):
     username: str | None = None
     password_env: str | None = Field(default=None, description="Env var holding the password.")
     token_env: str | None = Field(default=None, description="Env var holding a bearer token.")
+
+    def password(self) -> str | None:
+        return os.environ.get(self.password_env) if self.password_env else None
+
+    def token(self) -> str | None:
+        return os.environ.get(self.token_env) if self.token_env else None
 
 
 class AssetSettings(SpecModel):
@@ -77,3 +97,28 @@ class AssetSettings(SpecModel):
     timeout: float = Field(default=30.0, gt=0)
     lock_file: str = "envyard.lock.json"
     release_tag_prefix: str = "environment"
+
+    def rule(self, rule_id: str) -> RuleSetting | None:
+        """The configured setting of a rule, or None when the file does not mention it."""
+        value = self.rules.get(rule_id)
+        if value is None:
+            return None
+        if isinstance(value, RuleSetting):
+            return value
+        if value == "off":
+            return RuleSetting(enabled=False)
+        return RuleSetting(enabled=True, severity=value)
+
+    def with_overrides(self, **changes: Any) -> AssetSettings:
+        """A copy with CLI options applied (``None`` values are ignored)."""
+        data = {name: getattr(self, name) for name in type(self).model_fields}
+        for key, value in changes.items():
+            if value is None:
+                continue
+            if isinstance(value, dict):
+                data[key] = {**data.get(key, {}), **value}
+            elif isinstance(value, list | tuple):
+                data[key] = [*data.get(key, []), *value] if value else data.get(key, [])
+            else:
+                data[key] = value
+        return AssetSettings.model_validate(data)
