@@ -85,3 +85,40 @@ def test_old_style_job_is_valid(tmp_path: Path) -> None:
             commands: ["wget <% $data.uri[0] %>"]
         """,
     )
+
+
+HOSTILE = [
+    "w\ntouch pwned",
+    "../../x",
+    "-rf",
+    "a b",
+    "$(touch pwned)",
+    "a/b",
+    "x\x00",
+    "é",
+    "x" * 129,
+]
+PLACES = {
+    "job": "name: {n}\ntaskRoles: {{r: {{commands: [echo]}}}}",
+    "task role": "name: j\ntaskRoles: {{{n}: {{commands: [echo]}}}}",
+    "prerequisite": (
+        "name: j\nprerequisites: [{{name: {n}, type: script}}]\n"
+        "taskRoles: {{r: {{commands: [echo]}}}}"
+    ),
+    "deployment": (
+        "name: j\ndeployments: [{{name: {n}, taskRoles: {{r: {{preCommands: [echo]}}}}}}]\n"
+        "taskRoles: {{r: {{commands: [echo]}}}}"
+    ),
+}
+
+
+@pytest.mark.parametrize("place", sorted(PLACES))
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_names_are_refused_in_one_line(tmp_path: Path, place: str, name: str) -> None:
+    """Names become run-directory files, log names, shell words and comment lines."""
+    quoted = '"' + name.encode("unicode_escape").decode().replace('"', '\\"') + '"'
+    with pytest.raises(SpecError) as info:
+        load(tmp_path, "protocolVersion: 2\n" + PLACES[place].format(n=quoted) + "\n")
+    for diagnostic in info.value.diagnostics:
+        assert "\n" not in diagnostic.render()
+    assert "job.yaml:" in str(info.value)

@@ -154,7 +154,7 @@ BAD = {
         taskRoles:
           "w\\ntouch pwned": {commands: [echo]}
         """,
-        "task role name 'w\\ntouch pwned' holds a control character",
+        "task role name 'w\\ntouch pwned' is not a valid name",
     ),
     "data-uri-string": (
         """

@@ -13,25 +13,21 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from envyard.names import NAME_HINT, is_name
 from envyard.spec.base import OpenSpecModel, SchemaRef, SpecModel, Text, spec_error
 
 Event = Literal["containerStart", "containerExit", "onSuccess", "onFailure"]
 EVENT_ALIASES: dict[str, str] = {"taskStarts": "containerStart", "taskSucceeds": "onSuccess"}
 FailurePolicy = Literal["fail", "ignore"]
 _JOB_NAME = re.compile(r"[A-Za-z0-9_-]+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def check_plain_name(value: Any, what: str) -> Any:
-    """Names become file names, shell words and comment lines: control characters are refused
-    (the one name rule, :mod:`envyard.names`, when it is installed; this is its job-side check)."""
-    if not isinstance(value, str):
-        return value
-    if _CONTROL.search(value) or value != value.strip() or not value:
-        raise spec_error(
-            f"{what} {value!r} holds a control character or surrounding space",
-            "names are single words: letters, digits, '_', '-' and '.'",
-        )
+    """Names become file names, shell words and comment lines: the one name rule
+    (:mod:`envyard.names`: a full match, no control characters, no '/', no leading '-')."""
+    if isinstance(value, str) and not is_name(value):
+        shown = value if len(value) <= 140 else value[:140] + "..."
+        raise spec_error(f"{what} {shown!r} is not a valid name", NAME_HINT)
     return value
 
 
@@ -170,10 +166,10 @@ class JobSpec(SpecModel):
     def _name(cls, value: Any) -> Any:
         if isinstance(value, str) and not _JOB_NAME.fullmatch(value):
             raise spec_error(
-                f"job name '{value}' may only contain letters, digits, '_' and '-'",
+                f"job name {value!r} may only contain letters, digits, '_' and '-'",
                 "e.g. covid-training",
             )
-        return value
+        return check_plain_name(value, "job name")
 
     @field_validator("taskRoles", mode="before")
     @classmethod
