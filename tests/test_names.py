@@ -9,6 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from envyard.errors import SpecError
 from envyard.names import NAME_PATTERN, SCHEMA_PATTERN, Name, check_name, is_name
+from envyard.yamlio import load
 
 HOSTILE = [
     "seed\n",
@@ -75,6 +76,9 @@ class Model(BaseModel):
 def test_the_pydantic_type() -> None:
     assert Model(name="seed").name == "seed"
     assert Model.model_validate({"name": 7}).name == "7"
+    assert Model.model_validate(load("name: 1.10\n")).name == "1.10"
+    with pytest.raises(ValidationError):
+        Model.model_validate({"name": True})
     with pytest.raises(ValidationError, match="is not a valid name"):
         Model(name="seed\n")
     schema = Model.model_json_schema()

@@ -58,7 +58,13 @@ def _validate(value: str) -> str:
 
 
 def _not_a_number(value: Any) -> Any:
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    """``name: 7`` is the name '7', ``name: 1.10`` the name '1.10' (as written)."""
+    if isinstance(value, bool):
+        return value
+    text = getattr(value, "text", None)  # a YAML float keeps its written form
+    if isinstance(text, str):
+        return text
+    return str(value) if isinstance(value, int) else value
 
 
 Name = Annotated[
