@@ -12,7 +12,7 @@ Subpackages, each named for what it does (a subpackage imports only those listed
 - ``resolvers/``  the resolver plugins behind ``{{latest-image-tag}}`` and
   ``{{latest-pypi-version}}`` (entry points ``envyard.resolver``);
 - ``pinning/``    a build context with every tag resolved (``pin.py``) and its lock file
-  (``lock.py``, validated through ``lock_schema.py`` when not plain);
+  (``lock.py``);
 - ``rules/``      validation: the rule table (``table.py``), generic and environment rules
   (``generic.py``, ``environment.py``), the naming rules (``naming.py``), the runner forked
   over the cores (``validate.py``, ``forkpool.py``), SARIF output (``sarif.py``);

@@ -11,7 +11,6 @@ fails, environments published in this run are deleted again.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -123,7 +122,9 @@ def _tree_changes(  # noqa: PLR0917 - internal step of apply_release
         asset = pin.asset
         lock = pin.lock(settings, version=item.version)
         folder = asset.rel(asset.dir)
-        result.skipped += [dataclasses.replace(e, file=_join(folder, e.file)) for e in lock.skipped]
+        result.skipped += [
+            e.model_copy(update={"file": _join(folder, e.file)}) for e in lock.skipped
+        ]
         blobs = _released_blobs(item, pin, lock, settings.lock_file)
         plain = [f for f in item.files if asset.rel(f) not in blobs]
         for file, sha in zip(plain, git.hash_files(plain), strict=True):
@@ -155,7 +156,7 @@ def _latest_entries(
         values["asset.repo.build_context.path"] = _join(folder, context)
     for entry in pin.lock(settings, version=item.version).skipped:
         result.skipped.append(
-            dataclasses.replace(entry, file=_join(asset.rel(asset.dir), entry.file))
+            entry.model_copy(update={"file": _join(asset.rel(asset.dir), entry.file)})
         )
     blobs: dict[str, bytes] = {}
     plain: list[tuple[str, Path]] = []
