@@ -122,3 +122,20 @@ def test_hostile_names_are_refused_in_one_line(tmp_path: Path, place: str, name:
     for diagnostic in info.value.diagnostics:
         assert "\n" not in diagnostic.render()
     assert "job.yaml:" in str(info.value)
+
+
+def test_validate_reports_every_problem_at_once() -> None:
+    case = Path(__file__).parents[1] / "scenarios" / "jobs" / "validate-all-at-once" / "bad.yaml"
+    with pytest.raises(SpecError) as info:
+        load_job(case)
+    text = str(info.value)
+    for expected in (
+        "prerequisites[0].uri: a data prerequisite's uri is a list (OpenPAI's schema)",
+        "require forms a cycle: a -> b -> a",
+        "prerequisite name 'a' is already used by prerequisites[1]",
+        "default deployment 'nope' does not exist",
+        "taskRoles.r.instances: number 0 is out of range",
+        "'$secrets.none' is not defined",
+        "'this' only exists in a prerequisite's callbacks",
+    ):
+        assert expected in text

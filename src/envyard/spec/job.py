@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from envyard.names import NAME_HINT, is_name
 from envyard.spec.base import OpenSpecModel, SchemaRef, SpecModel, Text, spec_error
@@ -78,15 +78,14 @@ class Prerequisite(OpenSpecModel):
     def _name(cls, value: Any) -> Any:
         return check_plain_name(value, "prerequisite name")
 
-    @model_validator(mode="after")
-    def _data_uri_list(self) -> Prerequisite:
-        if self.type == "data" and isinstance(self.uri, str):
+    @field_validator("uri")
+    @classmethod
+    def _data_uri_list(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.data.get("type") == "data" and isinstance(value, str):
             raise spec_error(
-                "a data prerequisite's uri is a list (OpenPAI's schema)",
-                f"write uri: [{self.uri}]",
-                field="uri",
+                "a data prerequisite's uri is a list (OpenPAI's schema)", f"write uri: [{value}]"
             )
-        return self
+        return value
 
 
 class Completion(SpecModel):
