@@ -12,15 +12,12 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from envyard.spec.environment import (
-    CondaKernel,
-    Environment,
-    kernel_conda_packages,
-    kernel_pip_requirements,
-)
+if TYPE_CHECKING:  # pydantic models: imported by the functions that need them
+    from envyard.spec.environment import Environment
 
-__all__ = ["KernelSpec", "kernel_name", "kernel_spec"]
+__all__ = ["KernelSpec", "kernel_name", "kernel_spec", "safe_kernel_name"]
 
 _KERNEL_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _FORMAT = 1  # bump when the materialised layout changes, so old cache entries are not reused
@@ -79,13 +76,26 @@ class KernelSpec:
 
 def kernel_name(environment: Environment) -> str:
     """The kernel's name: the conda ``name:`` when given, else the environment's name."""
+    from envyard.spec.environment import CondaKernel
+
     kernel = environment.kernel
     raw = kernel.name if isinstance(kernel, CondaKernel) and kernel.name else environment.name
+    return safe_kernel_name(raw)
+
+
+def safe_kernel_name(raw: str) -> str:
+    """*raw* reduced to letters, digits, ``.``, ``_`` and ``-`` (a directory and shell word)."""
     return _KERNEL_NAME.sub("-", raw).strip("-") or "kernel"
 
 
 def kernel_spec(environment: Environment) -> KernelSpec | None:
     """The kernel of *environment*, or None when it declares none (the image provides it)."""
+    from envyard.spec.environment import (
+        CondaKernel,
+        kernel_conda_packages,
+        kernel_pip_requirements,
+    )
+
     kernel = environment.kernel
     if kernel is None:
         return None

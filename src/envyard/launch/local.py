@@ -24,15 +24,16 @@ from envyard.errors import ExecutionError
 from envyard.launch.cache import KernelCache
 from envyard.launch.foreground import run_foreground
 from envyard.launch.interpreters import Interpreter, find_interpreter
-from envyard.launch.kernelspec import KernelSpec
 from envyard.launch.steps import Log, Step, run_step
 
 if TYPE_CHECKING:
+    from envyard.launch.kernelspec import KernelSpec
     from envyard.locking.model import Lock
 
 __all__ = [
     "Kernel",
     "LocalPlan",
+    "activated_env",
     "cache_key",
     "kernel_env",
     "kernel_lock",
@@ -204,20 +205,34 @@ def _kind(lock: Lock) -> str:
 
 def kernel_env(kernel: Kernel, base: Mapping[str, str]) -> dict[str, str]:
     """*base* with the kernel activated (PATH first, VIRTUAL_ENV or CONDA_PREFIX set)."""
+    return activated_env(
+        base, kernel.prefix, kernel.spec.name, dict(kernel.spec.variables),
+        conda=kernel.kind == "conda",
+    )  # fmt: skip
+
+
+def activated_env(
+    base: Mapping[str, str],
+    prefix: Path,
+    name: str,
+    variables: Mapping[str, str],
+    *,
+    conda: bool,
+) -> dict[str, str]:
+    """*base* with the kernel in *prefix* activated (what :func:`kernel_env` returns)."""
     env = dict(base)
     env.pop("PYTHONHOME", None)
-    bin_dir = str(kernel.prefix / "bin")
-    env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", os.defpath)])
-    if kernel.kind == "conda":
-        env["CONDA_PREFIX"] = str(kernel.prefix)
-        env["CONDA_DEFAULT_ENV"] = kernel.spec.name
+    env["PATH"] = os.pathsep.join([str(prefix / "bin"), env.get("PATH", os.defpath)])
+    if conda:
+        env["CONDA_PREFIX"] = str(prefix)
+        env["CONDA_DEFAULT_ENV"] = name
         env.pop("VIRTUAL_ENV", None)
     else:
-        env["VIRTUAL_ENV"] = str(kernel.prefix)
+        env["VIRTUAL_ENV"] = str(prefix)
         env.pop("CONDA_PREFIX", None)
-    env.update(dict(kernel.spec.variables))
-    env["ENVYARD_KERNEL"] = kernel.spec.name
-    env["ENVYARD_KERNEL_PREFIX"] = str(kernel.prefix)
+    env.update(variables)
+    env["ENVYARD_KERNEL"] = name
+    env["ENVYARD_KERNEL_PREFIX"] = str(prefix)
     return env
 
 

@@ -21,12 +21,14 @@ import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from envyard.launch.interpreters import Interpreter
 from envyard.launch.steps import Step
 from envyard.locking.config import conda_cache
-from envyard.locking.model import Lock
-from envyard.locking.pip import pylock_text
+
+if TYPE_CHECKING:
+    from envyard.launch.interpreters import Interpreter
+    from envyard.locking.model import Lock
 
 __all__ = ["PYLOCK", "RATTLER_REQUEST", "has_conda_python", "install_steps", "lock_key"]
 
@@ -34,9 +36,10 @@ PYLOCK = "pylock.envyard.toml"
 RATTLER_REQUEST = "envyard-conda-request.json"
 
 
-def lock_key(lock: Lock, platform: str) -> str:
-    """The kernel cache directory name of *lock* on *platform*."""
-    return f"lock-{lock.digest().removeprefix('sha256:')[:32]}-{platform}"
+def lock_key(lock: Lock | str, platform: str) -> str:
+    """The kernel cache directory name of *lock* (or of its lock hash) on *platform*."""
+    digest = lock if isinstance(lock, str) else lock.digest()
+    return f"lock-{digest.removeprefix('sha256:')[:32]}-{platform}"
 
 
 def has_conda_python(lock: Lock, platform: str) -> bool:
@@ -55,6 +58,7 @@ def install_steps(
     """The commands that install *lock* into *prefix* (pure: nothing runs)."""
     from envyard.launch.uvtool import uv_binary
     from envyard.locking.conda import record_json
+    from envyard.locking.pip import pylock_text
 
     packages = lock.for_platform(platform)
     uv = uv_binary()

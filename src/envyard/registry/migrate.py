@@ -6,9 +6,10 @@ Concurrent first uses (several server workers) are serialised: SQLite by the wri
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, text
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
 
 _PG_LOCK_KEY = 0x656E7679  # "envy"
 
@@ -41,7 +42,7 @@ def _location() -> str:
 
 def current_revision(connection: Connection) -> str | None:
     """The revision stamped in ``alembic_version`` (None for a new database)."""
-    from sqlalchemy import inspect
+    from sqlalchemy import inspect, text
 
     if not inspect(connection).has_table("alembic_version"):
         return None
@@ -52,6 +53,8 @@ def current_revision(connection: Connection) -> str | None:
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision (no-op when it is current: Alembic is imported
     only when there is something to do)."""
+    from sqlalchemy import text
+
     head = head_revision()
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
