@@ -44,8 +44,9 @@ class Local:
 
     def submit(self, submission: Submission) -> Handle:
         from envyard.backends.local import LocalBackend
+        from envyard.backends.locks import with_locks
 
-        return LocalBackend(self.settings).submit(submission)
+        return LocalBackend(self.settings).submit(with_locks(submission))
 
     def attach(self, data: Mapping[str, Any]) -> Handle:
         from envyard.backends.local import LocalBackend

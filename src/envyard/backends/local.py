@@ -85,6 +85,7 @@ def write_run_dir(submission: Submission, kernel_mode: str = "activate") -> Path
             "retries": role.taskRetryCount if role else 0,
             "completion": role.completion.model_dump() if role and role.completion else None,
             "environment": env.model_dump(mode="json", exclude_none=True) if env else None,
+            "lock": lock.model_dump(mode="json") if (lock := submission.locks.get(name)) else None,
         }
     instances = [
         {"role": i.role, "index": i.index, "env": i.env(submission.job_name, submission.run_id)}

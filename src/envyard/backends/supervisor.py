@@ -105,9 +105,15 @@ class Supervisor:
         spec = kernel_spec(Environment.model_validate(env_data))
         if spec is None:
             return {}
+        from envyard.locking.model import Lock
+
+        lock = Lock.model_validate(role["lock"]) if role.get("lock") else None  # the version's
         with log.open("a", encoding="utf-8") as out:
             kernel = materialise(
-                spec, load_settings().kernel_cache, log=lambda line: print(line, file=out)
+                spec,
+                load_settings().kernel_cache,
+                log=lambda line: print(line, file=out),
+                lock=lock,
             )
         return {"ENVYARD_KERNEL_PREFIX": str(kernel.prefix), "ENVYARD_KERNEL_KIND": kernel.kind}
 
