@@ -137,4 +137,6 @@ def test_a_run_never_reads_a_file_from_outside_the_repository(tmp_path: Path) ->
     for result in report.results:
         assert (result.status, result.reason) == ("error", "config"), result
         assert "symbolic link" in result.message and "key.txt" in result.message
+    listed = next(r for r in report.results if r.name == "listed.ipynb")
+    assert listed.message.startswith(f"{repo / 'nbs' / 'notebooks.yaml'}:3:13 files[0]: ")
     assert "TOPSECRET" not in "".join(p.read_text() for p in (tmp_path / "out").rglob("*.*"))

@@ -18,6 +18,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from envyard.errors import ConfigError
 from envyard.notebooks.config import repo_root
@@ -52,6 +53,35 @@ def _inside(path: Path, root: Path, what: str) -> tuple[Path, Path]:
     return lexical, resolved
 
 
+def _listed_at(notebook: Path, pattern: str) -> str:
+    """``file:line:col files[i]`` of the settings entry that listed ``pattern`` (the nearest
+    file that lists it; ``notebooks.yaml``'s ``files`` or the notebook's section, or a
+    ``release.json``'s ``dependencies``), or ``files`` when none can be found."""
+    from envyard.notebooks.config import sources
+    from envyard.yamlio import read
+
+    where = "files"
+    for source in sources(notebook):
+        try:
+            doc = read(source)
+        except Exception:  # noqa: S112 - a position in a message only; the file was loaded before
+            continue
+        data = doc.data if isinstance(doc.data, dict) else {}
+        section = data.get("notebooks")
+        own = section.get(notebook.name) if isinstance(section, dict) else None
+        candidates: list[tuple[tuple[str | int, ...], Any]] = [
+            (("files",), data.get("files")),
+            (("dependencies",), data.get("dependencies")),
+            (("notebooks", notebook.name, "files"), own.get("files") if own else None),
+        ]
+        for path, entries in candidates:
+            if isinstance(entries, list) and pattern in entries:
+                index = entries.index(pattern)
+                line, col = doc.position((*path, index))
+                where = f"{source}:{line}:{col} {path[-1]}[{index}]"
+    return where
+
+
 def _check_links(folder: Path, root: Path) -> None:
     """Every link below ``folder`` must point inside ``root``: copying a folder follows links,
     and a link to ``/etc`` or a home directory must not leak into a snapshot."""
@@ -74,7 +104,10 @@ def snapshot_files(notebook: Path, settings: NotebookSettings) -> list[tuple[Pat
             if not matches:
                 raise ConfigError(f"files: '{pattern}' matches nothing in {folder}")
             for match in matches:
-                found.append(_inside(folder / match, root, "files entry"))
+                try:
+                    found.append(_inside(folder / match, root, "files entry"))
+                except ConfigError as exc:
+                    raise ConfigError(f"{_listed_at(notebook, pattern)}: {exc}") from None
     else:
         for entry in sorted(folder.iterdir()):
             if entry.suffix != ".ipynb" and entry.is_file():
