@@ -170,3 +170,28 @@ def test_ctrl_c_stops_following_and_says_how_to_cancel(
     assert "run run123 is still running" in err
     assert "envyard job cancel run123" in err
     assert handle.cancelled is False
+
+
+def test_deprecated_environment_is_named_by_render_and_submit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = Client()
+    client.environments.create({"name": "new-env", "docker-image": "docker.io/library/python:3"})
+    client.environments.create({"name": "old-env", "docker-image": "docker.io/library/python:3"})
+    client.environments.deprecate("old-env", replaced_by="new-env", delete_on="2099-01-31")
+    job = write(
+        tmp_path,
+        """
+        protocolVersion: 2
+        name: uses-old
+        taskRoles:
+          r: {environment: old-env, commands: [echo hi]}
+        """,
+    )
+    for argv in (["render", "--kernel", "none"], ["submit", "--dry-run"]):
+        code, _, err = cli(capsys, "job", *argv, str(job))
+        assert code == 0, err
+        assert (
+            "warning: old-env@1 is deprecated (replaced by new-env; to be deleted on 2099-01-31)"
+            in err
+        )
