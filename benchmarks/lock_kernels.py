@@ -69,25 +69,46 @@ def pip_tools(work: Path) -> Path:
     return tool
 
 
-def bench_lock(root: Path, index: PypiIndex, count: int, repeat: int) -> dict[str, float]:
+def find_links_env(wheels: Path, cache: Path) -> dict[str, str]:
+    """uv and pip using only a local directory of wheels (no index server at all)."""
+    env = isolated_installer_env("http://127.0.0.1:9/unused/", cache)
+    for var in ("PIP_INDEX_URL", "UV_INDEX_URL"):
+        env.pop(var)
+    env.update(UV_NO_INDEX="1", UV_FIND_LINKS=str(wheels))
+    return env
+
+
+def bench_lock(
+    root: Path, index: PypiIndex, count: int, repeat: int, *, find_links: bool = False
+) -> dict[str, float]:
+    """Medians of locking with cold and warm caches, from the index (or its wheel folder)."""
     root.mkdir(parents=True, exist_ok=True)
-    top = publish_graph(index, count)
+    top = [f"lockbench{i:03d}" for i in range(10)]
     spec = kernel_spec(Environment.model_validate({"name": "b", "image": "x:1", "kernel": top}))
     assert spec is not None
     tool = pip_tools(root)
     req = root / "requirements.in"
     req.write_text("".join(f"{n}\n" for n in top), encoding="utf-8")
+    source = (["--no-index", "--find-links", str(index.packages_dir)] if find_links
+              else ["--index-url", index.url])  # fmt: skip
+
+    def make_env(cache: Path) -> dict[str, str]:
+        if find_links:
+            return find_links_env(index.packages_dir, cache)
+        return isolated_installer_env(index.url, cache)
+
+    def peer(cache: Path, out: Path) -> list[str]:
+        return [str(tool), "--quiet", "--generate-hashes", *source, "--cache-dir",
+                str(cache / "pip-tools"), "-o", str(out), str(req)]  # fmt: skip
+
     runs: dict[str, list[float]] = {}
-    warm_env = isolated_installer_env(index.url, root / "cache-warm")
-    peer_warm = [str(tool), "--quiet", "--generate-hashes", "--index-url", index.url,
-                 "--cache-dir", str(root / "cache-warm" / "pip-tools"), "-o",
-                 str(root / "peer-warm.txt"), str(req)]  # fmt: skip
+    warm_env = make_env(root / "cache-warm")
+    peer_warm = peer(root / "cache-warm", root / "peer-warm.txt")
     lock_kernel(spec, env=warm_env)  # fill both warm caches once
     subprocess.run(peer_warm, check=True, env=warm_env, capture_output=True)
     for i in range(repeat):
-        cold_env = isolated_installer_env(index.url, root / f"cache-{i}")
-        peer_cold = [*peer_warm[:5], "--cache-dir", str(root / f"cache-{i}" / "pip-tools"),
-                     "-o", str(root / f"peer-cold-{i}.txt"), str(req)]  # fmt: skip
+        cold_env = make_env(root / f"cache-{i}")
+        peer_cold = peer(root / f"cache-{i}", root / f"peer-cold-{i}.txt")
         for case, env, argv in (("cold", cold_env, peer_cold), ("warm", warm_env, peer_warm)):
             runs.setdefault(f"envyard_{case}", []).append(
                 timed(partial(lock_kernel, spec, env=env))
@@ -157,15 +178,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="envyard-lockbench-") as tmp:
         root = Path(tmp)
         with PypiIndex.start(root / "index") as index:
+            publish_graph(index, args.packages)
             lock = bench_lock(root / "lock", index, args.packages, args.repeat)
+            local = bench_lock(root / "lock-fl", index, args.packages, args.repeat, find_links=True)
             relaunch = bench_relaunch(root, index, args.repeat)
         conda = bench_conda(root, args.repeat)
-    print(f"\n1. lock {args.packages} pip packages (local pypiserver), Envyard vs pip-compile")
-    for warmth in ("cold", "warm"):
-        ours, theirs = lock[f"envyard_{warmth}"], lock[f"peer_{warmth}"]
-        verdict = "met" if theirs / ours >= 10 else "MISSED"
-        print(f"   {warmth:5} caches: envyard {ours:7.3f} s  pip-compile {theirs:7.3f} s  "
-              f"{theirs / ours:6.1f}x  (goal >= 10x: {verdict})")  # fmt: skip
+    print(f"\n1. lock {args.packages} pip packages (with sha256), Envyard vs pip-compile")
+    for where, found in (("pypiserver", lock), ("find-links", local)):
+        for warmth in ("cold", "warm"):
+            ours, theirs = found[f"envyard_{warmth}"], found[f"peer_{warmth}"]
+            verdict = "met" if theirs / ours >= 10 else "MISSED"
+            print(f"   {where:10} {warmth:4} caches: envyard {ours:7.3f} s  pip-compile "
+                  f"{theirs:7.3f} s  {theirs / ours:6.1f}x  (goal >= 10x: {verdict})")  # fmt: skip
     gap = (relaunch["launch"] - relaunch["bare"]) * 1000
     verdict = "met" if gap <= 50 else "MISSED"
     print("\n2. cached re-launch: `envyard env launch NAME -- python -c pass` vs bare")
