@@ -11,8 +11,8 @@ with the CLI.
 
 Without xdist, all collected notebooks are submitted when collection finishes, so they run on
 the warm kernel pool while pytest reports them in order. Ctrl-C behaves as pytest's: the session
-stops (exit 2, "KeyboardInterrupt"), the running cells are interrupted, nothing else starts,
-and every kernel is gone when pytest exits. Under xdist each worker runs the
+stops (exit 2, "KeyboardInterrupt"), nothing else starts, the running kernels are killed, and
+every kernel is gone when pytest exits. Under xdist each worker runs the
 notebooks it is given one at a time (its kernels still come from a fork server).
 """
 
@@ -69,8 +69,14 @@ class _Service:
         return futures
 
     def interrupt(self) -> None:
-        """Ctrl-C: stop scheduling, interrupt the running cells (see :mod:`.stop`)."""
-        self.loop.call_soon_threadsafe(self.runner.interrupt)
+        """Ctrl-C: stop scheduling and kill the kernels now (pytest reports no result of an
+        interrupted session, so there is nothing to wait for)."""
+
+        def stop() -> None:
+            self.runner.interrupt()
+            self.runner.kill_now()
+
+        self.loop.call_soon_threadsafe(stop)
 
     def close(self) -> None:
         try:
