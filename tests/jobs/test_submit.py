@@ -195,3 +195,39 @@ def test_deprecated_environment_is_named_by_render_and_submit(
             "warning: old-env@1 is deprecated (replaced by new-env; to be deleted on 2099-01-31)"
             in err
         )
+
+
+def test_a_failure_after_the_start_cancels_the_run_and_records_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from envyard.client import api
+
+    real = api.Runs.update
+
+    def failing(self: Any, run_id: str, **changes: Any) -> Any:
+        if changes.get("state") == "running":
+            raise OSError("the metastore went away")
+        return real(self, run_id, **changes)
+
+    monkeypatch.setattr(api.Runs, "update", failing)
+    job = write(
+        tmp_path,
+        """
+        protocolVersion: 2
+        name: long
+        taskRoles:
+          r: {commands: ["sleep 60"]}
+        """,
+    )
+    code, _, _ = cli(capsys, "job", "submit", str(job))
+    assert code != 0
+    monkeypatch.setattr(api.Runs, "update", real)
+    (record,) = Client().runs.list()
+    assert record.state == "failed"
+    run_dir = load_settings().runs_dir / record.id
+    assert "the metastore went away" in (run_dir / "submit-error.txt").read_text()
+    assert (run_dir / "job.yaml").exists()  # recorded before the start
+    from envyard.backends.local import LocalHandle
+
+    status = LocalHandle(record.id, run_dir).wait(timeout=30)
+    assert status.state in ("cancelled", "failed")  # the started job did not keep running

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from envyard.backends.interface import RunStatus, Submission, poll_until_done
-from envyard.backends.supervisor import write_json
+from envyard.backends.supervisor import CANCEL_MARKER, write_json
 from envyard.errors import NotFoundError
 
 __all__ = ["LocalBackend", "LocalHandle", "write_run_dir"]
@@ -154,6 +154,9 @@ class LocalHandle:
         data = self._state()
         if data.get("state") in ("succeeded", "failed", "cancelled"):
             return
+        if "supervisor_pid" not in data:  # not started yet: it checks this once it is
+            (self.run_dir / CANCEL_MARKER).touch()
+            data = self._state()  # it may have started meanwhile: signal it too
         pid = data.get("supervisor_pid")
         if isinstance(pid, int) and _alive(pid):
             os.kill(pid, signal.SIGTERM)

@@ -57,6 +57,10 @@ def _pump(stream: BinaryIO, log: Path, mask: Any) -> None:
             out.flush()
 
 
+CANCEL_MARKER = "cancel-requested"
+"""Written by a cancel that came before the supervisor wrote ``state.json``."""
+
+
 class Supervisor:
     def __init__(self, run_dir: Path) -> None:
         self.run_dir = run_dir
@@ -239,6 +243,8 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, supervisor.on_term)
     signal.signal(signal.SIGINT, supervisor.on_term)
     supervisor.save()
+    if (supervisor.run_dir / CANCEL_MARKER).exists():  # cancelled before state.json existed
+        supervisor.cancelled = True
     supervisor.start()
     return 0
 
