@@ -111,7 +111,7 @@ def test(  # noqa: PLR0917 - click passes every option as an argument
     Exit 0 (all passed or skipped), 1 (a failure or error), 5 (no notebooks; see
     --allow-empty), 130 (Ctrl-C: the first stops and reports, a second kills at once).
     """
-    if fork and backend == "local":  # its imports overlap ours (see envyard.notebooks.early)
+    if fork and backend == "local" and not environment:  # overlaps our imports (see .early)
         early.prestart(sys.executable)
     try:
         return _test(**locals())
