@@ -145,7 +145,7 @@ def test_token_page_for_admins_and_others(client: httpx.Client, ui_server: UiSer
     record = next(t for t in ui_server.registry.tokens.list() if t.name == name)
     bad = client.post("/tokens", data={"csrf": _csrf(client, "/tokens"), "name": "",
                                        "scope": "read"})  # fmt: skip
-    assert bad.status_code == 422 and "a token needs a name" in bad.text
+    assert bad.status_code == 422 and "not a valid token name" in bad.text
     gone = client.post(f"/tokens/{record.id}/revoke", data={"csrf": _csrf(client, "/tokens")})
     assert gone.status_code == 303
     assert ui_server.registry.tokens.authenticate(secret.group(1)) is None
