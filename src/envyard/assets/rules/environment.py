@@ -27,28 +27,31 @@ def published_image(asset: Asset) -> str | None:
     return f"{publish.location}/{asset.env.image.name}" if publish else asset.env.image.name
 
 
-def _name_path(asset: Asset) -> tuple[str, ...]:
-    return ("name",) if asset.config.name else ()
+def _name_diag(asset: Asset, message: str, hint: str) -> Diagnostic:
+    """A diagnostic at the name where it is written: asset.yaml, else the spec's ``name``."""
+    if asset.config.name or asset.spec_doc is None or "name" not in asset.spec_data:
+        return asset.diag(("name",) if asset.config.name else (), message, hint=hint)
+    return asset.diag(("name",), message, doc=asset.spec_doc, hint=hint)
 
 
 def environment_name(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
     """AST006: the errors of the environment naming convention."""
     for severity, message, hint in check_environment_name(asset.name, ctx.settings.naming):
         if severity == "error":
-            yield asset.diag(_name_path(asset), message, hint=hint)
+            yield _name_diag(asset, message, hint)
 
 
 def environment_name_advice(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
     """AST017: what the reference only warns about (no framework, a python version)."""
     for severity, message, hint in check_environment_name(asset.name, ctx.settings.naming):
         if severity == "warning":
-            yield asset.diag(_name_path(asset), message, hint=hint)
+            yield _name_diag(asset, message, hint)
 
 
 def asset_name(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
     """AST018: characters and forbidden words of any asset's name."""
     for _severity, message, hint in check_asset_name(asset.name, asset.type, ctx.settings.naming):
-        yield asset.diag(_name_path(asset), message, hint=hint)
+        yield _name_diag(asset, message, hint)
 
 
 def auto_version(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:

@@ -21,6 +21,13 @@ if TYPE_CHECKING:
 
 
 def files_exist(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
+    described = asset.config.description_file
+    if described and not ctx.is_file(asset.dir / described):
+        yield asset.diag(
+            ("description_file",),
+            f"description file '{described}' does not exist",
+            hint="the path is relative to asset.yaml",
+        )
     env = asset.env
     if env is None or asset.env_doc is None or env.image.context is None:
         return
@@ -185,3 +192,55 @@ def template_tags(  # noqa: PLR0912 - build-file and spec tags
                     )
         except SpecError as exc:
             yield from exc.diagnostics
+
+
+_SCHEMA_KIND = re.compile(
+    r"/(?:asset\.)?(model|environment|data|prompt)\.schema\.json$|Component", re.IGNORECASE
+)
+
+
+def _schema_kind(url: object) -> str | None:
+    if not isinstance(url, str):
+        return None
+    found = _SCHEMA_KIND.search(url)
+    if found is None:
+        return None
+    return (found.group(1) or "component").lower()
+
+
+def spec_paths(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """AST019, as the reference's spec checks: the spec's ``$schema`` is for the asset's type,
+    a component's ``code`` folder exists, a data asset's ``path`` exists and is a file for
+    ``uri_file``, a folder for ``uri_folder``."""
+    spec, doc = asset.spec_data, asset.spec_doc
+    if doc is None or asset.spec_path is None:
+        return
+    kind = _schema_kind(spec.get("$schema"))
+    if kind is not None and kind != asset.type:
+        yield asset.diag(
+            ("$schema",),
+            f"the spec's $schema is for a {kind}, but the asset is a {asset.type}",
+            doc=doc,
+            hint=f"use the {asset.type} schema, or fix `type` in asset.yaml",
+        )
+    folder = asset.spec_path.parent
+    task = spec.get("task")
+    code = spec.get("code") or (task.get("code") if isinstance(task, dict) else None)
+    if isinstance(code, str) and _is_local(code) and not ctx.is_dir(folder / code):
+        path = ("code",) if "code" in spec else ("task", "code")
+        yield asset.diag(path, f"code folder '{code}' does not exist", doc=doc)
+    data = spec.get("path")
+    if asset.type != "data" or not isinstance(data, str) or not _is_local(data):
+        return
+    target = folder / data
+    kind_of = spec.get("type")
+    if not (ctx.is_dir(target) or ctx.is_file(target)):
+        yield asset.diag(("path",), f"data path '{data}' does not exist", doc=doc)
+    elif kind_of == "uri_file" and ctx.is_dir(target):
+        yield asset.diag(("path",), f"type is uri_file but '{data}' is a folder", doc=doc)
+    elif kind_of == "uri_folder" and not ctx.is_dir(target):
+        yield asset.diag(("path",), f"type is uri_folder but '{data}' is a file", doc=doc)
+
+
+def _is_local(value: str) -> bool:
+    return "://" not in value and not value.startswith(("azureml:", "git+"))

@@ -107,7 +107,7 @@ def rule_table() -> dict[str, Rule]:
         Rule(
             "AST002",
             "files-exist",
-            "files the configs name exist (spec, context, Dockerfile, template files)",
+            "files the configs name exist (spec, description, context, Dockerfile, templates)",
             check=rules_generic.files_exist,
         ),
         Rule(
@@ -209,6 +209,12 @@ def rule_table() -> dict[str, Rule]:
             severity="warning",
             environment_only=True,
             check=rules_env.environment_name_advice,
+        ),
+        Rule(
+            "AST019",
+            "spec-paths",
+            "the spec's $schema fits the asset type; its code folder and data path exist",
+            check=rules_generic.spec_paths,
         ),
         Rule(
             "AST018",

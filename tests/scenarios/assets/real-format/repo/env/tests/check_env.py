@@ -1,0 +1,2 @@
+def test_import() -> None:
+    assert True
