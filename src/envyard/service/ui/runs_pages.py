@@ -20,7 +20,14 @@ from envyard.registry.store import Registry
 from envyard.service import runlogs
 from envyard.service.headers import protect
 from envyard.service.ui import views
-from envyard.service.ui.rendering import flash_redirect, render, render_error, router, templates
+from envyard.service.ui.rendering import (
+    flash_redirect,
+    render,
+    render_error,
+    router,
+    status_of,
+    templates,
+)
 from envyard.service.ui.session import check_csrf, registry_of, require
 
 _STATES = ("pending", "running", "succeeded", "failed", "cancelled")
@@ -68,7 +75,7 @@ def run_log(request: Request, run_id: str, follow: bool = False) -> Response:
         if not follow:
             return protect(PlainTextResponse(runlogs.logs(runlogs.refresh(registry, run))))
     except EnvyardError as exc:
-        return protect(PlainTextResponse(f"error: {exc}\n", status_code=404))
+        return protect(PlainTextResponse(f"error: {exc}\n", status_code=status_of(exc)))
     stream = StreamingResponse(
         _follow(registry, run.id),
         media_type="text/plain; charset=utf-8",
