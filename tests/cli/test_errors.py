@@ -40,6 +40,7 @@ MISSING = "missing/nothing-here.yaml"
         ["env", "update", "team", "-f", MISSING],
         ["env", "import-conda", MISSING, "--name", "x", "--image", "python:3.11-slim"],
         ["prereq", "create", "-f", MISSING],
+        ["env", "launch", "-f", MISSING, "--", "true"],
         ["job", "render", MISSING],
         ["job", "submit", MISSING],
         ["job", "submit", "--env-file", MISSING, MISSING],
