@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,18 +24,23 @@ def staged(
     strict: bool = False,
     cwd: Path | None = None,
 ) -> Iterator[StagedSpecs]:
-    """Stage ``specs`` with ``target``'s profile applied; removed on exit unless ``out``.
+    """Stage ``specs`` with ``target``'s profile applied; removed on exit unless ``out`` (or
+    shrike's ``keep_modified_files: true``, which keeps it and prints where on stderr).
 
     ``target`` is a target name, tenant id or profile key; None detects it (see
     :func:`envyard.overrides.profiles.targets.resolve_target`).
     """
     where = (cwd or Path.cwd()).resolve()
     resolved = resolve_target(target, targets_file, where, overrides=overrides, specs=specs)
-    result = stage(specs, resolved, out=out, strict=strict, cwd=where)
+    keep = out is None and resolved.keep_modified_files
+    result = stage(specs, resolved, out=out, strict=strict, cwd=where, keep=keep)
+    if keep:
+        kept = f"keep_modified_files: the modified copies are kept in {result.root}\n"
+        sys.stderr.write(kept)
     try:
         yield result
     finally:
-        if out is None:
+        if out is None and not keep:
             remove_later(result.root)
 
 
