@@ -231,3 +231,44 @@ def test_a_failure_after_the_start_cancels_the_run_and_records_why(
 
     status = LocalHandle(record.id, run_dir).wait(timeout=30)
     assert status.state in ("cancelled", "failed")  # the started job did not keep running
+
+
+def test_wait_streams_logs_and_ctrl_c_leaves_the_job_running(tmp_path: Path) -> None:
+    """A real `envyard job submit --wait`: the first line shows while the job still runs;
+    SIGINT stops following, says how to cancel, and the job goes on."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    job = write(
+        tmp_path,
+        """
+        protocolVersion: 2
+        name: slow
+        taskRoles:
+          r: {commands: ["echo first-line", "sleep 60", "echo never"]}
+        """,
+    )
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with subprocess.Popen(
+        [sys.executable, "-m", "envyard", "job", "submit", str(job), "--wait"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    ) as proc:  # fmt: skip
+        assert proc.stderr is not None
+        assert proc.stdout is not None
+        run_id = proc.stdout.readline().strip()
+        deadline = time.monotonic() + 60
+        seen = ""
+        while "first-line" not in seen and time.monotonic() < deadline:
+            seen += proc.stderr.readline()
+        assert "r[0] first-line" in seen  # streamed while the job still runs
+        proc.send_signal(signal.SIGINT)
+        rest = proc.stderr.read()
+        assert proc.wait(timeout=30) == 130
+    assert f"run {run_id} is still running" in rest
+    assert f"envyard job cancel {run_id}" in rest
+    assert Client().runs.get(run_id).state == "running"
+    assert run(["job", "cancel", run_id]) == 0
+    assert Client().runs.get(run_id).state == "cancelled"

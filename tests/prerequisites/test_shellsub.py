@@ -170,3 +170,34 @@ def test_in_file_flags_reach_the_command_as_separate_words(tmp_path: Path) -> No
         ["bash", "boot.sh"], cwd=tmp_path, capture_output=True, text=True, check=False
     )
     assert "[-x][A=1][-x][B=2]" in done.stdout
+
+
+def test_catalogue_values_are_outside_values(tmp_path: Path) -> None:
+    """A prerequisite from the registry catalogue was not written by the job's author."""
+    from envyard.spec.job import Prerequisite
+
+    hostile = Prerequisite.model_validate(
+        {"name": "shared", "type": "data", "uri": ["$(touch pwned)"], "note": "`touch pwned`"}
+    )
+    job = JobSpec.model_validate(
+        {
+            "protocolVersion": 2,
+            "name": "uses-catalogue",
+            "taskRoles": {
+                "main": {
+                    "data": "shared",
+                    "commands": ["printf '[%s]' <% $data.uri[0] %> \"<% $data.note %>\""],
+                }
+            },
+        }
+    )
+    boot = render_bootstrap(job, "main", catalogue={"shared": hostile})
+    assert "touch pwned" not in boot.script
+    assert sorted(boot.values.values()) == ["$(touch pwned)", "`touch pwned`"]
+    (tmp_path / "boot.sh").write_text(boot.script)
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), **boot.values}
+    done = subprocess.run(
+        ["bash", "boot.sh"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    assert "[$(touch pwned)][`touch pwned`]" in done.stdout, done.stderr
+    assert not (tmp_path / "pwned").exists()

@@ -30,7 +30,8 @@ _REPARSERS = re.compile(
     r"busybox|script|source|\.)(?=\s)"
     r"|(?:^|\s)-exec(?:dir)?\s"
     r"|(?:^|[\s/])(?:(?:ba|da|z|k|a)?sh|python\d*(?:\.\d+)?|perl|ruby|node|nodejs|php|lua|"
-    r"Rscript|julia|pwsh|tclsh|osascript)\s(?:.*\s)?(?:-[A-Za-z]*[ce]|--command|--eval)(?=\s|$)"
+    r"Rscript|julia|pwsh|tclsh|osascript)\s+(?:(?:-[A-Za-z]+|--[a-z-]+)\s+(?:(?!-)\S+\s+)?)*?"
+    r"(?:-[A-Za-z]*[ce]|--command|--eval)(?=\s|$)"  # an option before the program's arguments
 )
 _SHELL_STDIN = re.compile(r"(?:^|[\s;&|(/])(?:ba|da|z|k|a)?sh\b|python\d*(?:\.\d+)?\b|perl\b")
 _ARITH_ANYWHERE = re.compile(r"\(\(|\$\[|(?:^|[\s;&|(])let\s")
