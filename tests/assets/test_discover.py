@@ -3,7 +3,9 @@ from pathlib import Path
 import pytest
 
 from envyard.assets.discovery.discover import discover, repo_root
+from envyard.cli.main import run
 from envyard.errors import NotFoundError
+from envyard.testing.git import GitRepo
 
 from .conftest import env_asset, write
 
@@ -92,3 +94,31 @@ def test_the_folder_walk_finds_what_os_walk_finds(tmp_path: Path) -> None:
     assert found == reference()
     assert tmp_path / "c" / "d" / "e" / "asset.yaml" in found
     assert not any("link" in str(p) or "hidden" in str(p) for p in found)
+
+
+def test_nested_repositories_and_excluded_folders_are_not_entered(tmp_path: Path) -> None:
+    """Issue 16: `asset release --repo .` in a checkout must not read test scenarios."""
+    env_asset(tmp_path, "pytorch-2.3-main", folder="envs/main")
+    write(tmp_path, "tests/broken/asset.yaml", "type: [\n")
+    write(tmp_path, "fixtures/other/envyard.toml", "[assets]\n")
+    write(tmp_path, "fixtures/other/x/asset.yaml", "type: [\n")
+    found = discover([tmp_path], tmp_path, exclude=["tests"])
+    assert [a.name for a in found.assets] == ["pytorch-2.3-main"]
+    assert found.diagnostics == []
+    # named explicitly, a nested repository is read as it is
+    assert discover([tmp_path / "fixtures" / "other"], tmp_path).diagnostics
+
+
+def test_exclude_setting_applies_to_validate_and_release(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env_asset(git_repo.path, "pytorch-2.3-main", folder="assets/main")
+    write(git_repo.path, "test/resources/broken/asset.yaml", "type: [\n")
+    git_repo.commit("repo")
+    assert run(["asset", "validate", str(git_repo.path)]) == 1
+    write(git_repo.path, "envyard.toml", '[assets]\nexclude = ["test/resources"]\n')
+    git_repo.commit("settings")
+    assert run(["asset", "validate", str(git_repo.path)]) == 0
+    argv = ["asset", "release", "--repo", str(git_repo.path), "--dry-run"]
+    assert run(argv) == 0
+    assert "1 new" in capsys.readouterr().out

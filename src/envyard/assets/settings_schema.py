@@ -72,6 +72,10 @@ class AssetSettings(SpecModel):
     """Validates ``[assets]``; see :class:`envyard.assets.config.AssetSettings`."""
 
     image_prefix: str = "azureml/curated/"
+    exclude: list[str] = Field(
+        default_factory=list,
+        description="Folders discovery does not enter (from the repository root; globs allowed).",
+    )
     publish_locations: list[str] = Field(default_factory=list)
     publish_hostnames: dict[str, str] = Field(
         default_factory=dict, description="Publish location alias -> registry hostname."

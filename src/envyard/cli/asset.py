@@ -20,11 +20,13 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per asset.")
 def list_assets(paths: tuple[Path, ...], as_json: bool) -> None:
     """List every asset below PATHS (all types): type, name, version, folder."""
+    from envyard.assets.config import load_asset_settings
     from envyard.assets.discovery.discover import discover, repo_root
     from envyard.assets.fsutil import shown
 
     targets = list(paths) or [Path.cwd()]
-    found = discover(targets, repo_root(targets[0]))
+    root = repo_root(targets[0])
+    found = discover(targets, root, exclude=load_asset_settings(targets[0]).exclude)
     for asset in sorted(found.assets, key=lambda a: a.full_name):
         row = {
             "type": asset.type,
@@ -53,7 +55,7 @@ def validate(paths: tuple[Path, ...], fmt: str, list_rules: bool, quiet: bool) -
 
     targets = list(paths) or [Path.cwd()]
     root = repo_root(targets[0])
-    settings = load_asset_settings(root)
+    settings = load_asset_settings(targets[0])  # the nearest settings file up to the root
     if list_rules:
         from envyard.assets.report import rules_table
         from envyard.assets.rules.table import rule_table

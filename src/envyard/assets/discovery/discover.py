@@ -6,8 +6,9 @@ AST001) and the remaining assets are still loaded.
 
 from __future__ import annotations
 
+import fnmatch
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,15 +36,33 @@ class Discovery:
         raise NotFoundError(f"no asset named '{name}' under {self.root}", hint=f"known: {known}")
 
 
-def find_asset_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """``asset.yaml`` files: named ones, and every one below the named folders (sorted)."""
+def find_asset_files(
+    paths: Iterable[Path], *, root: Path | None = None, exclude: Sequence[str] = ()
+) -> Iterator[Path]:
+    """``asset.yaml`` files: named ones, and every one below the named folders (sorted).
+
+    ``exclude``: folders not entered, as paths relative to ``root`` (the repository root),
+    glob patterns allowed (``tests``, ``*/test/resources``): the ``[assets] exclude`` setting.
+    """
+    skip = _excluded(root, exclude) if exclude and root is not None else None
     for path in paths:
         if path.is_file():
             yield path
             continue
         if not path.is_dir():
             raise NotFoundError(f"{path}: no such file or folder")
-        yield from _walk(str(path), top=True)
+        yield from _walk(str(path), top=True, skip=skip)
+
+
+def _excluded(root: Path, patterns: Sequence[str]) -> Callable[[str], bool]:
+    base = str(root.resolve())
+    cleaned = [p.strip("/") for p in patterns if p.strip("/")]
+
+    def skip(folder: str) -> bool:
+        rel = os.path.relpath(folder, base).replace(os.sep, "/")
+        return any(rel == p or fnmatch.fnmatchcase(rel, p) for p in cleaned)
+
+    return skip
 
 
 def _own_settings(folder: str, names: set[str]) -> bool:
@@ -57,7 +76,9 @@ def _own_settings(folder: str, names: set[str]) -> bool:
     return False
 
 
-def _walk(folder: str, *, top: bool = False) -> Iterator[Path]:
+def _walk(
+    folder: str, *, top: bool = False, skip: Callable[[str], bool] | None = None
+) -> Iterator[Path]:
     """``os.walk`` top-down over ``scandir`` entries (sorted, hidden and tool folders skipped,
     symbolic links to folders not followed): the asset files in the order os.walk finds them,
     without its per-folder list building and link checks (a repository has thousands).
@@ -80,13 +101,13 @@ def _walk(folder: str, *, top: bool = False) -> Iterator[Path]:
             names.add(entry.name)
         elif not (entry.name in SKIP_DIRS or entry.name.startswith(".") or entry.is_symlink()):
             subfolders.append((entry.name, entry.path))
-    if not top and _own_settings(folder, names):
-        return  # a nested asset repository (e.g. test scenarios): name it to read it
+    if not top and (_own_settings(folder, names) or (skip is not None and skip(folder))):
+        return  # a nested asset repository (e.g. test scenarios) or an excluded folder
     for name in ASSET_FILENAMES:
         if name in names:
             yield Path(folder) / name
     for _name, sub in sorted(subfolders):
-        yield from _walk(sub)
+        yield from _walk(sub, skip=skip)
 
 
 def repo_root(start: Path) -> Path:
@@ -182,12 +203,14 @@ def _missing(asset: Asset, path: tuple[str, ...], target: Path) -> Diagnostic:
     return Diagnostic(d.file, d.line, d.col, d.field, d.message, d.hint, rule="AST002")
 
 
-def discover(paths: Iterable[Path] | Path, root: Path | None = None) -> Discovery:
-    """Load every asset below ``paths`` (files or folders)."""
+def discover(
+    paths: Iterable[Path] | Path, root: Path | None = None, *, exclude: Sequence[str] = ()
+) -> Discovery:
+    """Load every asset below ``paths`` (files or folders), ``exclude``d folders left out."""
     items = [paths] if isinstance(paths, Path) else list(paths)
     items = [p.resolve() for p in items] or [Path.cwd().resolve()]
     base = (root or repo_root(items[0])).resolve()
-    return discover_files(find_asset_files(items), base)
+    return discover_files(find_asset_files(items, root=base, exclude=exclude), base)
 
 
 def discover_files(files: Iterable[Path], base: Path) -> Discovery:

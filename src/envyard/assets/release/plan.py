@@ -202,7 +202,7 @@ def _plan(  # noqa: PLR0917 - the git reads started by plan_release
             hint="switch to the source branch (e.g. main) first",
         )
     scope = source.relative_to(git.root.resolve()).as_posix() if source != git.root else ""
-    found = discover([source], git.root)
+    found = discover([source], git.root, exclude=settings.exclude)
     broken = [d for d in found.diagnostics if d.rule == "AST001"]
     broken += ref_name_problems(found.assets)
     if broken:

@@ -181,5 +181,6 @@ def validate_assets(
     """Validate every asset below ``paths`` with the repository's settings."""
     targets = [p.resolve() for p in paths] or [Path.cwd().resolve()]
     base = (root or repo_root(targets[0])).resolve()
-    settings = settings or load_asset_settings(base)
-    return validate_files(find_asset_files(targets), base, settings, jobs=jobs)
+    settings = settings or load_asset_settings(targets[0])
+    files = find_asset_files(targets, root=base, exclude=settings.exclude)
+    return validate_files(files, base, settings, jobs=jobs)
