@@ -65,6 +65,8 @@ def search(session: Session, kind: str, query: str, limit: int) -> list[PackageM
     ).all()
     found: list[PackageMatch] = []
     for name, version, lock in rows:
+        if lock is None:  # a JSON null (a version without a kernel): is_not(None) keeps it
+            continue
         found += matches(f"{name}@{version}", Lock.model_validate(lock), wanted)
         if len(found) >= limit:
             break
