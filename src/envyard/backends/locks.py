@@ -139,9 +139,8 @@ def _stored(environment: Environment, spec: KernelSpec) -> Lock | None:
     from envyard.client import Client
 
     try:
-        found = Client.from_settings().environments.lock(
-            f"{environment.name}@{environment.version}"
-        )
+        with Client.from_settings() as client:
+            found = client.environments.lock(f"{environment.name}@{environment.version}")
     except EnvyardError:  # not in the registry (an environment file): its own lock is used
         return None
     if found.lock is None or found.spec_hash != f"sha256:{spec.content_hash}":
