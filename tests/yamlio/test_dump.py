@@ -7,6 +7,8 @@ import enum
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from envyard.errors import SpecError
 from envyard.yamlio import (
@@ -82,3 +84,25 @@ def test_roundtrip_keeps_comments() -> None:
 def test_roundtrip_load_refuses_what_parse_refuses() -> None:
     with pytest.raises(SpecError, match=r"^f.yaml:2:1: a: duplicate key"):
         roundtrip_load("a: 1\na: 2\n", "f.yaml")
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False)
+    | _TEXT
+    | st.sampled_from(TRICKY)
+)
+_DATA = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXT, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(data=st.dictionaries(_TEXT, _DATA, max_size=6))
+def test_whatever_is_dumped_loads_back_the_same(data: dict[str, Any]) -> None:
+    assert load(dump(data)) == data
