@@ -86,6 +86,17 @@ CONTEXTS = [
     f'for i in {V}; do echo "$i"; done',
     f"echo ${{#{V}}} || true",
     f"{V} || true",
+    f'echo "{V}" | bash',
+    f'echo "{V}; true" | sh',
+    f"echo {V} | sudo -n env A=1 bash || true",
+    f'bash <<< "echo {V}"',
+    f'bash <(echo "echo {V}")',
+    f"python3 <<< \"print('{V}')\"",
+    f"printf '%s\\n' \"{V}\" | python3 || true",
+    f'timeout 5 sh -c "echo {V}"',
+    f'nohup bash -c "echo {V}" > /dev/null',
+    f'su -c "echo {V}" nobody 2>/dev/null || true',
+    f'ssh -o BatchMode=yes 127.0.0.9 "echo {V}" 2>/dev/null || true',
 ]
 
 

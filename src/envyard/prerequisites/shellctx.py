@@ -33,6 +33,14 @@ _REPARSERS = re.compile(
     r"Rscript|julia|pwsh|tclsh|osascript)\s+(?:(?:-[A-Za-z]+|--[a-z-]+)\s+(?:(?!-)\S+\s+)?)*?"
     r"(?:-[A-Za-z]*[ce]|--command|--eval)(?=\s|$)"  # an option before the program's arguments
 )
+_INTERPRETER = (
+    r"(?:\S*/)?(?:(?:ba|da|z|k|a)?sh|python\d*(?:\.\d+)?|perl|ruby|node|nodejs|php|lua|Rscript|"
+    r"julia|pwsh|tclsh|osascript|at|batch)\b"
+)
+_FEEDS_INTERPRETER = re.compile(  # the text ends up as the program of a shell or interpreter
+    r"\|\s*(?:[A-Za-z_]\w*=\S*\s+)*(?:(?:sudo|env|exec|nohup|command)\s+(?:-\S+\s+)*)*"
+    + _INTERPRETER
+)
 _SHELL_STDIN = re.compile(r"(?:^|[\s;&|(/])(?:ba|da|z|k|a)?sh\b|python\d*(?:\.\d+)?\b|perl\b")
 _ARITH_ANYWHERE = re.compile(r"\(\(|\$\[|(?:^|[\s;&|(])let\s")
 _DBL_BRACKET_NUM = re.compile(r"\[\[.*\s-(?:eq|ne|lt|le|gt|ge|v|R)\s", re.S)
@@ -179,7 +187,11 @@ def place(before: str, after: str, lexer: Lexer) -> Place:
         command = _command(before)
     tail = re.split(r"[;\n]|&&|\|\|", after, maxsplit=1)[0]
     whole = before + after
-    reparsed = bool(_REPARSERS.search(command))
+    reparsed = bool(_REPARSERS.search(command)) or bool(_FEEDS_INTERPRETER.search(after))
+    if ("<<<" in command or "<(" in command) and re.search(
+        r"(?:^|[\s;&|(])" + _INTERPRETER, command.split("<(")[0].split("<<<")[0]
+    ):
+        reparsed = True  # bash <<< "TEXT", bash <(echo TEXT)
     if quote in "hH" and lexer.heredoc_at >= 0:  # a here-document body: who reads it?
         head = before[: lexer.heredoc_at].rsplit("\n", 1)[-1]
         reparsed = bool(_SHELL_STDIN.search(head)) or bool(_REPARSERS.search(head))
