@@ -16,6 +16,7 @@ from envyard.yamlio import (
     dump,
     dump_all,
     load,
+    parse,
     roundtrip_dump,
     roundtrip_load,
 )
@@ -106,3 +107,27 @@ _DATA = st.recursive(
 @given(data=st.dictionaries(_TEXT, _DATA, max_size=6))
 def test_whatever_is_dumped_loads_back_the_same(data: dict[str, Any]) -> None:
     assert load(dump(data)) == data
+
+
+def _paths(value: Any, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    found = [path] if path else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found += _paths(item, (*path, i))
+    return found
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(data=st.dictionaries(_TEXT, _DATA, min_size=1, max_size=6))
+def test_every_value_has_a_position_in_the_text(data: dict[str, Any]) -> None:
+    text = dump(data)
+    doc = parse(text, "f.yaml")
+    lines = text.split("\n")
+    for path in _paths(doc.data):
+        line, col = doc.position(path)
+        assert 1 <= line <= len(lines)
+        assert 1 <= col <= len(lines[line - 1]) + 1
+        assert doc.position(path) in (doc.keys[path], doc.values[path])
