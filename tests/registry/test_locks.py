@@ -107,3 +107,9 @@ def test_mixed_kernel_locks_conda_first_then_pip(
     assert [p.name for p in linux.pip] == ["six"]
     assert lock.channels == (conda_channel.url,)
     assert all(len(c.sha256) == 64 and c.url.startswith(conda_channel.url) for c in linux.conda)
+
+
+@pytest.mark.parametrize("line", ["-r /etc/passwd", "--constraint c.txt", "-e ."])
+def test_lines_that_read_other_files_are_refused(envs: RegistryService, line: str) -> None:
+    with pytest.raises(SpecError, match="reads another file"):
+        envs.create(_env(unique_name("sneaky"), ["six", line]))

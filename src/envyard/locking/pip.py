@@ -3,7 +3,8 @@
 The requirement lines are written to a requirements file as they are, so the pip options a
 requirements file may hold (``--index-url``, ``--extra-index-url``, ``--find-links``,
 ``--no-index``...) apply as pip applies them; relative ``--find-links`` paths are taken from
-the working directory. uv resolves once per platform (``--python-platform``) for the kernel's
+the working directory. ``-r``, ``-c`` and ``-e`` lines are refused: they would make the
+resolver (possibly a server) read other files. uv resolves once per platform (``--python-platform``) for the kernel's
 Python X.Y; interpreters are never downloaded.
 """
 
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from envyard.errors import ResolveError
+from envyard.errors import ResolveError, SpecError
 from envyard.locking.config import PLATFORMS
 from envyard.locking.model import Artifact, PipPackage
 
@@ -39,6 +40,22 @@ def _public(url: str) -> str:
     host = parts.hostname or ""
     netloc = f"{host}:{parts.port}" if parts.port else host
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+_REFUSED = re.compile(r"^\s*(-r|--requirement|-c|--constraint|-e|--editable)\b")
+
+
+def _refuse_file_options(lines: Sequence[str], kernel: str) -> None:
+    """``-r``/``-c``/``-e`` would make the resolver (maybe a server) read other local files."""
+    for number, line in enumerate(lines, 1):
+        if _REFUSED.match(line):
+            raise SpecError.at(
+                "<input>",
+                f"kernel '{kernel}': pip line {number} '{line.strip()}' reads another file; "
+                "a kernel lists its requirements itself",
+                field=f"kernel.pip[{number - 1}]",
+                hint="put the requirements of that file in the kernel's list",
+            )
 
 
 def _absolute_find_links(line: str, cwd: Path) -> str:
@@ -112,6 +129,7 @@ def resolve_pip(
     """``platform -> packages`` for *requirements* under Python *python* (``3.11``)."""
     from envyard.launch.uvtool import uv_binary
 
+    _refuse_file_options(requirements, kernel)
     lines = [_absolute_find_links(line.strip(), cwd) for line in requirements if line.strip()]
     result: dict[str, tuple[PipPackage, ...]] = {}
     with tempfile.TemporaryDirectory(prefix="envyard-lock-") as tmp:
