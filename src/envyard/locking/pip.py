@@ -4,8 +4,8 @@ The requirement lines are written to a requirements file as they are, so the pip
 requirements file may hold (``--index-url``, ``--extra-index-url``, ``--find-links``,
 ``--no-index``...) apply as pip applies them; relative ``--find-links`` paths are taken from
 the working directory. ``-r``, ``-c`` and ``-e`` lines are refused: they would make the
-resolver (possibly a server) read other files. uv resolves once per platform (``--python-platform``) for the kernel's
-Python X.Y; interpreters are never downloaded.
+resolver (possibly a server) read other files. uv resolves once per platform
+(``--python-platform``) for the kernel's Python X.Y; interpreters are never downloaded.
 """
 
 from __future__ import annotations
