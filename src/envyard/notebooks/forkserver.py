@@ -159,6 +159,22 @@ def _serve() -> None:
     for pid in _adopted(server_pid):
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
+    _reap_all()
+
+
+def _reap_all(seconds: float = 5.0) -> None:
+    """Wait (bounded) until every killed child is gone, so none outlives this server."""
+    import time
+
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.005)
 
 
 def _subreaper() -> None:

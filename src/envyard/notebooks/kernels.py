@@ -101,9 +101,12 @@ class StartedKernel:
         with contextlib.suppress(Exception):
             self.kc.stop_channels()
         if isinstance(self.km.provisioner, ForkProvisioner):
-            # killed with its process group (kill_now); the fork server reaps it: only its
-            # directory (connection file, sockets, log) is left to remove
+            # killed with its process group (kill_now): wait (bounded) for the fork server to
+            # report it gone, then only its directory (connection file, sockets, log) is left
             self.kill_now()
+            deadline = time.monotonic() + 5
+            while await self.exit_status() is None and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
             shutil.rmtree(self.directory, ignore_errors=True)
             return
         with contextlib.suppress(Exception):
