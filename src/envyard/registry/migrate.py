@@ -35,9 +35,10 @@ def head_revision() -> str | None:
 
 
 def _location() -> str:
-    from importlib.resources import files
+    """The migrations folder (a plain directory of the installed package)."""
+    from pathlib import Path
 
-    return str(files("envyard.registry") / "migrations")
+    return str(Path(__file__).with_name("migrations"))
 
 
 def current_revision(connection: Connection) -> str | None:
