@@ -30,12 +30,19 @@ def test_pip_packages_are_pinned_with_every_file_hash_after_the_indexes() -> Non
         PipPackage(
             name="tiny", version="2.0", wheels=(Artifact(url="file:///w/t.whl", sha256="c" * 64),)
         ),
-        indexes=("http://127.0.0.1:1/simple/", "/srv/wheels", "https://mirror.example/simple"),
+        indexes=(
+            "http://127.0.0.1:1/simple/",
+            "/srv/wheels",
+            "https://mirror.example/simple",
+            "file:///opt/pypi/simple",
+        ),
     )
     assert pip_lines(lock) == [
         "--index-url http://127.0.0.1:1/simple/",
         "--find-links /srv/wheels",
         "--extra-index-url https://mirror.example/simple",
+        "--extra-index-url file:///opt/pypi/simple",
+        "--find-links file:///opt/pypi/simple",
         f"six==1.16.0 --hash=sha256:{'a' * 64} --hash=sha256:{'b' * 64}",
         f"tiny==2.0 --hash=sha256:{'c' * 64}",
     ]

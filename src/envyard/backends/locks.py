@@ -72,23 +72,26 @@ def platform_of(lock: Lock, wanted: str = REMOTE_PLATFORM) -> str:
 
 
 def index_lines(lock: Lock) -> list[str]:
-    """Index options of a requirements file: the lock's first index, then the others.
+    """Index options of a requirements file for the sources the lock was resolved from.
 
-    A source that is a folder (a local ``--find-links``) stays a ``--find-links``; only with
-    no http index at all is ``--no-index`` added, as the kernel said.
+    The lock lists its sources in the kernel's order (the index first) without saying which
+    were indexes and which ``--find-links``, so: a folder is a ``--find-links``; the first URL
+    is the ``--index-url``, later ones ``--extra-index-url``; a ``file:`` URL is also a
+    ``--find-links`` (a local simple index and a local wheel folder both work). Only with no
+    URL at all is ``--no-index`` added. Every line is checked (no spaces, quotes, options).
     """
     lines: list[str] = []
-    primary = True
+    urls = 0
     for source in lock.indexes:
         _checked(source, "package index", _URL)
-        if "://" not in source or source.startswith("file:"):
+        if "://" not in source:
             lines.append(f"--find-links {source}")
-        elif primary:
-            lines.append(f"--index-url {source}")
-            primary = False
-        else:
-            lines.append(f"--extra-index-url {source}")
-    if primary and lock.indexes:
+            continue
+        lines.append(f"{'--index-url' if urls == 0 else '--extra-index-url'} {source}")
+        urls += 1
+        if source.startswith("file:"):
+            lines.append(f"--find-links {source}")
+    if lock.indexes and urls == 0:
         lines.insert(0, "--no-index")
     return lines
 

@@ -15,6 +15,7 @@ the lock hash (``envyard.dev/lock-hash``).
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -166,10 +167,8 @@ def _job(
             "parallelism": boot.instances,
             "backoffLimit": role.taskRetryCount,
             "template": {
-                "metadata": {
-                    "labels": labels,
-                    **annotations,
-                },
+                # copies: one object in two places is dumped as a YAML anchor and an alias
+                "metadata": {"labels": dict(labels), **copy.deepcopy(annotations)},
                 "spec": {
                     "restartPolicy": "Never",
                     "containers": [container],
