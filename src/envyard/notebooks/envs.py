@@ -65,10 +65,25 @@ def _uv() -> str:
     return uv_binary()
 
 
+def _see_this_venv(overlay: Path) -> None:
+    """When this interpreter is itself a venv (Envyard installed in one), the overlay's
+    ``--system-site-packages`` reaches only the base interpreter's packages: a ``.pth`` file
+    adds this venv's site-packages after the overlay's own (so ipykernel is found)."""
+    if sys.prefix == sys.base_prefix:
+        return
+    import site
+
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    target = overlay / "lib" / version / "site-packages"
+    if target.is_dir():
+        lines = [p for p in site.getsitepackages() if p.startswith(sys.prefix)]
+        (target / "_envyard_parent_venv.pth").write_text("\n".join(lines) + "\n", "utf-8")
+
+
 def overlay_python(requirements: list[str], cache_root: Path) -> str:
     """A venv over this interpreter (system site-packages) with ``requirements`` added."""
     key = hashlib.sha256(
-        json.dumps([sys.executable, sys.version, sorted(requirements)]).encode()
+        json.dumps(["v2", sys.executable, sys.version, sorted(requirements)])  # v2: .pth.encode()
     ).hexdigest()[:24]
     prefix = cache_root / f"nb-overlay-{key}"
     python = prefix / "bin" / "python"
@@ -98,6 +113,7 @@ def overlay_python(requirements: list[str], cache_root: Path) -> str:
                 raise ExecutionError(
                     f"installing {', '.join(requirements)} failed: " + " | ".join(lines)
                 )
+        _see_this_venv(tmp)
         (tmp / ".complete").write_text("ok\n", encoding="utf-8")
         if prefix.exists():  # built by another process meanwhile
             return str(python)
