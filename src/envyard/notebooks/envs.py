@@ -82,8 +82,9 @@ def _see_this_venv(overlay: Path) -> None:
 
 def overlay_python(requirements: list[str], cache_root: Path) -> str:
     """A venv over this interpreter (system site-packages) with ``requirements`` added."""
+    layout = "v2"  # v2: a .pth to this venv's packages (see _see_this_venv)
     key = hashlib.sha256(
-        json.dumps(["v2", sys.executable, sys.version, sorted(requirements)])  # v2: .pth.encode()
+        json.dumps([layout, sys.executable, sys.version, sorted(requirements)]).encode()
     ).hexdigest()[:24]
     prefix = cache_root / f"nb-overlay-{key}"
     python = prefix / "bin" / "python"
