@@ -169,27 +169,21 @@ class RegistryService:
         merged body differs, the update is refused (409, try again).
         """
         check_name(name)
-        with self.db.read() as session:
-            newest = q.all_versions(session, q.find_item(session, self.kind, name))[0]
-            planned = w.updated_body(self.kind, name, body, replace, newest)
-            previous = stored_lock(newest)
+        with self.db.read() as session:  # refuse early what the write would refuse
+            found = q.find_item(session, self.kind, name)
+            w.check_etag(found, if_match)
+            history = q.all_versions(session, found)
+            planned = w.updated_body(self.kind, name, body, replace, history[0])
+            w.check_updatable(self.kind, name, history, planned)
+            previous = stored_lock(history[0])
         lock = self._lock(planned, platforms, previous)
         try:
             with self.db.write() as session:
                 item = q.find_item(session, self.kind, name, lock=True)
                 w.check_etag(item, if_match)
                 history = q.all_versions(session, item)
-                if all(v.state == "archived" for v in history):
-                    raise ConflictError(
-                        f"{self.kind.name} '{name}' is archived; archived {self.kind.plural} "
-                        "cannot get new versions",
-                        hint="create it again under a new name",
-                    )
                 checked = w.updated_body(self.kind, name, body, replace, history[0])
-                if checked.version is None and checked.document == history[0].document:
-                    raise ConflictError(
-                        f"nothing changed: the body is identical to {name}@{history[0].version}"
-                    )
+                w.check_updatable(self.kind, name, history, checked)
                 if checked != planned:
                     raise ConflictError(f"{name} changed while the update ran; try again")
                 label = checked.version or w.next_version(history)

@@ -89,6 +89,19 @@ def updated_body(kind: Kind, name: str, body: Any, replace: bool, newest: Versio
     return kind.validate(merged, "<input>")
 
 
+def check_updatable(kind: Kind, name: str, history: Sequence[Version], checked: Validated) -> None:
+    """Refuse a new version of an archived name, or one identical to the newest version."""
+    if all(v.state == "archived" for v in history):
+        raise ConflictError(
+            f"{kind.name} '{name}' is archived; archived {kind.plural} cannot get new versions",
+            hint="create it again under a new name",
+        )
+    if checked.version is None and checked.document == history[0].document:
+        raise ConflictError(
+            f"nothing changed: the body is identical to {name}@{history[0].version}"
+        )
+
+
 def next_version(history: Sequence[Version]) -> str:
     taken = {v.version for v in history}
     number = max(v.seq for v in history) + 1
