@@ -191,7 +191,11 @@ def _text(value: Any, ref: Ref) -> str:
         return str(getattr(value, "text", value))  # a YAML float as written: 1.0, 1e-3
     if isinstance(value, str | int):
         return str(value)
-    return json.dumps(value, sort_keys=True)
+    if isinstance(value, list) and all(
+        isinstance(v, str | int | float) and not isinstance(v, bool) for v in value
+    ):
+        return ",".join(_text(v, ref) for v in value)  # OpenPAI (JavaScript): a,b,c
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def _outside(ref: Ref, value: str, prefix: str, path: tuple[str | int, ...]) -> ValueRef:
