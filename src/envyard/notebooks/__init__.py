@@ -14,12 +14,16 @@ module              what
 ``plan``            file -> :class:`~envyard.notebooks.plan.Job`, or a result decided up front
 ``envs``            which kernel: registry environment (uv kernel), overlay venv, kernelspec
 ``snapshot``        the minimal working directory; the staged conda file (``add_pip_dependency``)
-``inject``          setup/teardown/parameters cells in, and scrubbed out
+``inject``          setup/teardown/parameters cells in (parameters as papermill), scrubbed out
+``nbmeta``          what nbmake/nbclient users write: mock, post_cell_execute, execution.*
 ``forkserver``      runs in the kernel's Python: imports ipykernel once, forks kernels
+``early``           starts the fork server before the runner's own imports
 ``provisioner``     jupyter_client provisioner that launches through the fork server
 ``kernels``         start single-use kernels over IPC sockets (fork, spawn, container command)
 ``execute``         run one notebook cell by cell with nbclient: timeouts, dead kernels
 ``runner``          the warm pool: kernels started ahead, notebooks in parallel, results
+``stop``            Ctrl-C: the first SIGINT stops and reports, the second kills
+``contain``         nothing a notebook starts outlives the run (run marks, sweeps)
 ``session``         discover -> changed -> plan -> backend -> results
 ``container``       ``--backend container``: kernels inside the environment's image (podman)
 ``ray_backend``     ``--backend ray``: one Ray job per notebook; ``remote`` is the job's side
