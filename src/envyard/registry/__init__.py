@@ -20,6 +20,8 @@ module                           what
 :mod:`.tokens`                   API tokens (stored as sha256 hashes) and scopes
 :mod:`.runs`                     :class:`RunStore`: run records for the job backends
 :mod:`.conda`                    ``conda env export`` files turned into kernels
+:mod:`.locks`                    locking a body before it is stored; reading, diffing and
+                                 searching stored locks (:class:`.LockReads`)
 ================================ ===============================================================
 
 Lifecycle of a version: ``active -> deprecated (replaced_by, delete_on) -> archived``.

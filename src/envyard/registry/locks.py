@@ -6,17 +6,26 @@ database's write lock); the service then stores the lock with the version it bel
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from envyard.locking.diff import LockDiff, diff_locks
 from envyard.locking.model import Lock
 from envyard.locking.search import PackageMatch, matches, parse_query
+from envyard.registry import queries as q
 from envyard.registry.models import Item, Version
+from envyard.registry.records import VersionLock
+from envyard.registry.refs import parse_ref
 
-__all__ = ["lock_document", "search"]
+if TYPE_CHECKING:
+    from envyard.registry.db import Database
+    from envyard.registry.kinds import Kind, VersionedRecord
+
+__all__ = ["LockReads", "lock_document", "search", "stored_lock"]
 
 
 def lock_document(
@@ -71,3 +80,46 @@ def search(session: Session, kind: str, query: str, limit: int) -> list[PackageM
         if len(found) >= limit:
             break
     return found[:limit]
+
+
+class LockReads:
+    """The read side of locks, part of :class:`~envyard.registry.service.RegistryService`."""
+
+    db: Database
+    kind: Kind
+
+    def versions(
+        self, name: str, *, include_archived: bool = False
+    ) -> builtins.list[VersionedRecord]:
+        raise NotImplementedError  # pragma: no cover - the service defines it
+
+    def lock(self, ref: str) -> VersionLock:
+        """The stored lock of version *ref* (``lock`` None: no kernel, or made before locks)."""
+        with self.db.read() as session:
+            item, version = q.resolve(session, self.kind, parse_ref(ref))
+            return VersionLock(
+                ref=f"{item.name}@{version.version}",
+                spec_hash=version.spec_hash,
+                lock_hash=version.lock_hash,
+                lock=stored_lock(version),
+            )
+
+    def diff(self, new: str, old: str | None = None, *, platform: str | None = None) -> LockDiff:
+        """Package changes from *old* (default: the version before *new*) to *new*."""
+        after = self.lock(new)
+        if old is None:
+            name, _, version = after.ref.partition("@")
+            history = [v.version for v in self.versions(name, include_archived=True)]
+            at = history.index(version)
+            old = f"{name}@{history[at + 1]}" if at + 1 < len(history) else None
+        before = self.lock(old) if old else VersionLock(ref="(nothing)")
+        either = after.lock or before.lock
+        chosen = platform or (next(iter(either.platforms)) if either else "linux-64")
+        return diff_locks(
+            before.lock, after.lock, old_ref=before.ref, new_ref=after.ref, platform=chosen
+        )
+
+    def search_packages(self, query: str, *, limit: int = 100) -> builtins.list[PackageMatch]:
+        """Current versions whose lock holds a package matching *query* (``torch>=2``)."""
+        with self.db.read() as session:
+            return search(session, self.kind.name, query, limit)

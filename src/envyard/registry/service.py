@@ -30,25 +30,23 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from envyard.errors import ConflictError, SpecError
-from envyard.locking.diff import LockDiff, diff_locks
 from envyard.locking.model import Lock
-from envyard.locking.search import PackageMatch
 from envyard.registry import queries as q
 from envyard.registry import writes as w
 from envyard.registry.db import Database
 from envyard.registry.errors import PreconditionFailedError
 from envyard.registry.fastread import RecordCache, fast_get
 from envyard.registry.kinds import Kind, Validated, VersionedRecord
-from envyard.registry.locks import lock_document, search, stored_lock
+from envyard.registry.locks import LockReads, lock_document, stored_lock
 from envyard.registry.models import Item
-from envyard.registry.records import STATES, Page, VersionLock
+from envyard.registry.records import STATES, Page
 from envyard.registry.refs import check_name, parse_ref
 
 MAX_PAGE = 500
 __all__ = ["PreconditionFailedError", "RegistryService"]
 
 
-class RegistryService:
+class RegistryService(LockReads):
     """CRUD and lifecycle of one kind (environments or prerequisites) in one database."""
 
     def __init__(self, db: Database, kind: Kind) -> None:
@@ -218,37 +216,6 @@ class RegistryService:
             label = w.next_version(history)
             added = w.add_version(session, self.kind, item, checked, label, by=by, lock=lock)
             return q.to_record(self.kind, item, added)
-
-    def lock(self, ref: str) -> VersionLock:
-        """The stored lock of version *ref* (``lock`` None: no kernel, or made before locks)."""
-        with self.db.read() as session:
-            item, version = q.resolve(session, self.kind, parse_ref(ref))
-            return VersionLock(
-                ref=f"{item.name}@{version.version}",
-                spec_hash=version.spec_hash,
-                lock_hash=version.lock_hash,
-                lock=stored_lock(version),
-            )
-
-    def diff(self, new: str, old: str | None = None, *, platform: str | None = None) -> LockDiff:
-        """Package changes from *old* (default: the version before *new*) to *new*."""
-        after = self.lock(new)
-        if old is None:
-            name, _, version = after.ref.partition("@")
-            history = [v.version for v in self.versions(name, include_archived=True)]
-            at = history.index(version)
-            old = f"{name}@{history[at + 1]}" if at + 1 < len(history) else None
-        before = self.lock(old) if old else VersionLock(ref="(nothing)")
-        either = after.lock or before.lock
-        chosen = platform or (next(iter(either.platforms)) if either else "linux-64")
-        return diff_locks(
-            before.lock, after.lock, old_ref=before.ref, new_ref=after.ref, platform=chosen
-        )
-
-    def search_packages(self, query: str, *, limit: int = 100) -> builtins.list[PackageMatch]:
-        """Current versions whose lock holds a package matching *query* (``torch>=2``)."""
-        with self.db.read() as session:
-            return search(session, self.kind.name, query, limit)
 
     def deprecate(
         self,
