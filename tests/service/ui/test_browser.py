@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from envyard.registry.records import EnvironmentRecord
+from envyard.testing.conda_channel import CondaChannel, conda_channel
 from envyard.testing.plugin import unique_name
 
 from .conftest import UiServer, screenshot
@@ -17,14 +18,15 @@ from .conftest import UiServer, screenshot
 CONDA_EXPORT = """\
 name: science
 channels:
-  - conda-forge
+  - {channel}
 dependencies:
-  - python=3.11
-  - numpy=1.26.4
+  - tinynumpy=1.26.4
   - pip:
       - six==1.16.0
 prefix: /home/someone/miniconda3/envs/science
 """
+
+__all__ = ["conda_channel"]
 
 # one worker runs these: the session's server/images are started once
 pytestmark = pytest.mark.xdist_group("envyard-ui")
@@ -122,12 +124,17 @@ def test_create_filter_deprecate_copy_and_delete(page: Any, ui_server: UiServer)
     assert page.locator(f'tr[data-name="{name}"]').count() == 0
 
 
-def test_create_from_an_uploaded_conda_export(page: Any, ui_server: UiServer) -> None:
+def test_create_from_an_uploaded_conda_export(
+    page: Any, ui_server: UiServer, conda_channel: CondaChannel
+) -> None:
+    """The export's channel is a local one (the lock resolves it; no network)."""
+    conda_channel.add_package("tinynumpy", "1.26.4")
+    export = CONDA_EXPORT.format(channel=conda_channel.url)
     name = unique_name("ui-conda")
     _sign_in(page, ui_server)
     page.goto(ui_server.url + "/create#conda")
     page.click("#tab-conda")
-    upload = {"name": "environment.yml", "mimeType": "text/yaml", "buffer": CONDA_EXPORT.encode()}
+    upload = {"name": "environment.yml", "mimeType": "text/yaml", "buffer": export.encode()}
     page.set_input_files("#conda_file", files=[upload])
     page.fill("#conda-name", name)
     page.fill("#conda-image", "registry.example.com/science/base:2")
@@ -136,7 +143,7 @@ def test_create_from_an_uploaded_conda_export(page: Any, ui_server: UiServer) ->
     page.click("#create-conda")
     page.wait_for_selector("#state")
     yaml_text = page.inner_text("#yaml")
-    assert "numpy=1.26.4" in yaml_text
+    assert "tinynumpy=1.26.4" in yaml_text
     assert "six==1.16.0" in yaml_text
     assert "prefix" not in yaml_text  # the exporting machine's path is dropped
     record = ui_server.registry.environments.get(name)
