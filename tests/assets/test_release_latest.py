@@ -104,3 +104,16 @@ def test_nothing_outside_the_folder_is_read(upstream: GitRepo) -> None:
     # test/resources holds a broken asset.yaml: releasing the whole repository trips on it
     assert run(["asset", "release", "--repo", str(upstream.path), "--dry-run"]) == 1
     assert _release(upstream, "--release-branch", "release", "--dry-run") == 0
+
+
+def test_a_spec_tag_holding_a_long_text_is_not_a_crash(
+    upstream: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Seen on an older snapshot of the real repository: a model's tag held a whole licence
+    text, which the released-file check took for a file name (ENAMETOOLONG, exit 3)."""
+    spec = upstream.path / "assets" / "models" / "system" / "phi-mini" / "spec.yaml"
+    licence = "MIT License. " + "Permission is hereby granted, free of charge. " * 20
+    spec.write_text(spec.read_text().replace("task: text-generation", f"license: {licence}"))
+    assert _release(upstream, "--release-branch", "release", "--dry-run") == 0
+    assert "skipped   model/phi-mini  4  (version 4 is already released" in capsys.readouterr().out
+    assert run(["asset", "validate", str(upstream.path / "assets")]) in (0, 1)

@@ -170,6 +170,17 @@ def reference_files(asset: Asset) -> dict[str, Path]:
     return {os.path.relpath(f, common).replace(os.sep, "/"): Path(f) for f in sorted(files)}
 
 
+def _names_a_file(folder: Path, value: str) -> bool:
+    """Whether a spec value is a file next to the asset (a tag whose content is released);
+    any text may be a tag value: a long or odd one is simply not a file."""
+    if len(value) > 255 or "\n" in value or "\0" in value:
+        return False
+    try:
+        return (folder / value).is_file()
+    except (OSError, ValueError):
+        return False
+
+
 # --- comparing with the tags standing for their values ----------------------------------
 
 
@@ -230,7 +241,7 @@ def spec_matches(asset: Asset, source_text: str, released: bytes) -> bool:
     if isinstance(mine, dict) and isinstance(mine.get("tags"), dict):
         mine = dict(mine)  # tags naming a file are replaced by its content: not compared
         mine["tags"] = {
-            k: (None if isinstance(v, str) and (asset.dir / v).is_file() else v)
+            k: (None if isinstance(v, str) and _names_a_file(asset.dir, v) else v)
             for k, v in mine["tags"].items()
         }
         if isinstance(theirs, dict) and isinstance(theirs.get("tags"), dict):

@@ -106,7 +106,7 @@ def test_paths(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
     if test is None or test.pytest is None or not test.pytest.enabled:
         return
     pytest = test.pytest
-    if not (asset.dir / pytest.tests_dir).exists():  # a folder or one test file (pytest's)
+    if not ctx.exists(asset.dir / pytest.tests_dir):  # a folder or one test file (pytest's)
         yield asset.diag(
             ("test", "pytest", "tests_dir"), f"tests path '{pytest.tests_dir}' does not exist"
         )
@@ -118,7 +118,7 @@ def test_paths(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
         )
     for key in ("pip_requirements", "conda_environment"):
         value = getattr(pytest, key)
-        if value and not (asset.dir / value).is_file():
+        if value and not ctx.is_file(asset.dir / value):
             yield asset.diag(("test", "pytest", key), f"file '{value}' does not exist")
 
 

@@ -37,6 +37,10 @@ class RuleContext:
         mode = self._mode(path)
         return mode is not None and stat.S_ISDIR(mode)
 
+    def exists(self, path: Path) -> bool:
+        """``path.exists()``, asked once per run."""
+        return self._mode(path) is not None
+
     def _mode(self, path: Path) -> int | None:
         if path in self._modes:
             return self._modes[path]
@@ -78,7 +82,7 @@ def _read_text(path: Path) -> str:
     return text
 
 
-_MISSING = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+_MISSING = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP, errno.ENAMETOOLONG)
 
 Check = Callable[[Asset, RuleContext], Iterable[Diagnostic]]
 RepoCheck = Callable[[RuleContext], Iterable[Diagnostic]]
