@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -183,3 +184,24 @@ def test_kill_9_leaves_no_stray_git_lock(git_repo: GitRepo) -> None:
     proc.wait()
     leftovers = list(Path(git_repo.path, ".git").rglob("*.lock"))
     assert leftovers == []
+
+
+@pytest.mark.parametrize(
+    "name", ["../../escaped", "a/b", "-rf", "x\ny", "with space", "$(touch pwned)", ".hidden"]
+)
+def test_hostile_spec_names_never_become_paths_or_refs(
+    tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A name from the spec (asset.yaml without one) is checked where it becomes a folder
+    (``pin -o``), as where it becomes a ref (release, above)."""
+    folder = env_asset(tmp_path, "pytorch-2.3-a", folder="a")
+    env_asset(tmp_path, "pytorch-2.3-b", folder="b")
+    config = (folder / "asset.yaml").read_text().replace("name: pytorch-2.3-a\n", "")
+    (folder / "asset.yaml").write_text(config)
+    spec = (folder / "spec.yaml").read_text().replace('"{{asset.name}}"', json.dumps(name))
+    (folder / "spec.yaml").write_text(spec)
+    out = tmp_path / "out" / "pinned"
+    assert run(["asset", "pin", str(tmp_path), "-o", str(out)]) == 1
+    assert "a/spec.yaml:" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+    assert not (tmp_path / "escaped").exists()

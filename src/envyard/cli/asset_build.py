@@ -40,6 +40,7 @@ def pin(
     import asyncio
 
     from envyard.assets.discovery.discover import discover, repo_root
+    from envyard.assets.discovery.model import unsafe_names
     from envyard.assets.pinning.pin import pin_assets, write_pinned
     from envyard.assets.progress import progress_bar
     from envyard.assets.report import describe_entries
@@ -49,9 +50,10 @@ def pin(
     online = bool(resolve["online"])
     found = discover([path], root)
     broken = [d for d in found.diagnostics if d.severity == "error"]
+    assets = [a for a in found.assets if a.context_dir is not None]
+    broken += unsafe_names(assets)  # a name becomes the output folder: never ../x
     if broken:  # the load errors as they are (file:line:col), not "no asset found"
         raise SpecError(broken)
-    assets = [a for a in found.assets if a.context_dir is not None]
     if not assets:
         raise ConfigError(f"no environment asset with a build context under {path}")
     with progress_bar("pinning", len(assets)) as advance:
@@ -126,12 +128,15 @@ def build(
     """Build each NAME's pinned context as <registry>/<image.name>:<version> (and push it)."""
     from envyard.assets.build.image import build_asset, default_version
     from envyard.assets.discovery.discover import discover, repo_root
+    from envyard.assets.discovery.model import unsafe_names
     from envyard.assets.progress import progress_bar
 
     root = repo_root(repo)
     settings = asset_settings(root, **resolve)
     found = discover([repo], root)
     assets = [found.by_name(name) for name in names]
+    if problems := unsafe_names(assets):  # a name becomes an image tag
+        raise SpecError(problems)
     with progress_bar("building", len(assets)) as advance:
         for asset in assets:
             built = build_asset(

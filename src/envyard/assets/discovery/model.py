@@ -148,3 +148,31 @@ class Asset:
         document = doc or self.doc
         line, col = document.position(path, key=key) if path else (0, 0)
         return Diagnostic(document.file, line, col, format_path(path), message, hint)
+
+
+def unsafe_names(assets: list[Asset]) -> list[Diagnostic]:
+    """Names and manual versions that do not follow the one name rule, each at its file:line:
+    they become git refs (``<type>/<name>/<version>``), folder names (``pin -o``) and image
+    tags (``build``), so those commands refuse them (validation reports them as AST018)."""
+    from envyard.names import NAME_HINT, is_name
+
+    out: list[Diagnostic] = []
+    for asset in assets:
+        fields = [("name", asset.name)]
+        if not asset.auto_version and asset.version is not None:
+            fields.append(("version", asset.version))
+        for key, value in fields:
+            if is_name(value):
+                continue
+            in_config = key in asset.doc.data if isinstance(asset.doc.data, dict) else False
+            doc = asset.doc if in_config or asset.spec_doc is None else asset.spec_doc
+            shown = repr(value)[:80]
+            out.append(
+                asset.diag(
+                    (key,),
+                    f"{shown} is not a valid {key} (it becomes a git ref, a path, an image tag)",
+                    doc=doc,
+                    hint=NAME_HINT,
+                )
+            )
+    return out

@@ -16,7 +16,7 @@ from typing import Literal
 
 from envyard.assets.config import AssetSettings
 from envyard.assets.discovery.discover import discover
-from envyard.assets.discovery.model import Asset
+from envyard.assets.discovery.model import Asset, unsafe_names
 from envyard.assets.discovery.paths import release_files
 from envyard.assets.fsutil import content_hash
 from envyard.assets.pinning.lock import LockFile
@@ -29,7 +29,7 @@ from envyard.assets.release.latest import (
     spec_matches,
     text_matches,
 )
-from envyard.errors import ConflictError, Diagnostic, SpecError
+from envyard.errors import ConflictError, SpecError
 
 Status = Literal["new", "updated", "unchanged", "skipped", "removed"]
 
@@ -117,30 +117,6 @@ def _tag_versions(tags: dict[str, str], prefix: str, name: str) -> list[int]:
     ]
 
 
-def ref_name_problems(assets: list[Asset]) -> list[Diagnostic]:
-    """Names and versions that would become part of a git ref (``<type>/<name>/<version>``)
-    and do not follow the naming rule, each at its file:line."""
-    from envyard.names import NAME_HINT, is_name
-
-    out: list[Diagnostic] = []
-    for asset in assets:
-        fields = [("name", asset.name)]
-        if not asset.auto_version and asset.version is not None:
-            fields.append(("version", asset.version))
-        for key, value in fields:
-            if is_name(value):
-                continue
-            in_config = key in asset.doc.data if isinstance(asset.doc.data, dict) else False
-            doc = asset.doc if in_config or asset.spec_doc is None else asset.spec_doc
-            shown = repr(value)[:80]
-            out.append(
-                asset.diag(
-                    (key,), f"{shown} is not a valid {key} for a release", doc=doc, hint=NAME_HINT
-                )
-            )
-    return out
-
-
 def released_locks(
     tree: dict[str, TreeEntry], git: Git, lock_name: str
 ) -> dict[str, tuple[LockFile, str]]:
@@ -204,7 +180,7 @@ def _plan(  # noqa: PLR0917 - the git reads started by plan_release
     scope = source.relative_to(git.root.resolve()).as_posix() if source != git.root else ""
     found = discover([source], git.root, exclude=settings.exclude)
     broken = [d for d in found.diagnostics if d.rule == "AST001"]
-    broken += ref_name_problems(found.assets)
+    broken += unsafe_names(found.assets)
     if broken:
         raise SpecError(broken)
     head = head_ref.result(check=False) or None
