@@ -12,7 +12,7 @@ import pytest
 
 from envyard import yamlio
 from envyard.backends.interface import RunStatus
-from envyard.cli.job import _follow
+from envyard.cli.job_options import follow as _follow
 from envyard.cli.main import run
 from envyard.client import Client
 from envyard.settings import load_settings

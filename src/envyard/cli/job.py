@@ -3,78 +3,38 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 if TYPE_CHECKING:
     from envyard.jobs.load import LoadedJob
-    from envyard.jobs.plan import JobPlan
     from envyard.jobs.resolve import Catalogue
 
-_ENV_FILE = click.option(
-    "--env-file",
-    "env_files",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="An environment spec file to use instead of the registry (repeatable).",
+from envyard.cli.job_options import (
+    DEPLOYMENT as _DEPLOYMENT,
 )
-
-
-_JOB_FILE = click.argument("job_file", type=click.Path(path_type=Path))
-_PARAMS = click.option(
-    "--param",
-    "-p",
-    "params",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="A parameter given at submission (repeatable). It replaces the file's value and reaches "
-    "the commands only as an environment variable, never as shell text.",
+from envyard.cli.job_options import (
+    ENV_FILE as _ENV_FILE,
 )
-_DEPLOYMENT = click.option(
-    "--deployment",
-    metavar="NAME",
-    help="One of the file's `deployments` (default: defaults.deployment).",
+from envyard.cli.job_options import (
+    JOB_FILE as _JOB_FILE,
 )
-
-
-def _job_file(path: Path) -> Path:
-    """A missing or unreadable job file is a user mistake (exit 1, one line), not a usage one."""
-    from envyard.errors import NotFoundError
-
-    if not path.is_file():
-        what = "is a directory, not a job file" if path.is_dir() else "no such job file"
-        raise NotFoundError(f"{path}: {what}", hint="give the path of a job YAML file")
-    return path
-
-
-def _params(values: tuple[str, ...]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in values:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--param")
-        from envyard.spec.job import check_plain_name
-
-        try:
-            check_plain_name(key, "parameter name")
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--param") from None
-        out[key] = value
-    return out
-
-
-def _warn(plan: JobPlan) -> None:
-    """Deprecated environments or prerequisites used, and references left as written."""
-    for warning in plan.resolved.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    shown: set[str] = set()
-    for boot in plan.roles.values():
-        for diagnostic in boot.warnings:
-            line = diagnostic.render()
-            if line not in shown:
-                shown.add(line)
-                click.echo(line, err=True)
+from envyard.cli.job_options import (
+    PARAMS as _PARAMS,
+)
+from envyard.cli.job_options import (
+    follow as _follow,
+)
+from envyard.cli.job_options import (
+    job_file as _job_file,
+)
+from envyard.cli.job_options import (
+    params as _params,
+)
+from envyard.cli.job_options import (
+    warn as _warn,
+)
 
 
 @click.group()
@@ -248,35 +208,6 @@ def submit(
         run, _ = refresh(result.run.id)
         click.echo(f"{run.id} {run.state} (exit code {run.exit_code})", err=True)
         raise click.exceptions.Exit(0 if run.state == "succeeded" else 1)
-
-
-def _follow(handle: Any, run_id: str, *, err: bool = True) -> None:
-    """Print each instance's new output as it comes, until the run ends. Ctrl-C stops
-    following only: the run goes on, and the message says how to cancel it."""
-    import time
-
-    shown: dict[str, int] = {}
-    try:
-        while True:
-            done = handle.status().done
-            seen: dict[str, int] = {}
-            for line in handle.logs().splitlines():
-                who = line.split(" ", 1)[0]
-                seen[who] = seen.get(who, 0) + 1
-                if seen[who] > shown.get(who, 0):
-                    click.echo(line, err=err)
-            shown = seen
-            if done:
-                return
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        click.echo(
-            f"\nstopped following; run {run_id} is still running. "
-            f"Cancel it with `envyard job cancel {run_id}`, "
-            f"follow it again with `envyard job logs {run_id} --follow`",
-            err=True,
-        )
-        raise click.exceptions.Exit(130) from None
 
 
 @cli.command()

@@ -1,8 +1,11 @@
 """Job prerequisites: plugins turn each one into shell fragments per lifecycle event, and the
 renderer orders them into one bootstrap script per task role.
 
-Modules: :mod:`.template` (the strict ``<% %>`` language), :mod:`.shellsub` (quoting values
-into shell text), :mod:`.interface` (the plugin Protocol and fragments), :mod:`.graph`
-(``require`` order), :mod:`.kernel` (kernel activation), :mod:`.render` (the bootstrap).
+Modules: :mod:`envyard.spec.template` (the strict ``<% %>`` language), :mod:`.shellsub`
+(the file's values inserted as written, outside values as quoted references to environment
+variables), :mod:`.shellctx` (where a reference sits in shell text: quoting, reparsing,
+arithmetic), :mod:`.interface` (the plugin Protocol and fragments), :mod:`.graph`
+(``require`` order), :mod:`.kernel` (kernel activation), :mod:`.script` (the fixed parts and
+the checks of every bootstrap), :mod:`.render` (the bootstrap; deployments' pre/post commands).
 Built-in plugins live in :mod:`.plugins` and are found through entry points like any other.
 """
