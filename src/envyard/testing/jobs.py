@@ -14,7 +14,7 @@ from envyard.registry.records import RunRecord
 @dataclass(frozen=True)
 class GatedJob:
     file: Path
-    gate: Path  # the job prints "started", waits until this file exists, prints "done"
+    gate: Path  # the job prints "started", waits until this file exists (2 min), prints "done"
 
     def open(self) -> None:
         self.gate.write_text("go")
@@ -34,7 +34,8 @@ def gated_job(folder: Path, name: str = "gated", environment: str | None = None)
         f"{env_line}"
         "    commands:\n"
         "      - echo started\n"
-        f"      - while [ ! -e '{gate}' ]; do sleep 0.1; done\n"
+        # at most 2 minutes: a test that fails before opening the gate leaves no job behind
+        f"      - for i in $(seq 1200); do [ -e '{gate}' ] && break; sleep 0.1; done\n"
         "      - echo done\n",
         encoding="utf-8",
     )
