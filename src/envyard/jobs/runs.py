@@ -172,8 +172,9 @@ def submit_job(
     )
     try:
         _write_spec(run_dir / "job.yaml", ready.spec)  # recorded before anything starts
-    except Exception as exc:
-        _failed(client, run.id, run_dir, f"the run record could not be written: {exc}")
+    except BaseException as exc:  # Ctrl-C too: the record must not stay pending
+        why = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
+        _failed(client, run.id, run_dir, f"not started: the run record could not be written: {why}")
         raise
     handle: Handle | None = None
     try:
