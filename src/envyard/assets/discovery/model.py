@@ -15,6 +15,38 @@ from envyard.spec.document import Document
 TEMPLATE_MARK = "{{"
 
 
+class ReparsedDocument(Document):
+    """A document handed back by a forked child: data only; its positions come from parsing
+    the file again, in the few cases a diagnostic needs one (repository-wide rules). Sending
+    position tables of thousands of files through pickle cost more than the checks."""
+
+    __slots__ = ("source",)
+
+    def __init__(self, file: str, data: Any, source: str) -> None:
+        super().__init__(file, data)
+        self.source = source
+
+    def _tables(self) -> tuple[dict[Any, tuple[int, int]], dict[Any, tuple[int, int]]]:
+        if self._keys is None and self.node is None:
+            from envyard.errors import SpecError
+            from envyard.yamlio import parse
+            from envyard.yamlio.source import read_text
+
+            try:
+                self.node = parse(read_text(Path(self.source)), self.file).node
+            except (SpecError, OSError):  # changed meanwhile: positions fall back to 1:1
+                self.node = None
+        return super()._tables()
+
+    def __getstate__(self) -> tuple[str, Any, str]:  # type: ignore[override]
+        return (self.file, self.data, self.source)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        self.file, self.data, self.source = state
+        self.node = None
+        self._keys = self._values = None
+
+
 def is_template(value: object) -> bool:
     return isinstance(value, str) and TEMPLATE_MARK in value
 
@@ -47,9 +79,18 @@ class Asset:
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled (forked validation hands assets back) without what is cheap to recompute
-        and no longer needed: the listing, the spec text, the build-context paths."""
+        and no longer needed: the listing, the spec text, the build-context paths, and the
+        documents' position tables (read again from the file if a diagnostic needs one)."""
         state = dict(self.__dict__)
         state.update(listing=None, spec_text=None, _paths=None)
+        for key, path in (
+            ("doc", self.config_path),
+            ("env_doc", self.env_path),
+            ("spec_doc", self.spec_path),
+        ):
+            doc = state.get(key)
+            if doc is not None and path is not None and not isinstance(doc, ReparsedDocument):
+                state[key] = ReparsedDocument(doc.file, doc.data, str(path))
         return state
 
     def real_root(self) -> str:
