@@ -9,7 +9,7 @@ what span edits need: the node at a path, and where a value's own text ends.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from envyard.errors import SpecError
@@ -41,16 +41,24 @@ class YamlText:
     text: str
     node: Node
     data: Any
+    _found: dict[Location, Node | None] = field(default_factory=dict, repr=False, compare=False)
 
     def node_at(self, location: Location) -> Node | None:
-        """The node holding the value at ``location`` in the original text, if any."""
+        """The node holding the value at ``location`` in the original text, if any (looked up
+        once per location: the edit and the report both ask)."""
+        if location in self._found:
+            return self._found[location]
         node: Node | None = self.node
         for part in location:
             node = child(node, part) if node is not None else None
+        self._found[location] = node
         return node
 
     def position(self, location: Location) -> tuple[int, int]:
         """1-based (line, col) of the deepest existing node on the way to ``location``."""
+        found = self.node_at(location)
+        if found is not None:
+            return int(found.start_mark.line) + 1, int(found.start_mark.column) + 1
         node = self.node
         for part in location:
             found = child(node, part)
