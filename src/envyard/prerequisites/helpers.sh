@@ -36,6 +36,22 @@ envyard_on_signal() {
     exit "$1"
 }
 
+# Under bash, an EXIT trap that the job's commands set (`trap 'cleanup' EXIT`) is kept and run
+# first on the way out, instead of replacing the bootstrap's (its exit callbacks would be lost).
+# Defined through a constant string: other shells refuse a function named trap at parse time.
+if [ -n "${BASH_VERSION-}" ]; then eval 'trap() {
+    [ "${1-}" != -- ] || shift
+    if [ "$#" -lt 2 ]; then command trap "$@"; return; fi
+    envyard_trap_action=$1
+    shift
+    for envyard_sig in "$@"; do
+        case "$envyard_sig" in
+            EXIT|0) [ "$envyard_trap_action" = - ] && envyard_user_exit= || envyard_user_exit=$envyard_trap_action ;;
+            *) command trap "$envyard_trap_action" "$envyard_sig" ;;
+        esac
+    done
+}'; fi
+
 # envyard_fetch SOURCE DEST: download http(s) or copy a local path.
 envyard_fetch() {
     case "$1" in

@@ -121,8 +121,11 @@ def _finish(calls: Mapping[str, list[str]]) -> list[str]:
     return [
         "envyard_finish() {",
         "    envyard_status=$?",
-        "    trap - EXIT",
-        "    trap '' INT TERM HUP",
+        "    command trap - EXIT",
+        "    command trap '' INT TERM HUP",
+        '    if [ -n "${envyard_user_exit-}" ]; then  # the EXIT trap the commands set',
+        '        eval "$envyard_user_exit"',
+        "    fi",
         '    if [ "$envyard_status" -eq 0 ] && [ "$envyard_phase" != commands ]; then',
         '        envyard_log "the job ended (exit 0) before its commands ran: failing it"',
         "        envyard_status=1",
@@ -139,10 +142,10 @@ def _finish(calls: Mapping[str, list[str]]) -> list[str]:
         "}",
         "envyard_phase=start",
         "envyard_status=0",
-        "trap envyard_finish EXIT",
-        "trap 'envyard_on_signal 130 INT' INT",
-        "trap 'envyard_on_signal 143 TERM' TERM",
-        "trap 'envyard_on_signal 129 HUP' HUP",
+        "command trap envyard_finish EXIT",
+        "command trap 'envyard_on_signal 130 INT' INT",
+        "command trap 'envyard_on_signal 143 TERM' TERM",
+        "command trap 'envyard_on_signal 129 HUP' HUP",
     ]
 
 

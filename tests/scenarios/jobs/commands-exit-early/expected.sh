@@ -50,6 +50,22 @@ envyard_on_signal() {
     exit "$1"
 }
 
+# Under bash, an EXIT trap that the job's commands set (`trap 'cleanup' EXIT`) is kept and run
+# first on the way out, instead of replacing the bootstrap's (its exit callbacks would be lost).
+# Defined through a constant string: other shells refuse a function named trap at parse time.
+if [ -n "${BASH_VERSION-}" ]; then eval 'trap() {
+    [ "${1-}" != -- ] || shift
+    if [ "$#" -lt 2 ]; then command trap "$@"; return; fi
+    envyard_trap_action=$1
+    shift
+    for envyard_sig in "$@"; do
+        case "$envyard_sig" in
+            EXIT|0) [ "$envyard_trap_action" = - ] && envyard_user_exit= || envyard_user_exit=$envyard_trap_action ;;
+            *) command trap "$envyard_trap_action" "$envyard_sig" ;;
+        esac
+    done
+}'; fi
+
 # report: callbacks[0] on onSuccess, failurePolicy fail
 envyard_p1_onSuccess_1() {
     echo "success report"
@@ -77,8 +93,11 @@ envyard_commands() {
 
 envyard_finish() {
     envyard_status=$?
-    trap - EXIT
-    trap '' INT TERM HUP
+    command trap - EXIT
+    command trap '' INT TERM HUP
+    if [ -n "${envyard_user_exit-}" ]; then  # the EXIT trap the commands set
+        eval "$envyard_user_exit"
+    fi
     if [ "$envyard_status" -eq 0 ] && [ "$envyard_phase" != commands ]; then
         envyard_log "the job ended (exit 0) before its commands ran: failing it"
         envyard_status=1
@@ -94,10 +113,10 @@ envyard_finish() {
 }
 envyard_phase=start
 envyard_status=0
-trap envyard_finish EXIT
-trap 'envyard_on_signal 130 INT' INT
-trap 'envyard_on_signal 143 TERM' TERM
-trap 'envyard_on_signal 129 HUP' HUP
+command trap envyard_finish EXIT
+command trap 'envyard_on_signal 130 INT' INT
+command trap 'envyard_on_signal 143 TERM' TERM
+command trap 'envyard_on_signal 129 HUP' HUP
 
 envyard_reached_1=1  # report
 envyard_log 'running the commands of task role worker'
