@@ -153,3 +153,27 @@ def test_a_complex_key_in_an_overrides_file_is_a_one_line_user_error(
     assert code == 1
     assert err.count("\n") == 1 and err.startswith("o.yaml:3:")
     assert "Traceback" not in err
+
+
+def test_a_rule_that_matches_but_changes_nothing_is_a_warning_naming_it(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "o.yaml": """
+                tenant_overrides:
+                  t:
+                    environment.docker.image:
+                      'registry/(.+)': 'registry/\\g<1>'
+                    tags:
+                      absent: x
+            """,
+            "s.yaml": "name: s\ntags: eyesoff\nenvironment:\n  docker:\n    image: registry/a:1\n",
+        },
+    )
+    with staged([Path("s.yaml")], target="t", overrides=tmp_path / "o.yaml", cwd=tmp_path) as s:
+        warnings = [w.render() for w in s.warnings]
+        assert (s.root / "s.yaml").read_bytes() == (tmp_path / "s.yaml").read_bytes()
+    assert len(warnings) == 2
+    assert "o.yaml:3:5: warning:" in warnings[0]
+    assert "rule 'environment.docker.image' selected fields but changed none" in warnings[0]
+    assert "rule 'tags' selected fields but changed none" in warnings[1]
