@@ -177,3 +177,13 @@ def test_a_rule_that_matches_but_changes_nothing_is_a_warning_naming_it(tmp_path
     assert "o.yaml:3:5: warning:" in warnings[0]
     assert "rule 'environment.docker.image' selected fields but changed none" in warnings[0]
     assert "rule 'tags' selected fields but changed none" in warnings[1]
+
+
+def test_yaml_11_booleans_in_settings_are_read_as_shrike_reads_them_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    _project(tmp_path, allow="yes", keep="off")
+    resolved = resolve_target(None, None, tmp_path, specs=[tmp_path / "config/experiments/p.yaml"])
+    assert resolved.rules  # allow_override: yes is true, as OmegaConf reads it
+    assert not resolved.keep_modified_files
+    assert any("OVR001 'yes' is a YAML 1.1 boolean" in n for n in resolved.notes)

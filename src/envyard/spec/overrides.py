@@ -190,13 +190,35 @@ def profile_block(block: Any) -> tuple[Any, tuple[str, ...]]:
     return block, ("tenant_overrides",)
 
 
+_YAML11_BOOLS = {"yes": True, "on": True, "y": True, "no": False, "off": False, "n": False}
+
+
+def setting_bool(value: Any) -> bool | None:
+    """A shrike setting's truth value: a boolean, or a YAML 1.1 boolean word (``yes``, ``on``,
+    ``no``, ``off``) that shrike's OmegaConf reads as one; None for anything else."""
+    if isinstance(value, bool):
+        return value
+    return _YAML11_BOOLS.get(value.lower()) if isinstance(value, str) else None
+
+
 def _check_settings(block: dict[Any, Any]) -> list[Finding]:
     findings = []
     for key, value in block.items():
         where = ("tenant_overrides", key)
         if key in ("allow_override", "keep_modified_files"):
-            if not isinstance(value, bool):
+            truth = setting_bool(value)
+            if truth is None:
                 findings.append(Finding(where, "must be true or false", f"write `{key}: true`"))
+            elif not isinstance(value, bool):
+                findings.append(
+                    Finding(
+                        where,
+                        f"OVR001 '{value}' is a YAML 1.1 boolean: read as {str(truth).lower()}, "
+                        "as shrike reads it (YAML 1.2 reads a string)",
+                        f"write `{key}: {str(truth).lower()}`",
+                        severity="warning",
+                    )
+                )
         elif key == "mapping":
             if value is not None and not isinstance(value, dict):
                 findings.append(

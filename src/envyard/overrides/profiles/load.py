@@ -31,6 +31,7 @@ from envyard.spec.overrides import (
     compile_jsonpath,
     is_shrike_layout,
     profile_block,
+    setting_bool,
 )
 
 
@@ -48,6 +49,8 @@ class OverrideProfiles:
     removals: dict[str, IndexRemoval] = field(default_factory=dict)
     """Profile key -> the index lines its ``remove_polymer_pkg_idx`` drops."""
     setting_lines: dict[str, int] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    """The file's warnings (``OVR001``...), rendered."""
 
     def get(self, key: str) -> tuple[Rule, ...]:
         try:
@@ -71,7 +74,7 @@ def load_profiles(path: Path) -> OverrideProfiles:
 @cache
 def _load(path: Path, _mtime: int, _size: int, _cwd: Path) -> OverrideProfiles:
     doc = read_document(path)
-    validate_document(doc, KINDS["overrides"])
+    loaded = validate_document(doc, KINDS["overrides"])
     block: dict[str, Any] = doc.data["tenant_overrides"]
     shrike = is_shrike_layout(block)
     profiles_data, prefix = profile_block(block)
@@ -111,10 +114,11 @@ def _load(path: Path, _mtime: int, _size: int, _cwd: Path) -> OverrideProfiles:
         profiles,
         lines,
         shrike_layout=shrike,
-        allow_override=bool(block.get("allow_override", False)) if shrike else True,
-        keep_modified_files=bool(block.get("keep_modified_files", False)) if shrike else False,
+        allow_override=bool(setting_bool(block.get("allow_override"))) if shrike else True,
+        keep_modified_files=bool(setting_bool(block.get("keep_modified_files"))) and shrike,
         removals=removals,
         setting_lines=settings,
+        warnings=tuple(w.render() for w in loaded.warnings),
     )
 
 

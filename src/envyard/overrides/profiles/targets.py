@@ -138,7 +138,7 @@ def resolve_target(
                 f"'{target.name}'{tenant}: the copies are staged unchanged",
             )
         return ResolvedTarget(target, key, (), profiles, source, targets_file, notes=unmatched)
-    rules, removal, notes = profiles.get(key), profiles.removals.get(key), []
+    rules, removal, notes = profiles.get(key), profiles.removals.get(key), list(profiles.warnings)
     if not profiles.allow_override:
         line = profiles.setting_lines.get("allow_override", profiles.lines.get(key, 0))
         notes.append(
