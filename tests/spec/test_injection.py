@@ -162,3 +162,10 @@ def test_a_typed_path_cannot_forge_a_line(
     assert run(["validate", "nope\nerror: all good.yaml"]) == 1  # a path that does not exist
     out = capsys.readouterr().out.splitlines()
     assert out == ["nope\\nerror: all good.yaml: file does not exist (hint: check the path)"]
+
+
+def test_a_group_run_alone_prints_its_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["env"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Usage: envyard env [OPTIONS] COMMAND [ARGS]...\n")
+    assert "\\n" not in err  # help text, not one escaped error line

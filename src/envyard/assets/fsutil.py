@@ -12,7 +12,7 @@ from pathlib import Path
 def shown(path: Path) -> str:
     """``path`` as users see it: relative to the working directory when inside it.
 
-    Same result as ``envyard.spec.source.display_path`` for absolute, resolved paths, without
+    Same result as ``envyard.yamlio.source.display_path`` for absolute, resolved paths, without
     resolving anything (discovery hands out resolved absolute paths): thousands of calls cost
     nothing.
     """

@@ -163,6 +163,9 @@ def _usage_error(exc: click.UsageError) -> int:
     if isinstance(exc, click.BadParameter) and (missing := _missing_path(exc)):
         return _error(missing)
     ctx = exc.ctx
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError) and ctx is not None:
+        click.echo(ctx.get_help(), err=True)  # a group run alone: its help, as click prints it
+        return exc.exit_code
     message = exc.format_message().rstrip(".")
     if isinstance(exc, click.NoSuchOption) and ctx and _takes_a_command(ctx.command):
         message += (

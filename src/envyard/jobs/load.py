@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from envyard.errors import Diagnostic, SpecError
-from envyard.spec.document import Document
 from envyard.spec.job import JobSpec
 from envyard.spec.loader import load_spec
+from envyard.yamlio import Document
 
 __all__ = ["LoadedJob", "load_job"]
 

@@ -29,7 +29,6 @@ from envyard.prerequisites.interface import (
 from envyard.prerequisites.kernel import KernelMode, KernelPlan, kernel_plan
 from envyard.prerequisites.script import ScriptParts, assemble
 from envyard.prerequisites.shellsub import substitute
-from envyard.spec.document import Document
 from envyard.spec.environment import Environment
 from envyard.spec.job import JobSpec, Prerequisite
 from envyard.spec.template import (
@@ -43,6 +42,7 @@ from envyard.spec.template import (
     parse,
     resolve,
 )
+from envyard.yamlio import Document
 
 __all__ = ["Bootstrap", "prerequisite_view", "render_bootstrap"]
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from envyard.errors import Diagnostic
 from envyard.spec.asset import AssetConfig, AssetEnvironmentConfig, AssetFileModel
-from envyard.spec.document import Document
+from envyard.yamlio import Document
 
 TEMPLATE_MARK = "{{"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from envyard.errors import SpecError
 from envyard.overrides.profiles.shrike import aml_tenant, defaults, group_file, read_config
-from envyard.spec.source import display_path
+from envyard.yamlio.source import display_path
 
 
 def config_name(path: Path) -> str:

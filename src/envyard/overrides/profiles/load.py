@@ -23,7 +23,6 @@ from typing import Any
 from envyard.errors import NotFoundError
 from envyard.overrides.matching.indexes import SHRIKE_FEEDS, IndexRemoval
 from envyard.overrides.matching.rules import Rule, build_rule
-from envyard.spec.document import Document
 from envyard.spec.kinds import KINDS
 from envyard.spec.loader import read_document, validate_document
 from envyard.spec.overrides import (
@@ -33,6 +32,7 @@ from envyard.spec.overrides import (
     profile_block,
     setting_bool,
 )
+from envyard.yamlio import Document
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import Any
 from envyard.errors import SpecError
 from envyard.overrides.editing.nodes import YamlText, parse_yaml
 from envyard.spec.diagnose import format_path
-from envyard.spec.source import display_path, read_spec_text
+from envyard.yamlio.source import display_path, read_spec_text
 
 _SEARCH_DEPTH = 4
 

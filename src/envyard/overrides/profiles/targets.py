@@ -39,7 +39,7 @@ from envyard.overrides.profiles.load import OverrideProfiles, load_profiles
 from envyard.overrides.profiles.project import find_overrides_file, find_targets_file
 from envyard.spec.loader import load_model
 from envyard.spec.overrides import Target, TargetsFile
-from envyard.spec.source import display_path
+from envyard.yamlio.source import display_path
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from envyard.overrides.editing.nodes import YamlText
 from envyard.overrides.profiles.shrike import module_manifest, use_local
 from envyard.overrides.staging import fsio
 from envyard.spec.diagnose import format_path
-from envyard.spec.source import display_path
+from envyard.yamlio.source import display_path
 
 COMPONENT_NAMES = ("spec.yaml", "spec.yml", "component_spec.yaml", "component_spec.yml")
 YAML_SUFFIXES = (".yaml", ".yml")

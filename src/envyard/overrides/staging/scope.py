@@ -33,7 +33,7 @@ from envyard.overrides.editing.nodes import YamlText, parse_yaml
 from envyard.overrides.staging import fsio
 from envyard.overrides.staging.pipelines import YAML_SUFFIXES, pipeline_components, repository
 from envyard.spec.diagnose import format_path
-from envyard.spec.source import MAX_SPEC_BYTES, display_path, read_spec_text
+from envyard.yamlio.source import MAX_SPEC_BYTES, display_path, read_spec_text
 
 REF_KEYS = frozenset(
     {
@@ -191,7 +191,7 @@ def read_text(path: Path) -> tuple[str, bool]:
     """A spec's text and whether it started with a UTF-8 BOM (written back as it was).
 
     Anything unusual (missing, binary, too big, not UTF-8) goes through
-    :func:`envyard.spec.source.read_spec_text` for its precise error.
+    :func:`envyard.yamlio.source.read_text` for its precise error.
     """
     try:
         raw = fsio.read_bytes(str(path), MAX_SPEC_BYTES)

@@ -27,7 +27,7 @@ from pathlib import Path
 from envyard.errors import ConflictError
 from envyard.overrides.staging import fsio, stale
 from envyard.overrides.staging.model import FilePlan, Plan
-from envyard.spec.source import display_path
+from envyard.yamlio.source import display_path
 
 _BOM = b"\xef\xbb\xbf"
 _SHM = Path("/dev/shm")  # noqa: S108 - only ever used through mkdtemp (0700, unique name)
