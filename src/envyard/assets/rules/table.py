@@ -208,23 +208,23 @@ def rule_table() -> dict[str, Rule]:
         ),
         Rule(
             "AST017",
-            "environment-name-advice",
+            "name-advice",
             "environment names carry a framework and no python version",
             severity="warning",
             environment_only=True,
             check=rules_env.environment_name_advice,
         ),
         Rule(
-            "AST019",
-            "spec-paths",
-            "the spec's $schema fits the asset type; its code folder and data path exist",
-            check=rules_generic.spec_paths,
-        ),
-        Rule(
             "AST018",
             "asset-name",
             "asset names: allowed characters, no forbidden words (azureml, aml, the type...)",
             check=rules_env.asset_name,
+        ),
+        Rule(
+            "AST019",
+            "spec-paths",
+            "the spec's $schema fits the asset type; its code folder and data path exist",
+            check=rules_generic.spec_paths,
         ),
     ]
     return {r.id: r for r in table}
