@@ -14,7 +14,6 @@ import asyncio
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from io import StringIO
 from pathlib import Path
 from typing import Protocol
 
@@ -50,17 +49,14 @@ class ReleaseResult:
     """Tags left as written (their source is not configured); ``file`` is repo-relative."""
 
 
-def set_version(text: str, version: str) -> str:
-    """asset.yaml with ``version`` set, comments and layout kept."""
-    from ruamel.yaml import YAML
+def set_version(text: str, version: str, file: str = "asset.yaml") -> str:
+    """asset.yaml with ``version`` set, comments and layout kept (``envyard.yamlio``'s
+    round-trip reader: the file's purpose here is to be edited)."""
+    from envyard.yamlio import roundtrip_dump, roundtrip_load
 
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    data = yaml.load(text)
+    data = roundtrip_load(text, file)
     data["version"] = int(version) if version.isdigit() else version
-    out = StringIO()
-    yaml.dump(data, out)
-    return out.getvalue()
+    return roundtrip_dump(data)
 
 
 def _mode(path: Path) -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from io import StringIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,9 +53,7 @@ def deprecate_asset(
 
     A replacement that is not an asset of ``repo`` (it may live elsewhere) gives a warning.
     """
-    from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedMap
-    from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+    from envyard.yamlio import roundtrip_dump, roundtrip_load
 
     date = parse_date(delete_on)
     found = discover([repo], repo)
@@ -71,34 +68,27 @@ def deprecate_asset(
     spec = asset.spec_path
     if spec is None or not spec.is_file():
         raise NotFoundError(f"the spec of '{name}' does not exist")
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096
     original = spec.read_text(encoding="utf-8")
-    data: Any = yaml.load(original)
-    if not isinstance(data, CommentedMap):
+    data: Any = roundtrip_load(original, str(spec))  # CommentedMap: comments and order kept
+    if not isinstance(data, dict) or not hasattr(data, "insert"):  # ruamel's CommentedMap
         raise SpecError.at(str(spec), "the spec is not a mapping")
     old = data.get("description") or ""
     body = _OLD_NOTICE.sub("", str(old))
     notice = NOTICE.format(replacement=replacement)
     new = f"{notice} {body}".strip() if body else notice
-    if isinstance(old, FoldedScalarString):
-        new = FoldedScalarString(new)
-    elif isinstance(old, LiteralScalarString):
-        new = LiteralScalarString(new)
+    if type(old).__name__ in ("FoldedScalarString", "LiteralScalarString"):
+        new = type(old)(new)  # the block style it was written in (>- or |)
     if "description" in data:
         data["description"] = new
     else:
         data.insert(0, "description", new)
     tags = data.get("tags")
     if not isinstance(tags, dict):
-        tags = CommentedMap()
+        tags = {}
         data["tags"] = tags
     tags["Deprecated"] = ""
     tags["DeleteOn"] = date.isoformat()
-    out = StringIO()
-    yaml.dump(data, out)
-    text = out.getvalue()
+    text = roundtrip_dump(data)
     if write and text != original:
         write_atomic(spec, text)
     return Deprecation(spec, asset.name, replacement, date, text, warning)
