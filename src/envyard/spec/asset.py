@@ -13,6 +13,7 @@ with a did-you-mean, so a newer file of the real repository still loads.
 from __future__ import annotations
 
 import difflib
+import functools
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -180,21 +181,30 @@ def extra_config_model(asset_type: str) -> type[AssetFileModel]:
     return EXTRA_CONFIG_MODELS.get(asset_type, AssetStorageConfig)
 
 
+@functools.cache
+def _field_names(model: type[BaseModel]) -> tuple[tuple[str, str], ...]:
+    """(attribute, key as written) per field; read once per class (pydantic's class property
+    ``model_fields`` is slow to ask thousands of times)."""
+    return tuple((name, info.alias or name) for name, info in model.model_fields.items())
+
+
 def unknown_fields(model: BaseModel, path: tuple[str | int, ...] = ()) -> list[Finding]:
     """A warning for each key of ``model`` (and its nested models) that no field reads."""
     found: list[Finding] = []
-    known = [(info.alias or name) for name, info in type(model).model_fields.items()]
-    for key in model.model_extra or {}:
-        close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.75)
-        hint = f"did you mean '{close[0]}'?" if close else "known fields: " + ", ".join(known)
-        found.append(
-            Finding((*path, key), f"unknown field '{key}'", hint, severity="warning", key=True)
-        )
-    for name, info in type(model).model_fields.items():
+    fields = _field_names(type(model))
+    extra = model.model_extra
+    if extra:
+        known = [key for _name, key in fields]
+        for key in extra:
+            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.75)
+            hint = f"did you mean '{close[0]}'?" if close else "known fields: " + ", ".join(known)
+            found.append(
+                Finding((*path, key), f"unknown field '{key}'", hint, severity="warning", key=True)
+            )
+    for name, key in fields:
         value = getattr(model, name)
-        where = (*path, info.alias or name)
         if isinstance(value, BaseModel):
-            found += unknown_fields(value, where)
+            found += unknown_fields(value, (*path, key))
     return found
 
 
