@@ -117,3 +117,22 @@ def test_a_spec_tag_holding_a_long_text_is_not_a_crash(
     assert _release(upstream, "--release-branch", "release", "--dry-run") == 0
     assert "skipped   model/phi-mini  4  (version 4 is already released" in capsys.readouterr().out
     assert run(["asset", "validate", str(upstream.path / "assets")]) in (0, 1)
+
+
+def test_a_released_model_spec_carries_its_description_file(
+    upstream: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As the reference writes it: the released spec's description is description.md; the
+    next plan sees the asset as unchanged."""
+    spec = upstream.path / "assets" / "models" / "system" / "phi-mini" / "spec.yaml"
+    text = spec.read_text().replace("version: 4", "version: 5")
+    spec.write_text(text.replace("SharedComputeCapacityEnabled: true", "Size: small"))
+    upstream.commit("phi-mini 5")
+    assert _release(upstream, "--release-branch", "release") == 0
+    assert "model/phi-mini/5" in upstream.tags()
+    released = upstream.run("show", "release:latest/model/phi-mini/spec.yaml")
+    assert "description: |\n  Phi-mini is a small language model.\n" in released, released
+    assert "Size: small" in released and "version: 5" in released
+    capsys.readouterr()
+    assert _release(upstream, "--release-branch", "release", "--dry-run") == 0
+    assert "0 new, 0 updated, 4 unchanged" in capsys.readouterr().out

@@ -21,6 +21,7 @@ from envyard.assets.config import AssetSettings
 from envyard.assets.pinning.lock import LockEntry, LockFile
 from envyard.assets.pinning.pin import PinResult, pin_assets
 from envyard.assets.release.git import Git, TreeEntry
+from envyard.assets.release.latest import with_described
 from envyard.assets.release.plan import PlanItem, ReleasePlan
 from envyard.assets.tags.http import HttpSession
 from envyard.assets.tags.spec import render_spec_tags, spec_tag_values
@@ -161,8 +162,8 @@ def _latest_entries(
         if real in texts:
             blobs[target] = texts[real].encode("utf-8")
         elif real == spec:
-            text = path.read_text(encoding="utf-8")
-            blobs[target] = render_spec_tags(text, values).encode("utf-8")
+            text = render_spec_tags(path.read_text(encoding="utf-8"), values)
+            blobs[target] = with_described(asset, text).encode("utf-8")
         else:
             plain.append((target, path))
     out: dict[str, TreeEntry] = {}

@@ -181,6 +181,31 @@ def _names_a_file(folder: Path, value: str) -> bool:
         return False
 
 
+def with_described(asset: Asset, spec_text: str) -> str:
+    """The released spec as the reference writes it: ``description`` replaced by the asset's
+    description file, and each tag whose value names a file next to the asset replaced by
+    that file's content. Unchanged (formatting kept) when there is neither."""
+    from envyard.yamlio import dump, load
+
+    described = description_file(asset)
+    data = load(spec_text, str(asset.spec_path or "spec.yaml"))
+    if not isinstance(data, dict):
+        return spec_text
+    tags = data.get("tags")
+    files = (
+        {k: v for k, v in tags.items() if isinstance(v, str) and _names_a_file(asset.dir, v)}
+        if isinstance(tags, dict)
+        else {}
+    )
+    if described is None and not files:
+        return spec_text
+    if described is not None and described.is_file():
+        data["description"] = described.read_text(encoding="utf-8")
+    for key, value in files.items():
+        data["tags"][key] = (asset.dir / value).read_text(encoding="utf-8")
+    return dump(data)
+
+
 # --- comparing with the tags standing for their values ----------------------------------
 
 
