@@ -22,24 +22,7 @@ from envyard.names import Name
 from envyard.spec.base import SchemaRef, Tags, Text, spec_error
 from envyard.spec.findings import Finding
 
-ASSET_TYPES = (
-    "component",
-    "data",
-    "environment",
-    "evaluationresult",
-    "model",
-    "prompt",
-    "agentblueprint",
-    "evaluator",
-    "benchmarkspec",
-    "agentmanifest",
-    "apptemplate",
-    "humanevaluationtemplate",
-    "code",
-)
-"""The reference's twelve asset types, plus ``code`` (kept from the seed document)."""
-
-AssetType = Literal[
+AssetType = Literal[  # the reference's twelve asset types, and ``code`` (the seed document's)
     "component",
     "data",
     "environment",
@@ -168,17 +151,6 @@ class AssetStorageConfig(AssetFileModel):
 
     schema_: SchemaRef
     path: StoragePath | None = None
-
-
-EXTRA_CONFIG_MODELS: dict[str, type[AssetFileModel]] = {
-    "environment": AssetEnvironmentConfig,
-    "model": AssetModelConfig,
-}
-"""The model of ``extra_config`` by asset type; other types use :class:`AssetStorageConfig`."""
-
-
-def extra_config_model(asset_type: str) -> type[AssetFileModel]:
-    return EXTRA_CONFIG_MODELS.get(asset_type, AssetStorageConfig)
 
 
 @functools.cache
