@@ -71,10 +71,14 @@ def test_pytest_without_the_flag_does_not_import_nbclient(tmp_path: Path) -> Non
         "    print('LOADED', loaded)\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    # only our plugin, loaded as its entry point would be: another installed plugin (nbmake
+    # imports nbclient at start-up) must not decide this test
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    plugin = ["-p", "envyard.notebooks.pytest_plugin"]
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider"],
+        [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", *plugin],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert "1 passed" in done.stdout
-    # the entry point is loaded, but nothing heavy comes with it
+    # the plugin is loaded, but nothing heavy comes with it
     assert "LOADED ['envyard.notebooks.pytest_plugin']" in done.stdout
