@@ -2,12 +2,13 @@
 
     python scripts/fuzz_specs.py [--inputs 100000] [--jobs 2] [--seed 1]
 
-Each input is a valid seed file of one kind (environment, asset, asset-environment, job,
-overrides, targets, notebook-config, notebook-release) mutated at the text level (control
-characters, YAML indicators and tags, broken indentation, duplicated or moved lines, invalid
-UTF-8) or at the data level (a value replaced by a hostile one, then dumped again). It is
-validated in-process, forked workers, exactly as ``envyard validate --quiet --kind KIND FILE``
-(three in ten without ``--kind``: the kind is then recognised from the file).
+Each input is a valid seed file of one kind (environment, asset, asset-environment,
+asset-model, asset-storage, job, overrides, targets, notebook-config, notebook-release)
+mutated at the text level (control characters, YAML indicators and tags, broken indentation,
+duplicated or moved lines, invalid UTF-8) or at the data level (a value replaced by a hostile
+one, then dumped again). It is validated in-process, forked workers, exactly as
+``envyard validate --quiet --kind KIND FILE`` (three in ten without ``--kind``: the kind is
+then recognised from the file).
 
 Conforming means: the exit code is 0 or 1 (never 3, a crash; never 2), and every printed line
 is one diagnostic ``file:line:col ...``. Crashes and non-conforming lines are printed with the
@@ -46,6 +47,8 @@ SEED_FILES: dict[str, list[str]] = {
     ],
     "asset": ["examples/assets/sklearn-1.5-ubuntu22.04-py3.11/asset.yaml"],
     "asset-environment": ["examples/assets/sklearn-1.5-ubuntu22.04-py3.11/environment.yaml"],
+    "asset-model": ["tests/scenarios/assets/real-format/repo/model/model.yaml"],
+    "asset-storage": ["tests/scenarios/assets/real-format/repo/prompt/storage.yaml"],
     "job": ["examples/jobs/covid-new-style.yaml", "examples/jobs/data-plugin.yaml"],
     "overrides": ["examples/targets/pipeline.yaml"],
     "targets": ["examples/targets/targets.yaml"],
@@ -68,6 +71,16 @@ INLINE_SEEDS: dict[str, tuple[str, str]] = {
         "image:\n  name: azureml/curated/sklearn-1.5\n  os: linux\n  context:\n"
         "    dir: context\n    dockerfile: Dockerfile\n  publish:\n    location: mcr\n"
         "    visibility: public\n",
+    ),
+    "asset-model": (
+        "model.yaml",
+        "path:\n  type: azureblob\n  storage_name: assetdata\n  container_name: models\n"
+        "  container_path: phi/mlflow/v1\npublish:\n  description: description.md\n"
+        "  type: mlflow_model\n",
+    ),
+    "asset-storage": (
+        "storage.yaml",
+        "path:\n  type: git\n  uri: https://github.com/example/prompts\n  branch: main\n",
     ),
     "job": (
         "job.yaml",

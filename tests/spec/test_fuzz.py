@@ -66,6 +66,8 @@ def test_every_kind_has_seeds() -> None:
         "environment",
         "asset",
         "asset-environment",
+        "asset-model",
+        "asset-storage",
         "job",
         "overrides",
         "targets",

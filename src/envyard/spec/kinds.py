@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Any
 
-from envyard.spec.asset_kinds import ASSET, ASSET_ENVIRONMENT
+from envyard.spec.asset_kinds import ASSET, ASSET_ENVIRONMENT, ASSET_MODEL, ASSET_STORAGE
 from envyard.spec.environment import Environment
 from envyard.spec.job import JobSpec
 from envyard.spec.jobchecks import check_job
@@ -71,6 +71,9 @@ KINDS: dict[str, Kind] = {
             "release.json: the seed's per-notebook CI settings.",
             filenames=("release.json",),
         ),
+        # Last: their content test (a ``path`` storage location) is the least specific.
+        ASSET_MODEL,
+        ASSET_STORAGE,
     )
 }
 
