@@ -4,8 +4,9 @@ Both servers run on this machine with the same uvicorn settings (``--workers W``
 a 2-core machine, no access log) and serve the same JSON: the bare app returns, as a plain
 ``dict`` from an ``async def`` endpoint, the exact body the registry returns for the
 environment (read once at start-up). The registry holds 200 environments (the measured one has
-a conda kernel and three versions) on a SQLite file (default) or on PostgreSQL (``--db pg``,
-an ephemeral cluster from :mod:`envyard.testing.postgres`).
+a conda + pip kernel locked from a local channel and wheel folder, and three versions) on a
+SQLite file (default) or on PostgreSQL (``--db pg``, an ephemeral cluster from
+:mod:`envyard.testing.postgres`).
 
 Load: ``wrk -t2 -c50 -d{duration}s --latency`` (Debian package ``wrk``), after a short warm-up
 of each server. One run each; the script prints requests/s, p50/p99 latency and errors for
@@ -64,11 +65,26 @@ def create_app() -> FastAPI:
     return app
 """
 
-KERNEL = {
-    "name": "team_py311",
-    "channels": ["defaults", "conda-forge"],
-    "dependencies": ["python=3.11", "numpy=1.26", {"pip": [f"pkg{i}==1.{i}" for i in range(15)]}],
-}
+PIP_PACKAGES = [(f"pkg{i}", f"1.{i}") for i in range(15)]
+
+
+def kernel(work: Path) -> dict[str, object]:
+    """A conda kernel (numpy from a local channel) with 15 pip packages (a local wheel folder):
+    every version is locked at creation, so both are real sources on this machine."""
+    from envyard.testing.conda_channel import CondaChannel
+    from envyard.testing.wheels import build_wheel
+
+    channel = CondaChannel(work / "channel")
+    channel.add_package("numpy", "1.26.4")
+    wheels = work / "wheels"
+    for name, version in PIP_PACKAGES:
+        build_wheel(wheels, name, version)
+    pip = ["--no-index", f"--find-links {wheels}", *(f"{n}=={v}" for n, v in PIP_PACKAGES)]
+    return {
+        "name": "team_py311",
+        "channels": [channel.url],
+        "dependencies": ["numpy=1.26", {"pip": pip}],
+    }
 
 
 @dataclass(frozen=True)
@@ -148,7 +164,7 @@ def metastore(kind: str, work: Path) -> Iterator[str]:
         yield pg.create_database("envyard_bench")
 
 
-def seed(db_url: str) -> None:
+def seed(db_url: str, work: Path) -> None:
     os.environ["ENVYARD_DB_URL"] = db_url
     with Client(settings=load_settings()) as client:
         envs = client.environments
@@ -158,7 +174,7 @@ def seed(db_url: str) -> None:
             )
         envs.create(
             {"name": "team-default", "description": "The environment most of team ABC uses.",
-             "image": "registry.example.com/team/base:2024.05", "kernel": KERNEL,
+             "image": "registry.example.com/team/base:2024.05", "kernel": kernel(work),
              "tags": {"Python": "3.11", "OS": "Debian12", "GPU": ""}}
         )  # fmt: skip
         envs.update("team-default", {"description": "second"})
@@ -185,7 +201,7 @@ def main() -> int:
     os.environ["ENVYARD_HOME"] = str(work / "home")
     try:
         with metastore(args.db, work) as db_url:
-            seed(db_url)
+            seed(db_url, work)
             server = EnvyardServer.start(db_url, work, workers=args.workers)
             try:
                 url = f"{server.url}/api/v1/environments/team-default"
