@@ -19,12 +19,12 @@ literal ``$`` and ``\\\\`` a literal backslash. The engine is :mod:`envyard.over
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import Field
 
+from envyard.regexes import compile_user_regex
 from envyard.spec.base import OpenSpecModel, SchemaRef, SpecModel
 from envyard.spec.findings import Finding
 
@@ -128,9 +128,7 @@ def rule_problem(path_key: str, rule: Any) -> tuple[str, str] | None:
                 )
             continue
         try:
-            with warnings.catch_warnings():  # "possible nested set" ('[[' in a user's regex)
-                warnings.simplefilter("ignore", FutureWarning)  # must not print or raise
-                pattern = re.compile(key)
+            pattern = compile_user_regex(key)
         except re.error as exc:
             return (
                 f"'{key}' is not a valid regular expression: {exc}",

@@ -16,6 +16,7 @@ from envyard.assets.resolvers.base import Resolution, ResolveContext
 from envyard.assets.tags.ordering import sort_tags
 from envyard.assets.tags.scan import Tag, image_reference
 from envyard.errors import NotFoundError
+from envyard.regexes import compile_user_regex
 
 LATEST = "latest"
 
@@ -31,7 +32,7 @@ class LatestImageTag:
         if tag.arg is None:
             return None
         try:
-            return re.compile(tag.arg)
+            return compile_user_regex(tag.arg)
         except re.error as exc:
             raise tag.error(f"'{tag.arg}' is not a valid regular expression: {exc}") from None
 

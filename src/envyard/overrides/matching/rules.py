@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from envyard.overrides.matching.query import Walker, compile_walker
+from envyard.regexes import compile_user_regex
 from envyard.spec.overrides import Template, expand, parse_replacement
 
 Location = tuple[str | int, ...]
@@ -111,7 +112,7 @@ def build_rule(
     for old, new in body.items():
         if str(old).startswith("$"):
             continue
-        pattern = re.compile(str(old))
+        pattern = compile_user_regex(str(old))
         template = parse_replacement(new, pattern) if isinstance(new, str) else None
         pair = Pair(str(old), new, lines.get(str(old), 0), pattern, template)
         pairs.append(pair)
