@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
+import subprocess
+import sys
 import threading
+import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
 
 from envyard.errors import ConfigError
 from envyard.registry.db import Database, _engine, display_url
@@ -70,6 +75,104 @@ def test_concurrent_first_opens_migrate_once(metastore_url: str) -> None:
         assert current_revision(connection) == head_revision()
         count = connection.execute(text("SELECT count(*) FROM alembic_version")).scalar_one()
     assert count == 1
+
+
+def _writer_of_a_new_file(path: Path) -> sqlite3.Connection:
+    """Another opener mid-way through a brand-new metastore: it holds the write lock of the file,
+    still in rollback mode (as when it switches the file to WAL or migrates it first)."""
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    return holder
+
+
+def _assert_migrated_once(path: Path) -> None:
+    with closing(sqlite3.connect(path)) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            (head_revision(),)
+        ]
+
+
+# Switching a new file to WAL reads its header, then upgrades to a write: SQLite refuses that
+# upgrade at once with SQLITE_BUSY ("database is locked") while another connection holds the
+# write lock, without waiting for the busy timeout. The openers below reach that switch while
+# the lock is held; each must wait for it instead of failing.
+
+
+def test_first_opens_in_threads_wait_for_the_opener_that_holds_a_new_file(tmp_path: Path) -> None:
+    path = tmp_path / "envyard.db"
+    holder = _writer_of_a_new_file(path)
+    connecting = threading.Semaphore(0)
+    errors: list[BaseException] = []
+    databases: list[Database] = []
+    for _ in range(4):
+        engine = _engine(f"sqlite:///{path}")  # one engine each, as in another process
+        event.listen(engine, "connect", lambda *_: connecting.release(), insert=True)
+        databases.append(Database(engine))
+
+    def first_open(database: Database) -> None:
+        try:
+            database.migrate()
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first_open, args=(db,)) for db in databases]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in threads:
+            assert connecting.acquire(timeout=60)
+        time.sleep(0.2)  # all are at their first connection's PRAGMA journal_mode=WAL
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
+    for thread in threads:
+        thread.join()
+    for database in databases:
+        database.engine.dispose()
+    assert errors == []
+    _assert_migrated_once(path)
+
+
+FIRST_OPEN = """
+import sys
+from sqlalchemy import event
+from envyard.registry.db import Database, _engine
+
+engine = _engine("sqlite:///" + sys.argv[1])
+event.listen(engine, "connect", lambda *_: print("connecting", flush=True), insert=True)
+Database(engine).migrate()
+print("migrated", flush=True)
+"""
+
+
+def test_first_opens_in_processes_wait_for_the_opener_that_holds_a_new_file(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "envyard.db"
+    holder = _writer_of_a_new_file(path)
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", FIRST_OPEN, str(path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    try:
+        for worker in workers:
+            assert worker.stdout is not None
+            assert worker.stdout.readline() == "connecting\n"
+        time.sleep(0.2)  # all are at their first connection's PRAGMA journal_mode=WAL
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
+    results = [worker.communicate(timeout=120) for worker in workers]
+    assert [(w.returncode, out, err) for w, (out, err) in zip(workers, results, strict=True)] == [
+        (0, "migrated\n", "")
+    ] * len(workers)
+    _assert_migrated_once(path)
 
 
 def test_unsupported_or_unreachable_urls_are_config_errors(tmp_path: Path) -> None:

@@ -3,12 +3,16 @@
 ``Database.open(url)`` (default: ``load_settings().db_url``) returns one shared object per URL
 and process. SQLite files get WAL mode, a busy timeout, foreign keys, and ``BEGIN IMMEDIATE``
 for write transactions (so two writers queue instead of failing); PostgreSQL is used as is.
+Switching a new SQLite file to WAL is retried while another opener holds its write lock, so
+workers and processes opening a brand-new metastore at once all succeed.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,11 +29,38 @@ _WRITE = "envyard_write"
 AUTOCOMMIT_READ = "envyard_single_select"
 _LOCK = threading.Lock()
 _OPEN: dict[str, Database] = {}
+_BUSY_TIMEOUT_S = 30
 
 
 def display_url(url: str) -> str:
     """The URL without its password, for messages."""
     return make_url(url).render_as_string(hide_password=True)
+
+
+def _journal_mode_wal(cursor: sqlite3.Cursor) -> None:
+    """``PRAGMA journal_mode=WAL``, retried while another connection holds the write lock.
+
+    On a file not yet in WAL mode (a brand-new metastore) the switch reads the header and then
+    upgrades its read to a write; SQLite answers that upgrade with SQLITE_BUSY at once when
+    another connection holds the write lock, without calling the busy handler (waiting there
+    could deadlock), so concurrent first opens failed with "database is locked". Once the file
+    is in WAL mode the pragma only reads, so the normal open path runs it once, as before.
+    """
+    deadline = 0.0
+    pause = 0.001
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                raise
+            now = time.monotonic()
+            deadline = deadline or now + _BUSY_TIMEOUT_S
+            if now >= deadline:
+                raise
+        time.sleep(pause)  # another opener is switching the file; once WAL, the pragma only reads
+        pause = min(pause * 2, 0.05)
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -40,7 +71,7 @@ def _sqlite_engine(url: str) -> Engine:
         Path(str(database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": 30},
+        connect_args={"check_same_thread": False, "timeout": _BUSY_TIMEOUT_S},
         # a connection per server thread (the threadpool has 40): waiting for one adds latency
         **({"poolclass": StaticPool} if memory else {"pool_size": 20, "max_overflow": 40}),
     )
@@ -50,9 +81,9 @@ def _sqlite_engine(url: str) -> Engine:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (below)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_S * 1000}")
         if not memory:
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _journal_mode_wal(cursor)
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 

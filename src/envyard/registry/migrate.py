@@ -1,7 +1,8 @@
 """Run the Alembic migrations shipped in ``envyard/registry/migrations`` programmatically.
 
 Concurrent first uses (several server workers) are serialised: SQLite by the write transaction
-(``BEGIN IMMEDIATE``), PostgreSQL by an advisory lock; the second one finds the schema current.
+(``BEGIN IMMEDIATE``, after each connection's switch of a new file to WAL, which waits for the
+other openers in ``db.py``), PostgreSQL by an advisory lock; the second finds the schema current.
 """
 
 from __future__ import annotations
