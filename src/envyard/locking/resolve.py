@@ -62,15 +62,16 @@ def lock_kernel(
     cwd: Path | None = None,
 ) -> Lock:
     """Resolve *spec* to a :class:`Lock` for the configured platforms plus *platforms*."""
-    from envyard.locking.conda import solve_conda
     from envyard.locking.pip import index_sources, resolve_pip
 
     values = dict(os.environ if env is None else env)
     chosen = lock_platforms(platforms, values)
     channels = channel_urls(spec.channels, values) if spec.conda else []
     conda: dict[str, tuple[CondaPackage, ...]] = {}
-    for platform in chosen:
-        if spec.conda:
+    if spec.conda:  # a pip kernel never loads the conda module (asyncio, rattler's wrappers)
+        from envyard.locking.conda import solve_conda
+
+        for platform in chosen:
             conda[platform] = solve_conda(
                 conda_specs(spec), channels, platform, env=values, kernel=spec.name
             )
