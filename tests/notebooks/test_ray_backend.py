@@ -48,8 +48,13 @@ def test_notebooks_run_as_ray_jobs(
     assert (fails.status, fails.cell_index) == ("failed", 0)
     assert "ValueError: on ray" in fails.message and "on ray" in fails.traceback
     saved = nbformat.read(tmp_path / "out" / "nbs" / "reads.ipynb", as_version=4)
-    assert saved.cells[0].source == "n = 0"  # the injected parameters cell is gone
-    text = saved.cells[1].outputs[0]["text"]
+    # as the local runner saves it (papermill's layout): the user's "parameters" cell, then the
+    # injected one, kept with its tag, the values in the notebook's metadata
+    assert [c.source for c in saved.cells[:2]] == ["n = 0", "# Parameters\nn = 7\n"]
+    assert saved.cells[1].metadata["tags"] == ["injected-parameters"]
+    assert "envyard" not in saved.cells[1].metadata  # the injection mark is scrubbed
+    assert saved.metadata["papermill"]["parameters"] == {"n": 7}
+    text = saved.cells[2].outputs[0]["text"]
     assert text.startswith("3 7\n")
     assert "runtime_resources" in text  # the job's unpacked working_dir on the Ray node
 
@@ -69,6 +74,7 @@ def test_the_job_spec_carries_the_environment_not_the_token(
     import json
 
     from envyard.client import Client
+    from envyard.locking.model import Lock
     from envyard.notebooks.config import Overrides
     from envyard.notebooks.discover import Found
     from envyard.notebooks.plan import Job, plan_one
@@ -86,3 +92,8 @@ def test_the_job_spec_carries_the_environment_not_the_token(
     environment = Environment.model_validate(json.loads(text)["environment"])
     assert (environment.name, environment.version, environment.kernel) == ("rayenv", "1", ["six"])
     assert "secret-token-value" not in text
+    # the version's stored lock travels with the job: the worker installs it, never re-locks
+    with Client() as client:
+        stored = client.environments.lock("rayenv@1")
+    assert stored.lock is not None
+    assert Lock.model_validate(json.loads(text)["lock"]).digest() == stored.lock_hash

@@ -12,7 +12,8 @@ module              what
                     files changed in git
 ``config``          settings from ``notebooks.yaml`` / ``release.json`` / CLI (+ target overrides)
 ``plan``            file -> :class:`~envyard.notebooks.plan.Job`, or a result decided up front
-``envs``            which kernel: registry environment (uv kernel), overlay venv, kernelspec
+``envs``            which kernel: registry environment (its lock), overlay venv, kernelspec
+``lockoverlay``     a locked kernel's notebook interpreter: lock first, then pip extras, ipykernel
 ``snapshot``        the minimal working directory; the staged conda file (``add_pip_dependency``)
 ``inject``          setup/teardown/parameters cells in (parameters as papermill), scrubbed out
 ``nbmeta``          what nbmake/nbclient users write: mock, post_cell_execute, execution.*

@@ -2,8 +2,9 @@
 
 * ``kernel:`` in the settings names a Jupyter kernelspec, used as is.
 * ``environment: NAME[@VERSION]`` is looked up in the registry (``envyard.client``); its kernel
-  is materialised by :mod:`envyard.launch` (a uv venv cached by content hash) with ``ipykernel``
-  and the notebook's extra ``pip`` requirements added.
+  is the version's stored lock installed by :mod:`envyard.launch` (cached by lock hash), with
+  ``ipykernel`` and the notebook's extra ``pip`` requirements in an overlay beside it
+  (:mod:`envyard.notebooks.lockoverlay`): the locked packages are never changed.
 * Otherwise this interpreter runs the kernel; extra ``pip`` requirements go into an overlay venv
   (``--system-site-packages``, cached by content hash) so this interpreter is never changed.
 * A notebook whose kernelspec is not Python (``ir``, ``julia-1.9``) and no environment: that
@@ -12,7 +13,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -22,13 +22,16 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from envyard.errors import ExecutionError, NotFoundError
 from envyard.notebooks.kernels import KernelChoice, current_python
 from envyard.settings import load_settings
 from envyard.spec.environment import Environment
 from envyard.spec.notebooks import NotebookSettings
+
+if TYPE_CHECKING:
+    from envyard.locking.model import Lock
 
 _LOCK = threading.Lock()
 
@@ -123,11 +126,19 @@ def overlay_python(requirements: list[str], cache_root: Path) -> str:
 
 
 def environment_kernel(
-    environment: Environment, extra_pip: list[str], cache_root: Path
+    environment: Environment, extra_pip: list[str], cache_root: Path, lock: Lock | None = None
 ) -> KernelPlan:
-    """``environment`` 's kernel materialised here, with ipykernel and ``extra_pip`` added."""
+    """``environment`` 's kernel installed here from its lock, with ipykernel beside it.
+
+    ``lock`` is the version's stored lock when the caller has it (a remote job carries it);
+    else it is looked up in the registry (:func:`envyard.backends.locks.lock_of`: the stored
+    lock of the version, or the lock kept for a spec that has none). The kernel itself is
+    exactly that lock (cached by lock hash); ipykernel and ``extra_pip`` come from an overlay
+    (:mod:`envyard.notebooks.lockoverlay`), so the notebook sees the locked packages.
+    """
     from envyard.launch.kernelspec import kernel_spec
     from envyard.launch.local import kernel_env, materialise
+    from envyard.notebooks.lockoverlay import kernel_python
 
     shown = f"{environment.name}@{environment.version}"
     spec = kernel_spec(environment)
@@ -136,15 +147,15 @@ def environment_kernel(
             f"environment {shown} declares no kernel; use --backend container to run in its "
             f"image ({environment.image})"
         )
-    pip = list(spec.pip)
-    if not any(r.split("[")[0].split("=")[0].strip().lower() == "ipykernel" for r in pip):
-        pip.append("ipykernel")
-    pip.extend(r for r in extra_pip if r not in pip)
-    spec = dataclasses.replace(spec, pip=tuple(pip))
-    kernel = materialise(spec, cache_root)
+    if lock is None:
+        from envyard.backends.locks import lock_of
+
+        lock = lock_of(environment, cache_root=cache_root)
+    kernel = materialise(spec, cache_root, lock=lock)
     env = kernel_env(kernel, os.environ)
-    python = kernel.prefix / "bin" / "python"
-    return KernelPlan(KernelChoice(python=str(python)), env, environment.image, shown)
+    assert lock is not None  # noqa: S101 - lock_of returns one for a kernel spec
+    python = kernel_python(kernel.prefix, lock, list(extra_pip), cache_root)
+    return KernelPlan(KernelChoice(python=python), env, environment.image, shown)
 
 
 def plan_kernel(

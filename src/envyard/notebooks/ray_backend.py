@@ -68,10 +68,13 @@ def _stage(job: Job, where: Path) -> tuple[Path, str]:
         "timeout": job.timeout,
     }
     if job.kernel.environment:  # resolved here: workers need no registry access or token
+        from envyard.backends.locks import lock_of
         from envyard.notebooks.envs import get_environment
 
         environment = get_environment(job.kernel.environment)
         spec["environment"] = environment.model_dump(mode="json", by_alias=True)
+        lock = lock_of(environment)  # the version's stored lock: the worker installs it as is
+        spec["lock"] = lock.model_dump(mode="json") if lock is not None else None
     (snapshot.root / SPEC_FILE).write_text(json.dumps(spec), encoding="utf-8")
     return snapshot.root, SPEC_FILE
 

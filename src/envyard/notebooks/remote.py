@@ -2,11 +2,12 @@
 
 ``python -m envyard.notebooks.remote JOB.json`` runs in the notebook's uploaded snapshot (the
 Ray job's working directory). ``JOB.json`` holds the notebook's path inside the snapshot, its
-resolved settings and the name shown in reports. The notebook runs exactly as locally: a fresh
-kernel (the environment's kernel is materialised on the worker), injection and scrubbing,
-timeouts. The result and the executed notebook are printed on one line after
-:data:`MARKER`, base64-encoded JSON, so the caller can collect them from the job's logs
-without any shared filesystem.
+resolved settings, the name shown in reports and, for a registry environment, the environment
+and its version's stored lock (installed here as is: the worker never locks). The notebook
+runs exactly as locally: a fresh kernel (the environment's kernel is installed on the worker),
+injection and scrubbing, timeouts. The result and the executed notebook are printed on one
+line after :data:`MARKER`, base64-encoded JSON, so the caller can collect them from the job's
+logs without any shared filesystem.
 """
 
 from __future__ import annotations
@@ -55,8 +56,12 @@ def _kernel(spec: dict[str, Any], settings: NotebookSettings, nb: Any) -> Kernel
     from envyard.spec.environment import Environment
 
     if spec.get("environment"):
+        from envyard.locking.model import Lock
+
         environment = Environment.model_validate(spec["environment"])
-        return environment_kernel(environment, list(settings.pip), load_settings().kernel_cache)
+        lock = Lock.model_validate(spec["lock"]) if spec.get("lock") else None
+        cache = load_settings().kernel_cache
+        return environment_kernel(environment, list(settings.pip), cache, lock)
     return plan_kernel(settings, nb.metadata)
 
 
