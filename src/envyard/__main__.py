@@ -1,5 +1,66 @@
-"""`python -m envyard` is the same as the `envyard` command."""
+"""``python -m envyard`` and the ``envyard`` command (its console-script target is :func:`main`).
 
-from envyard.cli.main import main
+One early dispatch runs before click and the CLI modules are imported: a cached re-launch,
+``envyard env launch NAME[@VERSION] [--] CMD [ARG...]`` with no option before the ``--``, goes
+straight to :mod:`envyard.launch.fastpath` (the same code the ``launch`` command tries first),
+so it costs little more than the command itself. Everything else, and anything the fast path
+does not fully handle (an option, a miss, an error before the command starts), runs the full
+CLI (:func:`envyard.cli.main.main`), which prints and exits the same. An error once the
+fast path has started (say, the command is not in the kernel) goes to the CLI's error
+boundary (:func:`envyard.cli.main.command_exit_code`), as it would on the full path.
+"""
 
-main()
+from __future__ import annotations
+
+import os
+import sys
+
+__all__ = ["main"]
+
+
+def _launch_args(argv: list[str]) -> list[str] | None:
+    """``env launch``'s arguments as click parses *argv* (the first ``--`` removed), or None
+    when *argv* is not ``env launch`` with positional arguments only before the ``--``."""
+    if argv[:2] != ["env", "launch"]:
+        return None
+    rest = argv[2:]
+    cut = rest.index("--") if "--" in rest else len(rest)
+    if not rest[:cut] or any(arg.startswith("-") for arg in rest[:cut]):
+        return None  # options (or none of REF): click parses them
+    return rest[:cut] + rest[cut + 1 :]
+
+
+def _early(argv: list[str]) -> int | None:
+    """The exit code of a cached re-launch, or None: the full CLI runs (nothing printed)."""
+    args = _launch_args(argv)
+    if args is None:
+        return None
+    try:
+        from envyard.launch.fastpath import find_relaunch
+        from envyard.settings import load_settings
+
+        cached = find_relaunch(args, load_settings())
+    except Exception:  # the full CLI runs the same lookup and reports what went wrong
+        return None
+    if cached is None:
+        return None
+    try:
+        return cached.run(dict(os.environ))
+    except (Exception, KeyboardInterrupt) as exc:
+        from envyard.cli.main import command_exit_code
+
+        return command_exit_code(exc)
+
+
+def main() -> None:
+    """Run ``envyard`` with ``sys.argv``; exit with its code."""
+    code = _early(sys.argv[1:])
+    if code is None:
+        from envyard.cli.main import main as cli_main
+
+        cli_main()
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -7,42 +7,16 @@ to :mod:`envyard.launch`. The command's exit code becomes Envyard's exit code.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from envyard.cli.registry_common import client_options, make_client
-
-if TYPE_CHECKING:
-    from envyard.settings import Settings
 
 __all__ = ["launch"]
 
 
 def _say(line: str) -> None:
     click.echo(f"envyard: {line}", err=True)
-
-
-def _cached(args: tuple[str, ...], settings: Settings) -> int | None:
-    """The command's exit code when the version's kernel is cached (the fast path), else None."""
-    import os
-
-    from envyard.launch.fastpath import cached_version, run_cached
-
-    command = args[1:]
-    if command[:1] == ("--",):
-        command = command[1:]
-    if not command:
-        return None  # the full path says what is missing
-    found = cached_version(args[0], settings.db_url, settings.kernel_cache)
-    if found is None:
-        return None
-    if found.state != "active":
-        _say(
-            f"warning: {found.ref} is {found.state}"
-            + (f"; use {found.replaced_by} instead" if found.replaced_by else "")
-        )
-    return run_cached(found, command, dict(os.environ), _say)
 
 
 @click.command(
@@ -118,9 +92,11 @@ def launch(
 
     settings = load_settings()
     if spec_file is None and engine == "local" and not (dry_run or rebuild or url):
-        found = _cached(args, settings)  # stdlib only: no registry or engine code loaded
-        if found is not None:
-            ctx.exit(found)
+        from envyard.launch.fastpath import find_relaunch
+
+        cached = find_relaunch(args, settings)  # stdlib only: no registry or engine code
+        if cached is not None:
+            ctx.exit(cached.run(dict(os.environ)))
     from envyard.launch import LaunchRequest, plan_launch
     from envyard.launch import launch as run_launch
 

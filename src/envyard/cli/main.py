@@ -11,6 +11,7 @@ a bug: a short message and a crash log under ``$ENVYARD_HOME/logs``, exit 3.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import importlib.util
 import os
@@ -197,34 +198,51 @@ def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (0 ok, 1 user error, 2 usage, 3 bug, 130 ^C)."""
     try:
         result = cli.main(args=argv, prog_name="envyard", standalone_mode=False)
-    except SpecError as exc:
+    except (Exception, KeyboardInterrupt) as exc:
+        return exit_code_for(exc)
+    # in non-standalone mode click returns the code of `Exit` instead of raising it
+    return result if isinstance(result, int) else 0
+
+
+def command_exit_code(exc: BaseException) -> int:
+    """:func:`run`'s answer to *exc* raised in a command's body, as click's ``main`` passes it
+    on: ^C and EOF become an abort after a blank line, a broken pipe exits 1. For the early
+    dispatch of :mod:`envyard.__main__`, whose errors must read as the full CLI's."""
+    if isinstance(exc, (EOFError, KeyboardInterrupt)):
+        click.echo(err=True)
+        return exit_code_for(click.exceptions.Abort())
+    if isinstance(exc, OSError) and exc.errno == errno.EPIPE:
+        return 1
+    return exit_code_for(exc)
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """What the boundary prints for *exc* (raised by ``cli.main``) and the exit code."""
+    if isinstance(exc, SpecError):
         for diagnostic in exc.diagnostics:  # a whole-file problem (no line) reads as an error
             prefix = "error: " if diagnostic.line <= 0 and diagnostic.severity == "error" else ""
             click.echo(prefix + diagnostic.render(), err=True)
         return exc.exit_code
-    except EnvyardError as exc:
+    if isinstance(exc, EnvyardError):
         return _error(str(exc), exc.exit_code)
-    except click.exceptions.Exit as exc:
+    if isinstance(exc, click.exceptions.Exit):
         return exc.exit_code
-    except click.UsageError as exc:
+    if isinstance(exc, click.UsageError):
         return _usage_error(exc)
-    except click.ClickException as exc:
+    if isinstance(exc, click.ClickException):
         return _error(exc.format_message(), exc.exit_code)
-    except click.exceptions.Abort:
+    if isinstance(exc, click.exceptions.Abort):
         click.echo("aborted", err=True)
         return 130
-    except KeyboardInterrupt:
+    if isinstance(exc, KeyboardInterrupt):
         click.echo("interrupted", err=True)
         return 130
-    except BrokenPipeError:
+    if isinstance(exc, BrokenPipeError):
         return 0
-    except OSError as exc:
+    if isinstance(exc, OSError):
         code = _file_error(exc)
         return _report_bug(exc) if code is None else code
-    except Exception as exc:  # the one place that turns bugs into exit code 3
-        return _report_bug(exc)
-    # in non-standalone mode click returns the code of `Exit` instead of raising it
-    return result if isinstance(result, int) else 0
+    return _report_bug(exc)  # the one place that turns bugs into exit code 3
 
 
 def main() -> None:

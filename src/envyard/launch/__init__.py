@@ -13,8 +13,9 @@ re-launch) loads no pydantic, SQLAlchemy or engine code.
 module                       what
 ============================ ===================================================================
 :mod:`.engines`              :func:`launch`, :func:`plan_launch` and the local engine
-:mod:`.local`                :func:`materialise` (lock -> cached kernel), activation, running
+:mod:`.local`                :func:`materialise` (lock -> cached kernel), the local launch plan
 :mod:`.fastpath`             a cached kernel of a local SQLite registry, launched with stdlib only
+:mod:`.activation`           a kernel's activation (variables, hooks) and the command run in it
 :mod:`.cache`                the kernel cache: atomic publication, locks, sweeping
 :mod:`.kernelspec`           :class:`KernelSpec`: what a kernel's lock is resolved from
 :mod:`.interpreters`         local interpreters (never downloaded)

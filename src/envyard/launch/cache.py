@@ -19,16 +19,20 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
-import secrets
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CachedKernel", "KernelCache"]
+__all__ = ["CachedKernel", "KernelCache", "lock_key"]
 
 MANIFEST = "envyard-kernel.json"
+
+
+def lock_key(lock_hash: str, platform: str) -> str:
+    """The cache key (directory name) of a kernel installed from the lock *lock_hash* on
+    *platform*."""
+    return f"lock-{lock_hash.removeprefix('sha256:')[:32]}-{platform}"
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,8 @@ class KernelCache:
 
     def _sweep(self, key: str) -> None:
         """Remove this key's unpublished builds (left by crashed launches); lock held."""
+        import shutil
+
         store = self.root / ".store"
         link = self.link(key)
         current = link.resolve() if link.is_symlink() else None
@@ -90,6 +96,9 @@ class KernelCache:
         replaces it atomically; the old directory is removed by a later build of *key*, so
         commands still running in it are not disturbed now).
         """
+        import secrets
+        import shutil
+
         found = None if force else self.lookup(key)
         if found is not None:
             return found, False

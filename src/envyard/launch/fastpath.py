@@ -6,19 +6,27 @@ pydantic, no migration import), finds the kernel its lock hash names in the kern
 runs the command exactly as the local engine does (same activation, hooks, variables and
 ``ENVYARD_ENVIRONMENT``). Anything else (a version without a lock, a kernel not built yet, a
 schema that is not current, PostgreSQL, a server) returns None, and the full path runs.
+
+Two callers share :func:`find_relaunch` and :meth:`Relaunch.run`: the ``launch`` click command
+and the entry point's early dispatch (:mod:`envyard.__main__`), which reaches them before
+click and the CLI modules are imported.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-__all__ = ["CachedVersion", "cached_version", "run_cached"]
+if TYPE_CHECKING:
+    from envyard.settings import Settings
+
+__all__ = ["CachedVersion", "Relaunch", "cached_version", "find_relaunch", "run_cached", "say"]
 
 _QUERY = (
     "SELECT i.name, v.version, v.state, v.replaced_by, v.lock_hash, v.document "
@@ -64,10 +72,9 @@ def _row(db: Path, name: str, version: str | None) -> Any:
 
 def cached_version(ref: str, db_url: str, cache_root: Path) -> CachedVersion | None:
     """The version *ref* names when its locked kernel is cached here, else None."""
-    from envyard.launch.cache import KernelCache
+    from envyard.launch.cache import KernelCache, lock_key
     from envyard.launch.kernelspec import safe_kernel_name
     from envyard.locking.config import host_platform
-    from envyard.locking.install import lock_key
 
     db = _sqlite_path(db_url)
     name, _, version = ref.partition("@")
@@ -97,6 +104,44 @@ def cached_version(ref: str, db_url: str, cache_root: Path) -> CachedVersion | N
     )
 
 
+def say(line: str) -> None:
+    """A progress line of the cached re-launch on stderr (the same from both callers)."""
+    sys.stderr.write(f"envyard: {line}\n")
+    sys.stderr.flush()
+
+
+@dataclass(frozen=True)
+class Relaunch:
+    """A cached re-launch found: the version and the command to run in its kernel."""
+
+    found: CachedVersion
+    command: tuple[str, ...]
+
+    def run(self, base: Mapping[str, str]) -> int:
+        """Warn about a deprecated or archived version, run the command, return its exit code."""
+        found = self.found
+        if found.state != "active":
+            say(
+                f"warning: {found.ref} is {found.state}"
+                + (f"; use {found.replaced_by} instead" if found.replaced_by else "")
+            )
+        return run_cached(found, self.command, base, say)
+
+
+def find_relaunch(args: Sequence[str], settings: Settings) -> Relaunch | None:
+    """``env launch``'s arguments as click parses them (REF, then the command) -> the cached
+    re-launch, or None when the full path must run (no command, a miss, a server)."""
+    if not args or settings.url:
+        return None
+    command = tuple(args[1:])
+    if command[:1] == ("--",):
+        command = command[1:]
+    if not command:
+        return None  # the full path says what is missing
+    found = cached_version(args[0], settings.db_url, settings.kernel_cache)
+    return None if found is None else Relaunch(found, command)
+
+
 def run_cached(
     found: CachedVersion,
     command: Sequence[str],
@@ -104,7 +149,7 @@ def run_cached(
     say: Callable[[str], None],
 ) -> int:
     """Run *command* in the cached kernel, activated as the local engine activates it."""
-    from envyard.launch.local import activated_env, run_command, with_activation_hooks
+    from envyard.launch.activation import activated_env, run_command, with_activation_hooks
 
     say(f"reusing kernel {found.kernel} ({found.prefix})")
     env = activated_env(base, found.prefix, found.kernel, found.variables, conda=found.conda)

@@ -8,7 +8,6 @@ environments with the same kernel share one materialised copy.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -42,6 +41,8 @@ class KernelSpec:
     @property
     def content_hash(self) -> str:
         """sha256 (hex) of the kernel's canonical content; the cache key's base."""
+        import hashlib  # here: the cached re-launch (which only names kernels) loads no OpenSSL
+
         data = {
             "format": _FORMAT,
             "python": self.python,

@@ -69,10 +69,9 @@ def lock_platforms(extra: Sequence[str] = (), env: Mapping[str, str] | None = No
 
 def host_platform() -> str:
     """This machine's conda platform (what a local launch installs)."""
-    import platform as _platform
     import sys
 
-    machine = _platform.machine().lower()
+    machine = os.uname().machine.lower()
     arm = machine in {"arm64", "aarch64"}
     if sys.platform == "darwin":
         return "osx-arm64" if arm else "osx-64"

@@ -38,8 +38,9 @@ RATTLER_REQUEST = "envyard-conda-request.json"
 
 def lock_key(lock: Lock | str, platform: str) -> str:
     """The kernel cache directory name of *lock* (or of its lock hash) on *platform*."""
-    digest = lock if isinstance(lock, str) else lock.digest()
-    return f"lock-{digest.removeprefix('sha256:')[:32]}-{platform}"
+    from envyard.launch.cache import lock_key as key
+
+    return key(lock if isinstance(lock, str) else lock.digest(), platform)
 
 
 def has_conda_python(lock: Lock, platform: str) -> bool:
