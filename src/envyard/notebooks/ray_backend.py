@@ -66,6 +66,9 @@ def _stage(job: Job, where: Path) -> tuple[Path, str]:
         "settings": job.settings.model_dump(mode="json"),
         "shown": job.shown,
         "timeout": job.timeout,
+        # Ray unpacks a working_dir once per content hash and shares it: a nonce gives every
+        # job its own folder (the kernel runs in it and the notebook may write there)
+        "nonce": secrets.token_hex(8),
     }
     if job.kernel.environment:  # resolved here: workers need no registry access or token
         from envyard.backends.locks import lock_of

@@ -16,6 +16,7 @@ import asyncio
 import base64
 import json
 import sys
+import tempfile
 import zlib
 from pathlib import Path
 from typing import Any
@@ -79,14 +80,15 @@ async def _run(spec: dict[str, Any], base: Path) -> dict[str, Any]:
     job.env = kernel.env
     job.allow_errors = notebook_execution(nb).allow_errors  # read (checked) when planned
     saved: dict[str, Any] = {}
-    runner = Runner(RunOptions(workers=1, output_dir=base / ".envyard-out", in_place=True))
-    try:
-        (result,) = await runner.run([job])
-    finally:
-        await runner.close()
-    if result.output:
-        saved = json.loads(Path(result.output).read_text(encoding="utf-8"))
-        result.output = None
+    with tempfile.TemporaryDirectory(prefix="envyard-nb-out-") as out:
+        runner = Runner(RunOptions(workers=1, output_dir=Path(out), in_place=True))
+        try:
+            (result,) = await runner.run([job])
+        finally:
+            await runner.close()
+        if result.output:
+            saved = json.loads(Path(result.output).read_text(encoding="utf-8"))
+            result.output = None
     return {"result": result.to_dict(), "notebook": saved or None}
 
 
