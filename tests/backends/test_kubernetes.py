@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from ruamel.yaml import YAML
 from tests.backends.helpers import submission
 
 from envyard.backends.kubernetes import KubernetesBackend
@@ -18,6 +18,7 @@ from envyard.errors import ConfigError, MissingDependencyError
 from envyard.spec.environment import Environment
 from envyard.testing.plugin import unique_name
 from envyard.testing.pypi import PypiIndex
+from envyard.yamlio import dump_all, load
 
 JOB = """
 protocolVersion: 2
@@ -44,9 +45,7 @@ taskRoles:
 
 def validate(tmp_path: Path, manifests: list[dict[str, Any]]) -> subprocess.CompletedProcess[str]:
     path = tmp_path / "manifests.yaml"
-    yaml = YAML(typ="safe", pure=True)
-    with path.open("w") as out:
-        yaml.dump_all(manifests, out)
+    path.write_text(dump_all(manifests), encoding="utf-8")  # as `job render` writes them
     tool = shutil.which("kubernetes-validate")
     assert tool, "kubernetes-validate is in the test extra"
     return subprocess.run(
@@ -206,7 +205,8 @@ def test_job_render_prints_manifests_that_carry_the_lock(
         cwd=tmp_path, env=env, capture_output=True, text=True, check=False, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    manifests = list(YAML(typ="safe", pure=True).load_all(done.stdout))
+    documents = re.split(r"(?m)^---$\n", done.stdout)  # block scalars are indented
+    manifests = [load(text, "<job render>") for text in documents]
     config, job = manifests
     assert (
         f"{name.replace('_', '-')}==3.0 --hash=sha256:" in config["data"]["main.requirements.txt"]

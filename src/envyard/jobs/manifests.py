@@ -3,13 +3,13 @@ kubernetes``); secrets are masked."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from envyard.backends.interface import Submission
 from envyard.backends.locks import with_locks
 from envyard.backends.manifests import render_manifests
 from envyard.jobs.plan import JobPlan
+from envyard.yamlio import dump_all
 
 __all__ = ["manifests_yaml", "submission_of"]
 
@@ -31,11 +31,6 @@ def submission_of(
 
 
 def manifests_yaml(plan: JobPlan, *, namespace: str = "default") -> str:
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    out = io.StringIO()
+    """The manifests as one multi-document YAML text (``kubectl apply -f -`` reads it)."""
     submission = with_locks(submission_of(plan))  # each task role's kernel lock travels along
-    yaml.dump_all(render_manifests(submission, namespace=namespace), out)
-    return out.getvalue()
+    return dump_all(render_manifests(submission, namespace=namespace))

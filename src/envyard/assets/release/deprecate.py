@@ -70,7 +70,7 @@ def deprecate_asset(
         raise NotFoundError(f"the spec of '{name}' does not exist")
     original = spec.read_text(encoding="utf-8")
     data: Any = roundtrip_load(original, str(spec))  # CommentedMap: comments and order kept
-    if not isinstance(data, dict) or not hasattr(data, "insert"):  # ruamel's CommentedMap
+    if not isinstance(data, dict) or not hasattr(data, "insert"):  # a round-trip map
         raise SpecError.at(str(spec), "the spec is not a mapping")
     old = data.get("description") or ""
     body = _OLD_NOTICE.sub("", str(old))
