@@ -40,6 +40,8 @@ def _early(argv: list[str]) -> int | None:
         from envyard.settings import load_settings
 
         cached = find_relaunch(args, load_settings())
+    except KeyboardInterrupt as exc:
+        return _boundary(exc)
     except Exception:  # the full CLI runs the same lookup and reports what went wrong
         return None
     if cached is None:
@@ -47,9 +49,14 @@ def _early(argv: list[str]) -> int | None:
     try:
         return cached.run(dict(os.environ))
     except (Exception, KeyboardInterrupt) as exc:
-        from envyard.cli.main import command_exit_code
+        return _boundary(exc)
 
-        return command_exit_code(exc)
+
+def _boundary(exc: BaseException) -> int:
+    """What the full CLI prints and exits for *exc* raised in the ``launch`` command."""
+    from envyard.cli.main import command_exit_code
+
+    return command_exit_code(exc)
 
 
 def main() -> None:
