@@ -2,11 +2,12 @@
 
 Pipeline per notebook: snapshot working directory -> kernel started *in* it (ahead of time, by
 the pool) -> inject -> execute -> kill the kernel -> scrub -> save. The pool keeps up to
-``workers`` kernels started ahead of the ``workers`` notebooks running, in queue order, and
-starts the next one as soon as a running notebook takes its kernel, so kernel start-up overlaps
-execution. A kernel runs exactly one notebook and is then killed: every notebook gets a fresh
-process. Kernel *start* failures are retried (see :mod:`envyard.notebooks.kernels`); notebook
-failures never are.
+``AHEAD * workers`` kernels started ahead of the ``workers`` notebooks running, in queue order,
+and starts the next one as soon as a running notebook takes its kernel, so kernel start-up
+overlaps execution (a small notebook runs in less time than a kernel takes to start: with only
+``workers`` ahead, workers sat idle waiting for their next kernel). A kernel runs exactly one
+notebook and is then killed: every notebook gets a fresh process. Kernel *start* failures are
+retried (see :mod:`envyard.notebooks.kernels`); notebook failures never are.
 
 Ctrl-C (:mod:`envyard.notebooks.stop`): :meth:`Runner.interrupt` stops scheduling, interrupts the
 running cells (killing kernels that do not stop within a grace period) and kills the kernels
@@ -37,6 +38,9 @@ from envyard.notebooks.plan import Job, base_env
 from envyard.notebooks.results import NotebookResult
 from envyard.notebooks.snapshot import build_snapshot
 from envyard.notebooks.stop import INTERRUPT_GRACE, STOP
+
+AHEAD = 2
+"""Kernels started ahead per worker."""
 
 Listener = Callable[[str, Job | NotebookResult], None]
 """Called with ("start", job) and ("done", result)."""
@@ -124,7 +128,7 @@ class Runner:
         """Run ``jobs``; results in the same order. May be called again (kernels are new)."""
         workers = max(1, self.options.workers)
         queue: asyncio.Queue[tuple[int, _Prepared] | None] = asyncio.Queue()
-        ahead = asyncio.Semaphore(workers)
+        ahead = asyncio.Semaphore(AHEAD * workers)
         results: dict[int, NotebookResult] = {}
 
         async def produce() -> None:
