@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from pydantic import BaseModel, ValidationError
@@ -43,9 +44,16 @@ HOSTILE = [
     "a^",
     "séed",
     "seed\U0001f600",
+    ".hidden",
+    "-_x",
+    "\x00_x",
+    "\x1b_x",
+    "_seed\n",
+    "_" * 129,
 ]
 
 GOOD = ["seed", "team-default", "py3.11_gpu", "7", "A", "a" * 128, "v1.2.3-rc.1"]
+LEADING_UNDERSCORE = ["_nightly", "_", "__init", "_a.b-c", "_" * 128]  # OpenPAI accepts them
 
 
 @pytest.mark.parametrize("name", HOSTILE, ids=repr)
@@ -83,3 +91,40 @@ def test_the_pydantic_type() -> None:
         Model(name="seed\n")
     schema = Model.model_json_schema()
     assert schema["properties"]["name"]["pattern"] == SCHEMA_PATTERN
+
+
+@pytest.mark.parametrize("name", LEADING_UNDERSCORE)
+def test_a_leading_underscore_is_allowed(name: str) -> None:
+    assert check_name(name, "job name") == name
+    assert Model(name=name).name == name
+    assert re.fullmatch(SCHEMA_PATTERN.strip("^$"), name)
+
+
+@pytest.mark.parametrize("name", LEADING_UNDERSCORE)
+def test_leading_underscore_names_are_git_ref_components(name: str) -> None:
+    import subprocess
+
+    for ref in (f"refs/tags/environment/{name}/1", f"refs/heads/{name}"):
+        done = subprocess.run(["git", "check-ref-format", ref], check=False)
+        assert done.returncode == 0, ref
+
+
+def test_the_hint_states_the_rule() -> None:
+    with pytest.raises(SpecError, match="starting with a letter, digit or '_'"):
+        check_name("-x", "job name")
+
+
+def test_an_openpai_job_named_with_a_leading_underscore_validates(tmp_path: Path) -> None:
+    from envyard.spec.validation import validate_paths
+
+    job = tmp_path / "job.yaml"
+    job.write_text(
+        "protocolVersion: 2\nname: _nightly\nprerequisites:\n"
+        "  - {name: _img, type: dockerimage, uri: 'python:3.11'}\n"
+        "taskRoles:\n  _main:\n    dockerImage: _img\n    commands: [echo hi]\n",
+        encoding="utf-8",
+    )
+    assert validate_paths([job]).errors == []
+    job.write_text(job.read_text(encoding="utf-8").replace("_nightly", "-nightly"), "utf-8")
+    (error,) = validate_paths([job]).errors
+    assert "'-nightly' is not a valid name" in error.message

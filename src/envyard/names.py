@@ -1,12 +1,14 @@
 """The one name rule: what an environment, prerequisite, job or asset may be called.
 
 A name is 1 to 128 characters: ASCII letters, digits, ``.``, ``_`` and ``-``, starting with a
-letter or digit (:data:`NAME_PATTERN`). The whole value must match (``re.fullmatch``: a
-pattern ending in ``$`` would also accept a trailing newline), so a name can never hold a
-control character, a space, a slash, ``..`` as a path, or start with ``-`` as an option: it is
-safe as a git ref component, a file name and a shell word. Every edge where a name enters
-(spec files, REST bodies and paths, CLI arguments, the SDK) checks it with :func:`check_name`
-or the pydantic :data:`Name` type; again where a name becomes a ref or a path.
+letter, a digit or ``_`` (:data:`NAME_PATTERN`; OpenPAI accepts job names such as
+``_nightly``). The whole value must match (``re.fullmatch``: a pattern ending in ``$`` would
+also accept a trailing newline), so a name can never hold a control character, a space, a
+slash, start with ``.`` (``..`` as a path, a hidden file, a ref component git refuses) or
+start with ``-`` as an option: it is safe as a git ref component, a file name and a shell
+word. Every edge where a name enters (spec files, REST bodies and paths, CLI arguments, the
+SDK) checks it with :func:`check_name` or the pydantic :data:`Name` type; again where a name
+becomes a ref or a path.
 """
 
 from __future__ import annotations
@@ -19,13 +21,15 @@ from pydantic_core import PydanticCustomError
 
 from envyard.errors import SpecError
 
-NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}"
+NAME_PATTERN = r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}"
 """The rule, unanchored: use it with ``re.fullmatch`` (see :func:`is_name`)."""
 
 SCHEMA_PATTERN = f"^{NAME_PATTERN}$"
 """The rule for JSON Schema (ECMA-262, where ``$`` matches only at the very end)."""
 
-NAME_HINT = "use letters, digits, '.', '_' and '-' (at most 128), starting with a letter or digit"
+NAME_HINT = (
+    "use letters, digits, '.', '_' and '-' (at most 128), starting with a letter, digit or '_'"
+)
 
 _NAME = re.compile(NAME_PATTERN)
 
