@@ -7,7 +7,9 @@ invocation:
 1. **lock a pip kernel of ~50 packages** (generated wheels with a dependency graph on a local
    pypiserver): Envyard's lock (``uv pip compile`` to pylock.toml: exact files and sha256)
    vs ``pip-compile --generate-hashes`` from pip-tools (installed with pip into a venv under
-   the temp folder), both with cold and with warm caches. Goal: >= 10x.
+   the temp folder), both with cold and with warm caches, each as a whole process (Envyard's
+   start-up and imports counted, as pip-compile's are), and bare ``uv pip compile`` beside
+   them (what Envyard adds to uv). Goal: >= 10x.
 2. **cached re-launch of a locked kernel**: ``envyard env launch NAME -- python -c pass`` (the
    whole process: registry read, cache lookup, run) vs bare ``python -c pass`` with the
    kernel's interpreter (the one the launch runs), wall and CPU time (user + system, measured
@@ -18,6 +20,7 @@ invocation:
    HTTP, installed by py-rattler, no conda binary): cold (empty package cache) and warm.
 
     python benchmarks/lock_kernels.py [--repeat 5] [--packages 50] [--only relaunch]
+        [--index-backend cached-dir|simple-dir]
 """
 
 from __future__ import annotations
@@ -34,11 +37,17 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+import httpx
+
 from envyard.launch import kernel_spec, materialise
+from envyard.launch.uvtool import uv_binary
+from envyard.locking import Lock
+from envyard.locking.config import PLATFORMS
 from envyard.locking.resolve import lock_kernel
 from envyard.spec import Environment
 from envyard.testing.conda_channel import CondaChannel, isolated_conda_env
 from envyard.testing.pypi import PypiIndex, isolated_installer_env
+from envyard.testing.wheels import build_wheel
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -51,14 +60,26 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def publish_graph(index: PypiIndex, count: int) -> list[str]:
+def publish_graph(packages: Path, count: int) -> list[str]:
     """``count`` packages in two versions: 10 top-level ones, each pulling a tree of others."""
     names = [f"lockbench{i:03d}" for i in range(count)]
     for i, name in enumerate(names):
         deps = [f"{names[j]}>=1.0" for j in (2 * i + 1, 2 * i + 2) if j < count]
         for version in ("1.0", "1.1"):
-            index.add_wheel(name, version, requires=deps)
+            build_wheel(packages, name, version, requires=deps)
     return names[:10]
+
+
+def wait_listed(index: PypiIndex, wheels: list[Path], timeout: float = 30.0) -> None:
+    """Until the index lists every one of *wheels* (a cached listing learns of them later)."""
+    deadline = time.monotonic() + timeout
+    with httpx.Client(timeout=10.0, trust_env=False) as client:
+        for wheel in wheels:
+            project = wheel.name.split("-")[0].replace("_", "-").lower()
+            while wheel.name not in client.get(f"{index.url}{project}/").text:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"the index does not list {wheel.name}")
+                time.sleep(0.1)
 
 
 def pip_tools(work: Path) -> Path:
@@ -102,6 +123,20 @@ def fetch_real_wheels(dest: Path) -> bool:
     return done.returncode == 0
 
 
+LOCK_CHILD = """
+import sys
+from pathlib import Path
+
+from envyard.launch import kernel_spec
+from envyard.locking.resolve import lock_kernel
+from envyard.spec import Environment
+
+kernel = {"name": "b", "image": "x:1", "kernel": sys.argv[2:]}
+spec = kernel_spec(Environment.model_validate(kernel))
+Path(sys.argv[1]).write_text(lock_kernel(spec).model_dump_json(), encoding="utf-8")
+"""  # what `env create` runs before it stores the version: spec model, lock, lock written
+
+
 def bench_lock(
     root: Path,
     index: PypiIndex,
@@ -110,10 +145,13 @@ def bench_lock(
     *,
     find_links: bool = False,
 ) -> dict[str, float]:
-    """Medians of locking with cold and warm caches, from the index (or its wheel folder)."""
+    """Medians of locking with cold and warm caches, from the index (or its wheel folder).
+
+    Every tool runs as a whole process (start-up and imports counted) with the same index and
+    its own cache directory, empty (cold) or filled by an earlier run (warm). ``uv`` is bare
+    ``uv pip compile`` with the arguments Envyard gives it: what Envyard adds on top of uv.
+    """
     root.mkdir(parents=True, exist_ok=True)
-    spec = kernel_spec(Environment.model_validate({"name": "b", "image": "x:1", "kernel": top}))
-    assert spec is not None
     tool = pip_tools(root)
     req = root / "requirements.in"
     req.write_text("".join(f"{n}\n" for n in top), encoding="utf-8")
@@ -125,28 +163,37 @@ def bench_lock(
             return find_links_env(index.packages_dir, cache)
         return isolated_installer_env(index.url, cache)
 
-    def peer(cache: Path, out: Path) -> list[str]:
-        return [str(tool), "--quiet", "--generate-hashes", *source, "--cache-dir",
-                str(cache / "pip-tools"), "-o", str(out), str(req)]  # fmt: skip
+    def commands(cache: Path, tag: str) -> dict[str, tuple[list[str], dict[str, str]]]:
+        """``tool -> (argv, env)``, each tool with its own cache under *cache*."""
+        uv_env = {**make_env(cache / "uv-bare"), "UV_PYTHON_DOWNLOADS": "never"}
+        return {
+            "envyard": ([sys.executable, "-c", LOCK_CHILD, str(root / f"lock-{tag}.json"), *top],
+                        make_env(cache / "envyard")),
+            "uv": ([uv_binary(), "pip", "compile", str(req), "--format", "pylock.toml", "-o",
+                    str(root / f"pylock.{tag}.toml"), "--quiet", "--no-header",
+                    "--python-version", f"{sys.version_info.major}.{sys.version_info.minor}",
+                    "--python-platform", PLATFORMS["linux-64"], "--python", sys.executable],
+                   uv_env),
+            "peer": ([str(tool), "--quiet", "--generate-hashes", *source, "--cache-dir",
+                      str(cache / "pip-tools"), "-o", str(root / f"peer-{tag}.txt"), str(req)],
+                     make_env(cache / "pip-tools-env")),
+        }  # fmt: skip
 
     runs: dict[str, list[float]] = {}
-    warm_env = make_env(root / "cache-warm")
-    peer_warm = peer(root / "cache-warm", root / "peer-warm.txt")
-    lock_kernel(spec, env=warm_env)  # fill both warm caches once
-    subprocess.run(peer_warm, check=True, env=warm_env, capture_output=True)
+    warm = commands(root / "cache-warm", "warm")
+    for argv, env in warm.values():  # fill the warm caches once
+        subprocess.run(argv, check=True, env=env, capture_output=True)
     for i in range(repeat):
-        cold_env = make_env(root / f"cache-{i}")
-        peer_cold = peer(root / f"cache-{i}", root / f"peer-cold-{i}.txt")
-        for case, env, argv in (("cold", cold_env, peer_cold), ("warm", warm_env, peer_warm)):
-            runs.setdefault(f"envyard_{case}", []).append(
-                timed(partial(lock_kernel, spec, env=env))
-            )
-            runs.setdefault(f"peer_{case}", []).append(
-                timed(partial(subprocess.run, argv, check=True, env=env, capture_output=True))
-            )
-    lock = lock_kernel(spec, env=warm_env)
+        cold = commands(root / f"cache-{i}", f"cold-{i}")
+        for case, found in (("cold", cold), ("warm", warm)):
+            for who, (argv, env) in found.items():  # interleaved: load changes hit all alike
+                runs.setdefault(f"{who}_{case}", []).append(
+                    timed(partial(subprocess.run, argv, check=True, env=env, capture_output=True))
+                )
+    lock = Lock.model_validate_json((root / "lock-warm.json").read_text(encoding="utf-8"))
+    pinned = [p for p in lock.platforms["linux-64"].pip if all(w.sha256 for w in p.wheels)]
     peer_pins = (root / "peer-warm.txt").read_text(encoding="utf-8").count("==")
-    assert peer_pins == len(lock.platforms["linux-64"].pip), (peer_pins, lock)
+    assert peer_pins == len(pinned) == len(lock.platforms["linux-64"].pip), (peer_pins, lock)
     runs["packages"] = [float(peer_pins)]
     return {case: median(values) for case, values in runs.items()}
 
@@ -258,6 +305,12 @@ def main() -> None:
     parser.add_argument(
         "--only", choices=["lock", "relaunch", "conda"], help="Run one of the three measures."
     )
+    parser.add_argument(
+        "--index-backend",
+        choices=["cached-dir", "simple-dir"],
+        default="cached-dir",
+        help="pypiserver backend of measure 1's index (see bench_locks).",
+    )
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, median of {args.repeat}, load {os.getloadavg()}")
     rows: dict[str, dict[str, float]] = {}
@@ -267,7 +320,7 @@ def main() -> None:
         root = Path(tmp)
         with PypiIndex.start(root / "index") as index:
             if args.only in (None, "lock"):
-                rows = bench_locks(root, index, args)
+                rows = bench_locks(root, args)
             if args.only in (None, "relaunch"):
                 relaunch = bench_relaunch(root, index, args.repeat)
         if args.only in (None, "conda"):
@@ -280,7 +333,8 @@ def main() -> None:
             verdict = "met" if theirs / ours >= 10 else "MISSED"
             print(
                 f"   {where:31} {found['packages']:3.0f} pkgs {warmth:4}: envyard {ours:6.3f} s"
-                f"  pip-compile {theirs:6.3f} s  {theirs / ours:5.1f}x  (>= 10x: {verdict})"
+                f" (bare uv {found[f'uv_{warmth}']:6.3f} s)  pip-compile {theirs:6.3f} s"
+                f"  {theirs / ours:5.1f}x  (>= 10x: {verdict})"
             )
     if relaunch:
         report_relaunch(relaunch)
@@ -290,21 +344,30 @@ def main() -> None:
     print(f"load at the end {os.getloadavg()}")
 
 
-def bench_locks(
-    root: Path, index: PypiIndex, args: argparse.Namespace
-) -> dict[str, dict[str, float]]:
-    """Measure 1: the generated graph (pypiserver, wheel folder) and the real wheels."""
-    top = publish_graph(index, args.packages)
-    rows = {
-        "generated, pypiserver": bench_lock(root / "gen", index, top, args.repeat),
-        "generated, find-links": bench_lock(
-            root / "gen-fl", index, top, args.repeat, find_links=True
-        ),
-    }
-    if fetch_real_wheels(args.wheels_dir):
-        for wheel in args.wheels_dir.glob("*.whl"):
-            shutil.copy2(wheel, index.packages_dir)
-        rows["real (PyPI wheels), pypiserver"] = bench_lock(root / "real", index, REAL, args.repeat)
+def bench_locks(root: Path, args: argparse.Namespace) -> dict[str, dict[str, float]]:
+    """Measure 1: the generated graph (pypiserver, wheel folder) and the real wheels.
+
+    The index is pypiserver over a folder filled before it starts, by default with its
+    ``cached-dir`` backend: the listing and every file's sha256 are computed once, as any
+    production index serves them, rather than a directory scan and a sha256 of the project's
+    files on every request (``--index-backend simple-dir``, the fixture's default for tests).
+    """
+    packages = root / "lock-index" / "packages"
+    packages.mkdir(parents=True)
+    top = publish_graph(packages, args.packages)
+    with PypiIndex.start(root / "lock-index", backend=args.index_backend) as index:
+        rows = {
+            "generated, pypiserver": bench_lock(root / "gen", index, top, args.repeat),
+            "generated, find-links": bench_lock(
+                root / "gen-fl", index, top, args.repeat, find_links=True
+            ),
+        }
+        if fetch_real_wheels(args.wheels_dir):
+            real = [Path(shutil.copy2(w, packages)) for w in args.wheels_dir.glob("*.whl")]
+            wait_listed(index, real)
+            rows["real (PyPI wheels), pypiserver"] = bench_lock(
+                root / "real", index, REAL, args.repeat
+            )
     return rows
 
 
