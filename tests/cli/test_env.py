@@ -9,15 +9,19 @@ import pytest
 
 from envyard.atomicfile import current_umask
 from envyard.cli.main import run
-from envyard.service.testing import (
-    EnvyardServer,
-    envyard_server_factory,
-    metastore_url,
-    sqlite_server,
-)
+from envyard.service.testing import EnvyardServer, envyard_server_factory, metastore_url
+from envyard.testing.lock_index import locking_index, locking_sqlite_server
 from envyard.testing.plugin import unique_name
 
-__all__ = ["envyard_server_factory", "metastore_url", "sqlite_server"]
+__all__ = ["envyard_server_factory", "locking_index", "locking_sqlite_server", "metastore_url"]
+
+pytestmark = pytest.mark.usefixtures("locking_index")  # kernels lock against pypiserver
+
+
+@pytest.fixture(scope="session")
+def sqlite_server(locking_sqlite_server: EnvyardServer) -> EnvyardServer:
+    return locking_sqlite_server
+
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "environments"
 

@@ -15,8 +15,10 @@ import pytest
 from envyard.registry.store import Registry
 from envyard.testing.browser import CHROMIUM
 from envyard.testing.browser import screenshot as save_screenshot
+from envyard.testing.lock_index import locking_env
 from envyard.testing.ports import LOCALHOST, free_port
 from envyard.testing.process import start_process, wait_for_http
+from envyard.testing.pypi import PypiIndex
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 
@@ -34,11 +36,15 @@ class UiServer:
 
 
 @pytest.fixture(scope="session")
-def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
+def ui_server(
+    tmp_path_factory: pytest.TempPathFactory, pypi_index: PypiIndex
+) -> Iterator[UiServer]:
     home = tmp_path_factory.mktemp("ui-home")
     db_url = f"sqlite:///{home / 'envyard.db'}"
     port = free_port()
-    env = {**os.environ, "ENVYARD_HOME": str(home), "ENVYARD_DB_URL": db_url}
+    installers = locking_env(pypi_index)  # kernels lock against the session's pypiserver
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "UV_"))}
+    env.update(installers, ENVYARD_HOME=str(home), ENVYARD_DB_URL=db_url)
     env.pop("ENVYARD_URL", None)
     argv = [
         sys.executable, "-m", "uvicorn", "--factory", "envyard.service.app:create_app",
