@@ -94,15 +94,6 @@ def pip_tools(work: Path) -> Path:
     return tool
 
 
-def find_links_env(wheels: Path, cache: Path) -> dict[str, str]:
-    """uv and pip using only a local directory of wheels (no index server at all)."""
-    env = isolated_installer_env("http://127.0.0.1:9/unused/", cache)
-    for var in ("PIP_INDEX_URL", "UV_INDEX_URL"):
-        env.pop(var)
-    env.update(UV_NO_INDEX="1", UV_FIND_LINKS=str(wheels))
-    return env
-
-
 REAL = [
     "flask", "requests", "rich", "pydantic", "httpx", "jinja2", "sqlalchemy", "alembic",
     "fastapi", "uvicorn", "typer", "attrs", "jsonschema", "pyyaml", "packaging", "platformdirs",
@@ -153,21 +144,21 @@ def bench_lock(
     """
     root.mkdir(parents=True, exist_ok=True)
     tool = pip_tools(root)
+    # the wheel folder through the kernel's own pip options (uv has no variable for --no-index:
+    # UV_NO_INDEX is ignored and uv asks pypi.org for every package), the same file for all
+    lines = ["--no-index", f"--find-links {index.packages_dir}", *top] if find_links else top
     req = root / "requirements.in"
-    req.write_text("".join(f"{n}\n" for n in top), encoding="utf-8")
-    source = (["--no-index", "--find-links", str(index.packages_dir)] if find_links
-              else ["--index-url", index.url])  # fmt: skip
+    req.write_text("".join(f"{n}\n" for n in lines), encoding="utf-8")
+    source = [] if find_links else ["--index-url", index.url]
 
     def make_env(cache: Path) -> dict[str, str]:
-        if find_links:
-            return find_links_env(index.packages_dir, cache)
         return isolated_installer_env(index.url, cache)
 
     def commands(cache: Path, tag: str) -> dict[str, tuple[list[str], dict[str, str]]]:
         """``tool -> (argv, env)``, each tool with its own cache under *cache*."""
         uv_env = {**make_env(cache / "uv-bare"), "UV_PYTHON_DOWNLOADS": "never"}
         return {
-            "envyard": ([sys.executable, "-c", LOCK_CHILD, str(root / f"lock-{tag}.json"), *top],
+            "envyard": ([sys.executable, "-c", LOCK_CHILD, str(root / f"lock-{tag}.json"), *lines],
                         make_env(cache / "envyard")),
             "uv": ([uv_binary(), "pip", "compile", str(req), "--format", "pylock.toml", "-o",
                     str(root / f"pylock.{tag}.toml"), "--quiet", "--no-header",
