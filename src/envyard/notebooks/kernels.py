@@ -134,6 +134,10 @@ async def _run_until_ok(argv: list[str], attempts: int = 20) -> None:
 
 
 _PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
+# nbclient uses shell and iopub only: no stdin (input() raises, as with allow_stdin=False), no
+# heartbeat thread (the client asks its KernelManager whether the kernel is alive), no
+# control channel (interrupts are signals or the KernelManager's own control socket)
+_CHANNELS = {"stdin": False, "hb": False, "control": False}
 
 
 async def _wait_ready(km: AsyncKernelManager, kc: Any, timeout: float) -> dict[str, Any]:
@@ -151,7 +155,7 @@ async def _wait_ready(km: AsyncKernelManager, kc: Any, timeout: float) -> dict[s
         if time.monotonic() > deadline:
             raise ExecutionError(f"the kernel did not start within {timeout:g}s")
         await asyncio.sleep(0.005)
-    kc.start_channels()
+    kc.start_channels(**_CHANNELS)
     while True:
         msg_id = kc.kernel_info()
         try:
@@ -273,7 +277,7 @@ class KernelStarter:
             if km.transport == "ipc":
                 info = await _wait_ready(km, kc, self.startup_timeout)
             else:
-                kc.start_channels()
+                kc.start_channels(**_CHANNELS)
                 await kc.wait_for_ready(timeout=self.startup_timeout)
         except BaseException as exc:
             started = StartedKernel(km, kc, directory, choice, cleanup=cleanup)
