@@ -82,8 +82,8 @@ def offline_packages(wheels: Path, cache: Path) -> None:
     """Lock and install the demo's kernels from a local folder of tiny wheels, offline.
 
     Environments are locked when they are created; the demo's kernels resolve against
-    ``wheels`` only (``UV_NO_INDEX``, ``UV_FIND_LINKS``) with a private uv cache, so it needs
-    no network and leaves nothing in the user's caches.
+    ``wheels`` only (``UV_FIND_LINKS``, and ``UV_OFFLINE`` so no index is ever asked) with a
+    private uv cache, so it needs no network and leaves nothing in the user's caches.
     """
     from envyard.testing.wheels import build_wheel
 
@@ -92,7 +92,7 @@ def offline_packages(wheels: Path, cache: Path) -> None:
     for name in [n for n in os.environ if n.startswith("UV_")]:
         os.environ.pop(name)
     os.environ.update(
-        {"UV_NO_INDEX": "1", "UV_FIND_LINKS": str(wheels), "UV_CACHE_DIR": str(cache),
+        {"UV_OFFLINE": "1", "UV_FIND_LINKS": str(wheels), "UV_CACHE_DIR": str(cache),
          "UV_NO_CONFIG": "1"}
     )  # fmt: skip
 
