@@ -128,3 +128,21 @@ def test_an_openpai_job_named_with_a_leading_underscore_validates(tmp_path: Path
     job.write_text(job.read_text(encoding="utf-8").replace("_nightly", "-nightly"), "utf-8")
     (error,) = validate_paths([job]).errors
     assert "'-nightly' is not a valid name" in error.message
+
+
+def test_target_names_follow_the_one_rule(tmp_path: Path) -> None:
+    """targets.yaml names use envyard.names too: a leading '_' is fine, a leading '-' is not."""
+    from envyard.spec import load_spec
+
+    good = tmp_path / "good" / "targets.yaml"
+    good.parent.mkdir()
+    good.write_text("targets:\n  - name: _nightly\n", encoding="utf-8")
+    load_spec(good)
+    bad = tmp_path / "bad" / "targets.yaml"
+    bad.parent.mkdir()
+    bad.write_text('targets:\n  - name: "-x"\n  - name: "a\\nb"\n', encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        load_spec(bad)
+    text = str(caught.value)
+    assert "targets[0].name: '-x' is not a valid name" in text
+    assert "targets[1].name:" in text and "is not a valid name" in text

@@ -24,6 +24,7 @@ from typing import Any
 
 from pydantic import Field
 
+from envyard.names import Name
 from envyard.regexes import compile_user_regex
 from envyard.spec.base import OpenSpecModel, SchemaRef, SpecModel
 from envyard.spec.findings import Finding
@@ -291,7 +292,7 @@ def check_overrides(data: Any) -> list[Finding]:
 class Target(SpecModel):
     """Where work is submitted, and which override profile applies there."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    name: Name
     tenant_id: str | None = Field(default=None, description="Workspace tenant id.")
     description: str = ""
     backend: str = Field(default="local", description="local, container, ray or kubernetes.")
