@@ -1,0 +1,1 @@
+"""Image builds and asset tests: see :mod:`envyard.assets` for the map."""
