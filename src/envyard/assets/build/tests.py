@@ -72,9 +72,9 @@ def _requirements(asset: Asset, settings: AssetSettings, online: bool) -> list[s
 
 
 def _pin_text(path: Path, text: str, settings: AssetSettings, online: bool) -> str:
-    from envyard.assets.tags.http import HttpSession
     from envyard.assets.resolvers.base import ResolveContext
     from envyard.assets.resolvers.pypi import LatestPypiVersion
+    from envyard.assets.tags.http import HttpSession
 
     async def run() -> str:
         async with HttpSession(concurrency=settings.concurrency) as session:
