@@ -8,6 +8,7 @@ Files:
 - ``convert.py``    node tree -> plain data (merge keys, duplicates, alias bombs), positions
 - ``document.py``   :class:`Document` (data + lazy positions), :class:`YamlFloat`, paths
 - ``read.py``       :func:`parse`, :func:`load`, :func:`read`
+- ``bulk.py``       :func:`bulk`: the cyclic GC paused while thousands of files are read
 - ``dump.py``       :func:`dump`, :func:`dump_all` (safe block style, reads back the same)
 - ``roundtrip.py``  :func:`roundtrip_load`, :func:`roundtrip_dump` (ruamel, comments kept) for
   commands whose purpose is to edit a user's file
@@ -19,6 +20,7 @@ function is called.
 
 from __future__ import annotations
 
+from envyard.yamlio.bulk import bulk
 from envyard.yamlio.compose import MappingNode, Node, ScalarNode, SequenceNode, compose
 from envyard.yamlio.convert import to_data
 from envyard.yamlio.document import MAX_NODES, Document, Path_, YamlFloat, format_path
@@ -37,6 +39,7 @@ __all__ = [
     "ScalarNode",
     "SequenceNode",
     "YamlFloat",
+    "bulk",
     "compose",
     "dump",
     "dump_all",

@@ -13,6 +13,7 @@ from envyard.assets.rules.environment import published_image
 from envyard.assets.rules.forkpool import chunks_of, map_chunks, usable_cpus
 from envyard.assets.rules.table import Rule, RuleContext, effective, rule_table
 from envyard.errors import Diagnostic
+from envyard.yamlio import bulk
 
 
 @dataclass
@@ -160,6 +161,11 @@ def validate_files(
     the usable cores). The report is the same, diagnostic for diagnostic, as one process's."""
     unique = list(dict.fromkeys(files))
     parts = chunks_of(unique, min_size=ASSETS_PER_PROCESS, max_chunks=jobs or usable_cpus())
+    with bulk():  # thousands of files read, children's results unpickled: no cycles to find
+        return _validate_parts(parts, base, settings)
+
+
+def _validate_parts(parts: list[list[Path]], base: Path, settings: AssetSettings) -> AssetReport:
     results = map_chunks(_check_part, [(part, base, settings) for part in parts])
     assets = [asset for part in results for asset in part.assets]
     found = Discovery(root=base, assets=assets, diagnostics=[d for r in results for d in r.found])
