@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -23,14 +22,60 @@ def _default_home() -> Path:
     return Path(platformdirs.user_data_dir("envyard", appauthor=False))
 
 
-@dataclass(frozen=True)
 class Settings:
+    """The settings (frozen; compared, hashed and shown by value, the token never shown).
+
+    A plain class, not a dataclass: the cached re-launch imports this module before anything
+    else, and :mod:`dataclasses` (with :mod:`inspect`) is ~10 ms of its start-up.
+    """
+
+    __slots__ = ("home", "db_url", "url", "token", "target", "data_roots")
+    _SHOWN = ("home", "db_url", "url", "target", "data_roots")
+
     home: Path
     db_url: str
     url: str | None
-    token: str | None = field(repr=False)
+    token: str | None
     target: str | None
-    data_roots: tuple[Path, ...] = ()
+    data_roots: tuple[Path, ...]
+
+    def __init__(
+        self,
+        home: Path,
+        db_url: str,
+        url: str | None,
+        token: str | None,
+        target: str | None,
+        data_roots: tuple[Path, ...] = (),
+    ) -> None:
+        values = (home, db_url, url, token, target, data_roots)
+        for name, value in zip(self.__slots__, values, strict=True):
+            object.__setattr__(self, name, value)
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field '{name}'")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Settings)
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __reduce__(self) -> tuple[type[Settings], tuple[object, ...]]:
+        return (type(self), self._values())  # copy and pickle as a dataclass would
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._SHOWN)
+        return f"{type(self).__name__}({shown})"
 
     @property
     def kernel_cache(self) -> Path:

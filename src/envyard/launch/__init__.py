@@ -18,6 +18,7 @@ module                       what
 :mod:`.activation`           a kernel's activation (variables, hooks) and the command run in it
 :mod:`.cache`                the kernel cache: atomic publication, locks, sweeping
 :mod:`.kernelspec`           :class:`KernelSpec`: what a kernel's lock is resolved from
+:mod:`.kernelname`           a kernel's name as a directory and shell word
 :mod:`.interpreters`         local interpreters (never downloaded)
 :mod:`.container`            the podman/docker engine; :mod:`.bootstrap` its entrypoint script
 :mod:`.request`, :mod:`.steps` launch requests and plans; commands as data

@@ -20,9 +20,8 @@ import contextlib
 import fcntl
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["CachedKernel", "KernelCache", "lock_key"]
 
@@ -35,8 +34,7 @@ def lock_key(lock_hash: str, platform: str) -> str:
     return f"lock-{lock_hash.removeprefix('sha256:')[:32]}-{platform}"
 
 
-@dataclass(frozen=True)
-class CachedKernel:
+class CachedKernel(NamedTuple):
     """A published kernel: ``prefix`` is its real directory, ``manifest`` what built it."""
 
     key: str

@@ -18,9 +18,8 @@ import json
 import sqlite3
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import unquote
 
 if TYPE_CHECKING:
@@ -35,8 +34,7 @@ _QUERY = (
 )
 
 
-@dataclass(frozen=True)
-class CachedVersion:
+class CachedVersion(NamedTuple):
     """What a cached launch needs: the ref, lifecycle, kernel name and variables, the prefix."""
 
     ref: str
@@ -73,7 +71,7 @@ def _row(db: Path, name: str, version: str | None) -> Any:
 def cached_version(ref: str, db_url: str, cache_root: Path) -> CachedVersion | None:
     """The version *ref* names when its locked kernel is cached here, else None."""
     from envyard.launch.cache import KernelCache, lock_key
-    from envyard.launch.kernelspec import safe_kernel_name
+    from envyard.launch.kernelname import safe_kernel_name
     from envyard.locking.config import host_platform
 
     db = _sqlite_path(db_url)
@@ -110,8 +108,7 @@ def say(line: str) -> None:
     sys.stderr.flush()
 
 
-@dataclass(frozen=True)
-class Relaunch:
+class Relaunch(NamedTuple):
     """A cached re-launch found: the version and the command to run in its kernel."""
 
     found: CachedVersion

@@ -9,16 +9,16 @@ environments with the same kernel share one materialised copy.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from envyard.launch.kernelname import safe_kernel_name
 
 if TYPE_CHECKING:  # pydantic models: imported by the functions that need them
     from envyard.spec.environment import Environment
 
 __all__ = ["KernelSpec", "kernel_name", "kernel_spec", "safe_kernel_name"]
 
-_KERNEL_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _FORMAT = 1  # bump when the materialised layout changes, so old cache entries are not reused
 
 
@@ -82,11 +82,6 @@ def kernel_name(environment: Environment) -> str:
     kernel = environment.kernel
     raw = kernel.name if isinstance(kernel, CondaKernel) and kernel.name else environment.name
     return safe_kernel_name(raw)
-
-
-def safe_kernel_name(raw: str) -> str:
-    """*raw* reduced to letters, digits, ``.``, ``_`` and ``-`` (a directory and shell word)."""
-    return _KERNEL_NAME.sub("-", raw).strip("-") or "kernel"
 
 
 def kernel_spec(environment: Environment) -> KernelSpec | None:

@@ -19,7 +19,6 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from envyard.errors import ConfigError, SpecError
 
 __all__ = [
     "PLATFORMS",
@@ -52,6 +51,8 @@ def _split(value: str) -> list[str]:
 
 def lock_platforms(extra: Sequence[str] = (), env: Mapping[str, str] | None = None) -> list[str]:
     """The platforms a new lock covers: the setting's, then *extra*, each once."""
+    from envyard.errors import SpecError
+
     configured = _split(_env(env).get("ENVYARD_LOCK_PLATFORMS", "")) or ["linux-64"]
     chosen: list[str] = []
     for platform in [*configured, *extra]:
@@ -97,6 +98,8 @@ def channel_urls(channels: Sequence[str], env: Mapping[str, str] | None = None) 
 
 
 def mirrors(env: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    from envyard.errors import ConfigError
+
     pairs: list[tuple[str, str]] = []
     for item in _split(_env(env).get("ENVYARD_CONDA_MIRRORS", "")):
         source, sep, target = item.partition("=")
