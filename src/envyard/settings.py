@@ -29,7 +29,8 @@ class Settings:
     else, and :mod:`dataclasses` (with :mod:`inspect`) is ~10 ms of its start-up.
     """
 
-    __slots__ = ("home", "db_url", "url", "token", "target", "data_roots")
+    __slots__ = ("data_roots", "db_url", "home", "target", "token", "url")
+    _FIELDS = ("home", "db_url", "url", "token", "target", "data_roots")  # the dataclass order
     _SHOWN = ("home", "db_url", "url", "target", "data_roots")
 
     home: Path
@@ -39,7 +40,7 @@ class Settings:
     target: str | None
     data_roots: tuple[Path, ...]
 
-    def __init__(
+    def __init__(  # noqa: PLR0917 (positional as the dataclass it replaces)
         self,
         home: Path,
         db_url: str,
@@ -49,11 +50,11 @@ class Settings:
         data_roots: tuple[Path, ...] = (),
     ) -> None:
         values = (home, db_url, url, token, target, data_roots)
-        for name, value in zip(self.__slots__, values, strict=True):
+        for name, value in zip(self._FIELDS, values, strict=True):
             object.__setattr__(self, name, value)
 
     def _values(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
+        return tuple(getattr(self, name) for name in self._FIELDS)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"cannot assign to field '{name}'")
@@ -62,9 +63,8 @@ class Settings:
         raise AttributeError(f"cannot delete field '{name}'")
 
     def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
+        if not isinstance(other, Settings) or other.__class__ is not self.__class__:
             return NotImplemented
-        assert isinstance(other, Settings)
         return self._values() == other._values()
 
     def __hash__(self) -> int:

@@ -19,7 +19,6 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-
 __all__ = [
     "PLATFORMS",
     "channel_urls",
