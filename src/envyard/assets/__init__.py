@@ -16,8 +16,9 @@ Subpackages, each named for what it does (a subpackage imports only those listed
 - ``rules/``      validation: the rule table (``table.py``), generic and environment rules
   (``generic.py``, ``environment.py``), the naming rules (``naming.py``), the runner forked
   over the cores (``validate.py``, ``forkpool.py``), SARIF output (``sarif.py``);
-- ``release/``    the release branch: plan (``plan.py``), the azureml-assets layout
-  ``latest/<type>/<name>/`` (``latest.py``), apply atomically with git plumbing (``apply.py``,
+- ``release/``    the release branch: plan (``plan.py``; its items and versions ``items.py``),
+  the azureml-assets layout ``latest/<type>/<name>/`` (``latest.py``, planned by
+  ``plan_latest.py``), apply atomically with git plumbing (``apply.py``,
   ``git.py``), publish to the registry (``publish.py``), deprecate and archive
   (``deprecate.py``);
 - ``build/``      build an environment's image (``image.py``) and run an asset's tests

@@ -10,111 +10,21 @@ Versions: ``auto`` goes 1-up from the highest version released (release branch l
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from envyard.assets.config import AssetSettings
 from envyard.assets.discovery.discover import discover
-from envyard.assets.discovery.model import Asset, unsafe_names
+from envyard.assets.discovery.model import unsafe_names
 from envyard.assets.discovery.paths import release_files
 from envyard.assets.fsutil import content_hash
 from envyard.assets.pinning.lock import LockFile
 from envyard.assets.release.git import Git, Pending, TreeEntry, parse_refs
-from envyard.assets.release.latest import (
-    ReleasedCopy,
-    is_latest_layout,
-    reference_files,
-    released_copies,
-    spec_matches,
-    text_matches,
-)
+from envyard.assets.release.items import PlanItem, ReleasePlan, Status, as_int, tag_versions
+from envyard.assets.release.latest import is_latest_layout
+from envyard.assets.release.plan_latest import plan_latest
 from envyard.errors import ConflictError, SpecError
 
-Status = Literal["new", "updated", "unchanged", "skipped", "removed"]
-
-
-@dataclass
-class PlanItem:
-    key: str
-    name: str
-    type: str
-    status: Status
-    version: str | None
-    previous: str | None = None
-    reason: str = ""
-    asset: Asset | None = None
-    files: list[Path] = field(default_factory=list)
-    source_hash: str = ""
-    released: LockFile | None = None
-    released_dir: str = ""
-    layout_files: dict[str, Path] = field(default_factory=dict)
-    """``latest`` layout: path in the released folder -> source file."""
-    old_files: list[str] = field(default_factory=list)
-    """``latest`` layout: the files of the released copy (repository paths)."""
-
-    @property
-    def changes(self) -> bool:
-        return self.status in ("new", "updated", "removed")
-
-    def line(self) -> str:
-        version = self.version or "-"
-        if self.previous and self.previous != self.version:
-            version = f"{self.previous} -> {version}"
-        text = f"{self.status:<9} {self.type}/{self.name}  {version}"
-        return text + (f"  ({self.reason})" if self.reason else "")
-
-
-@dataclass
-class ReleasePlan:
-    repo: Path
-    branch: str
-    head: str | None
-    items: list[PlanItem]
-    tags: dict[str, str]
-    tag_prefix: str = "environment"
-    layout: Literal["envyard", "latest"] = "envyard"
-    """``latest``: the azureml-assets layout (``latest/<type>/<name>/``); see release_latest."""
-    dirty: bool = False
-    """The source work tree has uncommitted changes (they are released as they are)."""
-
-    def by_status(self, status: Status) -> list[PlanItem]:
-        return [i for i in self.items if i.status == status]
-
-    @property
-    def has_changes(self) -> bool:
-        return any(i.changes for i in self.items)
-
-    def tag_for(self, item: PlanItem) -> str:
-        prefix = self.tag_prefix if item.type == "environment" else item.type
-        return f"{prefix}/{item.name}/{item.version}"
-
-    def summary(self) -> str:
-        counts = {
-            s: len(self.by_status(s)) for s in ("new", "updated", "unchanged", "skipped", "removed")
-        }
-        return ", ".join(f"{n} {s}" for s, n in counts.items())
-
-    def render(self) -> str:
-        """The plan: counts, then one line per asset that is not unchanged."""
-        head = self.head[:12] if self.head else "(new branch)"
-        layout = " (layout latest/<type>/<name>/)" if self.layout == "latest" else ""
-        lines = [f"release plan for branch '{self.branch}' at {head}{layout}: {self.summary()}"]
-        lines += ["  " + item.line() for item in self.items if item.status != "unchanged"]
-        if self.dirty:
-            lines.append(
-                "note: the work tree has uncommitted changes; they are released as they are"
-            )
-        return "\n".join(lines)
-
-
-def _tag_versions(tags: dict[str, str], prefix: str, name: str) -> list[int]:
-    start = f"refs/tags/{prefix}/{name}/"
-    return [
-        int(ref[len(start) :])
-        for ref in tags
-        if ref.startswith(start) and ref[len(start) :].isdigit()
-    ]
+__all__ = ["PlanItem", "ReleasePlan", "Status", "plan_release", "released_locks"]
 
 
 def released_locks(
@@ -133,10 +43,6 @@ def released_locks(
 
 def _under(folder: str, scope: str) -> bool:
     return not scope or scope in (".", folder) or folder.startswith(scope + "/")
-
-
-def _int(version: str | None) -> int:
-    return int(version) if version and version.isdigit() else 0
 
 
 def plan_release(
@@ -188,7 +94,7 @@ def _plan(  # noqa: PLR0917 - the git reads started by plan_release
     tags = parse_refs(tag_refs.result())
     tree = git.ls_tree(head)
     if is_latest_layout(tree):
-        latest = _plan_latest(git, tree, found.assets, tags, prefix)
+        latest = plan_latest(git, tree, found.assets, tags, prefix)
         dirty = bool(status.result())
         return ReleasePlan(git.root, branch, head, latest, tags, prefix, "latest", dirty)
     released = released_locks(tree, git, settings.lock_file)
@@ -216,7 +122,7 @@ def _plan(  # noqa: PLR0917 - the git reads started by plan_release
         )
         tag_prefix = prefix if asset.type == "environment" else asset.type
         highest = max(
-            [_int(lock.version) if lock else 0, *_tag_versions(tags, tag_prefix, asset.name)]
+            [as_int(lock.version) if lock else 0, *tag_versions(tags, tag_prefix, asset.name)]
         )
         item.previous = lock.version if lock else None
         if lock is not None and lock.source_hash == digest:
@@ -252,111 +158,3 @@ def _plan(  # noqa: PLR0917 - the git reads started by plan_release
             )
     dirty = bool(status.result())
     return ReleasePlan(git.root, branch, head, items, tags, prefix, "envyard", dirty)
-
-
-def _next_version(asset: Asset, tags: dict[str, str], prefix: str, *floor: str | None) -> str:
-    tag_prefix = prefix if asset.type == "environment" else asset.type
-    highest = max([_int(v) for v in floor] + _tag_versions(tags, tag_prefix, asset.name))
-    return str(highest + 1)
-
-
-def _plan_latest(
-    git: Git, tree: dict[str, TreeEntry], assets: list[Asset], tags: dict[str, str], prefix: str
-) -> list[PlanItem]:
-    """Plan against a release branch in the azureml-assets layout (see release_latest)."""
-    copies = released_copies(git, tree)
-    mapped = {a.full_name: reference_files(a) for a in assets}
-    special = {a.full_name: _wildcard_files(a) for a in assets}
-    plain: list[tuple[str, str, Path]] = []  # (key, rel, file) compared by blob id
-    wanted: list[str] = []
-    for asset in assets:
-        copy = copies.get(asset.full_name)
-        if copy is None or set(copy.files) != set(mapped[asset.full_name]):
-            continue
-        for rel, path in mapped[asset.full_name].items():
-            if path.resolve() in special[asset.full_name]:
-                wanted.append(copy.files[rel].sha)
-            else:
-                plain.append((asset.full_name, rel, path))
-    shas = git.hash_files([p for _k, _r, p in plain], write=False)
-    differs = {
-        key
-        for (key, rel, _p), sha in zip(plain, shas, strict=True)
-        if copies[key].files[rel].sha != sha
-    }
-    blobs = git.read_blobs(wanted)
-    return [
-        _latest_item(
-            asset, copies.get(asset.full_name), mapped, special, differs, blobs, tags, prefix
-        )
-        for asset in sorted(assets, key=lambda a: a.full_name)
-    ]
-
-
-def _latest_item(  # noqa: PLR0917 - one asset of _plan_latest
-    asset: Asset,
-    copy: ReleasedCopy | None,
-    mapped: dict[str, dict[str, Path]],
-    special: dict[str, set[Path]],
-    differs: set[str],
-    blobs: dict[str, bytes],
-    tags: dict[str, str],
-    prefix: str,
-) -> PlanItem:
-    key = asset.full_name
-    item = PlanItem(key, asset.name, asset.type, "new", None, asset=asset)
-    item.layout_files = mapped[key]
-    if copy is not None:
-        item.released_dir = copy.folder
-        item.old_files = [f"{copy.folder}/{rel}" for rel in copy.files]
-        item.previous = copy.version
-    same = (
-        copy is not None
-        and key not in differs
-        and set(copy.files) == set(mapped[key])
-        and all(
-            _same_special(asset, path, blobs.get(copy.files[rel].sha))
-            for rel, path in mapped[key].items()
-            if path.resolve() in special[key]
-        )
-    )
-    tag_prefix = prefix if asset.type == "environment" else asset.type
-    if same and copy is not None:
-        item.status, item.version = "unchanged", copy.version
-    elif asset.auto_version:
-        item.status = "updated" if copy else "new"
-        released = copy.version if copy is not None else None
-        pending = released is not None and (
-            f"refs/tags/{tag_prefix}/{asset.name}/{released}" not in tags
-        )
-        item.version = released if pending else _next_version(asset, tags, prefix, released)
-    else:
-        item.status = "updated" if copy else "new"
-        item.version = asset.version
-        if f"refs/tags/{tag_prefix}/{asset.name}/{asset.version}" in tags:
-            item.status = "skipped"
-            item.reason = (
-                f"version {asset.version} is already released (tag exists); "
-                "bump the version to release this change"
-            )
-    return item
-
-
-def _wildcard_files(asset: Asset) -> set[Path]:
-    """Files compared with their tags as wildcards: the spec and the template files."""
-    out = {p.resolve() for p in asset.template_files()}
-    if asset.spec_path is not None:
-        out.add(asset.spec_path.resolve())
-    return out
-
-
-def _same_special(asset: Asset, path: Path, released: bytes | None) -> bool:
-    if released is None:
-        return False
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
-    if asset.spec_path is not None and path.resolve() == asset.spec_path.resolve():
-        return spec_matches(asset, text, released)
-    return text_matches(text, released.decode("utf-8", errors="replace"))

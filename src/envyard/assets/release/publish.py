@@ -13,7 +13,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from envyard.assets.config import AssetSettings
-from envyard.assets.release.plan import PlanItem
+from envyard.assets.release.items import PlanItem
 from envyard.assets.tags.scan import substitute
 from envyard.assets.tags.spec import spec_tag_values
 from envyard.errors import ConflictError, EnvyardError, NotFoundError
