@@ -8,7 +8,6 @@ With ``pin_digest`` the value is ``tag@sha256:...``.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import ClassVar
 
@@ -70,6 +69,8 @@ class LatestImageTag:
         step = max(1, ctx.settings.concurrency)
         for start in range(0, len(candidates), step):
             batch = candidates[start : start + step]
+            import asyncio  # not at import: validation loads resolvers, never runs them
+
             digests = await asyncio.gather(*(oci.digest(image, t) for t in batch))
             for candidate, digest in zip(batch, digests, strict=True):
                 if digest == latest:
