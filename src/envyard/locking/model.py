@@ -11,6 +11,9 @@ JSON shape (``envyard env lock REF --format json``)::
     {"format": 1, "spec_hash": "sha256:...", "python": "3.11",
      "channels": ["https://conda.anaconda.org/conda-forge"], "indexes": ["https://..."],
      "platforms": {"linux-64": {"conda": [CondaPackage...], "pip": [PipPackage...]}}}
+
+A pip package records its ``source`` (``index`` or ``find-links``) since it was added; older
+locks load with ``None`` and keep their hash.
 """
 
 from __future__ import annotations
@@ -45,6 +48,12 @@ class PipPackage(_Frozen):
     version: str
     wheels: tuple[Artifact, ...] = ()
     sdist: Artifact | None = None
+    source: Literal["index", "find-links"] | None = Field(
+        default=None,
+        description="Where the resolver found it: a package index or a find-links location "
+        "(pip's --find-links); None in locks made before it was recorded. Derived from the "
+        "files' URLs, so not part of the lock hash.",
+    )
 
 
 class CondaPackage(_Frozen):
@@ -74,6 +83,9 @@ class PlatformLock(_Frozen):
     pip: tuple[PipPackage, ...] = ()
 
 
+_DERIVED = {"platforms": {"__all__": {"pip": {"__all__": {"source"}}}}}
+
+
 class Lock(_Frozen):
     """The exact packages of a kernel, per platform. Immutable once stored with a version."""
 
@@ -91,10 +103,11 @@ class Lock(_Frozen):
     )
 
     def digest(self) -> str:
-        """The lock hash: sha256 of the lock's canonical JSON."""
-        text = json.dumps(
-            self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        )
+        """The lock hash: sha256 of the lock's canonical JSON (without each pip package's
+        ``source``, which its URLs already determine: a lock made before ``source`` was recorded
+        keeps its hash, and relocking it to the same files makes no new version)."""
+        data = self.model_dump(mode="json", exclude=_DERIVED)
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def for_platform(self, platform: str) -> PlatformLock:

@@ -14,17 +14,18 @@ import re
 import subprocess
 import sys
 import tempfile
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from envyard.errors import ResolveError, SpecError
 from envyard.locking.config import PLATFORMS
-from envyard.locking.model import Artifact, PipPackage
 
-__all__ = ["index_sources", "pylock_text", "resolve_pip"]
+if TYPE_CHECKING:  # pydantic models: imported while uv resolves (see resolve_pip)
+    from envyard.locking.model import Artifact, PipPackage
+
+__all__ = ["find_links", "index_sources", "pylock_text", "resolve_pip"]
 
 _OPTION = re.compile(
     r"^\s*(--index-url|-i|--extra-index-url|--find-links|-f|--no-index)(?:[\s=]+(\S+))?"
@@ -90,13 +91,47 @@ def index_sources(requirements: Sequence[str], env: Mapping[str, str]) -> list[s
     return list(dict.fromkeys(_public(s) for s in found))
 
 
+def find_links(requirements: Sequence[str], env: Mapping[str, str], cwd: Path) -> list[str]:
+    """The find-links locations of the lines and ``UV_FIND_LINKS`` as the URL prefixes of the
+    files found there (a folder, relative to *cwd*, as its ``file://`` URL)."""
+    variable = [f"--find-links {value}" for value in env.get("UV_FIND_LINKS", "").split()]
+    found = []
+    for line in [*requirements, *variable]:
+        match = _OPTION.match(line)
+        if match and match.group(1) in {"--find-links", "-f"} and match.group(2):
+            value = match.group(2)
+            found.append(value if "://" in value else (cwd / value).resolve().as_uri())
+    return [f"{_public(url).rstrip('/')}/" for url in found]
+
+
+def _no_index(requirements: Sequence[str]) -> bool:
+    return any((m := _OPTION.match(line)) and m.group(1) == "--no-index" for line in requirements)
+
+
+def _source(entry: Mapping[str, Any], links: Sequence[str], no_index: bool) -> str:
+    """``index`` or ``find-links``: where uv found the package of pylock.toml's *entry*."""
+    if entry.get("index"):
+        return "index"
+    files = [*entry.get("wheels", []), *([entry["sdist"]] if entry.get("sdist") else [])]
+    urls = [_public(str(f.get("url", ""))) for f in files]
+    if no_index or any(url.startswith(tuple(links)) for url in urls if links):
+        return "find-links"
+    return "index"
+
+
 def _artifact(data: Mapping[str, Any]) -> Artifact:
+    from envyard.locking.model import Artifact
+
     hashes = data.get("hashes") or {}
     return Artifact(url=_public(str(data["url"])), sha256=str(hashes.get("sha256", "")),
                     size=data.get("size"))  # fmt: skip
 
 
-def _packages(pylock: Mapping[str, Any]) -> tuple[PipPackage, ...]:
+def _packages(
+    pylock: Mapping[str, Any], links: Sequence[str] = (), no_index: bool = False
+) -> tuple[PipPackage, ...]:
+    from envyard.locking.model import PipPackage
+
     found = []
     for entry in pylock.get("packages", []):
         sdist = entry.get("sdist")
@@ -106,6 +141,7 @@ def _packages(pylock: Mapping[str, Any]) -> tuple[PipPackage, ...]:
                 version=str(entry["version"]),
                 wheels=tuple(_artifact(w) for w in entry.get("wheels", [])),
                 sdist=_artifact(sdist) if sdist else None,
+                source=_source(entry, links, no_index),
             )
         )
     return tuple(sorted(found, key=lambda p: p.name))
@@ -131,35 +167,56 @@ def resolve_pip(
 
     _refuse_file_options(requirements, kernel)
     lines = [_absolute_find_links(line.strip(), cwd) for line in requirements if line.strip()]
-    result: dict[str, tuple[PipPackage, ...]] = {}
     with tempfile.TemporaryDirectory(prefix="envyard-lock-") as tmp:
         source = Path(tmp) / "requirements.in"
         source.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
-        for platform in platforms:
-            out = Path(tmp) / f"pylock.{platform.replace('-', '_')}.toml"
-            argv = [
-                uv_binary(), "pip", "compile", str(source), "--format", "pylock.toml",
-                "-o", str(out), "--quiet", "--no-header", "--python-version", python,
-                "--python-platform", PLATFORMS[platform],
-                "--python", sys.executable,  # builds sdists if it must; never downloads one
-            ]  # fmt: skip
-            done = subprocess.run(
-                argv,
-                env={**env, "UV_PYTHON_DOWNLOADS": "never"},
-                cwd=cwd,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if done.returncode != 0:
-                raise ResolveError(
-                    f"kernel '{kernel}': the pip requirements cannot be locked for {platform} "
-                    f"(Python {python}): {_explain(done.stderr + done.stdout)}",
-                    hint="fix the requirement named above (or the kernel's index options) "
-                    "and try again",
-                )
-            result[platform] = _packages(tomllib.loads(out.read_text(encoding="utf-8")))
-    return result
+        running: dict[str, tuple[subprocess.Popen[str], Path]] = {}
+        try:
+            for platform in platforms:  # every platform's uv at once; each waits on the index
+                out = Path(tmp) / f"pylock.{platform.replace('-', '_')}.toml"
+                argv = [
+                    uv_binary(), "pip", "compile", str(source), "--format", "pylock.toml",
+                    "-o", str(out), "--quiet", "--no-header", "--python-version", python,
+                    "--python-platform", PLATFORMS[platform],
+                    "--python", sys.executable,  # builds sdists if it must; never downloads one
+                ]  # fmt: skip
+                running[platform] = (_start(argv, env, cwd), out)
+            # while uv resolves: the lock models (pydantic) and the TOML parser are loaded
+            import tomllib
+
+            from envyard.locking import model  # noqa: F401
+
+            links, no_index = find_links(lines, env, cwd), _no_index(lines)
+            result: dict[str, tuple[PipPackage, ...]] = {}
+            for platform, (proc, out) in running.items():
+                stdout, stderr = proc.communicate()
+                if proc.returncode != 0:
+                    raise ResolveError(
+                        f"kernel '{kernel}': the pip requirements cannot be locked for "
+                        f"{platform} (Python {python}): {_explain(stderr + stdout)}",
+                        hint="fix the requirement named above (or the kernel's index options) "
+                        "and try again",
+                    )
+                pylock = tomllib.loads(out.read_text(encoding="utf-8"))
+                result[platform] = _packages(pylock, links, no_index)
+            return result
+        finally:
+            for proc, _ in running.values():
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+
+
+def _start(argv: list[str], env: Mapping[str, str], cwd: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        argv,
+        env={**env, "UV_PYTHON_DOWNLOADS": "never"},
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _toml_string(value: str) -> str:

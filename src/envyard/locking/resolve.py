@@ -13,10 +13,13 @@ import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from envyard.launch.kernelspec import KernelSpec
 from envyard.locking.config import channel_urls, lock_platforms
-from envyard.locking.model import CondaPackage, Lock, PipPackage, PlatformLock
+
+if TYPE_CHECKING:  # the models (pydantic) load while uv resolves (see locking.pip)
+    from envyard.launch.kernelspec import KernelSpec
+    from envyard.locking.model import CondaPackage, Lock, PipPackage
 
 __all__ = ["conda_specs", "lock_kernel", "spec_hash"]
 
@@ -88,6 +91,8 @@ def lock_kernel(
             cwd=cwd or Path.cwd(),
             kernel=spec.name,
         )
+    from envyard.locking.model import Lock, PlatformLock
+
     return Lock(
         spec_hash=spec_hash(spec),
         python=python,
