@@ -4,6 +4,7 @@
 - ``render.py``: a new value written as YAML text that fits where the old one stood.
 - ``scalars.py``: the common case — scalars replaced by scalars — edited from the changes alone.
 - ``spans.py``: anything else, by comparing the old and new data along the node tree.
+- ``verify.py``: the staged text parsed again and compared with the intended data.
 
 :func:`edit_text` is the entry point: whichever way the text was made, it is parsed again and
 compared with the intended data; a difference is an error at the file's first changed line,
@@ -16,10 +17,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from envyard.errors import SpecError
-from envyard.overrides.editing.nodes import YamlText, parse_yaml
+from envyard.overrides.editing.nodes import YamlText
 from envyard.overrides.editing.scalars import patch_scalars
 from envyard.overrides.editing.spans import patch_text, roundtrip_dump
-from envyard.overrides.matching.rules import Change, same
+from envyard.overrides.editing.verify import reads_as
+from envyard.overrides.matching.rules import MISSING, Change, Location, same
 
 __all__ = ["edit_text", "same"]
 
@@ -38,7 +40,7 @@ def edit_text(
         if text is None:
             continue
         try:
-            if same(parse_yaml(text, doc.file).data, new_data):
+            if reads_as(doc, text, new_data, _edited(changes) if make is _fast else None):
                 return text
         except SpecError as exc:
             problem = str(exc)
@@ -53,6 +55,11 @@ def edit_text(
         hint="this is a bug in Envyard's YAML editing; please report it with this file "
         "(the original is unchanged and nothing was staged)",
     )
+
+
+def _edited(changes: Sequence[Change]) -> set[Location]:
+    """Where the scalar edits rewrote the text: a replaced scalar, or the list an item left."""
+    return {c.location[:-1] if c.new is MISSING else c.location for c in changes}
 
 
 def _fast(doc: YamlText, new: Any, changes: Sequence[Change], json_file: bool) -> str | None:

@@ -96,7 +96,7 @@ def parse_yaml(text: str, file: str) -> YamlText:
             col=node.start_mark.column + 1,
             hint="is this a YAML spec file?",
         )
-    return YamlText(file, text, node, to_data(node, file))
+    return YamlText(file, text, node, to_data(node, file, aliases="*" in text))
 
 
 def last_content_end(text: str, node: Node) -> int:
