@@ -14,10 +14,10 @@ the base image (regex with ``\\g<1>``), the tags, and the package index in the c
 - Envyard: ``envyard.overrides.staged`` (resolve the target, load the profile, stage copies with
   the rules applied, remove the staging folder), timed in this process (imports excluded). The
   staging folder is renamed away when the block exits and deleted on a background thread; both
-  the caller's wait and the time until the deletion finished are printed. Large scopes are
-  planned on one forked process per CPU (``ENVYARD_STAGING_PROCESSES=1`` measures one
-  process); the first run is also shown on its own, as it alone compiles the profile (cached
-  per file in the process, which a one-shot CLI run does not keep).
+  the caller's wait and the time until the deletion finished are printed. Everything is
+  planned in this one process, on one thread (the files are written on a small thread pool only
+  when the staging folder is on a disk); the first run is also shown on its own, as it alone
+  compiles the profile (cached per file in the process, which a one-shot CLI run does not keep).
 
 Run: ``python benchmarks/overrides_vs_shrike.py [--n 1000] [--repeat 3]``. Prints both times
 and the ratio (Envyard: the median of ``--repeat`` runs on the same tree, all shown; shrike: one
