@@ -126,10 +126,14 @@ def _read(path: Path) -> tuple[Document, str]:
     The common case - a small UTF-8 file - is read here directly (thousands of files: no
     ``resolve()`` per file for its displayed name); anything else goes through
     ``yamlio.source.read_text``, whose messages name what is wrong."""
+    raw = b""
     try:
         with open(path, "rb") as handle:  # noqa: PTH123 - the fast path
-            raw = handle.read(MAX_SPEC_BYTES + 1)
-        text = raw.decode("utf-8-sig") if b"\x00" not in raw[:8192] else None
+            # read() sizes its buffer from the file; read(MAX_SPEC_BYTES + 1) would take
+            # 4 MB from the system for every small file
+            if os.fstat(handle.fileno()).st_size <= MAX_SPEC_BYTES:
+                raw = handle.read()
+        text = raw.decode("utf-8-sig") if raw and b"\x00" not in raw[:8192] else None
     except (OSError, UnicodeDecodeError):
         text = None
     if text is None or len(raw) > MAX_SPEC_BYTES:
@@ -216,16 +220,18 @@ def discover(
 def discover_files(files: Iterable[Path], base: Path) -> Discovery:
     """Load the given ``asset.yaml`` files (absolute paths) of the repository at ``base``."""
     found = Discovery(root=base)
-    real_root = os.path.realpath(base)
-    seen: set[Path] = set()
-    for config_path in files:
-        key = config_path
-        if key in seen:
-            continue
-        seen.add(key)
-        asset, problems = load_asset(config_path, base)
+    for asset, problems in load_each(dict.fromkeys(files), base):
         found.diagnostics.extend(problems)
         if asset is not None:
-            asset.resolved_root = real_root
             found.assets.append(asset)
     return found
+
+
+def load_each(files: Iterable[Path], base: Path) -> Iterator[tuple[Asset | None, list[Diagnostic]]]:
+    """:func:`load_asset` for each file in turn (duplicates are the caller's business)."""
+    real_root = os.path.realpath(base)
+    for config_path in files:
+        asset, problems = load_asset(config_path, base)
+        if asset is not None:
+            asset.resolved_root = real_root
+        yield asset, problems

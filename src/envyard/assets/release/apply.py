@@ -21,8 +21,8 @@ from envyard.assets.config import AssetSettings
 from envyard.assets.pinning.lock import LockEntry, LockFile
 from envyard.assets.pinning.pin import PinResult, pin_assets
 from envyard.assets.release.git import Git, TreeEntry
-from envyard.assets.release.latest import with_described
 from envyard.assets.release.items import PlanItem, ReleasePlan
+from envyard.assets.release.latest import with_described
 from envyard.assets.tags.http import HttpSession
 from envyard.assets.tags.spec import render_spec_tags, spec_tag_values
 from envyard.errors import ConflictError, ResolveError

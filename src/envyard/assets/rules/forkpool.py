@@ -50,6 +50,13 @@ def chunks_of(items: Sequence[T], *, min_size: int, max_chunks: int) -> list[lis
     return out
 
 
+def dealt(items: Sequence[T], *, min_size: int, max_chunks: int) -> list[list[T]]:
+    """``items`` dealt out in turn to as many chunks as :func:`chunks_of` makes (item ``i`` to
+    chunk ``i % count``): alike neighbours are spread, so the chunks take alike time."""
+    count = len(chunks_of(items, min_size=min_size, max_chunks=max_chunks))
+    return [list(items[index::count]) for index in range(count)]
+
+
 def _dumps(value: object) -> bytes:
     """Pickled, paths as plain strings: unpickling rebuilds a path from one string, not from
     each of its parts (a third of the parent's unpickling time with thousands of paths)."""

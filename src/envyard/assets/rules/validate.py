@@ -7,10 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from envyard.assets.config import AssetSettings, load_asset_settings
-from envyard.assets.discovery.discover import Discovery, discover_files, find_asset_files, repo_root
+from envyard.assets.discovery.discover import (
+    Discovery,
+    find_asset_files,
+    load_each,
+    repo_root,
+)
 from envyard.assets.discovery.model import Asset
 from envyard.assets.rules.environment import published_image
-from envyard.assets.rules.forkpool import chunks_of, map_chunks, usable_cpus
+from envyard.assets.rules.forkpool import dealt, map_chunks, usable_cpus
 from envyard.assets.rules.table import Rule, RuleContext, effective, rule_table
 from envyard.errors import Diagnostic
 from envyard.yamlio import bulk
@@ -61,8 +66,13 @@ def _tag(diags: Iterable[Diagnostic], rule: Rule, severity: str) -> list[Diagnos
     ]
 
 
-def _per_asset(assets: list[Asset], ctx: RuleContext) -> dict[str, list[Diagnostic]]:
-    """Rule id -> what the per-asset rules found, asset by asset (in ``assets`` order)."""
+def _per_asset(
+    assets: list[Asset],
+    ctx: RuleContext,
+    by_asset: dict[int, dict[str, list[Diagnostic]]] | None = None,
+) -> dict[str, list[Diagnostic]]:
+    """Rule id -> what the per-asset rules found, asset by asset (in ``assets`` order); with
+    ``by_asset`` (``id(asset)`` -> rule id -> findings) also filed asset by asset."""
     out: dict[str, list[Diagnostic]] = {}
     for rule in rule_table().values():
         enabled, severity = effective(rule, ctx.settings)
@@ -72,7 +82,10 @@ def _per_asset(assets: list[Asset], ctx: RuleContext) -> dict[str, list[Diagnost
         for asset in assets:
             if rule.environment_only and asset.type != "environment":
                 continue
-            found.extend(_tag(rule.check(asset, ctx), rule, severity))
+            tagged = _tag(rule.check(asset, ctx), rule, severity)
+            found.extend(tagged)
+            if by_asset is not None and tagged:
+                by_asset[id(asset)][rule.id] = tagged
     return out
 
 
@@ -134,20 +147,27 @@ def validate_discovery(found: Discovery, settings: AssetSettings) -> AssetReport
 
 
 @dataclass
-class _Part:
-    """What one chunk of asset files yielded: loaded assets, discovery problems, and the
-    per-asset rule findings by rule id."""
+class _Done:
+    """What one ``asset.yaml`` yielded in a chunk: the loaded asset (None when it failed), its
+    discovery problems, and its per-asset rule findings by rule id."""
 
-    assets: list[Asset]
+    asset: Asset | None
     found: list[Diagnostic]
     by_rule: dict[str, list[Diagnostic]]
 
 
-def _check_part(job: tuple[list[Path], Path, AssetSettings]) -> _Part:
+def _check_part(job: tuple[list[Path], Path, AssetSettings]) -> list[_Done]:
+    """One chunk, file by file (in the chunk's order)."""
     files, base, settings = job
-    found = discover_files(files, base)
-    ctx = _context(found.assets, settings)
-    return _Part(found.assets, found.diagnostics, _per_asset(found.assets, ctx))
+    loaded = list(load_each(files, base))
+    assets = [asset for asset, _problems in loaded if asset is not None]
+    ctx = _context(assets, settings)
+    by_asset: dict[int, dict[str, list[Diagnostic]]] = {id(a): {} for a in assets}
+    _per_asset(assets, ctx, by_asset)
+    return [
+        _Done(asset, problems, by_asset[id(asset)] if asset is not None else {})
+        for asset, problems in loaded
+    ]
 
 
 ASSETS_PER_PROCESS = 250
@@ -158,22 +178,31 @@ def validate_files(
     files: Iterable[Path], base: Path, settings: AssetSettings, *, jobs: int | None = None
 ) -> AssetReport:
     """Validate the given ``asset.yaml`` files; with many, over ``jobs`` processes (default:
-    the usable cores). The report is the same, diagnostic for diagnostic, as one process's."""
+    the usable cores). The report is the same, diagnostic for diagnostic, as one process's.
+
+    The files are dealt out in turn (1st, 3rd, 5th... to one process, 2nd, 4th... to the
+    next): neighbouring assets are alike (a folder of large component specs, another of small
+    environments), so every process gets a like share and none waits for another."""
     unique = list(dict.fromkeys(files))
-    parts = chunks_of(unique, min_size=ASSETS_PER_PROCESS, max_chunks=jobs or usable_cpus())
+    parts = dealt(unique, min_size=ASSETS_PER_PROCESS, max_chunks=jobs or usable_cpus())
     with bulk():  # thousands of files read, children's results unpickled: no cycles to find
-        return _validate_parts(parts, base, settings)
+        return _validate_parts(unique, parts, base, settings)
 
 
-def _validate_parts(parts: list[list[Path]], base: Path, settings: AssetSettings) -> AssetReport:
+def _validate_parts(
+    unique: list[Path], parts: list[list[Path]], base: Path, settings: AssetSettings
+) -> AssetReport:
     results = map_chunks(_check_part, [(part, base, settings) for part in parts])
-    assets = [asset for part in results for asset in part.assets]
-    found = Discovery(root=base, assets=assets, diagnostics=[d for r in results for d in r.found])
+    done: list[_Done] = [_Done(None, [], {})] * len(unique)
+    for index, part in enumerate(results):  # back in the files' order
+        done[index :: len(results)] = part
+    assets = [d.asset for d in done if d.asset is not None]
+    found = Discovery(root=base, assets=assets, diagnostics=[x for d in done for x in d.found])
     ctx = _context(assets, settings)
     out = _discovery_diagnostics(found, settings)
     for rule_id in rule_table():  # rule by rule, then asset by asset: one process's order
-        for part in results:
-            out += part.by_rule.get(rule_id, [])
+        for d in done:
+            out += d.by_rule.get(rule_id, [])
     return _finish(assets, out, ctx)
 
 
