@@ -19,6 +19,7 @@ The word lists come from ``[assets.naming]`` (defaults: the reference's).
 
 from __future__ import annotations
 
+import functools
 import re
 
 from envyard.assets.config import NamingConfig
@@ -70,13 +71,53 @@ def check_asset_name(name: str, asset_type: str, config: NamingConfig) -> list[P
 
 def check_environment_name(name: str, config: NamingConfig) -> list[Problem]:
     """Rules AST006 (errors) and AST017 (warnings) for an environment's name."""
+    key = (
+        tuple(config.frameworks),
+        tuple(config.operating_systems),
+        tuple(config.accelerators),
+        tuple(config.invalid_strings),
+    )
+    return list(_check_environment_name(name, *key))
+
+
+@functools.cache
+def _patterns(
+    frameworks: tuple[str, ...], systems: tuple[str, ...], accelerators: tuple[str, ...]
+) -> tuple[
+    re.Pattern[str], re.Pattern[str] | None, re.Pattern[str], re.Pattern[str], re.Pattern[str]
+]:
+    """(framework-version, OS word, OS-version, driver-version, the whole order), compiled once
+    per word list: both naming rules ask for every environment."""
+    framework_version = f"(?:{_alternatives(list(frameworks))})-{_COMMON_VERSION}"
+    os_version = f"(?:{_alternatives(list(systems))}){_COMMON_VERSION}"
+    driver_version = f"(?:{_alternatives(list(accelerators))}){_COMMON_VERSION}"
+    # short words (``win``) only as whole words, as the reference has it
+    os_words = "|".join(rf"\b{re.escape(w)}\b" if len(w) <= 3 else re.escape(w) for w in systems)
+    full = (
+        f"{framework_version}(?:-{os_version})?(?:-{_PYTHON.pattern})?"
+        f"(?:-(?:{driver_version}|gpu))?"
+    )
+    return (
+        re.compile(framework_version),
+        re.compile(os_words) if os_words else None,
+        re.compile(os_version),
+        re.compile(driver_version),
+        re.compile(full),
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _check_environment_name(
+    name: str,
+    frameworks: tuple[str, ...],
+    systems: tuple[str, ...],
+    accelerators: tuple[str, ...],
+    invalid_strings: tuple[str, ...],
+) -> tuple[Problem, ...]:
+    framework_version, os_words, os_version, driver_version, full = _patterns(
+        frameworks, systems, accelerators
+    )
     problems: list[Problem] = []
-    frameworks = _alternatives(config.frameworks)
-    systems = _alternatives(config.operating_systems)
-    drivers = _alternatives(config.accelerators)
-    framework_version = f"(?:{frameworks})-{_COMMON_VERSION}"
-    os_version = f"(?:{systems}){_COMMON_VERSION}"
-    driver_version = f"(?:{drivers}){_COMMON_VERSION}"
     if not _ENV_CHARS.match(name):
         problems.append(
             (
@@ -85,12 +126,12 @@ def check_environment_name(name: str, config: NamingConfig) -> list[Problem]:
                 "use lowercase letters, digits, '.' and '-', starting with a letter",
             )
         )
-    for word in config.invalid_strings:
+    for word in invalid_strings:
         if word in name:
             problems.append(
                 ("error", f"name '{name}' contains invalid string '{word}'", f"remove '{word}'")
             )
-    found = [f for f in config.frameworks if f in name]
+    found = [f for f in frameworks if f in name]
     if not found:
         problems.append(
             (
@@ -99,15 +140,11 @@ def check_environment_name(name: str, config: NamingConfig) -> list[Problem]:
                 "environments are named <framework>-<version>..., e.g. pytorch-2.3",
             )
         )
-    elif not re.search(framework_version, name):
+    elif not framework_version.search(name):
         problems.append(
             ("error", f"name '{name}' is missing framework version", f"e.g. {found[0]}-1.0")
         )
-    # short words (``win``) only as whole words, as the reference has it
-    os_words = "|".join(
-        rf"\b{re.escape(w)}\b" if len(w) <= 3 else re.escape(w) for w in config.operating_systems
-    )
-    if os_words and re.search(os_words, name) and not re.search(os_version, name):
+    if os_words is not None and os_words.search(name) and not os_version.search(name):
         problems.append(
             ("error", f"name '{name}' is missing operating system version", "e.g. debian11")
         )
@@ -119,8 +156,8 @@ def check_environment_name(name: str, config: NamingConfig) -> list[Problem]:
                 "drop the python part unless the environment exists for several",
             )
         )
-    if any(d in name for d in config.accelerators):
-        if not re.search(driver_version, name):
+    if any(d in name for d in accelerators):
+        if not driver_version.search(name):
             problems.append(("error", f"name '{name}' is missing GPU driver version", "cuda12.1"))
         if "gpu" in name:
             problems.append(
@@ -130,10 +167,6 @@ def check_environment_name(name: str, config: NamingConfig) -> list[Problem]:
                     "keep the versioned driver only",
                 )
             )
-    full = (
-        f"{framework_version}(?:-{os_version})?(?:-{_PYTHON.pattern})?"
-        f"(?:-(?:{driver_version}|gpu))?"
-    )
-    if found and not re.search(full, name):
+    if found and not full.search(name):
         problems.append(("error", f"name '{name}' elements are out of order", _ORDER))
-    return problems
+    return tuple(problems)
