@@ -9,7 +9,11 @@ import pytest
 from tests.notebooks.helpers import write_notebook
 
 from envyard.notebooks.session import SessionRequest, run_session
+from envyard.testing.lock_index import locking_index
+from envyard.testing.pypi import PypiIndex
 from envyard.testing.ray import RayHead, ray_head  # noqa: F401 - the session fixture
+
+__all__ = ["locking_index"]  # the fixture: environments lock against the local index
 
 pytestmark = pytest.mark.slow
 
@@ -69,8 +73,10 @@ def test_missing_address_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_the_job_spec_carries_the_environment_not_the_token(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, locking_index: PypiIndex
 ) -> None:
+    """The environment's kernel (``six``) is locked against the session's local index
+    (``locking_index``), never PyPI."""
     import json
 
     from envyard.client import Client
@@ -97,3 +103,5 @@ def test_the_job_spec_carries_the_environment_not_the_token(
         stored = client.environments.lock("rayenv@1")
     assert stored.lock is not None
     assert Lock.model_validate(json.loads(text)["lock"]).digest() == stored.lock_hash
+    urls = [w.url for lock in stored.lock.platforms.values() for p in lock.pip for w in p.wheels]
+    assert urls and all(u.startswith(locking_index.root_url) for u in urls), urls
