@@ -13,7 +13,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from envyard.assets.rules.forkpool import chunks_of, map_chunks
+from envyard.assets.rules.forkpool import chunks_of, dealt, map_chunks
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
@@ -99,3 +99,11 @@ def test_validation_over_processes_matches_one_process(tmp_path: Path) -> None:
     assert many == one
     rules = {line.rsplit(" [", 1)[1].split("]")[0] for line in one}
     assert {"AST001", "AST005", "AST010", "AST012"} <= rules
+
+
+def test_dealt_chunks_take_turns_and_cover_everything() -> None:
+    items = list(range(10))
+    assert dealt(items, min_size=3, max_chunks=2) == [[0, 2, 4, 6, 8], [1, 3, 5, 7, 9]]
+    assert dealt(items, min_size=20, max_chunks=4) == [items]
+    assert dealt([], min_size=1, max_chunks=4) == [[]]
+    assert sorted(x for part in dealt(items, min_size=1, max_chunks=3) for x in part) == items

@@ -59,6 +59,22 @@ class RuleContext:
         """Every file text read so far (None: unreadable)."""
         return dict(self._texts)
 
+    def files_read(
+        self, *, leave_out: set[Path]
+    ) -> tuple[dict[Path, str | None], dict[Path, int | None]]:
+        """What this run read and stat-ed (texts but those in ``leave_out``; file modes), for
+        another context to :meth:`learn`: a forked chunk hands them to the repository-wide
+        rules, which then read no file again."""
+        texts = {p: t for p, t in self._texts.items() if p not in leave_out}
+        return texts, dict(self._modes)
+
+    def learn(self, texts: dict[Path, str | None], modes: dict[Path, int | None]) -> None:
+        """Take what :meth:`files_read` gave (files read earlier in this run)."""
+        for path, text in texts.items():
+            self._texts.setdefault(path, text)
+        for path, mode in modes.items():
+            self._modes.setdefault(path, mode)
+
     def seed(self, path: Path, text: str | None) -> None:
         """Record a file's text read elsewhere in this run (as ``text`` would return it)."""
         self._texts.setdefault(path, text)

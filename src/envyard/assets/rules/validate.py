@@ -156,18 +156,30 @@ class _Done:
     by_rule: dict[str, list[Diagnostic]]
 
 
-def _check_part(job: tuple[list[Path], Path, AssetSettings]) -> list[_Done]:
-    """One chunk, file by file (in the chunk's order)."""
+@dataclass
+class _Part:
+    """A chunk's results, file by file (in the chunk's order), and the texts and modes of the
+    files its rules read (spec texts left out: the repository-wide rules do not read them)."""
+
+    done: list[_Done]
+    texts: dict[Path, str | None]
+    modes: dict[Path, int | None]
+
+
+def _check_part(job: tuple[list[Path], Path, AssetSettings]) -> _Part:
+    """One chunk of asset files."""
     files, base, settings = job
     loaded = list(load_each(files, base))
     assets = [asset for asset, _problems in loaded if asset is not None]
     ctx = _context(assets, settings)
     by_asset: dict[int, dict[str, list[Diagnostic]]] = {id(a): {} for a in assets}
     _per_asset(assets, ctx, by_asset)
-    return [
+    done = [
         _Done(asset, problems, by_asset[id(asset)] if asset is not None else {})
         for asset, problems in loaded
     ]
+    specs = {a.spec_path for a in assets if a.spec_path is not None}
+    return _Part(done, *ctx.files_read(leave_out=specs))
 
 
 ASSETS_PER_PROCESS = 250
@@ -195,10 +207,12 @@ def _validate_parts(
     results = map_chunks(_check_part, [(part, base, settings) for part in parts])
     done: list[_Done] = [_Done(None, [], {})] * len(unique)
     for index, part in enumerate(results):  # back in the files' order
-        done[index :: len(results)] = part
+        done[index :: len(results)] = part.done
     assets = [d.asset for d in done if d.asset is not None]
     found = Discovery(root=base, assets=assets, diagnostics=[x for d in done for x in d.found])
     ctx = _context(assets, settings)
+    for part in results:
+        ctx.learn(part.texts, part.modes)
     out = _discovery_diagnostics(found, settings)
     for rule_id in rule_table():  # rule by rule, then asset by asset: one process's order
         for d in done:
