@@ -179,6 +179,33 @@ def test_forked_or_spawned_kernels(tmp_path: Path, fork: bool, expected: str) ->
     assert expected in saved.cells[0].outputs[0]["text"]
 
 
+_SHELL_STATE = (
+    "import os\nip = get_ipython()\n"
+    "print(type(ip).__name__, ip.kernel is not None, ip.parent is ip.kernel)\n"
+    "print(os.getcwd() == ip.starting_dir == str(_dh[0]), os.environ['TERM'])\n"
+    "print(ip.execution_count, len(In))\n"
+    "print(ip.displayhook.session is ip.kernel.session, ip.kernel.shell is ip)"
+)
+
+
+def test_a_forked_kernels_prebuilt_shell_is_as_a_spawned_kernels(tmp_path: Path) -> None:
+    """The fork server builds the shell before forking (forkprep): in the kernel it must be
+    that kernel's, in its working directory, as a shell built by a spawned kernel is."""
+    texts = []
+    for fork in (True, False):
+        folder = tmp_path / str(fork)
+        write_notebook(folder / "a.ipynb", _SHELL_STATE, "%%bash\necho from bash", "1 + 1")
+        out = tmp_path / f"out-{fork}"
+        report = run_session(
+            SessionRequest([folder], fork=fork, output_dir=out, base=folder)
+        )  # fmt: skip
+        assert report.results[0].status == "passed", report.results[0].message
+        saved = nbformat.read(out / "a.ipynb", as_version=4)
+        texts.append([o.get("text") or o.get("data") for c in saved.cells for o in c.outputs])
+    assert texts[0] == texts[1]
+    assert texts[0][0] == "ZMQInteractiveShell True True\nTrue xterm-color\n1 2\nTrue True\n"
+
+
 def test_per_cell_code_runs_hidden_and_keeps_user_tracebacks(tmp_path: Path) -> None:
     folder = tmp_path / "nbs"
     write_notebook(folder / "count.ipynb", "print(CALLS)", "CALLS", "raise ValueError('mine')")

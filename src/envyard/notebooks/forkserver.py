@@ -10,7 +10,8 @@ uses only the standard library until it imports ``ipykernel``. The runner starts
   code, or ``-signal``).
 
 Each kernel is a new process (its own memory, interpreter state and session: ``setsid``), forked
-after the expensive imports, so start-up costs a fork instead of ~1 s of imports. The random
+after the expensive imports and what :mod:`envyard.notebooks.forkprep` builds once (ipykernel's
+application and shell), so start-up costs a fork instead of ~1 s of imports. The random
 module is reseeded in the child so kernels do not share a random sequence. When stdin closes
 (the runner exited or died) every kernel still running is killed and the server exits.
 """
@@ -100,73 +101,7 @@ def _child(request: dict[str, object], server_pid: int) -> None:
     random.seed()
     if sys.path and sys.path[0] == "":
         del sys.path[0]  # IPython puts the working directory back (InteractiveShellApp.init_path)
-    sys.argv = [
-        "ipykernel_launcher",
-        "-f",
-        str(request["connection_file"]),
-        f"--IPKernelApp.parent_handle={server_pid}",
-        *_ARGV,
-    ]
-    from ipykernel import kernelapp
-
-    if _APP is None or any(os.environ.get(k) != v for k, v in _APP_ENV.items()):
-        kernelapp.IPKernelApp.clear_instance()  # built whole, from this command line
-        kernelapp.launch_new_instance()
-        return
-    from IPython.core.application import BaseIPythonApplication
-
-    app: Any = _APP
-    app.connection_file = str(request["connection_file"])
-    app.parent_handle = server_pid
-    sys.excepthook = _APP_HOOK
-    shared = BaseIPythonApplication.initialize
-    BaseIPythonApplication.initialize = _shared_done  # type: ignore[method-assign]
-    try:
-        app.initialize([])  # the rest of ipykernel's own initialize
-    finally:
-        BaseIPythonApplication.initialize = shared  # type: ignore[method-assign]
-    app.start()
-
-
-_ARGV = ["--HistoryManager.hist_file=:memory:"]  # no shared sqlite file between kernels
-# what the shared part of the application's set-up reads from the environment
-_CONFIG_ENV = ("HOME", "IPYTHONDIR", "JUPYTER_CONFIG_DIR", "JUPYTER_CONFIG_PATH", "XDG_CONFIG_HOME")
-_APP: object | None = None
-_APP_ENV: dict[str, str | None] = {}
-_APP_HOOK: Any = None
-
-
-def _shared_done(self: object, argv: object = None) -> None:
-    """Stands in for the application set-up part done before the fork (:func:`_prebuild`)."""
-
-
-def _prebuild() -> None:
-    """Build ipykernel's application up to what every kernel shares, before any fork: its
-    command line, profile directory and config files (~7 ms of each kernel's start).
-
-    A kernel sets its connection file and parent on it and runs the rest of ipykernel's own
-    ``initialize``; one whose request changes the environment that set-up read builds the
-    application whole. If this IPython is not shaped as expected, every kernel does.
-    """
-    global _APP, _APP_HOOK  # noqa: PLW0603 - set once, before the first fork
-    hook = sys.excepthook
-    try:
-        from ipykernel.kernelapp import IPKernelApp
-        from IPython.core.application import BaseIPythonApplication
-    except ImportError:
-        return
-    try:
-        app = IPKernelApp.instance()
-        BaseIPythonApplication.initialize(app, list(_ARGV))  # type: ignore[no-untyped-call]
-        if app.subapp is not None:
-            raise RuntimeError("a sub-application")
-    except Exception:
-        IPKernelApp.clear_instance()
-        return
-    finally:
-        _APP_HOOK, sys.excepthook = sys.excepthook, hook  # IPython's crash handler: kernels'
-    _APP_ENV.update({k: os.environ.get(k) for k in _CONFIG_ENV})
-    _APP = app
+    _PREP.launch(str(request["connection_file"]), server_pid)
 
 
 def _serve() -> None:
@@ -269,35 +204,22 @@ def _adopted(server_pid: int) -> list[int]:
     return found
 
 
-def _warm() -> None:
-    """Build a plain IPython shell, run a cell and a failing cell in it, and discard it: fills
-    lazy imports, the compile and regex caches and the traceback formatter's.
+def _load_prep() -> Any:
+    """:mod:`envyard.notebooks.forkprep`, loaded from this file's folder (this interpreter
+    may not have Envyard; this file runs as ``__main__``, so its path is its code's)."""
+    import importlib.util
+    from pathlib import Path
 
-    Its singleton and exit hook are removed; no thread is started (history in memory), so the
-    forked kernels build their own shell from a clean slate, just without the warm-up cost.
-    What the cells print goes nowhere (stdout is the protocol pipe).
-    """
-    try:
-        import atexit
-        import contextlib
-        import io
+    path = Path(_load_prep.__code__.co_filename).with_name("forkprep.py")
+    spec = importlib.util.spec_from_file_location("_envyard_forkprep", path)
+    if spec is None or spec.loader is None:  # pragma: no cover - a file path always loads
+        raise ImportError(path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
-        from IPython.core.interactiveshell import InteractiveShell
-        from traitlets.config import Config
 
-        config = Config()
-        config.HistoryManager.hist_file = ":memory:"
-        shell = InteractiveShell.instance(config=config)
-        atexit.unregister(shell.atexit_operations)
-        sink = io.StringIO()
-        cells = ("_w = [x * x for x in range(10)]\n_w[-1]", "def _f():\n    raise ValueError\n_f()")
-        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-            for code in cells:
-                shell.run_cell(code, store_history=False)  # type: ignore[no-untyped-call]
-        InteractiveShell.clear_instance()
-        del shell
-    except Exception:  # noqa: S110 - a speed-up only
-        pass
+_PREP: Any = None
 
 
 def main() -> None:
@@ -310,8 +232,10 @@ def main() -> None:
         except Exception:  # noqa: S112 - optional speed-ups (debugpy may be absent)
             continue
 
-    _warm()
-    _prebuild()
+    global _PREP  # noqa: PLW0603 - set once, before the first fork
+    _PREP = _load_prep()
+    _PREP.warm()
+    _PREP.prebuild()
     import gc
 
     gc.collect()
