@@ -139,11 +139,7 @@ def _test(  # noqa: PLR0917 - the command's options, passed through
     quiet: bool,
     allow_empty: bool,
 ) -> int:
-    from rich.console import Console
-
-    from envyard.notebooks import junit as junit_report
     from envyard.notebooks import summary
-    from envyard.notebooks.progress import LiveProgress
     from envyard.notebooks.results import exit_code
     from envyard.notebooks.session import SessionRequest, run_session
 
@@ -164,11 +160,19 @@ def _test(  # noqa: PLR0917 - the command's options, passed through
         parameters=dict(_parameter(p) for p in parameters),
         backend_options={"address": ray_address} if backend == "ray" and ray_address else {},
     )
-    console = Console(stderr=True, quiet=quiet, soft_wrap=True)
-    with LiveProgress(console) as live:
-        report = run_session(request, live.event, live.set_total)
+    if quiet:  # no live progress: rich is not even imported
+        report = run_session(request)
+    else:
+        from rich.console import Console
+
+        from envyard.notebooks.progress import LiveProgress
+
+        with LiveProgress(Console(stderr=True, soft_wrap=True)) as live:
+            report = run_session(request, live.event, live.set_total)
     results = report.results
     if junit is not None:
+        from envyard.notebooks import junit as junit_report
+
         junit_report.write(junit, results, cells=junit_cells)
     if output_dir is not None:
         summary.write_json(output_dir / "summary.json", results, report.duration)

@@ -8,8 +8,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, select_autoescape
-
 from envyard.atomicfile import write_atomic
 from envyard.notebooks.results import NotebookResult, cell_label, exit_code, strip_ansi
 
@@ -84,6 +82,8 @@ def write_json(path: Path, results: list[NotebookResult], duration: float) -> No
 
 
 def render_html(results: list[NotebookResult], duration: float, base: Path | None = None) -> str:
+    from jinja2 import Environment, select_autoescape  # only for HTML reports (import cost)
+
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     rows = []
     for r in results:
