@@ -22,7 +22,9 @@ module              what
 ``early``           starts the fork server before the runner's own imports
 ``provisioner``     jupyter_client provisioner that launches through the fork server
 ``kernels``         start single-use kernels over IPC sockets (fork, spawn, container command)
+``started``         a started kernel: its log, exit status, kill and stop
 ``execute``         run one notebook cell by cell with nbclient: timeouts, dead kernels
+``outcome``         what a notebook's execution ended with; how kernel errors read
 ``runner``          the warm pool: kernels started ahead, notebooks in parallel, results
 ``stop``            Ctrl-C: the first SIGINT stops and reports, the second kills
 ``contain``         nothing a notebook starts outlives the run (run marks, sweeps)

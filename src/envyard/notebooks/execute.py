@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from nbclient import NotebookClient
@@ -24,9 +23,18 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from nbformat import NotebookNode
 
 from envyard.notebooks.inject import role, user_indices
-from envyard.notebooks.kernels import StartedKernel
 from envyard.notebooks.nbmeta import RAISES_TAG, SKIP_TAG, after_cell_code, tags
-from envyard.notebooks.results import CellResult, CellStatus, Status, strip_ansi
+from envyard.notebooks.outcome import (
+    HiddenCodeError,
+    Outcome,
+    clean_exit,
+    describe,
+    error_output,
+    number,
+    seconds,
+)
+from envyard.notebooks.results import CellResult, CellStatus, strip_ansi
+from envyard.notebooks.started import StartedKernel
 
 
 class _Client(NotebookClient):
@@ -56,53 +64,6 @@ class _Client(NotebookClient):
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-
-
-class _HiddenCodeError(Exception):
-    def __init__(self, what: str, content: dict[str, Any]) -> None:
-        super().__init__(what)
-        self.message = f"{what} failed: " + _describe(content)[0]
-        self.traceback = _describe(content)[1]
-
-
-@dataclass
-class Outcome:
-    status: Status
-    reason: str = ""
-    message: str = ""
-    cell_index: int | None = None
-    cell_source: str = ""
-    traceback: str = ""
-    cells: list[CellResult] = field(default_factory=list)
-
-
-def _error_output(cell: NotebookNode) -> dict[str, Any] | None:
-    for output in cell.get("outputs", []):
-        if output.get("output_type") == "error":
-            return dict(output)
-    return None
-
-
-def _describe(error: dict[str, Any] | None) -> tuple[str, str]:
-    if not error:
-        return "", ""
-    message = f"{error.get('ename', 'Error')}: {error.get('evalue', '')}".rstrip(": ")
-    return strip_ansi(message), strip_ansi("\n".join(error.get("traceback") or []))
-
-
-def _clean_exit(error: dict[str, Any] | None) -> bool:
-    if not error:
-        return False
-    return error.get("ename") == "SystemExit" and error.get("evalue") in ("", "0")
-
-
-def _number(index: int | None) -> str:
-    """Cells are numbered from 1 in what people read (Jupyter's own order)."""
-    return "?" if index is None else str(index + 1)
-
-
-def _seconds(value: float) -> str:
-    return f"{value:g}s"
 
 
 async def _interrupt_and_collect(kernel: StartedKernel, grace: float) -> str:
@@ -179,7 +140,7 @@ class _Execution:
     ) -> None:
         if index is None:
             return
-        message, trace = _describe(_error_output(cell)) if status != "passed" else ("", "")
+        message, trace = describe(error_output(cell)) if status != "passed" else ("", "")
         if status != "passed" and self.outcome is not None and self.outcome.cell_index == index:
             message, trace = self.outcome.message, self.outcome.traceback
         self.cells.append(CellResult(index, cell.source, status, took, message, trace))
@@ -200,20 +161,20 @@ class _Execution:
             if self.outcome is None:
                 self.outcome = Outcome("failed", "cell-error", str(exc), index, cell.source)
             return "failed"
-        except _HiddenCodeError as exc:
+        except HiddenCodeError as exc:
             if self.outcome is None:
                 self.outcome = Outcome(
                     "failed", "cell-error", exc.message, index, cell.source, exc.traceback
                 )
             return "failed"
         except CellExecutionError as exc:
-            error = _error_output(cell)
-            if user and _clean_exit(error):
+            error = error_output(cell)
+            if user and clean_exit(error):
                 self.exited = True  # papermill: sys.exit() / sys.exit(0) ends the notebook well
                 return "passed"
             if self.outcome is None:
                 reply = {"ename": getattr(exc, "ename", ""), "evalue": getattr(exc, "evalue", "")}
-                message, trace = _describe(error or reply)
+                message, trace = describe(error or reply)
                 if cell_role is not None:
                     message = f"injected {cell_role} cell failed: {message}"
                 self.outcome = Outcome("failed", "cell-error", message, index, cell.source, trace)
@@ -222,8 +183,8 @@ class _Execution:
             trace = await _interrupt_and_collect(self.kernel, self.grace)
             setting = self.cell_timeout if which == "cell" else self.timeout
             message = (
-                f"{which} timeout: cell {_number(index)} still running after "
-                f"{_seconds(setting or 0)}"
+                f"{which} timeout: cell {number(index)} still running after "
+                f"{seconds(setting or 0)}"
                 "; interrupted, then the kernel was killed"
             )
             self.outcome = Outcome("error", "timeout", message, index, cell.source, trace)
@@ -231,17 +192,17 @@ class _Execution:
         except DeadKernelError:
             code = await self.kernel.exit_status()
             shown = "unknown" if code is None else (f"signal {-code}" if code < 0 else str(code))
-            message = f"the kernel died (exit status {shown}) while running cell {_number(index)}"
+            message = f"the kernel died (exit status {shown}) while running cell {number(index)}"
             log = self.kernel.log_tail()
             self.outcome = Outcome("error", "dead-kernel", message, index, cell.source, log)
             return "error"
-        return "expected-error" if _error_output(cell) is not None else "passed"
+        return "expected-error" if error_output(cell) is not None else "passed"
 
     async def _after_user_cell(self, cell: NotebookNode) -> None:
         """A user cell ran: an error output fails it (even with an ``ok`` reply, as nbmake
         does), unless errors are allowed; else its nbmake mocks and post_cell_execute run,
         then the ``after_cell`` code."""
-        error = _error_output(cell)
+        error = error_output(cell)
         if error is None:  # nbmake applies mocks only to cells that ran cleanly
             for what, code in after_cell_code(cell):
                 await self._hidden(code, what, cell)
@@ -251,12 +212,12 @@ class _Execution:
             await self._hidden(self.after, "injected after_cell code", cell)
 
     async def _hidden(self, code: str, what: str, cell: NotebookNode) -> None:
-        """Run ``code`` silently (no outputs, no history); raise _HiddenCodeError on error."""
+        """Run ``code`` silently (no outputs, no history); raise HiddenCodeError on error."""
         msg_id = self.kernel.kc.execute(code, silent=True, store_history=False)
         reply = await self.client.async_wait_for_reply(msg_id, cell)
         content = (reply or {}).get("content", {})
         if content.get("status") == "error":
-            raise _HiddenCodeError(what, content)
+            raise HiddenCodeError(what, content)
 
     async def run(self) -> Outcome:
         try:

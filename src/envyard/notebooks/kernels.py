@@ -4,16 +4,14 @@ A :class:`KernelChoice` says which kernel a notebook runs on: a Python interpret
 through a fork server after ipykernel's imports, falling back to ``python -m
 ipykernel_launcher``) or a named Jupyter kernelspec. Every kernel gets its own short private
 directory holding its connection file, its IPC sockets (no TCP ports, so parallel starts cannot
-race for a port) and its log. Only *starting* is retried; a kernel that started is never reused.
+race for a port) and its log. Only *starting* is retried; a kernel that started is never reused
+(:class:`~envyard.notebooks.started.StartedKernel`: its log, kill and stop).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -28,6 +26,7 @@ from jupyter_client.manager import AsyncKernelManager
 
 from envyard.errors import ExecutionError
 from envyard.notebooks.provisioner import ForkProvisioner, ForkServer
+from envyard.notebooks.started import StartedKernel
 
 START_ATTEMPTS = 3
 
@@ -55,82 +54,6 @@ class KernelChoice:
 
 def current_python() -> KernelChoice:
     return KernelChoice(python=sys.executable)
-
-
-@dataclass
-class StartedKernel:
-    km: AsyncKernelManager
-    kc: Any
-    directory: Path
-    choice: KernelChoice
-    stopped: bool = False
-    cleanup: list[str] = field(default_factory=list)
-    info: dict[str, Any] = field(default_factory=dict)  # its kernel_info reply, when known
-
-    def log_tail(self, lines: int = 15) -> str:
-        log = self.directory / "kernel.log"
-        try:
-            text = log.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.strip().splitlines()[-lines:])
-
-    async def exit_status(self) -> int | None:
-        process = getattr(self.km.provisioner, "process", None)
-        if process is None:
-            return None
-        status = process.poll()
-        return None if status is None else int(status)
-
-    def kill_now(self) -> None:
-        """SIGKILL the kernel's process group at once (the slower cleanup is :meth:`stop`)."""
-        process = getattr(self.km.provisioner, "process", None)
-        if process is None:
-            return
-        with contextlib.suppress(OSError):  # the group: also what the notebook started
-            os.killpg(process.pid, signal.SIGKILL)
-        if process.poll() is None:
-            with contextlib.suppress(OSError):
-                process.kill()
-
-    async def stop(self) -> None:
-        """Kill the kernel (it ran its one notebook) and remove its directory."""
-        if self.stopped:
-            return
-        self.stopped = True
-        with contextlib.suppress(Exception):
-            self.kc.stop_channels()
-        if isinstance(self.km.provisioner, ForkProvisioner):
-            # killed with its process group (kill_now): wait (bounded) for the fork server to
-            # report it gone, then only its directory (connection file, sockets, log) is left
-            self.kill_now()
-            deadline = time.monotonic() + 5
-            while await self.exit_status() is None and time.monotonic() < deadline:
-                await asyncio.sleep(0.01)
-            shutil.rmtree(self.directory, ignore_errors=True)
-            return
-        with contextlib.suppress(Exception):
-            if self.km.has_kernel:
-                await self.km.shutdown_kernel(now=True)
-        with contextlib.suppress(Exception):
-            await self.km.cleanup_resources()
-        if self.cleanup:
-            await _run_until_ok(self.cleanup)
-        shutil.rmtree(self.directory, ignore_errors=True)
-
-
-async def _run_until_ok(argv: list[str], attempts: int = 20) -> None:
-    """Run a cleanup command until it succeeds (``podman rm`` fails while a removal races)."""
-    for _ in range(attempts):
-        try:
-            proc = await asyncio.create_subprocess_exec(
-                *argv, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
-            )
-        except OSError:
-            return
-        if await proc.wait() == 0:
-            return
-        await asyncio.sleep(0.5)
 
 
 _PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")

@@ -31,12 +31,14 @@ import nbformat
 from envyard.atomicfile import write_atomic
 from envyard.errors import ConfigError, EnvyardError
 from envyard.notebooks import contain
-from envyard.notebooks.execute import Outcome, execute
+from envyard.notebooks.execute import execute
 from envyard.notebooks.inject import inject, scrub
-from envyard.notebooks.kernels import KernelStarter, StartedKernel
+from envyard.notebooks.kernels import KernelStarter
+from envyard.notebooks.outcome import Outcome
 from envyard.notebooks.plan import Job, base_env
 from envyard.notebooks.results import NotebookResult
 from envyard.notebooks.snapshot import build_snapshot
+from envyard.notebooks.started import StartedKernel
 from envyard.notebooks.stop import INTERRUPT_GRACE, STOP
 
 AHEAD = 2
