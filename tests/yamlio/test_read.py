@@ -61,12 +61,15 @@ def test_data_from_elsewhere_has_no_positions() -> None:
             "f.yaml:2:5: not valid YAML: mapping values are not allowed in this context",
         ),
         ("a: 1\n\u2028b\n", "f.yaml:"),
-        ("a: " + "[" * 2000 + "]" * 2000 + "\n", "f.yaml:1:1003: not valid YAML: exceeded"),
+        (  # libyaml 0.2.5 stops at depth 1000; a libyaml without that limit: our depth guard
+            "a: " + "[" * 2000 + "]" * 2000 + "\n",
+            ("f.yaml:1:1003: not valid YAML: exceeded", "f.yaml:1:1: nested too deeply"),
+        ),
         ("a: !!set 1\n", "f.yaml:1:4: a: is tagged !!set but is a single value"),
         ("a: {b: 1, <<: 2}\n", "f.yaml:1:15: a: '<<' merges mappings only"),
     ],
 )
-def test_problems_are_one_line_with_a_place(text: str, expected: str) -> None:
+def test_problems_are_one_line_with_a_place(text: str, expected: str | tuple[str, ...]) -> None:
     assert _error(text).startswith(expected)
 
 

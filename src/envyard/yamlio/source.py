@@ -38,7 +38,10 @@ def read_text(path: Path, *, max_bytes: int = MAX_SPEC_BYTES) -> str:
             hint="is this a data file? spec files hold configuration only",
         )
     with path.open("rb") as handle:
-        raw = handle.read(max_bytes + 1)
+        # sized from the stat: read(max_bytes + 1) would reserve 4 MB for every small file
+        raw = handle.read(size + 1)
+        if len(raw) > size:  # grew since stat: read on up to the limit
+            raw += handle.read(max_bytes + 1 - len(raw))
     if len(raw) > max_bytes:  # grew since stat
         too_big = f"file is larger than {max_bytes // 1024 // 1024} MB"
         raise SpecError.at(shown, too_big, line=1, col=1)

@@ -128,11 +128,14 @@ def _read(path: Path) -> tuple[Document, str]:
     ``yamlio.source.read_text``, whose messages name what is wrong."""
     raw = b""
     try:
-        with open(path, "rb") as handle:  # noqa: PTH123 - the fast path
-            # read() sizes its buffer from the file; read(MAX_SPEC_BYTES + 1) would take
-            # 4 MB from the system for every small file
-            if os.fstat(handle.fileno()).st_size <= MAX_SPEC_BYTES:
-                raw = handle.read()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:  # one read sized from the file (no buffered reader: thousands of small files)
+            size = os.fstat(fd).st_size
+            if size <= MAX_SPEC_BYTES:
+                raw = os.read(fd, size + 1)
+                raw = raw if len(raw) == size else b""  # changed meanwhile: the slow path
+        finally:
+            os.close(fd)
         text = raw.decode("utf-8-sig") if raw and b"\x00" not in raw[:8192] else None
     except (OSError, UnicodeDecodeError):
         text = None
