@@ -224,7 +224,10 @@ _PREP: Any = None
 
 def main() -> None:
     # Everything a kernel imports on start-up, imported once before any fork.
+    import gc
     import importlib
+
+    gc.disable()  # nothing here is garbage worth the full collections the imports trigger
 
     for name in _PRELOAD:
         try:
@@ -236,10 +239,8 @@ def main() -> None:
     _PREP = _load_prep()
     _PREP.warm()
     _PREP.prebuild()
-    import gc
-
-    gc.collect()
     gc.freeze()  # the children never scan (so never copy) the imported objects' pages
+    gc.enable()
     _subreaper()
     _write({"ready": os.getpid()})
     _serve()
