@@ -194,7 +194,13 @@ def test_a_forked_kernels_prebuilt_shell_is_as_a_spawned_kernels(tmp_path: Path)
     texts = []
     for fork in (True, False):
         folder = tmp_path / str(fork)
-        write_notebook(folder / "a.ipynb", _SHELL_STATE, "%%bash\necho from bash", "1 + 1")
+        write_notebook(
+            folder / "a.ipynb",
+            _SHELL_STATE,
+            "%%bash\necho from bash",
+            "1 + 1",
+            "from IPython.display import HTML\nHTML('<b>x</b>')",  # formatters built pre-fork
+        )
         out = tmp_path / f"out-{fork}"
         report = run_session(
             SessionRequest([folder], fork=fork, output_dir=out, base=folder)

@@ -94,6 +94,9 @@ def _preshell(app: Any) -> None:
             kernel=None,
             compiler_class=compiler_class,
         )
+        # lazily built on a kernel's first output (~10 configurables): built here, once
+        display = _SHELL.display_formatter
+        _ = (display.formatters, display.ipython_display_formatter, display.mimebundle_formatter)
     except Exception:
         ZMQInteractiveShell.clear_instance()
         _SHELL = None
