@@ -71,3 +71,16 @@ def test_intended_data_changed_outside_the_edits_is_caught() -> None:
     new["name"] = "other"  # a change the edits do not account for
     text = ORIGINAL.replace("image: old", "image: new")
     assert not reads_as(doc, text, new, {("image",)})
+
+
+def test_the_walk_itself_proves_a_plain_scalar_edit() -> None:
+    """The common case is decided beside the original parse, without the full conversion."""
+    from envyard.overrides.editing.verify import _Comparison, _trie
+    from envyard.yamlio import compose
+
+    original = ORIGINAL.replace("merged:\n  <<: {x: 1, y: 2}", "m:")  # no merge key
+    text = original.replace("image: old", "image: new")
+    doc = parse_yaml(original, "spec.yaml")
+    new = copy_data(doc.data)
+    new["image"] = "new"
+    _Comparison("spec.yaml").node(doc.node, compose(text), doc.data, new, _trie({("image",)}))

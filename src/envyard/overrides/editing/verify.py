@@ -26,7 +26,7 @@ from envyard.overrides.editing.nodes import (
 )
 from envyard.overrides.matching.rules import Location, same
 from envyard.yamlio import compose
-from envyard.yamlio.scalars import IMPLICIT, TAG
+from envyard.yamlio.scalars import TAG
 
 _MAP, _SEQ, _MERGE = TAG + "map", TAG + "seq", TAG + "merge"
 
@@ -50,54 +50,91 @@ def reads_as(
     node = compose(text, doc.file)
     if not isinstance(node, MappingNode):
         return same(parse_yaml(text, doc.file).data, new_data)  # raises the usual error
+    if () in edited:
+        return same(to_data(node, doc.file), new_data)
     try:
-        _Comparison(set(edited), doc.file).node(doc.node, node, doc.data, new_data, ())
+        _Comparison(doc.file).node(doc.node, node, doc.data, new_data, _trie(edited))
     except _UnsureError:
         return same(to_data(node, doc.file), new_data)
     return True
 
 
+Trie = dict[str | int, "Trie | None"]
+"""The edited locations by part: None marks an edited place (compared in full)."""
+
+
+def _trie(locations: Collection[Location]) -> Trie:
+    root: Trie = {}
+    for location in sorted(locations, key=len):
+        level: Trie | None = root
+        for part in location[:-1]:
+            if level is None:
+                break
+            level = level.setdefault(part, {})
+        if level is not None:
+            level[location[-1]] = None
+    return root
+
+
+def _same_scalar(old_node: Node, node: Node, old: Any, new: Any) -> bool:
+    """An untouched scalar written exactly as before reads as before: is that as intended?"""
+    return (
+        type(old_node) is ScalarNode
+        and node.value == old_node.value
+        and node.style == old_node.style
+        and node.tag == old_node.tag
+        and (old is new or same(old, new))
+    )
+
+
 class _Comparison:
     """The new node tree walked beside the original one and the old and intended data."""
 
-    def __init__(self, edited: set[Location], file: str) -> None:
-        self.edited = edited
+    def __init__(self, file: str) -> None:
         self.file = file
 
-    def node(self, old_node: Node, node: Node, old: Any, new: Any, where: Location) -> None:
-        if where in self.edited:
+    def child(self, old_node: Node, node: Node, old: Any, new: Any, below: Trie | None) -> None:
+        """One mapping value or list item; ``below``: the edited places under it."""
+        if below is None:
             if not same(to_data(node, self.file, aliases=False), new):
                 raise _UnsureError  # the full comparison reports where
-            return
+        elif type(node) is ScalarNode:
+            if not _same_scalar(old_node, node, old, new):
+                raise _UnsureError
+        else:
+            self.node(old_node, node, old, new, below)
+
+    def node(self, old_node: Node, node: Node, old: Any, new: Any, edited: Trie) -> None:
         kind = type(node)
         if kind is not type(old_node) or node.tag != old_node.tag:
             raise _UnsureError
         if kind is ScalarNode:
-            if node.value != old_node.value or node.style != old_node.style:
-                raise _UnsureError
-            if not (old is new or same(old, new)):  # untouched: reads as the old value
+            if not _same_scalar(old_node, node, old, new):
                 raise _UnsureError
         elif len(node.value) != len(old_node.value):
             raise _UnsureError
         elif kind is SequenceNode:
-            self.sequence(old_node, node, old, new, where)
+            self.sequence(old_node, node, old, new, edited)
         else:
-            self.mapping(old_node, node, old, new, where)
+            self.mapping(old_node, node, old, new, edited)
 
-    def sequence(self, old_node: Node, node: Node, old: Any, new: Any, where: Location) -> None:
+    def sequence(self, old_node: Node, node: Node, old: Any, new: Any, edited: Trie) -> None:
         items = node.value
-        if node.tag != _SEQ:
+        if node.tag != _SEQ or not isinstance(new, list):
             raise _UnsureError
-        if not isinstance(new, list) or len(new) != len(items) or len(old) != len(items):
+        if len(new) != len(items) or len(old) != len(items):
             raise _UnsureError
         for i, (item, old_item) in enumerate(zip(items, old_node.value, strict=True)):
-            self.node(old_item, item, old[i], new[i], (*where, i))
+            if edited or type(item) is not ScalarNode:
+                self.child(old_item, item, old[i], new[i], edited.get(i, _NONE))
+            elif not _same_scalar(old_item, item, old[i], new[i]):
+                raise _UnsureError
 
-    def mapping(self, old_node: Node, node: Node, old: Any, new: Any, where: Location) -> None:
+    def mapping(self, old_node: Node, node: Node, old: Any, new: Any, edited: Trie) -> None:
         pairs = node.value
-        if node.tag != _MAP:
+        if node.tag != _MAP or not isinstance(new, dict):
             raise _UnsureError
-        if not isinstance(new, dict) or len(new) != len(pairs) or len(old) != len(pairs):
+        if len(new) != len(pairs) or len(old) != len(pairs):
             raise _UnsureError  # (also when a merge key adds keys)
         for (key, value), (old_key, old_value) in zip(pairs, old_node.value, strict=True):
             if type(key) is not ScalarNode or type(old_key) is not ScalarNode:
@@ -105,8 +142,22 @@ class _Comparison:
             name = key.value
             if name != old_key.value or key.style != old_key.style or key.tag != old_key.tag:
                 raise _UnsureError
-            if (name == "<<" and key.tag == IMPLICIT and not key.style) or key.tag == _MERGE:
+            if name == "<<" or key.tag == _MERGE:
                 raise _UnsureError
-            if name not in new or name not in old:
+            was, now = old.get(name, _NONE), new.get(name, _NONE)
+            if was is _NONE or now is _NONE:
                 raise _UnsureError
-            self.node(old_value, value, old[name], new[name], (*where, name))
+            if edited or type(value) is not ScalarNode:
+                self.child(old_value, value, was, now, edited.get(name, _NONE))
+            elif not (  # an untouched scalar, inline: the common case
+                type(old_value) is ScalarNode
+                and value.value == old_value.value
+                and value.style == old_value.style
+                and value.tag == old_value.tag
+                and (was is now or same(was, now))
+            ):
+                raise _UnsureError
+
+
+_NONE: Trie = {}
+"""No edited place below."""
