@@ -173,10 +173,11 @@ def same(a: Any, b: Any) -> bool:
 
 
 def copy_data(value: Any) -> Any:
+    """A deep copy of plain data (scalars shared: they are immutable)."""
     if isinstance(value, dict):
-        return {k: copy_data(v) for k, v in value.items()}
+        return {k: copy_data(v) if isinstance(v, dict | list) else v for k, v in value.items()}
     if isinstance(value, list):
-        return [copy_data(v) for v in value]
+        return [copy_data(v) if isinstance(v, dict | list) else v for v in value]
     return value
 
 

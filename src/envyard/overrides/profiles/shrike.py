@@ -85,6 +85,8 @@ class LocalComponents:
 
     def is_local_path(self, spec: Path, steps_folder: Path) -> bool:
         """Without a manifest, a component is known by its folder (relative, or its name)."""
+        if self.everything:
+            return True
         folder = spec.parent
         rel = os.path.relpath(folder, steps_folder)
         return (
