@@ -94,6 +94,7 @@ PAPERMILL_LOOP = textwrap.dedent(
         except papermill.PapermillExecutionError:
             failed += 1
     print("papermill failed:", failed)
+    sys.exit(1 if failed else 0)  # as the other tools: failures fail the run
     """
 )
 
