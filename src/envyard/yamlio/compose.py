@@ -44,6 +44,14 @@ Node = Any
 _SEQ, _MAP = TAG + "seq", TAG + "map"
 _TAB_INDENT = re.compile(r"( *)\t")
 
+MAX_DEPTH = 500
+"""Deepest nesting of collections composed. libyaml's composer recurses in C: some builds stop
+at 1000 levels, others have no limit and crash the process (a segmentation fault at ~100,000).
+Texts that could nest this deep are checked on the event stream first (:func:`_check_depth`)."""
+_OPENERS = ("[", "{", "- ", "-\n", ": ", ":\n", "? ")
+_START = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_END = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
 
 class _Composer(_Base):
     """The composer alone: no constructor, no YAML 1.1 implicit typing."""
@@ -64,6 +72,7 @@ def compose_all(text: str, file: str) -> list[Node]:
     """Every document's root node (an empty trailing document after ``---`` dropped)."""
     parser = None
     try:
+        _check_depth(text, file)
         parser = _Composer(text)
         docs = []
         while parser.check_node():
@@ -85,6 +94,40 @@ def compose_all(text: str, file: str) -> list[Node]:
     while len(docs) > 1 and _empty(docs[-1]):
         docs.pop()
     return docs
+
+
+def _check_depth(text: str, file: str) -> None:
+    """A SpecError where collections nest deeper than :data:`MAX_DEPTH`, before composing.
+
+    A text cannot open more collections than it has collection indicators, so counting those
+    (C speed) clears every ordinary file; only the rest are parsed to events here. A syntax error
+    met on the way is left for the composer, which stops at the same place.
+    """
+    if sum(text.count(opener) for opener in _OPENERS) <= MAX_DEPTH:
+        return
+    parser = _Composer(text)
+    depth = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, _START):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                    raise SpecError.at(
+                        file,
+                        f"not valid YAML: collections nested more than {MAX_DEPTH} levels deep",
+                        line=line,
+                        col=col,
+                        hint="is this a generated data file?",
+                    )
+            elif isinstance(event, _END):
+                depth -= 1
+    except yaml.YAMLError:
+        return
+    finally:
+        parser.dispose()
 
 
 def compose(text: str, file: str = "<yaml>") -> Node | None:
