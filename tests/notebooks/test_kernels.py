@@ -105,3 +105,26 @@ def test_a_non_python_kernelspec_runs_over_tcp(
     assert result.kernel == "otherlang"
     saved = nbformat.read(out / "nb" / "o.ipynb", as_version=4)
     assert saved.cells[0].outputs[0]["text"] == "tcp\n"
+
+
+def test_kernels_share_one_zmq_context_and_stop_opens_no_channel(tmp_path: Path) -> None:
+    async def go() -> None:
+        starter = KernelStarter()
+        try:
+            kernels = await asyncio.gather(
+                *(starter.start(current_python(), tmp_path) for _ in range(2))
+            )
+            contexts = {id(k.kc.context) for k in kernels} | {id(k.km.context) for k in kernels}
+            assert contexts == {id(starter._context)}  # one IO thread for every socket
+            for kernel in kernels:
+                await kernel.stop()
+                # only the channels started (shell, iopub) were ever made
+                made = [
+                    n for n in ("stdin", "hb", "control") if getattr(kernel.kc, f"_{n}_channel")
+                ]
+                assert made == []
+                assert not kernel.kc.shell_channel.is_alive()
+        finally:
+            await starter.close()
+
+    asyncio.run(go())

@@ -196,7 +196,7 @@ class KernelStarter:
         try:
             with Path(log).open("ab") as log_stream:  # used by spawned (not forked) kernels
                 await km.start_kernel(cwd=str(cwd), env=env, stdout=log_stream, stderr=log_stream)
-            kc = km.client()
+            kc = km.client(context=self._context)  # else one context (an IO thread) each
             if km.transport == "ipc":
                 info = await _wait_ready(km, kc, self.startup_timeout)
             else:

@@ -68,7 +68,7 @@ class StartedKernel:
             return
         self.stopped = True
         with contextlib.suppress(Exception):
-            self.kc.stop_channels()
+            stop_channels(self.kc)
         if isinstance(self.km.provisioner, ForkProvisioner):
             # killed with its process group (kill_now): wait (bounded) for the fork server to
             # report it gone, then only its directory (connection file, sockets, log) is left
@@ -86,6 +86,18 @@ class StartedKernel:
         if self.cleanup:
             await _run_until_ok(self.cleanup)
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def stop_channels(kc: Any) -> None:
+    """Stop the client's channels that were started. ``kc.stop_channels()`` asks every
+    channel whether it is alive, which creates (and connects a socket for) each one never
+    started: stdin, heartbeat and control here (see ``kernels._CHANNELS``)."""
+    if kc is None:
+        return
+    for name in ("shell", "iopub", "stdin", "hb", "control"):
+        channel = getattr(kc, f"_{name}_channel", None)  # None: never created
+        if channel is not None and channel.is_alive():
+            channel.stop()
 
 
 async def _run_until_ok(argv: list[str], attempts: int = 20) -> None:
