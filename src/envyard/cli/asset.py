@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -71,12 +72,14 @@ def validate(paths: tuple[Path, ...], fmt: str, list_rules: bool, quiet: bool) -
 
         click.echo(json.dumps(to_sarif(report.diagnostics, report.rules), indent=2))
     else:
-        for diagnostic in report.diagnostics:
-            rule = f" [{diagnostic.rule}]" if diagnostic.rule else ""
-            click.echo(diagnostic.render() + rule)
+        lines = [d.render() + (f" [{d.rule}]" if d.rule else "") for d in report.diagnostics]
+        if lines:  # one write (click flushes each echo: a pipe's reader woke per line)
+            click.echo("\n".join(lines))
         if not quiet:
             click.echo(report.summary(), err=True)
-    raise click.exceptions.Exit(1 if report.errors else 0)
+    code = 1 if report.errors else 0
+    gc.freeze()  # the process ends: its last collection need not walk the imported modules
+    raise click.exceptions.Exit(code)
 
 
 def _register() -> None:

@@ -9,6 +9,7 @@ this table.
 from __future__ import annotations
 
 import errno
+import os
 import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,8 +25,10 @@ class RuleContext:
     settings: AssetSettings
     assets: list[Asset]
     curated_images: set[str]
-    _texts: dict[Path, str | None] = field(default_factory=dict)
-    _modes: dict[Path, int | None] = field(default_factory=dict)
+    _texts: dict[str, str | None] = field(default_factory=dict)
+    _modes: dict[str, int | None] = field(default_factory=dict)
+    """Both keyed by the path's string: hashed once (a Path hashes its parts), and sent back
+    from forked chunks as plain strings (no Path rebuilt per entry on unpickling)."""
 
     def is_file(self, path: Path) -> bool:
         """``path.is_file()``, asked once per run (several rules check the same files)."""
@@ -42,8 +45,9 @@ class RuleContext:
         return self._mode(path) is not None
 
     def _mode(self, path: Path) -> int | None:
-        if path in self._modes:
-            return self._modes[path]
+        key = os.fspath(path)
+        if key in self._modes:
+            return self._modes[key]
         try:
             mode: int | None = path.stat().st_mode
         except OSError as exc:  # as pathlib: "missing" errors mean no, others are raised
@@ -52,23 +56,24 @@ class RuleContext:
             mode = None
         except ValueError:
             mode = None
-        self._modes[path] = mode
+        self._modes[key] = mode
         return mode
 
     def texts(self) -> dict[Path, str | None]:
         """Every file text read so far (None: unreadable)."""
-        return dict(self._texts)
+        return {Path(p): t for p, t in self._texts.items()}
 
     def files_read(
         self, *, leave_out: set[Path]
-    ) -> tuple[dict[Path, str | None], dict[Path, int | None]]:
-        """What this run read and stat-ed (texts but those in ``leave_out``; file modes), for
-        another context to :meth:`learn`: a forked chunk hands them to the repository-wide
-        rules, which then read no file again."""
-        texts = {p: t for p, t in self._texts.items() if p not in leave_out}
+    ) -> tuple[dict[str, str | None], dict[str, int | None]]:
+        """What this run read and stat-ed (texts but those in ``leave_out``; file modes), by
+        path string, for another context to :meth:`learn`: a forked chunk hands them to the
+        repository-wide rules, which then read no file again."""
+        skip = {os.fspath(p) for p in leave_out}
+        texts = {p: t for p, t in self._texts.items() if p not in skip}
         return texts, dict(self._modes)
 
-    def learn(self, texts: dict[Path, str | None], modes: dict[Path, int | None]) -> None:
+    def learn(self, texts: dict[str, str | None], modes: dict[str, int | None]) -> None:
         """Take what :meth:`files_read` gave (files read earlier in this run)."""
         for path, text in texts.items():
             self._texts.setdefault(path, text)
@@ -77,16 +82,17 @@ class RuleContext:
 
     def seed(self, path: Path, text: str | None) -> None:
         """Record a file's text read elsewhere in this run (as ``text`` would return it)."""
-        self._texts.setdefault(path, text)
+        self._texts.setdefault(os.fspath(path), text)
 
     def text(self, path: Path) -> str | None:
         """A file's text, read once per run (None when unreadable or not UTF-8)."""
-        if path not in self._texts:
+        key = os.fspath(path)
+        if key not in self._texts:
             try:
-                self._texts[path] = _read_text(path)
+                self._texts[key] = _read_text(path)
             except (OSError, UnicodeDecodeError):
-                self._texts[path] = None
-        return self._texts[path]
+                self._texts[key] = None
+        return self._texts[key]
 
 
 def _read_text(path: Path) -> str:

@@ -162,8 +162,8 @@ class _Part:
     files its rules read (spec texts left out: the repository-wide rules do not read them)."""
 
     done: list[_Done]
-    texts: dict[Path, str | None]
-    modes: dict[Path, int | None]
+    texts: dict[str, str | None]
+    modes: dict[str, int | None]
 
 
 def _check_part(job: tuple[list[Path], Path, AssetSettings]) -> _Part:
