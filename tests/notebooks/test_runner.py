@@ -212,6 +212,30 @@ def test_a_forked_kernels_prebuilt_shell_is_as_a_spawned_kernels(tmp_path: Path)
     assert texts[0][0] == "ZMQInteractiveShell True True\nTrue xterm-color\n1 2\nTrue True\n"
 
 
+_KERNEL_MODULES = (
+    "import sys, ipykernel.ipkernel as ipk\nk = get_ipython().kernel\n"
+    "now = {m.__file__ for m in sys.modules.copy().values() if getattr(m, '__file__', None)}\n"
+    "print(ipk.sys is sys, ipk.IPythonKernel.__init__.__module__)\n"
+    "print(set(k._kernel_modules) <= now, ipk.__file__ in k._kernel_modules)\n"
+    "print(len(k._kernel_modules) > 100, all(type(f) is str for f in k._kernel_modules))\n"
+    "print(any(f is ipk.__file__ for f in k._kernel_modules))"
+)
+
+
+def test_a_forked_kernel_lists_its_modules_for_the_debugger(tmp_path: Path) -> None:
+    """ipykernel lists the modules' files when its kernel is made; forkprep has it read
+    stand-ins made before the fork (new strings, not the modules' own), as its own scan would
+    read them, and puts ``sys`` and the kernel class back."""
+    write_notebook(tmp_path / "a.ipynb", _KERNEL_MODULES)
+    out = tmp_path / "out"
+    report = run_session(SessionRequest([tmp_path], output_dir=out, base=tmp_path))
+    assert report.results[0].status == "passed", report.results[0].message
+    saved = nbformat.read(out / "a.ipynb", as_version=4)
+    assert saved.cells[0].outputs[0]["text"] == (
+        "True ipykernel.ipkernel\nTrue True\nTrue True\nFalse\n"
+    )
+
+
 def test_per_cell_code_runs_hidden_and_keeps_user_tracebacks(tmp_path: Path) -> None:
     folder = tmp_path / "nbs"
     write_notebook(folder / "count.ipynb", "print(CALLS)", "CALLS", "raise ValueError('mine')")

@@ -239,9 +239,10 @@ def main() -> None:
     _PREP = _load_prep()
     _PREP.warm()
     _PREP.prebuild()
+    _subreaper()
+    _PREP.scan_modules()  # last: every module is imported
     gc.freeze()  # the children never scan (so never copy) the imported objects' pages
     gc.enable()
-    _subreaper()
     _write({"ready": os.getpid()})
     _serve()
     os._exit(0)  # its kernels are dead; tearing down the imported IPython would cost ~1 s
