@@ -135,27 +135,41 @@ def no_extra_index_url(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
                 )
 
 
+BaseImage = tuple[int, int, str, str, str]
+"""(line, column, image as written, host/repository, repository) of a ``FROM``."""
+
+
+def base_images(asset: Asset, ctx: RuleContext) -> list[BaseImage]:
+    """The images the asset's Dockerfile builds FROM, parsed once per asset: AST012's part that
+    needs only the asset, run in the forked chunk that loaded it (the result travels back
+    with the asset), so the repository-wide check compares names and reads no file."""
+    if asset.bases is None:
+        found: list[BaseImage] = []
+        dockerfile = asset.dockerfile
+        text = ctx.text(dockerfile) if dockerfile is not None and ctx.is_file(dockerfile) else ""
+        for number, line in enumerate((text or "").splitlines(), start=1):
+            match = _FROM.match(line)
+            if not match:
+                continue
+            image = match.group("image").split("{{")[0].rstrip(":")
+            try:
+                ref = parse_image_ref(image)
+            except ValueError:
+                continue
+            full = f"{ref.host}/{ref.repository}" if ref.host else ref.repository
+            found.append((number, match.start("image") + 1, image, full, ref.repository))
+        asset.bases = found
+    return asset.bases
+
+
 def no_curated_base(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
-    dockerfile = asset.dockerfile
-    if dockerfile is None or not ctx.is_file(dockerfile):
-        return
     prefix = ctx.settings.image_prefix
-    text = ctx.text(dockerfile) or ""
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = _FROM.match(line)
-        if not match:
-            continue
-        image = match.group("image").split("{{")[0].rstrip(":")
-        try:
-            ref = parse_image_ref(image)
-        except ValueError:
-            continue
-        full = f"{ref.host}/{ref.repository}" if ref.host else ref.repository
-        if (prefix and ref.repository.startswith(prefix)) or full in ctx.curated_images:
+    for number, column, image, full, repository in base_images(asset, ctx):
+        if (prefix and repository.startswith(prefix)) or full in ctx.curated_images:
             yield Diagnostic(
-                shown(dockerfile),
+                shown(asset.dockerfile or asset.dir),
                 number,
-                match.start("image") + 1,
+                column,
                 "",
                 f"builds FROM the curated image '{image}'",
                 "build from a base image, not from another curated environment",

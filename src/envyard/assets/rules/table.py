@@ -63,23 +63,6 @@ class RuleContext:
         """Every file text read so far (None: unreadable)."""
         return {Path(p): t for p, t in self._texts.items()}
 
-    def files_read(
-        self, *, leave_out: set[Path]
-    ) -> tuple[dict[str, str | None], dict[str, int | None]]:
-        """What this run read and stat-ed (texts but those in ``leave_out``; file modes), by
-        path string, for another context to :meth:`learn`: a forked chunk hands them to the
-        repository-wide rules, which then read no file again."""
-        skip = {os.fspath(p) for p in leave_out}
-        texts = {p: t for p, t in self._texts.items() if p not in skip}
-        return texts, dict(self._modes)
-
-    def learn(self, texts: dict[str, str | None], modes: dict[str, int | None]) -> None:
-        """Take what :meth:`files_read` gave (files read earlier in this run)."""
-        for path, text in texts.items():
-            self._texts.setdefault(path, text)
-        for path, mode in modes.items():
-            self._modes.setdefault(path, mode)
-
     def seed(self, path: Path, text: str | None) -> None:
         """Record a file's text read elsewhere in this run (as ``text`` would return it)."""
         self._texts.setdefault(os.fspath(path), text)
@@ -122,6 +105,9 @@ class Rule:
     repo_check: RepoCheck | None = None
     needs_repo: bool = False
     """The per-asset check reads repository-wide context (runs after every asset loaded)."""
+    prepare: Callable[[Asset, RuleContext], object] | None = None
+    """A ``needs_repo`` check's part that needs only its asset, run where the asset is loaded
+    (in its forked chunk); it keeps what it computes on the asset."""
 
 
 def rule_table() -> dict[str, Rule]:
@@ -202,6 +188,7 @@ def rule_table() -> dict[str, Rule]:
             environment_only=True,
             check=rules_env.no_curated_base,
             needs_repo=True,
+            prepare=rules_env.base_images,
         ),
         Rule(
             "AST013",

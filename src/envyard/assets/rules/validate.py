@@ -76,6 +76,10 @@ def _per_asset(
     out: dict[str, list[Diagnostic]] = {}
     for rule in rule_table().values():
         enabled, severity = effective(rule, ctx.settings)
+        if enabled and rule.prepare is not None:
+            for asset in assets:
+                if not rule.environment_only or asset.type == "environment":
+                    rule.prepare(asset, ctx)
         if not enabled or rule.check is None or rule.needs_repo:
             continue
         found = out[rule.id] = []
@@ -156,30 +160,18 @@ class _Done:
     by_rule: dict[str, list[Diagnostic]]
 
 
-@dataclass
-class _Part:
-    """A chunk's results, file by file (in the chunk's order), and the texts and modes of the
-    files its rules read (spec texts left out: the repository-wide rules do not read them)."""
-
-    done: list[_Done]
-    texts: dict[str, str | None]
-    modes: dict[str, int | None]
-
-
-def _check_part(job: tuple[list[Path], Path, AssetSettings]) -> _Part:
-    """One chunk of asset files."""
+def _check_part(job: tuple[list[Path], Path, AssetSettings]) -> list[_Done]:
+    """One chunk of asset files, file by file (in the chunk's order)."""
     files, base, settings = job
     loaded = list(load_each(files, base))
     assets = [asset for asset, _problems in loaded if asset is not None]
     ctx = _context(assets, settings)
     by_asset: dict[int, dict[str, list[Diagnostic]]] = {id(a): {} for a in assets}
     _per_asset(assets, ctx, by_asset)
-    done = [
+    return [
         _Done(asset, problems, by_asset[id(asset)] if asset is not None else {})
         for asset, problems in loaded
     ]
-    specs = {a.spec_path for a in assets if a.spec_path is not None}
-    return _Part(done, *ctx.files_read(leave_out=specs))
 
 
 ASSETS_PER_PROCESS = 250
@@ -207,12 +199,10 @@ def _validate_parts(
     results = map_chunks(_check_part, [(part, base, settings) for part in parts])
     done: list[_Done] = [_Done(None, [], {})] * len(unique)
     for index, part in enumerate(results):  # back in the files' order
-        done[index :: len(results)] = part.done
+        done[index :: len(results)] = part
     assets = [d.asset for d in done if d.asset is not None]
     found = Discovery(root=base, assets=assets, diagnostics=[x for d in done for x in d.found])
     ctx = _context(assets, settings)
-    for part in results:
-        ctx.learn(part.texts, part.modes)
     out = _discovery_diagnostics(found, settings)
     for rule_id in rule_table():  # rule by rule, then asset by asset: one process's order
         for d in done:
