@@ -107,3 +107,23 @@ def test_dealt_chunks_take_turns_and_cover_everything() -> None:
     assert dealt(items, min_size=20, max_chunks=4) == [items]
     assert dealt([], min_size=1, max_chunks=4) == [[]]
     assert sorted(x for part in dealt(items, min_size=1, max_chunks=3) for x in part) == items
+
+
+def test_a_weighted_first_chunk_gets_that_share_and_nothing_is_lost() -> None:
+    items = list(range(100))
+    heavier = dealt(items, min_size=10, max_chunks=2, first_weight=1.5)
+    lighter = dealt(items, min_size=10, max_chunks=2, first_weight=0.5)
+    assert [len(part) for part in heavier] == [60, 40]
+    assert [len(part) for part in lighter] == [33, 67]
+    for parts in (heavier, lighter):
+        assert sorted(x for part in parts for x in part) == items
+        assert all(part == sorted(part) for part in parts)  # still in the files' order
+
+
+def test_a_cut_off_result_is_not_trusted() -> None:
+    from envyard.assets.rules.forkpool import _FAILED, _dumps, _loads
+
+    data = _dumps({"assets": [Path("/a/b"), "x" * 100]})
+    assert _loads(data) == {"assets": [Path("/a/b"), "x" * 100]}
+    assert _loads(data[:-5]) is _FAILED
+    assert _loads(b"") is _FAILED

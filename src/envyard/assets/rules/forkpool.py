@@ -50,11 +50,22 @@ def chunks_of(items: Sequence[T], *, min_size: int, max_chunks: int) -> list[lis
     return out
 
 
-def dealt(items: Sequence[T], *, min_size: int, max_chunks: int) -> list[list[T]]:
+def dealt(
+    items: Sequence[T], *, min_size: int, max_chunks: int, first_weight: float = 1.0
+) -> list[list[T]]:
     """``items`` dealt out in turn to as many chunks as :func:`chunks_of` makes (item ``i`` to
-    chunk ``i % count``): alike neighbours are spread, so the chunks take alike time."""
+    chunk ``i % count``): alike neighbours are spread, so the chunks take alike time.
+
+    ``first_weight`` makes the first chunk's share that many times another's (the turns skip
+    it, or come back to it, now and then): the parent works on it, and a forked child pays for
+    its copied memory pages."""
     count = len(chunks_of(items, min_size=min_size, max_chunks=max_chunks))
-    return [list(items[index::count]) for index in range(count)]
+    out: list[list[T]] = [[] for _ in range(count)]
+    weights = [first_weight] + [1.0] * (count - 1)
+    for item in items:
+        turn = min(range(count), key=lambda c: (len(out[c]) + 1) / weights[c])
+        out[turn].append(item)
+    return out
 
 
 def _dumps(value: object) -> bytes:
@@ -71,6 +82,17 @@ _PATHS: dict[type, Callable[[Any], tuple[Any, tuple[str]]]] = {
     PurePosixPath: lambda p: (PurePosixPath, (str(p),)),
     PosixPath: lambda p: (PosixPath, (str(p),)),
 }
+
+
+_FAILED = object()
+
+
+def _loads(data: bytes) -> Any:
+    """A child's result, or ``_FAILED`` when it sent nothing or a cut-off pickle."""
+    try:
+        return pickle.loads(data) if data else _FAILED  # noqa: S301 - our own child and pipe
+    except Exception:  # a child that died mid-write: its chunk is redone
+        return _FAILED
 
 
 def _child(fn: Callable[[T], R], chunk: T, write: int) -> None:  # pragma: no cover - forked
@@ -104,12 +126,11 @@ def map_chunks(fn: Callable[[T], R], chunks: Sequence[T]) -> list[R]:
         for (pid, read), chunk in zip(children, chunks[1:], strict=True):
             with os.fdopen(read, "rb") as handle:
                 data = handle.read()
+            result = _loads(data)  # while the child's exit unmaps its memory
             _pid, status = os.waitpid(pid, 0)
             children = [c for c in children if c[0] != pid]
-            if os.waitstatus_to_exitcode(status) == 0 and data:
-                results.append(pickle.loads(data))  # noqa: S301 - our own child, our own pipe
-            else:
-                results.append(fn(chunk))
+            ok = os.waitstatus_to_exitcode(status) == 0 and result is not _FAILED
+            results.append(result if ok else fn(chunk))
         return results
     finally:
         for pid, read in children:  # only after an exception: let the children go
