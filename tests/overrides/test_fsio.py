@@ -26,9 +26,30 @@ def test_resolver_follows_symlinked_folders_and_files_like_realpath(tmp_path: Pa
         "missing/sub/x.yaml",
     ]:
         path = str(tmp_path / name)
-        real, info = resolver.resolve(path)
+        real, is_dir = resolver.resolve(path)
         assert real == os.path.realpath(path), name
-        assert (info is not None) == Path(path).exists(), name
+        assert (is_dir is not None) == Path(path).exists(), name
+        assert bool(is_dir) == Path(path).is_dir(), name
+
+
+def test_resolver_told_by_a_walk_answers_like_realpath_and_stat(tmp_path: Path) -> None:
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "x.yaml").write_text("a: 1\n", encoding="utf-8")
+    steps = tmp_path / "steps"
+    (steps / "a" / "sub").mkdir(parents=True)
+    (steps / "a" / "spec.yaml").write_text("name: a\n", encoding="utf-8")
+    (steps / "a" / "conda.yaml").symlink_to(tmp_path / "outside" / "x.yaml")
+    (steps / "a" / "folder").symlink_to(tmp_path / "outside")
+    (steps / "b").symlink_to(steps / "a")
+    resolver = fsio.Resolver()
+    found = fsio.walk_files(str(steps), (".yaml",), resolver)
+    assert found == fsio.walk_files(str(steps), (".yaml",))  # the same listing either way
+    assert found == [str(steps / "a" / "conda.yaml"), str(steps / "a" / "spec.yaml")]
+    for name in ["a/spec.yaml", "a/conda.yaml", "a/sub", "a/folder", "a/folder/x.yaml", "b"]:
+        path = str(steps / name)
+        real, is_dir = resolver.resolve(path)
+        assert real == os.path.realpath(path), name
+        assert is_dir == Path(path).is_dir(), name
 
 
 def test_read_bytes_reads_large_files_whole_and_refuses_past_the_limit(tmp_path: Path) -> None:

@@ -60,6 +60,17 @@ def test_symlink_escaping_the_project_is_refused(tmp_path: Path) -> None:
         collect([Path("spec.yaml")], tmp_path / "p")
 
 
+def test_symlink_escaping_the_project_from_a_walked_steps_folder_is_refused(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path / "outside", {"secret.yaml": "a: 1\n"})
+    pipeline = "module_loader:\n  local_steps_folder: steps\n"
+    write(tmp_path / "p", {"pipeline.yaml": pipeline, "steps/a/spec.yaml": "conda_file: c.yaml\n"})
+    (tmp_path / "p" / "steps" / "a" / "c.yaml").symlink_to(tmp_path / "outside" / "secret.yaml")
+    with pytest.raises(SpecError, match="points outside the project"):
+        collect([Path("pipeline.yaml")], tmp_path / "p")
+
+
 def test_registered_environment_references_are_not_paths(tmp_path: Path) -> None:
     write(tmp_path, {"s.yaml": "name: x\nenvironment:\n  conda: azureml:my-env:3\n"})
     scope = collect([Path("s.yaml")], tmp_path)

@@ -4,8 +4,9 @@
 Staging a pipeline reads, checks and writes a few thousand small files; through ``pathlib``
 every path is parsed again and every check (``exists``, ``is_dir``, ``resolve``) is its own
 series of system calls, which cost more than reading and writing the files. These helpers do
-one ``lstat`` per referenced path, resolve symlinks with a per-staging cache of resolved
-folders, and read and write with one ``open``/``read``/``write``/``close`` each.
+one ``lstat`` per referenced path (none for files a folder listing showed), resolve symlinks
+with a per-staging cache of resolved folders, and read and write with one
+``open``/``read``/``write``/``close`` each.
 """
 
 from __future__ import annotations
@@ -68,14 +69,22 @@ def inside(path: str, folder: str) -> bool:
 
 
 class Resolver:
-    """``os.path.realpath`` with the resolved folders cached, plus the ``stat`` of the path.
+    """``os.path.realpath`` with the resolved folders cached, plus what the path is.
 
     A path whose last component is not a symlink resolves to its folder's real path joined
-    with its name, so one ``lstat`` per path is enough once its folder is known.
+    with its name, so one ``lstat`` per path is enough once its folder is known, and none for
+    the entries a folder listing (:func:`walk_files`) already showed as no symlink.
     """
 
     def __init__(self) -> None:
         self._folders: dict[str, str] = {}
+        self._listed: dict[str, bool] = {}
+        """Paths listed as no symlink -> whether each is a folder (from the listing's entry
+        types, no ``stat``)."""
+
+    def listed(self, path: str, *, is_dir: bool) -> None:
+        """Record a folder listing's entry that is not a symlink."""
+        self._listed[path] = is_dir
 
     def folder(self, path: str) -> str:
         """The real path of the folder ``path`` (one ``lstat`` once its parent is known)."""
@@ -85,32 +94,44 @@ class Resolver:
             if not name or head == path:
                 real = os.path.realpath(path)
             else:
-                try:
-                    link = stat.S_ISLNK(os.lstat(path).st_mode)
-                except OSError:
-                    link = True  # let realpath decide what a missing folder resolves to
+                if self._listed.get(path):
+                    link = False
+                else:
+                    try:
+                        link = stat.S_ISLNK(os.lstat(path).st_mode)
+                    except OSError:
+                        link = True  # let realpath decide what a missing folder resolves to
                 real = os.path.realpath(path) if link else os.path.join(self.folder(head), name)
             self._folders[path] = real
         return real
 
-    def resolve(self, path: str) -> tuple[str, os.stat_result | None]:
-        """(the real path, its ``stat`` following links, None when it does not exist)."""
-        try:
-            info = os.lstat(path)
-        except OSError:
-            return os.path.realpath(path), None
-        if stat.S_ISLNK(info.st_mode):
+    def resolve(self, path: str) -> tuple[str, bool | None]:
+        """(the real path, whether it is a folder following links, None when it does not
+        exist)."""
+        is_dir = self._listed.get(path)
+        if is_dir is None:
             try:
-                return os.path.realpath(path), os.stat(path)
-            except OSError:  # a dangling link
+                info = os.lstat(path)
+            except OSError:
                 return os.path.realpath(path), None
+            if stat.S_ISLNK(info.st_mode):
+                try:
+                    return os.path.realpath(path), stat.S_ISDIR(os.stat(path).st_mode)
+                except OSError:  # a dangling link
+                    return os.path.realpath(path), None
+            is_dir = stat.S_ISDIR(info.st_mode)
         head, name = os.path.split(path)
-        return os.path.join(self.folder(head), name), info
+        return os.path.join(self.folder(head), name), is_dir
 
 
-def walk_files(folder: str, suffixes: tuple[str, ...]) -> list[str]:
+def walk_files(
+    folder: str, suffixes: tuple[str, ...], resolver: Resolver | None = None
+) -> list[str]:
     """Files under ``folder`` ending with ``suffixes``: each folder's files by name, then its
-    sub-folders by name (hidden ones and symlinked ones skipped) — ``os.walk``'s order."""
+    sub-folders by name (hidden ones and symlinked ones skipped) — ``os.walk``'s order.
+
+    ``resolver`` is told every entry seen that is not a symlink (it then needs no ``lstat``).
+    """
     out: list[str] = []
     try:
         with os.scandir(folder) as listing:
@@ -121,15 +142,18 @@ def walk_files(folder: str, suffixes: tuple[str, ...]) -> list[str]:
     for entry in entries:
         try:
             is_dir = entry.is_dir()
+            link = entry.is_symlink()
         except OSError:
-            is_dir = False
+            is_dir, link = False, True
+        if resolver is not None and not link:
+            resolver.listed(entry.path, is_dir=is_dir)
         if not is_dir:
             if entry.name.endswith(suffixes):
                 out.append(entry.path)
-        elif not entry.name.startswith(".") and not entry.is_symlink():
+        elif not entry.name.startswith(".") and not link:
             folders.append(entry.path)
     for sub in folders:
-        out.extend(walk_files(sub, suffixes))
+        out.extend(walk_files(sub, suffixes, resolver))
     return out
 
 

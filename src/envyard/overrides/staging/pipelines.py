@@ -42,11 +42,14 @@ def repository(path: Path) -> Path | None:
     return None
 
 
-def pipeline_components(doc: YamlText, path: Path, project: Path) -> list[Path] | None:
+def pipeline_components(
+    doc: YamlText, path: Path, project: Path, resolver: fsio.Resolver | None = None
+) -> list[Path] | None:
     """The component specs a pipeline YAML uses, or None when ``doc`` is not a pipeline.
 
     ``module_loader.components`` lists spec paths (relative to ``local_steps_folder`` when set,
-    else to the pipeline); without it, every component spec under ``local_steps_folder``.
+    else to the pipeline); without it, every component spec under ``local_steps_folder``
+    (``resolver`` is told what that walk saw).
     """
     if not is_pipeline(doc):
         return None
@@ -66,7 +69,11 @@ def pipeline_components(doc: YamlText, path: Path, project: Path) -> list[Path] 
                 for key, mdoc, where in manifest
                 if local is None or local.is_local(key)
             ]
-        return [p for p in _components(folder) if local is None or local.is_local_path(p, folder)]
+        return [
+            p
+            for p in _components(folder, resolver)
+            if local is None or local.is_local_path(p, folder)
+        ]
     if not isinstance(listed, list):
         where = ("module_loader", "components")
         line, col = doc.position(where)
@@ -115,9 +122,9 @@ def _existing(
     return found
 
 
-def _components(folder: Path) -> list[Path]:
+def _components(folder: Path, resolver: fsio.Resolver | None) -> list[Path]:
     return [
         Path(p)
-        for p in fsio.walk_files(str(folder), YAML_SUFFIXES)
+        for p in fsio.walk_files(str(folder), YAML_SUFFIXES, resolver)
         if os.path.basename(p) in COMPONENT_NAMES or p.endswith((".spec.yaml", "_spec.yaml"))
     ]

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import glob
 import os
-import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,11 +119,14 @@ def prepare(specs: Sequence[Path | str], cwd: Path) -> tuple[Scope, list[Primary
     if not all(fsio.inside(str(r), str(project)) for r in given_reals):
         project = Path(os.path.commonpath([str(r.parent) for r in given_reals]))
     pipelines: set[Path] = set()
+    resolver = fsio.Resolver()  # told what the folder walks saw
     for path in written:
         real = fsio.lexical(path if path.is_absolute() else cwd / path)
         if real not in loaded:
             loaded[real] = _load(real, cwd)
-        components = pipeline_components(loaded[real][0], real, repository(real) or project)
+        components = pipeline_components(
+            loaded[real][0], real, repository(real) or project, resolver
+        )
         if components is None:
             primary.append((path, real, loaded[real]))
             continue
@@ -139,7 +141,7 @@ def prepare(specs: Sequence[Path | str], cwd: Path) -> tuple[Scope, list[Primary
     base = cwd
     if not all(fsio.inside(str(r), str(base)) for r in reals):
         base = Path(os.path.commonpath([str(r.parent) for r in reals]))
-    return Scope(base, cwd, base.resolve(), pipelines=pipelines), primary
+    return Scope(base, cwd, base.resolve(), pipelines=pipelines, resolver=resolver), primary
 
 
 def fill(scope: Scope, primary: Sequence[Primary]) -> None:
@@ -212,7 +214,7 @@ def _add(scope: Scope, real: Path, loaded: tuple[YamlText, bool], depth: int) ->
     base, real_base = str(scope.base), str(scope.real_base)
     for location, value in _references(doc.data, ()):
         name = os.path.normpath(os.path.join(folder, value))
-        resolved, info = scope.resolver.resolve(name)
+        resolved, is_dir = scope.resolver.resolve(name)
         if not (fsio.inside(resolved, real_base) and fsio.inside(name, base)):
             line, col = doc.position(location)
             raise SpecError.at(
@@ -223,7 +225,7 @@ def _add(scope: Scope, real: Path, loaded: tuple[YamlText, bool], depth: int) ->
                 field=format_path(location),
                 hint="referenced files must live under the project folder",
             )
-        if info is None:
+        if is_dir is None:
             line, col = doc.position(location)
             raise SpecError.at(
                 doc.file,
@@ -239,7 +241,7 @@ def _add(scope: Scope, real: Path, loaded: tuple[YamlText, bool], depth: int) ->
             scope.items[target].referenced = True  # also named directly: still a reference
             scope.items[target].package_file |= package
             continue
-        if stat.S_ISDIR(info.st_mode):
+        if is_dir:
             scope.items[target] = Item(target, rules=False, is_dir=True)
         elif name.endswith(YAML_SUFFIXES):
             _add(scope, target, _load(target, scope.cwd), depth + 1)
