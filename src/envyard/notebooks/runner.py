@@ -178,10 +178,17 @@ class Runner:
         return _not_run_result(item.job)
 
     async def close(self) -> None:
-        """Finish tidying up, kill anything left, stop the fork servers."""
-        while self._cleanup:
-            await asyncio.gather(*list(self._cleanup), return_exceptions=True)
-        await self.starter.close()
+        """Finish tidying up, kill anything left, stop the fork servers.
+
+        The last kernels' stops (each waits to see its kernel gone) run alongside the fork
+        servers' close, which kills and reaps every kernel left anyway: the run's end waits
+        for the slower of the two, not for both in turn."""
+
+        async def tidy() -> None:
+            while self._cleanup:
+                await asyncio.gather(*list(self._cleanup), return_exceptions=True)
+
+        await asyncio.gather(tidy(), self.starter.close())
         await asyncio.to_thread(contain.sweep, self.mark)  # what the notebooks started
         STOP.runners.discard(self)
         shutil.rmtree(self.workroot, ignore_errors=True)
