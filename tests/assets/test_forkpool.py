@@ -1,7 +1,8 @@
-"""Forked chunks: results in order, a failed child's chunk redone in the parent, and asset
-validation over several processes reporting exactly what one process reports.
+"""Shared batches over forked processes: results in order, a failed child's batches redone in
+the parent, and asset validation over several processes reporting exactly what one process
+reports.
 
-pytest-xdist workers run threads (so ``map_chunks`` would not fork there): the forking cases
+pytest-xdist workers run threads (so ``map_shared`` would not fork there): the forking cases
 run in a fresh interpreter.
 """
 
@@ -13,7 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from envyard.assets.rules.forkpool import chunks_of, dealt, map_chunks
+from envyard.assets.rules.forkpool import MAX_BATCHES, batches_of, map_shared
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
@@ -31,33 +32,56 @@ def _run(code: str) -> str:
     return proc.stdout
 
 
-def test_chunks_are_contiguous_and_cover_everything() -> None:
-    items = list(range(10))
-    assert chunks_of(items, min_size=3, max_chunks=2) == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
-    assert chunks_of(items, min_size=4, max_chunks=8) == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
-    assert chunks_of(items, min_size=20, max_chunks=4) == [items]
-    assert chunks_of([], min_size=1, max_chunks=4) == [[]]
-    assert [x for part in chunks_of(items, min_size=1, max_chunks=3) for x in part] == items
+def test_batches_keep_the_order_and_cover_everything() -> None:
+    assert batches_of(list(range(7)), size=3) == [[0, 1, 2], [3, 4, 5], [6]]
+    assert batches_of([], size=3) == []
+    many = list(range(5000))
+    batches = batches_of(many, size=1)
+    assert len(batches) <= MAX_BATCHES
+    assert [x for batch in batches for x in batch] == many
 
 
 def test_without_fork_it_is_a_plain_map() -> None:
-    assert map_chunks(len, [[1], [1, 2], []]) == [1, 2, 0]
+    assert map_shared(len, [[1], [1, 2], []], processes=1) == [1, 2, 0]
 
 
-def test_children_return_in_order_and_failures_are_redone() -> None:
+def test_processes_share_the_batches_and_results_come_back_in_order() -> None:
     out = _run(
         """
-        import json, os
-        from envyard.assets.rules.forkpool import map_chunks
+        import json, os, time
+        from envyard.assets.rules.forkpool import map_shared
         parent = os.getpid()
         def work(n):
-            if n == 3 and os.getpid() != parent:
-                raise RuntimeError("child failure")
+            if os.getpid() == parent:
+                time.sleep(0.05)  # a slow parent: the children take more turns
             return [n * 10, os.getpid() != parent]
-        print(json.dumps(map_chunks(work, [1, 2, 3, 4])))
+        print(json.dumps(map_shared(work, list(range(1, 21)), processes=3)))
         """
     )
-    assert json.loads(out) == [[10, False], [20, True], [30, False], [40, True]]
+    results = json.loads(out)
+    assert [value for value, _by_child in results] == [n * 10 for n in range(1, 21)]
+    assert any(by_child for _value, by_child in results)
+
+
+def test_a_failed_childs_batches_are_redone_in_the_parent(tmp_path: Path) -> None:
+    marker = tmp_path / "child-took"
+    out = _run(
+        f"""
+        import json, os, time
+        from envyard.assets.rules.forkpool import map_shared
+        parent = os.getpid()
+        def work(n):
+            if os.getpid() != parent:
+                with open({str(marker)!r}, "a") as took:
+                    took.write(f"{{n}} ")
+                raise RuntimeError("child failure")
+            time.sleep(0.05)
+            return n * 10
+        print(json.dumps(map_shared(work, [1, 2, 3, 4, 5], processes=2)))
+        """
+    )
+    assert json.loads(out) == [10, 20, 30, 40, 50]
+    assert marker.read_text().split()  # the child did take a batch before failing
 
 
 def test_validation_over_processes_matches_one_process(tmp_path: Path) -> None:
@@ -75,16 +99,23 @@ def test_validation_over_processes_matches_one_process(tmp_path: Path) -> None:
     (envs[39] / "environment.yaml").write_text((envs[5] / "environment.yaml").read_text())
     out = _run(
         f"""
-        import json, os
+        import json, os, time
         from pathlib import Path
         from envyard.assets.rules import forkpool, validate
         validate.ASSETS_PER_PROCESS = 5
+        validate.BATCH = 2
+        parent = os.getpid()
         pids = set()
-        def spy(fn, chunks):  # which processes did the work (a failed child is redone)
-            out = forkpool.map_chunks(lambda c: (os.getpid(), fn(c)), chunks)
-            pids.update(pid for pid, _ in out)
-            return [part for _, part in out]
-        validate.map_chunks = spy
+        check = validate._check_part
+        def spy(job):  # which processes did the work (the parent slowed: children take turns)
+            if os.getpid() == parent:
+                time.sleep(0.02)
+            return [(os.getpid(), d) for d in check(job)]
+        def unspy(fn, jobs, processes):
+            out = forkpool.map_shared(spy, jobs, processes=processes)
+            pids.update(pid for part in out for pid, _ in part)
+            return [[d for _, d in part] for part in out]
+        validate.map_shared = unspy
         repo = Path({str(repo)!r})
         def render(jobs):
             report = validate.validate_assets([repo], root=repo, jobs=jobs)
@@ -95,29 +126,10 @@ def test_validation_over_processes_matches_one_process(tmp_path: Path) -> None:
         """
     )
     one, many, processes = json.loads(out)
-    assert processes == 4
+    assert processes >= 2
     assert many == one
     rules = {line.rsplit(" [", 1)[1].split("]")[0] for line in one}
     assert {"AST001", "AST005", "AST010", "AST012"} <= rules
-
-
-def test_dealt_chunks_take_turns_and_cover_everything() -> None:
-    items = list(range(10))
-    assert dealt(items, min_size=3, max_chunks=2) == [[0, 2, 4, 6, 8], [1, 3, 5, 7, 9]]
-    assert dealt(items, min_size=20, max_chunks=4) == [items]
-    assert dealt([], min_size=1, max_chunks=4) == [[]]
-    assert sorted(x for part in dealt(items, min_size=1, max_chunks=3) for x in part) == items
-
-
-def test_a_weighted_first_chunk_gets_that_share_and_nothing_is_lost() -> None:
-    items = list(range(100))
-    heavier = dealt(items, min_size=10, max_chunks=2, first_weight=1.5)
-    lighter = dealt(items, min_size=10, max_chunks=2, first_weight=0.5)
-    assert [len(part) for part in heavier] == [60, 40]
-    assert [len(part) for part in lighter] == [33, 67]
-    for parts in (heavier, lighter):
-        assert sorted(x for part in parts for x in part) == items
-        assert all(part == sorted(part) for part in parts)  # still in the files' order
 
 
 def test_a_cut_off_result_is_not_trusted() -> None:

@@ -15,7 +15,7 @@ from envyard.assets.discovery.discover import (
 )
 from envyard.assets.discovery.model import Asset
 from envyard.assets.rules.environment import published_image
-from envyard.assets.rules.forkpool import dealt, map_chunks, usable_cpus
+from envyard.assets.rules.forkpool import batches_of, map_shared, usable_cpus
 from envyard.assets.rules.table import Rule, RuleContext, effective, rule_table
 from envyard.errors import Diagnostic
 from envyard.yamlio import bulk
@@ -152,7 +152,7 @@ def validate_discovery(found: Discovery, settings: AssetSettings) -> AssetReport
 
 @dataclass
 class _Done:
-    """What one ``asset.yaml`` yielded in a chunk: the loaded asset (None when it failed), its
+    """What one ``asset.yaml`` yielded in a batch: the loaded asset (None when it failed), its
     discovery problems, and its per-asset rule findings by rule id."""
 
     asset: Asset | None
@@ -161,7 +161,7 @@ class _Done:
 
 
 def _check_part(job: tuple[list[Path], Path, AssetSettings]) -> list[_Done]:
-    """One chunk of asset files, file by file (in the chunk's order)."""
+    """One batch of asset files, file by file (in the batch's order)."""
     files, base, settings = job
     loaded = list(load_each(files, base))
     assets = [asset for asset, _problems in loaded if asset is not None]
@@ -177,12 +177,9 @@ def _check_part(job: tuple[list[Path], Path, AssetSettings]) -> list[_Done]:
 ASSETS_PER_PROCESS = 250
 """Below this many assets per core, forking costs more than it saves."""
 
-PARENT_SHARE = 1.3
-"""The parent's share of files against a child's. A forked child pays for the memory pages it
-copies on writing (~14,000 minor faults, about a fifth of its CPU time on 500 assets) and for
-pickling its results; the parent, after its chunk, unpickles them and runs the repository-wide
-rules. CPU time per process, 1,000 generated assets and the real repository (788): balanced
-at 1.3-1.5 (at 1.0 the parent waited ~100 ms for the child)."""
+BATCH = 8
+"""Assets per turn: small enough that the processes finish within a few milliseconds of each
+other, large enough that a turn's own cost (a rule context, the rule table) stays small."""
 
 
 def validate_files(
@@ -191,30 +188,21 @@ def validate_files(
     """Validate the given ``asset.yaml`` files; with many, over ``jobs`` processes (default:
     the usable cores). The report is the same, diagnostic for diagnostic, as one process's.
 
-    The files are dealt out in turn (1st, 3rd, 5th... to one process, 2nd, 4th... to the
-    next; the parent's turn a little more often, see ``PARENT_SHARE``): neighbouring assets are
-    alike (a folder of large component specs, another of small environments), so every process
-    gets a like share and none waits for another."""
+    The files go in batches of ``BATCH``, each process taking the next batch when free (see
+    :mod:`forkpool`): a forked child pays for the memory pages it copies, the parent is slowed
+    by whatever else runs on its core; neither waits long for the other."""
     unique = list(dict.fromkeys(files))
-    turns = dealt(
-        range(len(unique)),
-        min_size=ASSETS_PER_PROCESS,
-        max_chunks=jobs or usable_cpus(),
-        first_weight=PARENT_SHARE,
-    )
+    processes = max(1, min(jobs or usable_cpus(), len(unique) // ASSETS_PER_PROCESS))
+    batches = batches_of(unique, size=BATCH if processes > 1 else max(1, len(unique)))
     with bulk():  # thousands of files read, children's results unpickled: no cycles to find
-        return _validate_parts(unique, turns, base, settings)
+        return _validate_parts(batches, base, settings, processes)
 
 
 def _validate_parts(
-    unique: list[Path], turns: list[list[int]], base: Path, settings: AssetSettings
+    batches: list[list[Path]], base: Path, settings: AssetSettings, processes: int
 ) -> AssetReport:
-    jobs = [([unique[i] for i in turn], base, settings) for turn in turns]
-    results = map_chunks(_check_part, jobs)
-    done: list[_Done] = [_Done(None, [], {})] * len(unique)
-    for turn, part in zip(turns, results, strict=True):  # back in the files' order
-        for index, item in zip(turn, part, strict=True):
-            done[index] = item
+    jobs = [(batch, base, settings) for batch in batches]
+    done = [d for part in map_shared(_check_part, jobs, processes=processes) for d in part]
     assets = [d.asset for d in done if d.asset is not None]
     found = Discovery(root=base, assets=assets, diagnostics=[x for d in done for x in d.found])
     ctx = _context(assets, settings)
