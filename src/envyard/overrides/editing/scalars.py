@@ -25,7 +25,7 @@ from envyard.overrides.editing.nodes import (
 )
 from envyard.overrides.editing.render import render_scalar
 from envyard.overrides.editing.spans import Edit, apply_edits
-from envyard.overrides.matching.rules import MISSING, Change, Location, same
+from envyard.overrides.matching.rules import MISSING, NESTED, Change, Location, same
 
 
 def _get(data: Any, location: Location) -> Any:
@@ -35,7 +35,7 @@ def _get(data: Any, location: Location) -> Any:
 
 
 def _scalar(value: Any) -> bool:
-    return value is not MISSING and not isinstance(value, dict | list)
+    return value is not MISSING and not isinstance(value, NESTED)
 
 
 def patch_scalars(
@@ -64,7 +64,7 @@ def patch_scalars(
         if not isinstance(node, ScalarNode) or node.style in ("|", ">"):
             return None
         old, new = _get(doc.data, location), _get(new_data, location)
-        if isinstance(new, dict | list):
+        if isinstance(new, NESTED):
             return None
         if old == new and same(old, new):
             continue

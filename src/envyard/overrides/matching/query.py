@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+_NESTED = (dict, list)  # a union written in isinstance() is built again at each call
+
 Location = tuple[str | int, ...]
 Walker = Callable[[Any], list[Location] | None]
 _Found = list[tuple[Location, Any]]
@@ -77,11 +79,11 @@ def _visit(location: Location, value: Any, depth: int, limit: int, out: _Found) 
     out.append((location, value))
     if isinstance(value, dict):
         for key, item in value.items():
-            if isinstance(item, dict | list):
+            if isinstance(item, _NESTED):
                 _visit((*location, key), item, depth + 1, limit, out)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            if isinstance(item, dict | list):
+            if isinstance(item, _NESTED):
                 _visit((*location, index), item, depth + 1, limit, out)
 
 

@@ -32,6 +32,8 @@ from envyard.spec.overrides import Template, expand, parse_replacement
 
 Location = tuple[str | int, ...]
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "(absent)"})()
+NESTED = (dict, list)
+"""For ``isinstance`` on hot paths: a union written in the call is built again at each call."""
 
 
 @dataclass(frozen=True)
@@ -175,9 +177,9 @@ def same(a: Any, b: Any) -> bool:
 def copy_data(value: Any) -> Any:
     """A deep copy of plain data (scalars shared: they are immutable)."""
     if isinstance(value, dict):
-        return {k: copy_data(v) if isinstance(v, dict | list) else v for k, v in value.items()}
+        return {k: copy_data(v) if isinstance(v, NESTED) else v for k, v in value.items()}
     if isinstance(value, list):
-        return [copy_data(v) if isinstance(v, dict | list) else v for v in value]
+        return [copy_data(v) if isinstance(v, NESTED) else v for v in value]
     return value
 
 
