@@ -107,10 +107,21 @@ class Rule:
     """The per-asset check reads repository-wide context (runs after every asset loaded)."""
     prepare: Callable[[Asset, RuleContext], object] | None = None
     """A ``needs_repo`` check's part that needs only its asset, run where the asset is loaded
-    (in its forked chunk); it keeps what it computes on the asset."""
+    (in its forked batch); it keeps what it computes on the asset."""
+
+
+_TABLE: dict[str, Rule] = {}
 
 
 def rule_table() -> dict[str, Rule]:
+    """Rule id -> rule, in id order (a new dict each call; the rules are built once: every
+    batch of a validation run asks)."""
+    if not _TABLE:
+        _TABLE.update(_build_table())
+    return dict(_TABLE)
+
+
+def _build_table() -> dict[str, Rule]:
     from envyard.assets.rules import environment as rules_env
     from envyard.assets.rules import generic as rules_generic
 
