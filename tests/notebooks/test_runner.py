@@ -236,6 +236,19 @@ def test_a_forked_kernel_lists_its_modules_for_the_debugger(tmp_path: Path) -> N
     )
 
 
+def test_tracebacks_read_the_same_before_and_after_the_servers_late_warm_up(
+    tmp_path: Path,
+) -> None:
+    """The fork server warms the traceback formatter once idle after its first kernels: a
+    kernel forked before it and one forked after format a traceback alike."""
+    for i in range(8):
+        write_notebook(tmp_path / f"n{i}.ipynb", "def f():\n    raise ValueError('x')", "f()")
+    results = run_session(SessionRequest([tmp_path], workers=2)).results
+    assert {r.status for r in results} == {"failed"}
+    assert "ValueError: x" in results[0].traceback
+    assert {r.traceback for r in results} == {results[0].traceback}
+
+
 def test_per_cell_code_runs_hidden_and_keeps_user_tracebacks(tmp_path: Path) -> None:
     folder = tmp_path / "nbs"
     write_notebook(folder / "count.ipynb", "print(CALLS)", "CALLS", "raise ValueError('mine')")

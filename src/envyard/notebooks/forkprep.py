@@ -3,7 +3,8 @@
 Loaded by :mod:`envyard.notebooks.forkserver` from its own folder, in the kernel's interpreter
 (which may not have Envyard installed): standard library only until it imports IPython.
 
-* :func:`warm`: run a cell and a failing cell in a throw-away shell (lazy imports, caches);
+* :func:`warm`: run a cell in a throw-away shell (lazy imports, caches); later, once the first
+  kernels are forked, :func:`warm_tracebacks` runs a failing cell in it (the traceback's);
 * :func:`prebuild`: ipykernel's application up to what every kernel shares (command line,
   profile directory, config files), and the kernel's shell (``ZMQInteractiveShell``: magics,
   prefilters, display hooks, history in memory; ~half of a kernel's own start-up), built
@@ -21,6 +22,8 @@ does every kernel if this IPython is not shaped as expected.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import sys
 from pathlib import Path
@@ -248,18 +251,20 @@ def launch(connection_file: str, server_pid: int) -> None:
     app.start()
 
 
+_WARM: Any = None  # warm()'s throw-away shell, until warm_tracebacks()
+
+
 def warm() -> None:
-    """Build a plain IPython shell, run a cell and a failing cell in it, and discard it: fills
-    lazy imports, the compile and regex caches and the traceback formatter's.
+    """Build a plain IPython shell and run a cell in it: fills lazy imports, the compile and
+    regex caches. The shell is kept (not as the singleton) for :func:`warm_tracebacks`.
 
     Its singleton and exit hook are removed; no thread is started (history in memory), so the
     forked kernels build their own shell from a clean slate, just without the warm-up cost.
     What the cells print goes nowhere (stdout is the protocol pipe).
     """
+    global _WARM  # noqa: PLW0603 - set once, before the first fork
     try:
         import atexit
-        import contextlib
-        import io
 
         from IPython.core.interactiveshell import InteractiveShell
         from traitlets.config import Config
@@ -268,12 +273,26 @@ def warm() -> None:
         config.HistoryManager.hist_file = ":memory:"
         shell = InteractiveShell.instance(config=config)
         atexit.unregister(shell.atexit_operations)
-        sink = io.StringIO()
-        cells = ("_w = [x * x for x in range(10)]\n_w[-1]", "def _f():\n    raise ValueError\n_f()")
-        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-            for code in cells:
-                shell.run_cell(code, store_history=False)  # type: ignore[no-untyped-call]
+        _run_quietly(shell, "_w = [x * x for x in range(10)]\n_w[-1]")
         InteractiveShell.clear_instance()
-        del shell
+        _WARM = shell
     except Exception:  # noqa: S110 - a speed-up only
         pass
+
+
+def warm_tracebacks() -> None:
+    """Run a failing cell in :func:`warm`'s shell, then drop it: fills the traceback
+    formatter's caches (stack_data parsing the frames' sources, pygments' lexer, the module
+    map of ``inspect``), ~0.2 s that a kernel would otherwise spend on its first traceback.
+    The fork server does this once it is idle after its first kernels (it delays them)."""
+    global _WARM
+    shell, _WARM = _WARM, None
+    if shell is not None:
+        with contextlib.suppress(Exception):  # a speed-up only
+            _run_quietly(shell, "def _f():\n    raise ValueError\n_f()")
+
+
+def _run_quietly(shell: Any, code: str) -> None:
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        shell.run_cell(code, store_history=False)

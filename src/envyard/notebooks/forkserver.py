@@ -110,7 +110,11 @@ def _serve() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the runner decides when we stop
     stdin = os.fdopen(0, "rb", buffering=0)
     buffer = b""
+    later = [_when_idle]
     while True:
+        if later and b"\n" not in buffer and not _readable(0):
+            later.pop()()
+            continue
         try:
             chunk = stdin.read(65536)
         except InterruptedError:  # pragma: no cover - PEP 475 retries
@@ -120,29 +124,7 @@ def _serve() -> None:
         buffer += chunk
         while b"\n" in buffer:
             line, buffer = buffer.split(b"\n", 1)
-            request = json.loads(line)
-            try:
-                pid = os.fork()
-            except OSError as exc:
-                _write({"id": request["id"], "error": f"fork failed: {exc}"})
-                continue
-            if pid == 0:
-                code = 0
-                try:
-                    _child(request, server_pid)
-                except SystemExit as exc:
-                    code = exc.code if isinstance(exc.code, int) else 1
-                except BaseException:  # the kernel's own crash: report via the log file
-                    import traceback
-
-                    traceback.print_exc()
-                    code = 1
-                finally:
-                    sys.stdout.flush()
-                    sys.stderr.flush()
-                os._exit(code)
-            CHILDREN.add(pid)
-            _write({"id": request["id"], "pid": pid})
+            _fork(json.loads(line), server_pid)
     for pid in list(CHILDREN):
         try:
             os.killpg(pid, signal.SIGKILL)
@@ -153,6 +135,51 @@ def _serve() -> None:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
     _reap_all()
+
+
+def _fork(request: dict[str, Any], server_pid: int) -> None:
+    """Fork one kernel for ``request`` and reply with its pid (or the error)."""
+    try:
+        pid = os.fork()
+    except OSError as exc:
+        _write({"id": request["id"], "error": f"fork failed: {exc}"})
+        return
+    if pid == 0:
+        code = 0
+        try:
+            _child(request, server_pid)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        except BaseException:  # the kernel's own crash: report via the log file
+            import traceback
+
+            traceback.print_exc()
+            code = 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+    CHILDREN.add(pid)
+    _write({"id": request["id"], "pid": pid})
+
+
+def _readable(fd: int) -> bool:
+    import select
+
+    return bool(select.select([fd], [], [], 0)[0])
+
+
+def _when_idle() -> None:
+    """What is left of the warm-up (a traceback's, ~0.2 s), done once no kernel is asked for:
+    the first kernels are forked that much sooner (they format a first traceback without
+    its caches: slower, the same text). Then the scan stand-ins again, and frozen again."""
+    import gc
+
+    gc.disable()
+    _PREP.warm_tracebacks()
+    _PREP.scan_modules()  # what the warm-up imported
+    gc.freeze()
+    gc.enable()
 
 
 def _reap_all(seconds: float = 5.0) -> None:
