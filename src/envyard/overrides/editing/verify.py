@@ -125,8 +125,9 @@ class _Comparison:
         if len(new) != len(items) or len(old) != len(items):
             raise _UnsureError
         for i, (item, old_item) in enumerate(zip(items, old_node.value, strict=True)):
-            if edited or type(item) is not ScalarNode:
-                self.child(old_item, item, old[i], new[i], edited.get(i, _NONE))
+            below = edited.get(i, _NONE) if edited else _NONE
+            if below is not _NONE or type(item) is not ScalarNode:
+                self.child(old_item, item, old[i], new[i], below)
             elif not _same_scalar(old_item, item, old[i], new[i]):
                 raise _UnsureError
 
@@ -147,8 +148,9 @@ class _Comparison:
             was, now = old.get(name, _NONE), new.get(name, _NONE)
             if was is _NONE or now is _NONE:
                 raise _UnsureError
-            if edited or type(value) is not ScalarNode:
-                self.child(old_value, value, was, now, edited.get(name, _NONE))
+            below = edited.get(name, _NONE) if edited else _NONE
+            if below is not _NONE or type(value) is not ScalarNode:
+                self.child(old_value, value, was, now, below)
             elif not (  # an untouched scalar, inline: the common case
                 type(old_value) is ScalarNode
                 and value.value == old_value.value
