@@ -76,7 +76,7 @@ class Asset:
     )
     bases: list[tuple[int, int, str, str, str]] | None = field(default=None, repr=False)
     """The Dockerfile's FROM images, parsed once per asset and run where the asset was loaded
-    (see rules.environment.base_images); kept when pickled: forked chunks hand them back."""
+    (see rules.environment.base_images); kept when pickled: forked batches hand them back."""
     resolved_root: str = field(default="", repr=False)
     """``root`` with symbolic links resolved; discovery resolves it once for all assets."""
 

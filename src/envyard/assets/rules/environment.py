@@ -141,7 +141,7 @@ BaseImage = tuple[int, int, str, str, str]
 
 def base_images(asset: Asset, ctx: RuleContext) -> list[BaseImage]:
     """The images the asset's Dockerfile builds FROM, parsed once per asset: AST012's part that
-    needs only the asset, run in the forked chunk that loaded it (the result travels back
+    needs only the asset, run in the forked batch that loaded it (the result travels back
     with the asset), so the repository-wide check compares names and reads no file."""
     if asset.bases is None:
         found: list[BaseImage] = []

@@ -27,8 +27,7 @@ class RuleContext:
     curated_images: set[str]
     _texts: dict[str, str | None] = field(default_factory=dict)
     _modes: dict[str, int | None] = field(default_factory=dict)
-    """Both keyed by the path's string: hashed once (a Path hashes its parts), and sent back
-    from forked chunks as plain strings (no Path rebuilt per entry on unpickling)."""
+    """Both keyed by the path's string (a dict lookup by str, no Path hashing its parts)."""
 
     def is_file(self, path: Path) -> bool:
         """``path.is_file()``, asked once per run (several rules check the same files)."""
