@@ -218,21 +218,24 @@ _KERNEL_MODULES = (
     "print(ipk.sys is sys, ipk.IPythonKernel.__init__.__module__)\n"
     "print(set(k._kernel_modules) <= now, ipk.__file__ in k._kernel_modules)\n"
     "print(len(k._kernel_modules) > 100, all(type(f) is str for f in k._kernel_modules))\n"
-    "print(any(f is ipk.__file__ for f in k._kernel_modules))"
+    "print(any(f is ipk.__file__ for f in k._kernel_modules))\n"
+    "import IPython.core.shellapp as sa\nseen = get_ipython()._sys_modules_keys\n"
+    "print(sa.sys is sys, 'init_code' in vars(k.parent), seen <= set(sys.modules))\n"
+    "print('ipykernel.kernelapp' in seen, any(n is ipk.__name__ for n in seen))"
 )
 
 
 def test_a_forked_kernel_lists_its_modules_for_the_debugger(tmp_path: Path) -> None:
-    """ipykernel lists the modules' files when its kernel is made; forkprep has it read
-    stand-ins made before the fork (new strings, not the modules' own), as its own scan would
-    read them, and puts ``sys`` and the kernel class back."""
+    """ipykernel lists the modules' files when its kernel is made, IPython the modules' names
+    in ``init_code``; forkprep has them read stand-ins made before the fork (new strings, not
+    the modules' own), as they would read them, and puts ``sys`` and the methods back."""
     write_notebook(tmp_path / "a.ipynb", _KERNEL_MODULES)
     out = tmp_path / "out"
     report = run_session(SessionRequest([tmp_path], output_dir=out, base=tmp_path))
     assert report.results[0].status == "passed", report.results[0].message
     saved = nbformat.read(out / "a.ipynb", as_version=4)
     assert saved.cells[0].outputs[0]["text"] == (
-        "True ipykernel.ipkernel\nTrue True\nTrue True\nFalse\n"
+        "True ipykernel.ipkernel\nTrue True\nTrue True\nFalse\nTrue False True\nTrue False\n"
     )
 
 

@@ -9,8 +9,8 @@ Loaded by :mod:`envyard.notebooks.forkserver` from its own folder, in the kernel
   profile directory, config files), and the kernel's shell (``ZMQInteractiveShell``: magics,
   prefilters, display hooks, history in memory; ~half of a kernel's own start-up), built
   exactly as ipykernel would build them;
-* :func:`scan_modules`: stand-ins for the kernel's list of module files (:class:`_ModuleFiles`),
-  so a child does not touch (and copy the pages of) every module object;
+* :func:`scan_modules`: stand-ins for what a kernel's set-up reads of every module (files,
+  names: :class:`_ModuleFiles`), so a child does not touch (copy the pages of) them all;
 * :func:`launch`: in a forked child, run ipykernel on them: the child sets its connection file
   and parent, ipykernel's own ``initialize`` runs the rest, and the prebuilt shell is handed to
   the kernel when it asks for one, with what depends on the child (working directory,
@@ -31,14 +31,7 @@ from typing import Any
 
 ARGV = ["--HistoryManager.hist_file=:memory:"]  # no shared sqlite file between kernels
 # what the shared set-up reads from the environment
-_CONFIG_ENV = (
-    "HOME",
-    "IPYTHONDIR",
-    "JUPYTER_CONFIG_DIR",
-    "JUPYTER_CONFIG_PATH",
-    "XDG_CONFIG_HOME",
-    "VIRTUAL_ENV",
-)
+_CONFIG_ENV = "HOME IPYTHONDIR JUPYTER_CONFIG_DIR JUPYTER_CONFIG_PATH XDG_CONFIG_HOME VIRTUAL_ENV"
 _APP: Any = None
 _APP_ENV: dict[str, str | None] = {}
 _APP_HOOK: Any = None
@@ -69,7 +62,7 @@ def prebuild() -> None:
         return
     finally:
         _APP_HOOK, sys.excepthook = sys.excepthook, hook  # IPython's crash handler: kernels'
-    _APP_ENV.update({k: os.environ.get(k) for k in _CONFIG_ENV})
+    _APP_ENV.update({k: os.environ.get(k) for k in _CONFIG_ENV.split()})
     _APP = app
     _preshell(app)
 
@@ -126,21 +119,28 @@ class _File:
 
 
 class _ModuleFiles:
-    """``sys`` as ``IPythonKernel.__init__`` sees it in a child: the same module, but
-    ``sys.modules.copy().values()`` (its list of the modules' files, for the debugger) reads
-    stand-ins made before the fork. Reading every module object in a child writes its
-    reference count: that scan alone copied ~1,700 pages, and a kernel's page faults went
-    from ~4,500 to ~3,650 without it; the stand-ins and their strings fill a few pages. Used
-    only while ``sys.modules`` still holds the modules it was made from (same count)."""
+    """``sys`` as two set-up steps see it in a child: the same module, but ``sys.modules``
+    reads stand-ins made before the fork, for ``IPythonKernel.__init__``'s list of module
+    files (``.copy().values()``, for its debugger) and IPython's ``init_code`` (``.keys()``).
+    Reading every module object or name in a child writes its reference count: the kernel's
+    scan alone copied ~1,700 pages (a kernel's page faults ~4,500 -> ~3,650 without it). Used
+    only while ``sys.modules`` has as many entries as it had (else it is ``sys.modules``)."""
+
+    values_: list[_File]
+    keys_: list[str]
+    count: int
 
     def __init__(self) -> None:
-        files = [m.__file__ for m in sys.modules.copy().values() if getattr(m, "__file__", None)]
-        self.values_ = [_File(str(f).encode().decode()) for f in files]  # new strings, together
-        self.count = len(sys.modules)
+        modules = sys.modules.copy()
+        files = [m.__file__ for m in modules.values() if getattr(m, "__file__", None)]
+        fresh = vars(self)  # new strings, together: writing their counts copies few pages
+        fresh["values_"] = [_File(str(f).encode().decode()) for f in files]
+        fresh["keys_"] = [name.encode().decode() for name in modules]
+        fresh["count"] = len(modules)
 
     @property
-    def modules(self) -> _ModuleFiles:
-        return self
+    def modules(self) -> Any:
+        return self if len(sys.modules) == self.count else sys.modules
 
     def copy(self) -> _ModuleFiles:
         return self
@@ -148,27 +148,30 @@ class _ModuleFiles:
     def values(self) -> list[_File]:
         return self.values_
 
+    def keys(self) -> list[str]:
+        return self.keys_
+
     def __getattr__(self, name: str) -> Any:
         return getattr(sys, name)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(sys, name, value)
 
-def _scan_from_stand_ins(kernel_class: Any) -> Any:
-    """Wrap ``kernel_class.__init__`` so that its module scan reads :data:`_SCAN`."""
-    original = kernel_class.__init__
-    module: Any = sys.modules[kernel_class.__module__]
 
-    def init(self: Any, **kwargs: Any) -> None:
-        real = module.sys
-        if _SCAN is None or real is not sys or len(sys.modules) != _SCAN.count:
-            original(self, **kwargs)
-            return
+def _reading_stand_ins(function: Any, module: Any) -> Any:
+    """``function``, with ``module``'s ``sys`` reading :data:`_SCAN` while it runs."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        real = getattr(module, "sys", None)
+        if _SCAN is None or real is not sys:
+            return function(*args, **kwargs)
         module.sys = _SCAN
         try:
-            original(self, **kwargs)
+            return function(*args, **kwargs)
         finally:
             module.sys = real
 
-    return init
+    return wrapper
 
 
 def _hand_over(cls: Any, original: Any) -> Any:
@@ -225,6 +228,7 @@ def launch(connection_file: str, server_pid: int) -> None:
         kernelapp.IPKernelApp.clear_instance()  # built whole, from this command line
         kernelapp.launch_new_instance()
         return
+    from IPython.core import shellapp
     from IPython.core.application import BaseIPythonApplication
 
     app: Any = _APP
@@ -239,7 +243,11 @@ def launch(connection_file: str, server_pid: int) -> None:
     kernel_class: Any = app.kernel_class
     kernel_init = kernel_class.__dict__.get("__init__")
     if kernel_init is not None:
-        kernel_class.__init__ = _scan_from_stand_ins(kernel_class)
+        kernel_module = sys.modules[kernel_class.__module__]
+        kernel_class.__init__ = _reading_stand_ins(kernel_init, kernel_module)
+    init_code = app.init_code
+    if getattr(init_code, "__func__", None) is shellapp.InteractiveShellApp.init_code:
+        app.init_code = _reading_stand_ins(init_code, shellapp)
     try:
         app.initialize([])  # the rest of ipykernel's own initialize
     finally:
@@ -248,6 +256,7 @@ def launch(connection_file: str, server_pid: int) -> None:
             del shell_class.instance  # the inherited classmethod again
         if kernel_init is not None:
             kernel_class.__init__ = kernel_init
+        vars(app).pop("init_code", None)
     app.start()
 
 
@@ -256,14 +265,12 @@ _WARM: Any = None  # warm()'s throw-away shell, until warm_tracebacks()
 
 def warm() -> None:
     """Build a plain IPython shell and run a cell in it: fills lazy imports, the compile and
-    regex caches. The shell is kept (not as the singleton) for :func:`warm_tracebacks`.
-
-    Its singleton and exit hook are removed; no thread is started (history in memory), so the
-    forked kernels build their own shell from a clean slate, just without the warm-up cost.
-    What the cells print goes nowhere (stdout is the protocol pipe).
+    regex caches. The shell is kept for :func:`warm_tracebacks`; its singleton and exit hook
+    are removed and no thread is started (history in memory), so the forked kernels build
+    their own shell from a clean slate. What cells print goes nowhere (stdout is the pipe).
     """
     global _WARM  # noqa: PLW0603 - set once, before the first fork
-    try:
+    with contextlib.suppress(Exception):  # a speed-up only
         import atexit
 
         from IPython.core.interactiveshell import InteractiveShell
@@ -276,8 +283,6 @@ def warm() -> None:
         _run_quietly(shell, "_w = [x * x for x in range(10)]\n_w[-1]")
         InteractiveShell.clear_instance()
         _WARM = shell
-    except Exception:  # noqa: S110 - a speed-up only
-        pass
 
 
 def warm_tracebacks() -> None:
