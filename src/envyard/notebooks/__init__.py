@@ -19,6 +19,7 @@ module              what
 ``nbmeta``          what nbmake/nbclient users write: mock, post_cell_execute, execution.*
 ``forkserver``      runs in the kernel's Python: imports ipykernel once, forks kernels
 ``forkprep``        the fork server's once-only work: warm-up, ipykernel's app and shell
+``forkscan``        stand-ins for what a forked kernel's set-up reads of every module
 ``early``           starts the fork server before the runner's own imports
 ``provisioner``     jupyter_client provisioner that launches through the fork server
 ``kernels``         start single-use kernels over IPC sockets (fork, spawn, container command)

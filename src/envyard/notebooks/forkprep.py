@@ -10,7 +10,7 @@ Loaded by :mod:`envyard.notebooks.forkserver` from its own folder, in the kernel
   prefilters, display hooks, history in memory; ~half of a kernel's own start-up), built
   exactly as ipykernel would build them;
 * :func:`scan_modules`: stand-ins for what a kernel's set-up reads of every module (files,
-  names: :class:`_ModuleFiles`), so a child does not touch (copy the pages of) them all;
+  names: :mod:`envyard.notebooks.forkscan`), so a child does not copy their pages;
 * :func:`launch`: in a forked child, run ipykernel on them: the child sets its connection file
   and parent, ipykernel's own ``initialize`` runs the rest, and the prebuilt shell is handed to
   the kernel when it asks for one, with what depends on the child (working directory,
@@ -36,7 +36,7 @@ _APP: Any = None
 _APP_ENV: dict[str, str | None] = {}
 _APP_HOOK: Any = None
 _SHELL: Any = None
-_SCAN: Any = None  # what ipykernel's module scan reads in a child (:class:`_ModuleFiles`)
+_SCAN: Any = None  # what a child's set-up reads of every module (forkscan.SysView)
 
 
 def _shared_done(self: object, argv: object = None) -> None:
@@ -68,11 +68,27 @@ def prebuild() -> None:
 
 
 def scan_modules() -> None:
-    """Make the stand-ins of ipykernel's module scan (:class:`_ModuleFiles`); last thing
-    before the first fork, once every module a kernel's start imports is imported."""
+    """Make the stand-ins of what a kernel's set-up reads of every module (:mod:`forkscan`);
+    last thing before the first fork, once every module a kernel's start imports is in."""
     global _SCAN  # noqa: PLW0603 - set once, before the first fork
     if _APP is not None:
-        _SCAN = _ModuleFiles()
+        _SCAN = _SCANNING.SysView()
+
+
+def _load_scanning() -> Any:
+    """:mod:`envyard.notebooks.forkscan`, loaded from this file's folder (as this one is)."""
+    import importlib.util
+
+    path = Path(_load_scanning.__code__.co_filename).with_name("forkscan.py")
+    spec = importlib.util.spec_from_file_location("_envyard_forkscan", path)
+    if spec is None or spec.loader is None:  # pragma: no cover - a file path always loads
+        raise ImportError(path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_SCANNING = _load_scanning()
 
 
 def _preshell(app: Any) -> None:
@@ -107,71 +123,6 @@ def _preshell(app: Any) -> None:
     except Exception:
         ZMQInteractiveShell.clear_instance()
         _SHELL = None
-
-
-class _File:
-    """A module as ipykernel's module scan reads it: its ``__file__`` only."""
-
-    __slots__ = ("__file__",)
-
-    def __init__(self, file: str) -> None:
-        self.__file__ = file
-
-
-class _ModuleFiles:
-    """``sys`` as two set-up steps see it in a child: the same module, but ``sys.modules``
-    reads stand-ins made before the fork, for ``IPythonKernel.__init__``'s list of module
-    files (``.copy().values()``, for its debugger) and IPython's ``init_code`` (``.keys()``).
-    Reading every module object or name in a child writes its reference count: the kernel's
-    scan alone copied ~1,700 pages (a kernel's page faults ~4,500 -> ~3,650 without it). Used
-    only while ``sys.modules`` has as many entries as it had (else it is ``sys.modules``)."""
-
-    values_: list[_File]
-    keys_: list[str]
-    count: int
-
-    def __init__(self) -> None:
-        modules = sys.modules.copy()
-        files = [m.__file__ for m in modules.values() if getattr(m, "__file__", None)]
-        fresh = vars(self)  # new strings, together: writing their counts copies few pages
-        fresh["values_"] = [_File(str(f).encode().decode()) for f in files]
-        fresh["keys_"] = [name.encode().decode() for name in modules]
-        fresh["count"] = len(modules)
-
-    @property
-    def modules(self) -> Any:
-        return self if len(sys.modules) == self.count else sys.modules
-
-    def copy(self) -> _ModuleFiles:
-        return self
-
-    def values(self) -> list[_File]:
-        return self.values_
-
-    def keys(self) -> list[str]:
-        return self.keys_
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(sys, name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        setattr(sys, name, value)
-
-
-def _reading_stand_ins(function: Any, module: Any) -> Any:
-    """``function``, with ``module``'s ``sys`` reading :data:`_SCAN` while it runs."""
-
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        real = getattr(module, "sys", None)
-        if _SCAN is None or real is not sys:
-            return function(*args, **kwargs)
-        module.sys = _SCAN
-        try:
-            return function(*args, **kwargs)
-        finally:
-            module.sys = real
-
-    return wrapper
 
 
 def _hand_over(cls: Any, original: Any) -> Any:
@@ -244,10 +195,10 @@ def launch(connection_file: str, server_pid: int) -> None:
     kernel_init = kernel_class.__dict__.get("__init__")
     if kernel_init is not None:
         kernel_module = sys.modules[kernel_class.__module__]
-        kernel_class.__init__ = _reading_stand_ins(kernel_init, kernel_module)
+        kernel_class.__init__ = _SCANNING.reading(_SCAN, kernel_init, kernel_module)
     init_code = app.init_code
     if getattr(init_code, "__func__", None) is shellapp.InteractiveShellApp.init_code:
-        app.init_code = _reading_stand_ins(init_code, shellapp)
+        app.init_code = _SCANNING.reading(_SCAN, init_code, shellapp)
     try:
         app.initialize([])  # the rest of ipykernel's own initialize
     finally:
