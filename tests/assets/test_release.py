@@ -292,3 +292,43 @@ def test_the_plan_notes_uncommitted_changes(git_repo: GitRepo) -> None:
     plan = plan_release(git_repo.path, BRANCH, AssetSettings())
     assert plan.dirty
     assert "uncommitted changes" in plan.render()
+
+
+def test_a_fresh_clone_continues_the_remote_release_branch(repo: GitRepo, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A clone has ``origin/release`` and no local ``release``: the release starts from it (as
+    ``git switch release`` would), never as a new unrelated branch; ``origin/release`` itself
+    is refused with the name to pass."""
+    _, first = release(repo)
+    clone = repo.clone(tmp_path / "clone")
+    assert clone.run("branch", "--list", BRANCH) == ""
+    assert clone.head(f"refs/remotes/origin/{BRANCH}") == first.commit
+
+    plan = plan_release(clone.path, BRANCH, AssetSettings())
+    assert plan.head == first.commit and plan.upstream == f"origin/{BRANCH}"
+    assert {s for s, _ in statuses(plan).values()} == {"unchanged"}
+    assert f"(from origin/{BRANCH}; the local branch is created)" in plan.render()
+
+    write(clone.path, "envs/alpha/context/extra.txt", "more\n")
+    clone.commit("change alpha")
+    plan, result = release(clone)
+    assert statuses(plan)["alpha-debian11"] == ("updated", "2")
+    assert clone.head(f"refs/heads/{BRANCH}") == result.commit
+    assert clone.run("rev-parse", f"{result.commit}^") == first.commit  # continues the remote's
+    assert clone.head(f"refs/remotes/origin/{BRANCH}") == first.commit  # remote ref untouched
+
+    with pytest.raises(ConflictError, match="remote-tracking branch") as caught:
+        plan_release(clone.path, f"origin/{BRANCH}", AssetSettings())
+    assert caught.value.hint is not None and f"--release-branch {BRANCH}" in caught.value.hint
+
+
+def test_several_remotes_with_the_branch_and_no_local_one_are_refused(
+    repo: GitRepo, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    release(repo)
+    clone = repo.clone(tmp_path / "clone")
+    clone.add_remote("mirror", repo.path)
+    clone.run("fetch", "-q", "mirror")
+    with pytest.raises(
+        ConflictError, match=r"several remotes have one \(mirror/release, origin/release\)"
+    ):
+        plan_release(clone.path, BRANCH, AssetSettings())

@@ -259,7 +259,8 @@ def apply_release(
     if publisher is not None and changing:
         result.published = publisher.publish(changing, commit)
     step("refs")
-    updates: list[tuple[str, str, str | None]] = [(f"refs/heads/{plan.branch}", commit, plan.head)]
+    local = None if plan.upstream else plan.head  # from a remote's branch: created here
+    updates: list[tuple[str, str, str | None]] = [(f"refs/heads/{plan.branch}", commit, local)]
     updates += [(f"refs/tags/{plan.tag_for(i)}", commit, None) for i in changing]
     try:
         git.update_refs(updates)

@@ -56,6 +56,9 @@ class ReleasePlan:
     """``latest``: the azureml-assets layout (``latest/<type>/<name>/``); see release_latest."""
     dirty: bool = False
     """The source work tree has uncommitted changes (they are released as they are)."""
+    upstream: str | None = None
+    """The remote-tracking branch (``origin/release``) ``head`` is from: the local branch does
+    not exist yet and the release creates it there, as ``git switch`` would."""
 
     def by_status(self, status: Status) -> list[PlanItem]:
         return [i for i in self.items if i.status == status]
@@ -77,6 +80,8 @@ class ReleasePlan:
     def render(self) -> str:
         """The plan: counts, then one line per asset that is not unchanged."""
         head = self.head[:12] if self.head else "(new branch)"
+        if self.upstream:
+            head += f" (from {self.upstream}; the local branch is created)"
         layout = " (layout latest/<type>/<name>/)" if self.layout == "latest" else ""
         lines = [f"release plan for branch '{self.branch}' at {head}{layout}: {self.summary()}"]
         lines += ["  " + item.line() for item in self.items if item.status != "unchanged"]

@@ -45,6 +45,39 @@ def _under(folder: str, scope: str) -> bool:
     return not scope or scope in (".", folder) or folder.startswith(scope + "/")
 
 
+_REMOTES = "refs/remotes/"
+
+
+def _upstream(branch: str, remotes: dict[str, str]) -> tuple[str | None, str | None]:
+    """(remote-tracking branch, its commit) a release to a local ``branch`` that does not exist
+    yet starts from, as ``git switch`` starts it: the one remote that has a branch of that name
+    (a fresh clone has ``origin/release`` and no local ``release``). ``(None, None)``: a new
+    branch. A remote-tracking name (``origin/release``) or several remotes are refused."""
+    if _REMOTES + branch in remotes:
+        local = branch.partition("/")[2]
+        raise ConflictError(
+            f"'{branch}' is a remote-tracking branch; a release commits to a local branch",
+            hint=f"pass --release-branch {local}: it starts from {branch} when there is no "
+            f"local '{local}' yet; push it afterwards",
+        )
+    found = {
+        ref.removeprefix(_REMOTES): sha
+        for ref, sha in remotes.items()
+        if ref.endswith("/" + branch) and _one_part(ref[len(_REMOTES) : -len(branch) - 1])
+    }
+    if len(found) > 1:
+        names = ", ".join(sorted(found))
+        raise ConflictError(
+            f"there is no local branch '{branch}' and several remotes have one ({names})",
+            hint=f"create it from the one to continue: git branch {branch} REMOTE/{branch}",
+        )
+    return next(iter(found.items()), (None, None))
+
+
+def _one_part(remote: str) -> bool:
+    return bool(remote) and "/" not in remote
+
+
 def plan_release(
     repo: Path, branch: str, settings: AssetSettings, *, git: Git | None = None
 ) -> ReleasePlan:
@@ -59,6 +92,7 @@ def plan_release(
         git.start_current_branch(),
         git.start_rev(f"refs/heads/{branch}"),
         git.start_refs("refs/tags/"),
+        git.start_refs(_REMOTES),
     ]
     try:
         return _plan(git, source, branch, settings, status, *reads)
@@ -76,6 +110,7 @@ def _plan(  # noqa: PLR0917 - the git reads started by plan_release
     current: Pending,
     head_ref: Pending,
     tag_refs: Pending,
+    remote_refs: Pending,
 ) -> ReleasePlan:
     if (current.result(check=False) or None) == branch:
         raise ConflictError(
@@ -90,13 +125,18 @@ def _plan(  # noqa: PLR0917 - the git reads started by plan_release
     if broken:
         raise SpecError(broken)
     head = head_ref.result(check=False) or None
+    upstream = None
+    if head is None:
+        upstream, head = _upstream(branch, parse_refs(remote_refs.result(check=False)))
     prefix = settings.release_tag_prefix
     tags = parse_refs(tag_refs.result())
     tree = git.ls_tree(head)
     if is_latest_layout(tree):
         latest = plan_latest(git, tree, found.assets, tags, prefix)
         dirty = bool(status.result())
-        return ReleasePlan(git.root, branch, head, latest, tags, prefix, "latest", dirty)
+        return ReleasePlan(
+            git.root, branch, head, latest, tags, prefix, "latest", dirty, upstream=upstream
+        )
     released = released_locks(tree, git, settings.lock_file)
     items: list[PlanItem] = []
     seen: set[str] = set()
@@ -157,4 +197,6 @@ def _plan(  # noqa: PLR0917 - the git reads started by plan_release
                 )
             )
     dirty = bool(status.result())
-    return ReleasePlan(git.root, branch, head, items, tags, prefix, "envyard", dirty)
+    return ReleasePlan(
+        git.root, branch, head, items, tags, prefix, "envyard", dirty, upstream=upstream
+    )
