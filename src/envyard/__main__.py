@@ -8,6 +8,9 @@ does not fully handle (an option, a miss, an error before the command starts), r
 CLI (:func:`envyard.cli.main.main`), which prints and exits the same. An error once the
 fast path has started (say, the command is not in the kernel) goes to the CLI's error
 boundary (:func:`envyard.cli.main.command_exit_code`), as it would on the full path.
+
+``envyard nb test`` that forks kernels here starts its kernel fork server before the CLI is
+imported (:mod:`envyard.notebooks.early`), so the server's ~0.5 s start overlaps the CLI's.
 """
 
 from __future__ import annotations
@@ -63,6 +66,10 @@ def main() -> None:
     """Run ``envyard`` with ``sys.argv``; exit with its code."""
     code = _early(sys.argv[1:])
     if code is None:
+        from envyard.notebooks import early
+
+        if early.forks_here(sys.argv[1:]):  # the fork server's start overlaps the CLI's imports
+            early.prestart(sys.executable)
         from envyard.cli.main import main as cli_main
 
         cli_main()

@@ -1,6 +1,8 @@
 """Start the kernel fork server first thing, so its imports overlap the runner's own.
 
-``envyard nb test`` calls :func:`prestart` before it imports the notebook machinery: the fork
+The entry point (:mod:`envyard.__main__`) calls :func:`prestart` for an ``envyard nb test``
+command line that forks kernels here (:func:`forks_here`) before click and the CLI are imported,
+and ``nb test`` itself before it imports the notebook machinery (a no-op when started): the fork
 server (:mod:`envyard.notebooks.forkserver`, ~0.4 s of IPython imports) starts on the other CPU
 while this process imports, discovers and plans. :class:`~envyard.notebooks.provisioner.ForkServer`
 then :func:`take` s it instead of starting one. One not taken (no notebook needed it) is stopped
@@ -36,6 +38,27 @@ def environment() -> dict[str, str]:
     return env
 
 
+def forks_here(argv: list[str]) -> bool:
+    """Whether the command line *argv* (without the program) is ``nb test`` with kernels
+    forked on this machine: ``--no-fork``, a ``--backend`` other than ``local`` or an
+    ``--environment`` say no (as ``nb test`` decides; anything unclear says no too, and the
+    command then starts its server itself). The entry point asks before click is imported."""
+    if argv[:2] != ["nb", "test"]:
+        return False
+    rest = argv[2:]
+    for i, arg in enumerate(rest):
+        if arg == "--":
+            break
+        name, eq, value = arg.partition("=")
+        if name == "--backend":
+            value = value if eq else (rest[i + 1] if i + 1 < len(rest) else "")
+            if value != "local":
+                return False
+        elif arg in ("--no-fork", "--help") or name == "--environment" or arg.startswith("-e"):
+            return False
+    return True
+
+
 def prestart(python: str) -> None:
     """Start a fork server for ``python`` now (at most one waiting per interpreter)."""
     if python in _EARLY:
@@ -65,17 +88,15 @@ def take(python: str) -> tuple[subprocess.Popen[bytes], Path] | None:
 
 @atexit.register
 def discard() -> None:
-    """Stop the servers nobody took (closing stdin makes one exit; killed if it lingers)."""
+    """Stop the servers nobody took: killed at once (one has forked no kernel; waiting for it
+    to finish its imports would hold up the exit of, say, a command line click refuses)."""
     while _EARLY:
         _, (proc, workdir) = _EARLY.popitem()
         with contextlib.suppress(OSError):
             if proc.stdin is not None:
                 proc.stdin.close()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        proc.kill()
+        proc.wait()
         if proc.stdout is not None:
             proc.stdout.close()
         shutil.rmtree(workdir, ignore_errors=True)
