@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from envyard.assets.config import AssetSettings
-from envyard.assets.rules.table import RuleContext, _read_text
+from envyard.assets.rules.context import RuleContext, _read_text
 
 
 @pytest.mark.parametrize(

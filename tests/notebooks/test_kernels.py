@@ -10,7 +10,8 @@ import nbformat
 import pytest
 
 from envyard.errors import ExecutionError
-from envyard.notebooks.kernels import KernelChoice, KernelStarter, current_python
+from envyard.notebooks.choice import KernelChoice, current_python
+from envyard.notebooks.kernels import KernelStarter
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,8 @@ Subpackages, each named for what it does (a subpackage imports only those listed
   ``{{latest-pypi-version}}`` (entry points ``envyard.resolver``);
 - ``pinning/``    a build context with every tag resolved (``pin.py``) and its lock file
   (``lock.py``);
-- ``rules/``      validation: the rule table (``table.py``), generic and environment rules
+- ``rules/``      validation: the rule table (``table.py``), what a rule sees besides its asset
+  (``context.py``: settings, all assets, files read once), generic and environment rules
   (``generic.py``, ``environment.py``), the naming rules (``naming.py``), the runner forked
   over the cores (``validate.py``, ``forkpool.py``), SARIF output (``sarif.py``);
 - ``release/``    the release branch: plan (``plan.py``; its items and versions ``items.py``),

@@ -3,7 +3,7 @@
 Each version is locked when it is made (``env create``/``update``/``import-conda``); these
 commands show a lock, make a new version locked again now, and find the environments holding a
 package. ``envyard env diff A B`` (in :mod:`envyard.cli.registry_commands`) shows package
-changes with :func:`changes_text`.
+changes with :meth:`envyard.locking.diff.LockDiff.text`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import click
 
 from envyard.cli.registry_common import client_options, make_client
 
-__all__ = ["changes_text", "lock", "platform_option", "relock", "search"]
+__all__ = ["lock", "platform_option", "relock", "search"]
 
 PLATFORM_HELP = "Lock for this platform too (linux-64, linux-aarch64, osx-64, osx-arm64, win-64)."
 
@@ -60,20 +60,6 @@ def lock(ref: str, fmt: str, url: str | None, token: str | None) -> None:
         click.echo(dump(view.model_dump(mode="json")), nl=False)
     else:
         click.echo(_lock_text(view), nl=False)
-
-
-def changes_text(found: Any) -> str:
-    """A :class:`~envyard.locking.diff.LockDiff` as lines (``^ name 1.0 -> 2.0 (upgraded...)``)."""
-    signs = {"added": "+", "removed": "-", "upgraded": "^", "downgraded": "v", "changed": "~"}
-    lines = [f"packages {found.old} -> {found.new} ({found.platform}):"]
-    for change in found.changes:
-        versions = " -> ".join(v for v in (change.old, change.new) if v)
-        lines.append(
-            f"{signs[change.change]} {change.name} {versions} ({change.change}, {change.source})"
-        )
-    kinds = [c.change for c in found.changes]
-    lines.append(", ".join(f"{kinds.count(k)} {k}" for k in signs if k in kinds) or "no changes")
-    return "\n".join(lines) + "\n"
 
 
 @click.command("relock")

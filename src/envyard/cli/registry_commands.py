@@ -148,9 +148,7 @@ def _package_changes(client: Any, kind: str, before: Any, after: Any) -> str:
     """The package changes between two environment versions' locks ("" when the same)."""
     if kind != "environments" or before.lock_hash == after.lock_hash:
         return ""
-    from envyard.cli.env_lock import changes_text
-
-    return changes_text(client.environments.diff(after.ref, before.ref))
+    return str(client.environments.diff(after.ref, before.ref).text())
 
 
 def _add_lifecycle_commands(group: click.Group, *, kind: str, noun: str) -> None:

@@ -37,6 +37,20 @@ class LockDiff(BaseModel):
     def count(self, kind: ChangeKind) -> int:
         return sum(1 for c in self.changes if c.change == kind)
 
+    def text(self) -> str:
+        """As lines, for the terminal: ``^ name 1.0 -> 2.0 (upgraded, pip)``, then the counts."""
+        signs = {"added": "+", "removed": "-", "upgraded": "^", "downgraded": "v", "changed": "~"}
+        lines = [f"packages {self.old} -> {self.new} ({self.platform}):"]
+        for change in self.changes:
+            versions = " -> ".join(v for v in (change.old, change.new) if v)
+            sign, kind = signs[change.change], change.change
+            lines.append(f"{sign} {change.name} {versions} ({kind}, {change.source})")
+        kinds = [c.change for c in self.changes]
+        lines.append(
+            ", ".join(f"{kinds.count(k)} {k}" for k in signs if k in kinds) or "no changes"
+        )
+        return "\n".join(lines) + "\n"
+
 
 def _order(old: str, new: str) -> ChangeKind:
     try:

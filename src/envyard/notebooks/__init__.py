@@ -22,6 +22,7 @@ module              what
 ``forkscan``        stand-ins for what a forked kernel's set-up reads of every module
 ``early``           starts the fork server before the runner's own imports
 ``provisioner``     jupyter_client provisioner that launches through the fork server
+``choice``          which kernel a notebook runs on (:class:`KernelChoice`)
 ``kernels``         start single-use kernels over IPC sockets (fork, spawn, container command)
 ``started``         a started kernel: its log, exit status, kill and stop
 ``execute``         run one notebook cell by cell with nbclient: timeouts, dead kernels

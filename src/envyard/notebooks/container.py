@@ -20,7 +20,7 @@ import shutil
 from pathlib import Path
 
 from envyard.errors import ConfigError, MissingDependencyError
-from envyard.notebooks.kernels import KernelChoice
+from envyard.notebooks.choice import KernelChoice
 from envyard.notebooks.plan import Job
 from envyard.notebooks.results import NotebookResult
 from envyard.notebooks.runner import Listener, Runner, RunOptions

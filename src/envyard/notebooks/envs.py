@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from envyard.errors import ExecutionError, NotFoundError
-from envyard.notebooks.kernels import KernelChoice, current_python
+from envyard.notebooks.choice import KernelChoice, current_python
 from envyard.settings import load_settings
 from envyard.spec.environment import Environment
 from envyard.spec.notebooks import NotebookSettings

@@ -1,18 +1,18 @@
 """Start and stop single-use Jupyter kernels over IPC sockets, forked or spawned.
 
-A :class:`KernelChoice` says which kernel a notebook runs on: a Python interpreter (started
-through a fork server after ipykernel's imports, falling back to ``python -m
-ipykernel_launcher``) or a named Jupyter kernelspec. Every kernel gets its own short private
-directory holding its connection file, its IPC sockets (no TCP ports, so parallel starts cannot
-race for a port) and its log. Only *starting* is retried; a kernel that started is never reused
-(:class:`~envyard.notebooks.started.StartedKernel`: its log, kill and stop).
+A :class:`~envyard.notebooks.choice.KernelChoice` says which kernel a notebook runs on: a
+Python interpreter (started through a fork server after ipykernel's imports, falling back to
+``python -m ipykernel_launcher``) or a named Jupyter kernelspec. Every kernel gets its own
+short private directory holding its connection file, its IPC sockets (no TCP ports, so
+parallel starts cannot race for a port) and its log. Only *starting* is retried; a kernel that
+started is never reused (:class:`~envyard.notebooks.started.StartedKernel`: its log, kill and
+stop).
 """
 
 from __future__ import annotations
 
 import asyncio
 import shutil
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -25,35 +25,11 @@ from jupyter_client.kernelspec import KernelSpec, NoSuchKernel
 from jupyter_client.manager import AsyncKernelManager
 
 from envyard.errors import ExecutionError
+from envyard.notebooks.choice import KernelChoice
 from envyard.notebooks.provisioner import ForkProvisioner, ForkServer
 from envyard.notebooks.started import StartedKernel
 
 START_ATTEMPTS = 3
-
-
-@dataclass(frozen=True)
-class KernelChoice:
-    """``python`` (an interpreter path), ``spec`` (a kernelspec name) or ``argv``.
-
-    ``argv`` is a command template (``{connection_file}``, ``{kernel_dir}``, ``{cwd}``,
-    ``{name}`` are filled per kernel), e.g. ``podman run ... python3 -m ipykernel_launcher``;
-    ``cleanup`` is run when the kernel is stopped (``podman rm -f {name}``).
-    """
-
-    python: str | None = None
-    spec: str | None = None
-    fork: bool = True
-    argv: tuple[str, ...] = ()
-    cleanup: tuple[str, ...] = ()
-    label_text: str | None = None
-
-    @property
-    def label(self) -> str:
-        return self.label_text or self.spec or self.python or "?"
-
-
-def current_python() -> KernelChoice:
-    return KernelChoice(python=sys.executable)
 
 
 _PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")

@@ -23,7 +23,7 @@ from jupyter_client.manager import AsyncKernelManager
 from envyard.notebooks.provisioner import ForkProvisioner
 
 if TYPE_CHECKING:
-    from envyard.notebooks.kernels import KernelChoice
+    from envyard.notebooks.choice import KernelChoice
 
 
 @dataclass

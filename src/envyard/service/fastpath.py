@@ -4,7 +4,7 @@ Reading one version (``GET /api/v1/environments/{ref}``, same for prerequisites)
 registry's traffic; through FastAPI's routing, dependencies and response machinery it costs
 several times what the lookup itself does. This layer answers exactly that request with the
 same bytes and headers as the route (it builds them with the route's own
-:func:`~envyard.service.routes.versioned.record_response`) and hands everything else to the
+:func:`~envyard.service.routes.responses.record_response`) and hands everything else to the
 app untouched.
 
 Freshness, which must be exact: each answer is kept with the metastore's change stamp read
@@ -41,7 +41,7 @@ from envyard.registry.records import scope_allows
 from envyard.registry.service import RegistryService
 from envyard.registry.store import Registry
 from envyard.registry.tokens import hash_token
-from envyard.service.routes.versioned import record_response
+from envyard.service.routes.responses import record_response
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

@@ -14,7 +14,7 @@ from typing import Any
 
 from envyard.errors import SpecError
 from envyard.yamlio.compose import MappingNode, Node, ScalarNode, SequenceNode
-from envyard.yamlio.document import MAX_NODES, Path_, Position, format_path
+from envyard.yamlio.paths import MAX_NODES, Path_, Position, format_path
 from envyard.yamlio.scalars import IMPLICIT, TAG, TagMismatchError, plain, tagged
 
 _MERGE = TAG + "merge"

@@ -17,8 +17,7 @@ from typing import Any
 
 import yaml
 
-from envyard.yamlio.document import YamlFloat
-from envyard.yamlio.scalars import TAG, plain
+from envyard.yamlio.scalars import TAG, YamlFloat, plain
 
 _Base: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _STR, _INT, _FLOAT, _BOOL, _NULL = (TAG + k for k in ("str", "int", "float", "bool", "null"))

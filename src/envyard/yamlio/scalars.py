@@ -24,11 +24,24 @@ import math
 import re
 from typing import Any
 
-from envyard.yamlio.document import YamlFloat
-
 TAG = "tag:yaml.org,2002:"
 IMPLICIT = "?"
 """The tag the composer gives untagged scalars; resolved here."""
+
+
+class YamlFloat(float):
+    """A float that remembers how it was written (``1.10`` stays ``1.10`` as text)."""
+
+    text: str
+
+    def __new__(cls, value: float, text: str) -> YamlFloat:
+        made = super().__new__(cls, value)
+        made.text = text
+        return made
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (YamlFloat, (float(self), self.text))
+
 
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}

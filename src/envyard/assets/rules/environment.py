@@ -11,8 +11,8 @@ from pathlib import Path
 from envyard.assets.discovery.model import Asset
 from envyard.assets.discovery.paths import asset_dir_files
 from envyard.assets.fsutil import shown
+from envyard.assets.rules.context import RuleContext
 from envyard.assets.rules.naming import check_asset_name, check_environment_name
-from envyard.assets.rules.table import RuleContext
 from envyard.errors import Diagnostic
 from envyard.spec.refs import parse_image_ref
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from envyard.assets.discovery.model import Asset, is_template
 from envyard.assets.discovery.paths import released_paths
 from envyard.assets.fsutil import shown
-from envyard.assets.rules.table import RuleContext
+from envyard.assets.rules.context import RuleContext
 from envyard.assets.tags.scan import scan
 from envyard.assets.tags.spec import SPEC_TAGS
 from envyard.errors import Diagnostic, EnvyardError, SpecError

@@ -14,9 +14,10 @@ from envyard.assets.discovery.discover import (
     repo_root,
 )
 from envyard.assets.discovery.model import Asset
+from envyard.assets.rules.context import RuleContext
 from envyard.assets.rules.environment import published_image
 from envyard.assets.rules.forkpool import batches_of, map_shared, usable_cpus
-from envyard.assets.rules.table import Rule, RuleContext, effective, rule_table
+from envyard.assets.rules.table import Rule, effective, rule_table
 from envyard.errors import Diagnostic
 from envyard.yamlio import bulk
 

@@ -20,6 +20,7 @@ from envyard.locking.search import PackageMatch
 from envyard.registry.records import VersionLock
 from envyard.registry.service import RegistryService
 from envyard.service.deps import Reader, RegistryDep, Writer
+from envyard.service.routes.responses import record_response
 
 __all__ = ["add_lock_routes"]
 
@@ -65,7 +66,5 @@ def add_lock_routes(router: APIRouter, service: Callable[[Any], RegistryService]
         platform: Annotated[list[str] | None, Query()] = None,
     ) -> Response:
         """A new version of ``name``: its current spec, locked again now."""
-        from envyard.service.routes.versioned import record_response
-
         record = service(registry).relock(name, platforms=platform or (), by=who.actor)
         return record_response(record, 201)

@@ -23,6 +23,7 @@ from envyard.registry.records import Page
 from envyard.registry.service import RegistryService
 from envyard.service.deps import Reader, RegistryDep, Writer
 from envyard.service.routes.locks import add_lock_routes
+from envyard.service.routes.responses import record_response
 
 IfMatch = Annotated[str | None, Header(description="ETag from a GET; 412 when it changed.")]
 IfNoneMatch = Annotated[str | None, Header()]
@@ -58,21 +59,6 @@ class DeprecateBody(BaseModel):
 
     replaced_by: str | None = None
     delete_on: dt.date | None = None
-
-
-def record_response(
-    record: VersionedRecord, status: int = 200, body: bytes | None = None
-) -> Response:
-    """One version as JSON with its ETag and lifecycle headers (the fast path reuses these)."""
-    headers = {"ETag": f'"{record.etag}"', "Cache-Control": "no-cache"}
-    if record.state == "deprecated":
-        headers["Deprecation"] = "true"
-        if record.delete_on:
-            headers["Sunset"] = record.delete_on.isoformat()
-        if record.replaced_by:
-            headers["Link"] = f'<{record.replaced_by}>; rel="successor-version"'
-    content = body if body is not None else record.model_dump_json()
-    return Response(content, status_code=status, media_type="application/json", headers=headers)
 
 
 def _not_modified(record: VersionedRecord, if_none_match: str | None) -> bool:

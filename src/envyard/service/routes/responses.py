@@ -1,0 +1,23 @@
+"""One version of a versioned kind as an HTTP response: the JSON, its ETag and lifecycle headers
+(shared by the routes and the read fast path, :mod:`envyard.service.fastpath`)."""
+
+from __future__ import annotations
+
+from fastapi import Response
+
+from envyard.registry.kinds import VersionedRecord
+
+
+def record_response(
+    record: VersionedRecord, status: int = 200, body: bytes | None = None
+) -> Response:
+    """One version as JSON with its ETag and lifecycle headers (the fast path reuses these)."""
+    headers = {"ETag": f'"{record.etag}"', "Cache-Control": "no-cache"}
+    if record.state == "deprecated":
+        headers["Deprecation"] = "true"
+        if record.delete_on:
+            headers["Sunset"] = record.delete_on.isoformat()
+        if record.replaced_by:
+            headers["Link"] = f'<{record.replaced_by}>; rel="successor-version"'
+    content = body if body is not None else record.model_dump_json()
+    return Response(content, status_code=status, media_type="application/json", headers=headers)
