@@ -13,7 +13,7 @@ from envyard import yamlio
 from envyard.jobs.load import load_job
 from envyard.jobs.plan import plan_job
 from envyard.jobs.resolve import FileCatalogue
-from envyard.prerequisites.render import Bootstrap
+from envyard.prerequisites.bootstrap import Bootstrap
 
 ROOT = Path(__file__).parents[1] / "scenarios" / "jobs"
 CASES = sorted(p.name for p in ROOT.iterdir() if (p / "job.yaml").exists())

@@ -200,16 +200,16 @@ def test_deprecated_environment_is_named_by_render_and_submit(
 def test_a_failure_after_the_start_cancels_the_run_and_records_why(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from envyard.client import api
+    from envyard.registry.runs import RunStore
 
-    real = api.Runs.update
+    real = RunStore.update
 
     def failing(self: Any, run_id: str, **changes: Any) -> Any:
         if changes.get("state") == "running":
             raise OSError("the metastore went away")
         return real(self, run_id, **changes)
 
-    monkeypatch.setattr(api.Runs, "update", failing)
+    monkeypatch.setattr(RunStore, "update", failing)
     job = write(
         tmp_path,
         """
@@ -221,7 +221,7 @@ def test_a_failure_after_the_start_cancels_the_run_and_records_why(
     )
     code, _, _ = cli(capsys, "job", "submit", str(job))
     assert code != 0
-    monkeypatch.setattr(api.Runs, "update", real)
+    monkeypatch.setattr(RunStore, "update", real)
     (record,) = Client().runs.list()
     assert record.state == "failed"
     run_dir = load_settings().runs_dir / record.id

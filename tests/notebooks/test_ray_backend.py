@@ -83,7 +83,8 @@ def test_the_job_spec_carries_the_environment_not_the_token(
     from envyard.locking.model import Lock
     from envyard.notebooks.config import Overrides
     from envyard.notebooks.discover import Found
-    from envyard.notebooks.plan import Job, plan_one
+    from envyard.notebooks.job import Job
+    from envyard.notebooks.plan import plan_one
     from envyard.notebooks.ray_backend import _stage
     from envyard.spec.environment import Environment
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from envyard.jobs.load import load_job
 from envyard.jobs.plan import plan_job
 from envyard.jobs.resolve import FileCatalogue
-from envyard.prerequisites.render import Bootstrap
+from envyard.prerequisites.bootstrap import Bootstrap
 from envyard.spec.environment import Environment
 
 

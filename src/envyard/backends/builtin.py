@@ -26,9 +26,8 @@ if TYPE_CHECKING:
     from envyard.backends.interface import Capability, Handle, Submission
     from envyard.launch.request import LaunchPlan, LaunchRequest
     from envyard.launch.steps import Log
-    from envyard.notebooks.plan import Job
+    from envyard.notebooks.job import Job, Listener, RunOptions
     from envyard.notebooks.results import NotebookResult
-    from envyard.notebooks.runner import Listener, RunOptions
 
 __all__ = ["Container", "Docker", "Kubernetes", "Local", "Podman", "Ray"]
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
-from envyard.prerequisites.render import Bootstrap
+from envyard.prerequisites.bootstrap import Bootstrap
 from envyard.spec.environment import Environment
 from envyard.spec.job import TaskRole
 
@@ -40,9 +40,8 @@ if TYPE_CHECKING:
     from envyard.launch.request import LaunchPlan, LaunchRequest
     from envyard.launch.steps import Log
     from envyard.locking.model import Lock
-    from envyard.notebooks.plan import Job
+    from envyard.notebooks.job import Job, Listener, RunOptions
     from envyard.notebooks.results import NotebookResult
-    from envyard.notebooks.runner import Listener, RunOptions
 
 __all__ = [
     "CAPABILITIES",

@@ -205,7 +205,7 @@ def submit(
     click.echo(result.run.id)
     if wait:
         _follow(result.handle, result.run.id)
-        run, _ = refresh(result.run.id)
+        run = refresh(result.run.id)
         click.echo(f"{run.id} {run.state} (exit code {run.exit_code})", err=True)
         raise click.exceptions.Exit(0 if run.state == "succeeded" else 1)
 
@@ -215,12 +215,13 @@ def submit(
 @click.option("--wait", is_flag=True, help="Block until the run has finished.")
 def status(run_id: str, wait: bool) -> None:
     """Show a run's state, times and exit code."""
-    from envyard.jobs.runs import handle_of, refresh
+    from envyard.jobs.handles import handle_of
+    from envyard.jobs.runs import refresh
 
-    run, _ = refresh(run_id)
+    run = refresh(run_id)
     if wait and run.state not in ("succeeded", "failed", "cancelled"):
         handle_of(run).wait()
-        run, _ = refresh(run_id)
+        run = refresh(run_id)
     click.echo(f"run:       {run.id}")
     click.echo(f"job:       {run.job_name}")
     click.echo(f"backend:   {run.backend}" + (f" (target {run.target})" if run.target else ""))
@@ -242,9 +243,10 @@ def status(run_id: str, wait: bool) -> None:
 def logs(run_id: str, follow: bool) -> None:
     """Print the output of every instance of a run (secrets masked)."""
 
-    from envyard.jobs.runs import handle_of, refresh
+    from envyard.jobs.handles import handle_of
+    from envyard.jobs.runs import refresh
 
-    run, _ = refresh(run_id)
+    run = refresh(run_id)
     handle = handle_of(run)
     if follow:
         _follow(handle, run_id, err=False)
@@ -260,7 +262,7 @@ def cancel(run_id: str) -> None:
     """Stop a run: exit callbacks still run, then its processes are killed."""
     from envyard.jobs.runs import cancel_run, refresh
 
-    run, _ = refresh(run_id)
+    run = refresh(run_id)
     if run.state in ("succeeded", "failed", "cancelled"):
         click.echo(f"{run.id} already {run.state}")
         return
@@ -286,7 +288,7 @@ def list_runs(state: str | None, limit: int) -> None:
         f"{'RUN':<12}{'JOB':<24}{'BACKEND':<12}{'TARGET':<12}{'STATE':<11}{'EXIT':<6}CREATED"
     )
     for listed in runs:
-        run = refresh(listed.id)[0] if listed.state in ("pending", "running") else listed
+        run = refresh(listed.id) if listed.state in ("pending", "running") else listed
         code = "" if run.exit_code is None else str(run.exit_code)
         click.echo(
             f"{run.id:<12}{run.job_name[:23]:<24}{run.backend:<12}{(run.target or '-')[:11]:<12}"

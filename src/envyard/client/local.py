@@ -4,25 +4,17 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-import getpass
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from envyard.client.transport import Record
 from envyard.locking.diff import LockDiff
 from envyard.locking.search import PackageMatch
+from envyard.registry.actor import local_actor
 from envyard.registry.db import display_url
 from envyard.registry.records import Page, RunRecord, TokenRecord, VersionLock
 from envyard.registry.service import RegistryService
 from envyard.registry.store import Registry
-
-
-def local_actor() -> str:
-    """``user:<login>``: who wrote something through the local metastore."""
-    try:
-        return f"user:{getpass.getuser()}"
-    except (KeyError, OSError):  # pragma: no cover - no passwd entry
-        return "user:unknown"
 
 
 class LocalTransport:
@@ -122,7 +114,7 @@ class LocalTransport:
         return self.registry.runs.list(state=state, limit=limit)
 
     def run_logs(self, run_id: str, *, follow: bool) -> Iterator[str]:
-        from envyard.service import runlogs
+        from envyard.jobs import runlogs
 
         if follow:
             yield from runlogs.follow(self.registry, run_id)

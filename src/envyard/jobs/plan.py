@@ -9,8 +9,9 @@ from pathlib import Path
 from envyard.errors import SpecError
 from envyard.jobs.load import LoadedJob
 from envyard.jobs.resolve import Catalogue, Resolved, resolve_job
+from envyard.prerequisites.bootstrap import Bootstrap
 from envyard.prerequisites.kernel import KernelMode
-from envyard.prerequisites.render import Bootstrap, render_bootstrap
+from envyard.prerequisites.render import render_bootstrap
 
 __all__ = ["JobPlan", "plan_job"]
 

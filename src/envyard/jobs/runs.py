@@ -3,29 +3,34 @@
 ``submit_job``: validate, stage with the target's overrides, resolve, render every task role,
 ask the backend whether it can take the job (``preflight``), and only then create the run
 record (spec with secrets masked), submit, and store the handle. Bad input raises before
-anything is submitted. ``refresh`` brings a run record up to date from its backend.
+anything is submitted. ``refresh`` brings a run record up to date from its backend
+(:mod:`.runlogs`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from envyard import plugins
-from envyard.backends.interface import FINAL_STATES, Backend, Handle, RunStatus, Submission
+from envyard.atomicfile import write_atomic
+from envyard.backends.interface import FINAL_STATES, Backend, Handle, Submission
+from envyard.jobs import runlogs
+from envyard.jobs.handles import backend_for
 from envyard.jobs.load import load_job
 from envyard.jobs.plan import JobPlan, plan_job
 from envyard.jobs.resolve import Catalogue, FileCatalogue, RegistryCatalogue
 from envyard.jobs.stage import stage_job
+from envyard.registry.actor import local_actor
+from envyard.registry.records import RunRecord
+from envyard.registry.store import Registry
 from envyard.settings import load_settings
 
-__all__ = ["SubmitResult", "backend_for", "cancel_run", "handle_of", "refresh", "submit_job"]
+__all__ = ["SubmitResult", "cancel_run", "refresh", "submit_job"]
 
 
 @dataclass(frozen=True)
@@ -37,14 +42,8 @@ class SubmitResult:
     dry_run: str = ""  # what --dry-run prints (run and handle are None then)
 
 
-def _client() -> Any:
-    from envyard.client import Client
-
-    return Client(settings=load_settings())  # run records live in this machine's metastore
-
-
-def backend_for(name: str, settings: Mapping[str, Any] | None = None) -> Backend:
-    return plugins.backend(name, "job", settings)
+def _registry() -> Registry:
+    return Registry.open(load_settings().db_url)  # run records live in this machine's metastore
 
 
 @dataclass(frozen=True)
@@ -154,9 +153,9 @@ def submit_job(
     preflight = getattr(ready.backend, "preflight", None)
     if preflight is not None:
         preflight(plan)
-    client = _client()
-    run = client.runs.create(
-        plan.name, ready.spec, ready.target, ready.backend_name, created_by=created_by
+    registry = _registry()
+    run = registry.runs.create(
+        plan.name, ready.spec, ready.target, ready.backend_name, created_by or local_actor()
     )
     run_dir = load_settings().runs_dir / run.id
     submission = Submission(
@@ -174,12 +173,14 @@ def submit_job(
         _write_spec(run_dir / "job.yaml", ready.spec)  # recorded before anything starts
     except BaseException as exc:  # Ctrl-C too: the record must not stay pending
         why = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
-        _failed(client, run.id, run_dir, f"not started: the run record could not be written: {why}")
+        _failed(
+            registry, run.id, run_dir, f"not started: the run record could not be written: {why}"
+        )
         raise
     handle: Handle | None = None
     try:
         handle = ready.backend.submit(submission)
-        run = client.runs.update(
+        run = registry.runs.update(
             run.id,
             state="running",
             started_at=dt.datetime.now(dt.UTC),
@@ -191,18 +192,18 @@ def submit_job(
             with contextlib.suppress(Exception):
                 handle.cancel()
         reason = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"{exc}"
-        _failed(client, run.id, run_dir, f"submission failed after the start: {reason}")
+        _failed(registry, run.id, run_dir, f"submission failed after the start: {reason}")
         raise
     return SubmitResult(run, handle, plan, ready.notes)
 
 
-def _failed(client: Any, run_id: str, run_dir: Path, reason: str) -> None:
+def _failed(registry: Registry, run_id: str, run_dir: Path, reason: str) -> None:
     """Record a run that could not be started (or was cancelled right after), and why."""
     with contextlib.suppress(Exception):
         run_dir.mkdir(parents=True, exist_ok=True)
         (run_dir / "submit-error.txt").write_text(reason + "\n", encoding="utf-8")
     with contextlib.suppress(Exception):
-        client.runs.update(
+        registry.runs.update(
             run_id, state="failed", finished_at=dt.datetime.now(dt.UTC), run_dir=str(run_dir)
         )
 
@@ -214,53 +215,22 @@ def _write_spec(path: Path, spec: dict[str, Any]) -> None:
     from envyard.yamlio import dump
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(dump(mask_secrets(spec)), encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, dump(mask_secrets(spec)))
 
 
-def handle_of(run: Any) -> Handle:
-    """The handle of a stored run (through its backend's ``attach``)."""
-    data = dict(run.handle or {})
-    if not data:
-        from envyard.errors import ExecutionError
-
-        raise ExecutionError(f"run {run.id} was never submitted (state {run.state})")
-    return backend_for(str(data.get("backend", run.backend)), data.get("settings")).attach(data)
-
-
-def refresh(run_id: str) -> tuple[Any, RunStatus | None]:
+def refresh(run_id: str) -> RunRecord:
     """The run record, updated from its backend while it is not finished."""
-    client = _client()
-    run = client.runs.get(run_id)
-    if run.state in FINAL_STATES or not run.handle:
-        return run, None
-    status = handle_of(run).status()
-    if status.state != run.state or status.exit_code != run.exit_code:
-        run = client.runs.update(
-            run.id,
-            state=status.state,
-            exit_code=status.exit_code,
-            finished_at=status.finished_at
-            or (dt.datetime.now(dt.UTC) if status.state in FINAL_STATES else None),
-        )
-    return run, status
+    registry = _registry()
+    return runlogs.refresh(registry, registry.runs.get(run_id))
 
 
-def cancel_run(run_id: str, *, grace: float = 30) -> Any:
-    """Stop a run (its exit callbacks still run) and record it as cancelled."""
-    run, _ = refresh(run_id)
+def cancel_run(run_id: str, *, grace: float = 30) -> RunRecord:
+    """Stop a run (its exit callbacks still run) and record it as cancelled; a run that has
+    already finished is returned as it is."""
+    run = refresh(run_id)
     if run.state in FINAL_STATES:
         return run
-    handle = handle_of(run)
-    handle.cancel()
-    status = handle.wait(timeout=grace)
-    return _client().runs.update(
-        run.id,
-        state="cancelled",
-        exit_code=status.exit_code,
-        finished_at=status.finished_at or dt.datetime.now(dt.UTC),
-    )
+    return runlogs.cancel(_registry(), run_id, grace=grace)
 
 
 def _dry_run(plan: JobPlan, backend: str) -> str:

@@ -11,7 +11,8 @@ module              what
 ``changed``         ``--changed-since``: notebooks whose file, config, requirements or snapshot
                     files changed in git
 ``config``          settings from ``notebooks.yaml`` / ``release.json`` / CLI (+ target overrides)
-``plan``            file -> :class:`~envyard.notebooks.plan.Job`, or a result decided up front
+``plan``            file -> :class:`~envyard.notebooks.job.Job`, or a result decided up front
+``job``             what a notebook backend is given: Job, KernelPlan, RunOptions, Listener
 ``envs``            which kernel: registry environment (its lock), overlay venv, kernelspec
 ``lockoverlay``     a locked kernel's notebook interpreter: lock first, then pip extras, ipykernel
 ``snapshot``        the minimal working directory; the staged conda file (``add_pip_dependency``)

@@ -21,9 +21,9 @@ from pathlib import Path
 
 from envyard.errors import ConfigError, MissingDependencyError
 from envyard.notebooks.choice import KernelChoice
-from envyard.notebooks.plan import Job
+from envyard.notebooks.job import Job, Listener, RunOptions
 from envyard.notebooks.results import NotebookResult
-from envyard.notebooks.runner import Listener, Runner, RunOptions
+from envyard.notebooks.runner import Runner
 from envyard.settings import load_settings
 
 KERNEL_COMMAND = ("python3", "-m", "ipykernel_launcher", "-f", "{connection_file}")

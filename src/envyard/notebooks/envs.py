@@ -20,12 +20,12 @@ import subprocess
 import sys
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from envyard.errors import ExecutionError, NotFoundError
 from envyard.notebooks.choice import KernelChoice, current_python
+from envyard.notebooks.job import KernelPlan
 from envyard.settings import load_settings
 from envyard.spec.environment import Environment
 from envyard.spec.notebooks import NotebookSettings
@@ -34,14 +34,6 @@ if TYPE_CHECKING:
     from envyard.locking.model import Lock
 
 _LOCK = threading.Lock()
-
-
-@dataclass(frozen=True)
-class KernelPlan:
-    choice: KernelChoice
-    env: dict[str, str] = field(default_factory=dict)
-    image: str | None = None  # the environment's image (container backend)
-    environment: str | None = None  # "name@version" when from the registry
 
 
 def _is_python(metadata: Mapping[str, Any]) -> bool:

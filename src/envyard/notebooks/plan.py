@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -18,28 +17,12 @@ from nbformat import NotebookNode
 from envyard.errors import EnvyardError
 from envyard.notebooks.config import Overrides, resolve, skip_reason
 from envyard.notebooks.discover import Found
-from envyard.notebooks.envs import KernelPlan, plan_kernel
+from envyard.notebooks.envs import plan_kernel
 from envyard.notebooks.inject import Injection
+from envyard.notebooks.job import DEFAULT_TIMEOUT, Job
 from envyard.notebooks.nbmeta import notebook_execution
 from envyard.notebooks.results import NotebookResult
 from envyard.spec.notebooks import NotebookSettings
-
-DEFAULT_TIMEOUT = 600.0
-
-
-@dataclass
-class Job:
-    number: int
-    path: Path
-    shown: str
-    settings: NotebookSettings
-    nb: NotebookNode
-    kernel: KernelPlan
-    injection: Injection
-    timeout: float | None = DEFAULT_TIMEOUT
-    sources: tuple[Path, ...] = ()
-    env: dict[str, str] = field(default_factory=dict)
-    allow_errors: bool = False  # the notebook's metadata.execution.allow_errors
 
 
 def shown_path(path: Path, base: Path | None = None) -> str:

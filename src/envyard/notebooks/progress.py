@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from envyard.notebooks.plan import Job
+from envyard.notebooks.job import Job
 from envyard.notebooks.results import NotebookResult
 
 STYLE = {"passed": "green", "failed": "red", "error": "yellow", "skipped": "dim"}

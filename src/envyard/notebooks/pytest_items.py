@@ -29,9 +29,10 @@ import pytest
 
 from envyard.notebooks.config import Overrides
 from envyard.notebooks.discover import Found
-from envyard.notebooks.plan import Job, plan_one
+from envyard.notebooks.job import Job, RunOptions
+from envyard.notebooks.plan import plan_one
 from envyard.notebooks.results import NotebookResult, cell_label
-from envyard.notebooks.runner import Runner, RunOptions
+from envyard.notebooks.runner import Runner
 
 
 class _Service:

@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from envyard.errors import ConfigError, MissingDependencyError
-from envyard.notebooks.plan import Job
+from envyard.notebooks.job import Job, Listener, RunOptions
 from envyard.notebooks.remote import find_result, notebook_from
 from envyard.notebooks.results import NotebookResult
-from envyard.notebooks.runner import Listener, RunOptions, output_path, save_notebook
+from envyard.notebooks.runner import output_path, save_notebook
 from envyard.notebooks.snapshot import build_snapshot
 
 GRACE = 60.0

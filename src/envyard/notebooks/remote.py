@@ -23,11 +23,11 @@ from typing import Any
 
 import nbformat
 
-from envyard.notebooks.envs import KernelPlan
+from envyard.notebooks.job import Job, KernelPlan, RunOptions
 from envyard.notebooks.nbmeta import notebook_execution
-from envyard.notebooks.plan import Job, injection_for, read_notebook
+from envyard.notebooks.plan import injection_for, read_notebook
 from envyard.notebooks.results import NotebookResult
-from envyard.notebooks.runner import Runner, RunOptions
+from envyard.notebooks.runner import Runner
 from envyard.spec.notebooks import NotebookSettings
 
 MARKER = "ENVYARD-NB-RESULT "

@@ -22,7 +22,6 @@ import contextlib
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,9 +32,10 @@ from envyard.errors import ConfigError, EnvyardError
 from envyard.notebooks import contain
 from envyard.notebooks.execute import execute
 from envyard.notebooks.inject import inject, scrub
+from envyard.notebooks.job import Job, Listener, RunOptions
 from envyard.notebooks.kernels import KernelStarter
 from envyard.notebooks.outcome import Outcome
-from envyard.notebooks.plan import Job, base_env
+from envyard.notebooks.plan import base_env
 from envyard.notebooks.results import NotebookResult
 from envyard.notebooks.snapshot import build_snapshot
 from envyard.notebooks.started import StartedKernel
@@ -43,19 +43,6 @@ from envyard.notebooks.stop import INTERRUPT_GRACE, STOP
 
 AHEAD = 2
 """Kernels started ahead per worker."""
-
-Listener = Callable[[str, Job | NotebookResult], None]
-"""Called with ("start", job) and ("done", result)."""
-
-
-@dataclass
-class RunOptions:
-    workers: int = 2
-    output_dir: Path | None = None
-    grace: float = 2.0
-    startup_timeout: float = 60.0
-    fork: bool = True  # Python kernels from a fork server (else python -m ipykernel_launcher)
-    in_place: bool = False  # run in the notebook's own folder (already a snapshot: remote jobs)
 
 
 def output_path(output_dir: Path, shown: str) -> Path:

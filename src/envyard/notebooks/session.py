@@ -19,9 +19,9 @@ from envyard import plugins
 from envyard.notebooks.changed import select_changed
 from envyard.notebooks.config import Overrides
 from envyard.notebooks.discover import Found, discover
-from envyard.notebooks.plan import Job, plan_all
+from envyard.notebooks.job import Job, Listener, RunOptions
+from envyard.notebooks.plan import plan_all
 from envyard.notebooks.results import NotebookResult
-from envyard.notebooks.runner import Listener, RunOptions
 from envyard.notebooks.stop import STOP, interruptible
 
 

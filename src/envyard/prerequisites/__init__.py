@@ -5,7 +5,8 @@ Modules: :mod:`envyard.spec.template` (the strict ``<% %>`` language), :mod:`.sh
 (the file's values inserted as written, outside values as quoted references to environment
 variables), :mod:`.shellctx` (where a reference sits in shell text: quoting, reparsing,
 arithmetic), :mod:`.interface` (the plugin Protocol and fragments), :mod:`.graph`
-(``require`` order), :mod:`.kernel` (kernel activation), :mod:`.script` (the fixed parts and
+(``require`` order), :mod:`.kernel` (kernel activation), :mod:`.bootstrap` (a rendered task
+role), :mod:`.script` (the fixed parts and
 the checks of every bootstrap), :mod:`.render` (the bootstrap; deployments' pre/post commands).
 Built-in plugins live in :mod:`.plugins` and are found through entry points like any other.
 """

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from envyard import plugins
 from envyard.errors import Diagnostic, PluginError, SpecError
+from envyard.prerequisites.bootstrap import Bootstrap
 from envyard.prerequisites.commands import command_lines
 from envyard.prerequisites.graph import SLOT_FIELDS, start_order
 from envyard.prerequisites.interface import (
@@ -26,7 +26,7 @@ from envyard.prerequisites.interface import (
     ProvidesPipRequirements,
     RenderContext,
 )
-from envyard.prerequisites.kernel import KernelMode, KernelPlan, kernel_plan
+from envyard.prerequisites.kernel import KernelMode, kernel_plan
 from envyard.prerequisites.script import ScriptParts, assemble
 from envyard.prerequisites.shellsub import substitute
 from envyard.spec.environment import Environment
@@ -44,26 +44,9 @@ from envyard.spec.template import (
 )
 from envyard.yamlio import Document
 
-__all__ = ["Bootstrap", "prerequisite_view", "render_bootstrap"]
+__all__ = ["prerequisite_view", "render_bootstrap"]
 
 Path_ = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Bootstrap:
-    """A rendered task role: the script and what a backend needs to run it."""
-
-    job: str
-    task_role: str
-    instances: int
-    script: str
-    prerequisites: tuple[str, ...]
-    image: str | None
-    kernel: KernelPlan | None
-    pip_requirements: tuple[str, ...]
-    secrets: Mapping[str, str] = field(default_factory=dict)  # env var -> secret key
-    values: Mapping[str, str] = field(default_factory=dict)  # env var -> outside value
-    warnings: tuple[Diagnostic, ...] = ()  # references left as written
 
 
 def prerequisite_view(pre: Prerequisite) -> dict[str, Any]:

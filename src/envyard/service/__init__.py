@@ -11,8 +11,6 @@ module               what
 :mod:`.headers`      security headers of the UI and docs pages (CSP, frames, nosniff, referrer)
 :mod:`.routes`       ``/api/v1/environments``, ``/api/v1/prerequisites``, ``/api/v1/runs``,
                      ``/api/v1/tokens``; ``/api/v1/runs/{id}/logs`` (``?follow`` streams)
-:mod:`.runlogs`      a run's logs (followed), refresh from its backend, cancel, re-run, and
-                     which environments it used (shared by the API, the UI and the SDK)
 :mod:`.testing`      a real server in a child process for tests and benchmarks
 :mod:`.ui`           the web UI router (when installed), mounted at ``/``
 ==================== ========================================================================

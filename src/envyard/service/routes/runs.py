@@ -14,9 +14,9 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, StreamingResponse
 
+from envyard.jobs import runlogs
 from envyard.registry.records import RunRecord
 from envyard.registry.store import Registry
-from envyard.service import runlogs
 from envyard.service.deps import Reader, RegistryDep
 
 router = APIRouter(prefix="/api/v1/runs", tags=["runs"])

@@ -10,8 +10,8 @@ from fastapi import Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from envyard.errors import EnvyardError, NotFoundError
+from envyard.jobs import runlogs
 from envyard.registry.records import EnvironmentRecord
-from envyard.service import runlogs
 from envyard.service.headers import protect
 from envyard.service.ui import views
 from envyard.service.ui.rendering import render, render_error, router

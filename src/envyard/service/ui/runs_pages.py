@@ -16,8 +16,9 @@ from fastapi import Form, Request, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse, StreamingResponse
 
 from envyard.errors import EnvyardError
+from envyard.jobs import runlogs
+from envyard.jobs.rerun import rerun as rerun_job
 from envyard.registry.store import Registry
-from envyard.service import runlogs
 from envyard.service.headers import protect
 from envyard.service.ui import views
 from envyard.service.ui.rendering import (
@@ -106,7 +107,7 @@ def rerun(request: Request, run_id: str, csrf: Annotated[str, Form()]) -> Respon
         check_csrf(request, csrf)
         user = require(request, "write")
         run = registry_of(request).runs.get(run_id)
-        new = runlogs.rerun(run, created_by=user.actor)
+        new = rerun_job(run, created_by=user.actor)
     except EnvyardError as exc:
         return flash_redirect(f"/runs/{run_id}", str(exc), "error")
     return flash_redirect(f"/runs/{new.id}", f"re-ran {run_id} as run {new.id}")

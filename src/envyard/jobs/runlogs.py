@@ -1,21 +1,21 @@
-"""What the server and the SDK do with a run beyond its record: its logs (once, or followed
-while it runs), cancel, re-run, and which environments it used.
+"""A stored run beyond its record: brought up to date from its backend, its logs (once, or
+followed while it runs), cancel, and which environments it used; shared by ``envyard job``, the
+API, the web UI and the SDK.
 
-A run's output is read through its backend's handle (:func:`envyard.jobs.runs.handle_of`),
-exactly like ``envyard job logs``. Instances write concurrently, so :class:`LogFollower` counts
-the lines already sent per instance (the ``role[i]`` prefix) and yields only new ones.
+A run's output is read through its backend's handle (:func:`envyard.jobs.handles.handle_of`).
+Instances write concurrently, so :class:`LogFollower` counts the lines already sent per instance
+(the ``role[i]`` prefix) and yields only new ones.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
 
+from envyard.backends.interface import FINAL_STATES
 from envyard.errors import ConflictError
+from envyard.jobs.handles import handle_of
 from envyard.registry.records import RunRecord
 from envyard.registry.store import Registry
 
@@ -27,24 +27,17 @@ __all__ = [
     "follow",
     "logs",
     "refresh",
-    "rerun",
     "runs_of_environment",
 ]
 
-FINAL = frozenset({"succeeded", "failed", "cancelled"})
-
-
-def _handle(run: RunRecord) -> Any:
-    from envyard.jobs.runs import handle_of
-
-    return handle_of(run)
+FINAL = FINAL_STATES
 
 
 def refresh(registry: Registry, run: RunRecord) -> RunRecord:
     """``run`` brought up to date from its backend while it is not finished."""
     if run.state in FINAL or not run.handle:
         return run
-    status = _handle(run).status()
+    status = handle_of(run).status()
     if status.state == run.state and status.exit_code == run.exit_code:
         return run
     if status.state == "pending" and run.state == "running":
@@ -59,7 +52,7 @@ def logs(run: RunRecord) -> str:
     """Every instance's output so far ("" for a run that never started)."""
     if not run.handle:
         return ""
-    text: str = _handle(run).logs()
+    text: str = handle_of(run).logs()
     return text
 
 
@@ -108,7 +101,7 @@ def cancel(registry: Registry, run_id: str, *, grace: float = 10) -> RunRecord:
         raise ConflictError(f"run {run.id} has already {run.state}; there is nothing to cancel")
     if not run.handle:
         return registry.runs.update(run.id, state="cancelled", finished_at=dt.datetime.now(dt.UTC))
-    handle = _handle(run)
+    handle = handle_of(run)
     handle.cancel()
     status = handle.wait(timeout=grace)
     return registry.runs.update(
@@ -117,38 +110,6 @@ def cancel(registry: Registry, run_id: str, *, grace: float = 10) -> RunRecord:
         exit_code=status.exit_code,
         finished_at=status.finished_at or dt.datetime.now(dt.UTC),
     )
-
-
-def _masked(value: Any) -> bool:
-    from envyard.registry.runs import MASK
-
-    if isinstance(value, dict):
-        return any(_masked(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_masked(v) for v in value)
-    return bool(value == MASK)
-
-
-def rerun(run: RunRecord, *, created_by: str | None) -> RunRecord:
-    """Submit ``run``'s job again, as it ran (overrides already applied), on its backend.
-
-    A job with secrets cannot be re-run from here: only their masks were stored.
-    """
-    from envyard.atomicfile import write_atomic
-    from envyard.jobs.runs import submit_job
-    from envyard.yamlio import dump
-
-    if _masked(run.spec.get("secrets")):
-        raise ConflictError(
-            f"run {run.id}'s job has secrets, and only their masks were stored",
-            hint="submit the job file again: `envyard job submit JOB_FILE`",
-        )
-    with tempfile.TemporaryDirectory(prefix="envyard-rerun-") as tmp:
-        job_file = Path(tmp) / f"{run.job_name}.yaml"
-        write_atomic(job_file, dump(run.spec))
-        result = submit_job(job_file, backend=run.backend, created_by=created_by)
-    new: RunRecord = result.run
-    return new
 
 
 def environments_of(run: RunRecord) -> list[str]:
