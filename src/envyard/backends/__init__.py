@@ -8,5 +8,6 @@
 - :mod:`.locks`: a version's lock in the forms remote installers take (pinned requirements,
   exact conda builds) and the lock of an environment;
 - job execution: :mod:`.local` (+ :mod:`.supervisor`, :mod:`.completion`),
-  :mod:`.container`, :mod:`.ray`, :mod:`.kubernetes` (+ :mod:`.manifests`, pure).
+  :mod:`.container` (+ :mod:`.container_cleanup`: exited containers harvested, never piling
+  up), :mod:`.ray`, :mod:`.kubernetes` (+ :mod:`.manifests`, pure).
 """

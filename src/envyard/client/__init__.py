@@ -1,5 +1,9 @@
 """The Envyard SDK: one :class:`Client`, the same methods in-process or over HTTP.
 
+Modules: ``api`` (the namespaces ``environments``, ``prerequisites``, ``runs``, ``tokens``),
+``transport`` (the :class:`Transport` Protocol both ways share), ``local`` (in-process, on the
+local metastore's service layer), ``http`` (a server's REST API through httpx).
+
 ::
 
     from envyard import Client

@@ -11,6 +11,7 @@ module                           what
 :mod:`.kinds`                    what differs between environments and prerequisites
 :mod:`.db`                       engines from ``load_settings().db_url``, sessions, migrations
 :mod:`.migrate`                  Alembic migrations (``migrations/``) run programmatically
+:mod:`.freshness`                a near-free "anything committed since?" check (read caches)
 :mod:`.models`                   SQLAlchemy tables
 :mod:`.service`                  :class:`RegistryService`: every lifecycle rule lives here
 :mod:`.queries`, :mod:`.writes`  its read and write helpers

@@ -3,6 +3,29 @@
 The names below are imported on first use (module ``__getattr__``): importing one spec module
 (``envyard.spec.asset``) must not build every pydantic model of every kind — that is ~130 ms
 of start-up for commands such as ``envyard asset validate`` that need two of them.
+
+=================== ===========================================================================
+module              what
+=================== ===========================================================================
+``base``            shared model configuration and helpers
+``environment``     the registry form of an environment: image(s), kernel, tags
+``job``             job specs: OpenPAI protocol v2 with prerequisite callbacks
+``jobchecks``       a job's cross-reference checks
+``template``        the strict ``<% %>`` template language of job commands (no eval)
+``asset``           an asset repository's files (azureml-assets layout), one model per file
+``asset_kinds``     the kinds of an asset repository's files
+``notebooks``       notebook-CI configuration: ``notebooks.yaml``, the seed's ``release.json``
+``overrides``       override profiles (the RFC's layout and shrike's) and targets
+``overrides_rules`` one rule of a profile: its JSONPath key and its value
+``refs``            container image references, parsed without regex soup
+``kind``/``kinds``  what a kind of file is, and how a file's kind is recognised
+``loader``          a file into its frozen model, every problem with file:line:col
+``diagnose``        pydantic errors as ``file:line:col field.path: message``
+``findings``        problems found after a model validated (cross-references)
+``validation``      many files: walk folders, recognise kinds, collect every diagnostic
+``schema``          JSON Schemas of the kinds (``envyard schema``, editors)
+``reference``       the Markdown reference of every kind (``docs/specs.md``)
+=================== ===========================================================================
 """
 
 from __future__ import annotations

@@ -16,6 +16,13 @@ module                                    what
 :mod:`envyard.testing.git`                :class:`GitRepo`: git CLI in a tmp dir
 :mod:`envyard.testing.process`            start / wait for / stop server processes
 :mod:`envyard.testing.ports`              :func:`free_port`
+:mod:`envyard.testing.pypiserver_main`    pypiserver's own app under waitress (the child process)
+:mod:`envyard.testing.lock_index`         ``locking_index``: uv pointed at the local index alone
+:mod:`envyard.testing.conda_channel`      a real conda channel, indexed with rattler
+:mod:`envyard.testing.ray`                a real local Ray head on loopback
+:mod:`envyard.testing.jobs`               real runs that wait at a gate (for server tests)
+:mod:`envyard.testing.browser`            headless Chromium through Playwright (web UI tests)
+:mod:`envyard.testing.plugin`             the pytest fixtures over all of the above
 ========================================= =========================================================
 
 Importing this package does not import the server modules (they need test-only dependencies

@@ -10,7 +10,8 @@ Files: ``pages.py`` (environment list and detail, static files), ``registry_page
 packages, package search, prerequisites), ``runs_pages.py`` (runs, live logs, cancel, re-run),
 ``tokens_page.py`` (the token page), ``actions.py`` (forms that change environments, sign in
 and out), ``session.py`` (token cookie, scopes, CSRF), ``rendering.py`` (templates, flash
-messages, security headers on every page), ``views.py`` (what pages show).
+messages, security headers on every page), ``views.py`` (what pages show), ``routes.py`` (the
+router every page and action is registered on).
 """
 
 from envyard.service.ui.routes import router
