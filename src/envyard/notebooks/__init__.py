@@ -36,6 +36,6 @@ module              what
 ``ray_backend``     ``--backend ray``: one Ray job per notebook; ``remote`` is the job's side
 ``junit``           JUnit XML (per notebook or per cell); ``summary``: JSON and HTML
 ``progress``        live progress with rich
-``pytest_plugin``   ``pytest --envyard-nb``
+``pytest_plugin``   ``pytest --envyard-nb`` (entry point; ``pytest_items`` loaded only with it)
 =================== =============================================================================
 """
