@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from envyard.notebooks import early
+
+if TYPE_CHECKING:
+    from envyard.notebooks.session import SessionReport, SessionRequest
 
 
 @click.group()
@@ -105,7 +109,7 @@ def test(  # noqa: PLR0917 - click passes every option as an argument
     fork: bool,
     quiet: bool,
     allow_empty: bool,
-) -> int:
+) -> None:
     """Run the notebooks in PATHS (files or folders; default: the current folder).
 
     Exit 0 (all passed or skipped), 1 (a failure or error), 5 (no notebooks; see
@@ -114,61 +118,58 @@ def test(  # noqa: PLR0917 - click passes every option as an argument
     if fork and backend == "local" and not environment:  # overlaps our imports (see .early)
         early.prestart(sys.executable)
     try:
-        return _test(**locals())
+        from envyard.notebooks.session import SessionRequest
+
+        if environment:
+            _warn_deprecated(environment)
+        report = _run(
+            SessionRequest(
+                paths=list(paths) or [Path()],
+                environment=environment,
+                changed_since=changed_since,
+                workers=workers,
+                timeout=timeout,
+                cell_timeout=cell_timeout,
+                output_dir=output_dir,
+                backend=backend,
+                target=target,
+                fork=fork,
+                parameters=dict(_parameter(p) for p in parameters),
+                backend_options={"address": ray_address}
+                if backend == "ray" and ray_address
+                else {},
+            ),
+            quiet=quiet,
+        )
+        _write_reports(report, junit, junit_cells, output_dir, json_file, html_file)
+        _finish(report, paths, changed_since, allow_empty)
     finally:
         early.discard()
 
 
-def _test(  # noqa: PLR0917 - the command's options, passed through
-    paths: tuple[Path, ...],
-    environment: str | None,
-    changed_since: str | None,
-    workers: int,
-    timeout: float | None,
-    cell_timeout: float | None,
+def _run(request: SessionRequest, *, quiet: bool) -> SessionReport:
+    from envyard.notebooks.session import run_session
+
+    if quiet:  # no live progress: rich is not even imported
+        return run_session(request)
+    from rich.console import Console
+
+    from envyard.notebooks.progress import LiveProgress
+
+    with LiveProgress(Console(stderr=True, soft_wrap=True)) as live:
+        return run_session(request, live.event, live.set_total)
+
+
+def _write_reports(  # noqa: PLR0917 - one argument per report option
+    report: SessionReport,
     junit: Path | None,
     junit_cells: bool,
+    output_dir: Path | None,
     json_file: Path | None,
     html_file: Path | None,
-    output_dir: Path | None,
-    backend: str,
-    target: str | None,
-    ray_address: str | None,
-    parameters: tuple[str, ...],
-    fork: bool,
-    quiet: bool,
-    allow_empty: bool,
-) -> int:
+) -> None:
     from envyard.notebooks import summary
-    from envyard.notebooks.results import exit_code
-    from envyard.notebooks.session import SessionRequest, run_session
 
-    if environment:
-        _warn_deprecated(environment)
-
-    request = SessionRequest(
-        paths=list(paths) or [Path()],
-        environment=environment,
-        changed_since=changed_since,
-        workers=workers,
-        timeout=timeout,
-        cell_timeout=cell_timeout,
-        output_dir=output_dir,
-        backend=backend,
-        target=target,
-        fork=fork,
-        parameters=dict(_parameter(p) for p in parameters),
-        backend_options={"address": ray_address} if backend == "ray" and ray_address else {},
-    )
-    if quiet:  # no live progress: rich is not even imported
-        report = run_session(request)
-    else:
-        from rich.console import Console
-
-        from envyard.notebooks.progress import LiveProgress
-
-        with LiveProgress(Console(stderr=True, soft_wrap=True)) as live:
-            report = run_session(request, live.event, live.set_total)
     results = report.results
     if junit is not None:
         from envyard.notebooks import junit as junit_report
@@ -181,10 +182,21 @@ def _test(  # noqa: PLR0917 - the command's options, passed through
         summary.write_json(json_file, results, report.duration)
     if html_file is not None:
         summary.write_html(html_file, results, report.duration)
+
+
+def _finish(
+    report: SessionReport, paths: tuple[Path, ...], changed_since: str | None, allow_empty: bool
+) -> NoReturn:
+    """Print the problems and the headline; exit with the run's code."""
+    from envyard.notebooks import summary
+    from envyard.notebooks.results import exit_code
+
+    results = report.results
     for line in summary.problem_report(results):
         click.echo(line, err=True)
+    took = f"in {report.duration:.1f}s"
     if report.interrupted:
-        click.echo(f"interrupted: {summary.headline(results)} in {report.duration:.1f}s", err=True)
+        click.echo(f"interrupted: {summary.headline(results)} {took}", err=True)
         raise click.exceptions.Exit(130)
     if not report.found and not allow_empty:
         where = " ".join(str(p) for p in paths) or "."
@@ -193,9 +205,8 @@ def _test(  # noqa: PLR0917 - the command's options, passed through
     if not results and changed_since:
         click.echo(f"no notebooks changed since {changed_since}", err=True)
     else:
-        click.echo(f"{summary.headline(results)} in {report.duration:.1f}s", err=True)
-    code = exit_code(results)
-    raise click.exceptions.Exit(code)
+        click.echo(f"{summary.headline(results)} {took}", err=True)
+    raise click.exceptions.Exit(exit_code(results))
 
 
 def _warn_deprecated(ref: str) -> None:
