@@ -332,3 +332,38 @@ def test_several_remotes_with_the_branch_and_no_local_one_are_refused(
         ConflictError, match=r"several remotes have one \(mirror/release, origin/release\)"
     ):
         plan_release(clone.path, BRANCH, AssetSettings())
+
+
+def test_a_local_release_branch_behind_the_remote_one_is_warned(repo: GitRepo, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Someone released since the local ``release`` was last updated: the plan says so (a
+    release from it would fork from an older release) and how to update it; in step, or
+    ahead only, it says nothing."""
+    release(repo)
+    clone = repo.clone(tmp_path / "clone")
+    clone.run("branch", BRANCH, f"origin/{BRANCH}")
+    assert plan_release(clone.path, BRANCH, AssetSettings()).stale is None
+
+    write(repo.path, "envs/alpha/context/extra.txt", "more\n")
+    repo.commit("change alpha")
+    release(repo)  # upstream moves on
+    clone.run("fetch", "-q", "origin")
+    plan = plan_release(clone.path, BRANCH, AssetSettings())
+    assert plan.stale is not None
+    assert f"'{BRANCH}' lacks 1 commit(s) of origin/{BRANCH}" in plan.stale
+    assert f"git branch -f {BRANCH} origin/{BRANCH}" in plan.stale
+    assert f"warning: {plan.stale}" in plan.render()
+
+    clone.run("branch", "-f", BRANCH, f"origin/{BRANCH}")
+    assert plan_release(clone.path, BRANCH, AssetSettings()).stale is None
+
+    write(clone.path, "envs/alpha/context/local.txt", "mine\n")
+    clone.commit("change alpha here")
+    release(clone)  # ahead only: nothing to say
+    assert plan_release(clone.path, BRANCH, AssetSettings()).stale is None
+    write(repo.path, "envs/alpha/context/extra.txt", "even more\n")
+    repo.commit("change alpha again")
+    release(repo)
+    clone.run("fetch", "-q", "origin")
+    diverged = plan_release(clone.path, BRANCH, AssetSettings()).stale
+    assert diverged is not None and "and has 1 of its own" in diverged
+    assert f"git merge origin/{BRANCH} on '{BRANCH}'" in diverged

@@ -59,6 +59,8 @@ class ReleasePlan:
     upstream: str | None = None
     """The remote-tracking branch (``origin/release``) ``head`` is from: the local branch does
     not exist yet and the release creates it there, as ``git switch`` would."""
+    stale: str | None = None
+    """Why the local branch looks out of date (a remote's branch has commits it lacks)."""
 
     def by_status(self, status: Status) -> list[PlanItem]:
         return [i for i in self.items if i.status == status]
@@ -85,6 +87,8 @@ class ReleasePlan:
         layout = " (layout latest/<type>/<name>/)" if self.layout == "latest" else ""
         lines = [f"release plan for branch '{self.branch}' at {head}{layout}: {self.summary()}"]
         lines += ["  " + item.line() for item in self.items if item.status != "unchanged"]
+        if self.stale:
+            lines.append(f"warning: {self.stale}")
         if self.dirty:
             lines.append(
                 "note: the work tree has uncommitted changes; they are released as they are"

@@ -60,11 +60,7 @@ def _upstream(branch: str, remotes: dict[str, str]) -> tuple[str | None, str | N
             hint=f"pass --release-branch {local}: it starts from {branch} when there is no "
             f"local '{local}' yet; push it afterwards",
         )
-    found = {
-        ref.removeprefix(_REMOTES): sha
-        for ref, sha in remotes.items()
-        if ref.endswith("/" + branch) and _one_part(ref[len(_REMOTES) : -len(branch) - 1])
-    }
+    found = _remote_branches(branch, remotes)
     if len(found) > 1:
         names = ", ".join(sorted(found))
         raise ConflictError(
@@ -74,8 +70,51 @@ def _upstream(branch: str, remotes: dict[str, str]) -> tuple[str | None, str | N
     return next(iter(found.items()), (None, None))
 
 
+def _remote_branches(branch: str, remotes: dict[str, str]) -> dict[str, str]:
+    """``{"origin/release": sha}``: every remote's branch named ``branch``."""
+    return {
+        ref.removeprefix(_REMOTES): sha
+        for ref, sha in remotes.items()
+        if ref.endswith("/" + branch) and _one_part(ref[len(_REMOTES) : -len(branch) - 1])
+    }
+
+
 def _one_part(remote: str) -> bool:
     return bool(remote) and "/" not in remote
+
+
+def _start(
+    git: Git, branch: str, head_ref: Pending, remote_refs: Pending
+) -> tuple[str | None, str | None, str | None]:
+    """(the commit the release continues, the remote's branch it is taken from when there is
+    no local branch yet, why the local branch looks stale)."""
+    head = head_ref.result(check=False) or None
+    remotes = parse_refs(remote_refs.result(check=False))
+    if head is None:
+        upstream, head = _upstream(branch, remotes)
+        return head, upstream, None
+    return head, None, _behind(git, branch, head, remotes)
+
+
+def _behind(git: Git, branch: str, head: str, remotes: dict[str, str]) -> str | None:
+    """Why the local ``branch`` looks stale: a remote's branch of that name has commits it
+    lacks (someone released since it was last updated), so a release would fork from an older
+    release and its push be refused. ``None`` when it has them all."""
+    for name, sha in sorted(_remote_branches(branch, remotes).items()):
+        if sha == head:
+            continue
+        counts = git.run("rev-list", "--left-right", "--count", f"{head}...{sha}", check=False)
+        ahead, _, behind = counts.partition("\t")
+        if not behind.strip().isdigit() or int(behind) == 0:
+            continue
+        own = f" and has {ahead} of its own" if ahead.strip() not in ("", "0") else ""
+        fix = (
+            f"git merge {name} on '{branch}'"
+            if own
+            else f"git fetch, then git branch -f {branch} {name}"
+        )
+        return f"'{branch}' lacks {behind.strip()} commit(s) of {name}{own}; update it first: {fix}"
+    return None
 
 
 def plan_release(
@@ -124,10 +163,7 @@ def _plan(  # noqa: PLR0917 - the git reads started by plan_release
     broken += unsafe_names(found.assets)
     if broken:
         raise SpecError(broken)
-    head = head_ref.result(check=False) or None
-    upstream = None
-    if head is None:
-        upstream, head = _upstream(branch, parse_refs(remote_refs.result(check=False)))
+    head, upstream, stale = _start(git, branch, head_ref, remote_refs)
     prefix = settings.release_tag_prefix
     tags = parse_refs(tag_refs.result())
     tree = git.ls_tree(head)
@@ -135,7 +171,7 @@ def _plan(  # noqa: PLR0917 - the git reads started by plan_release
         latest = plan_latest(git, tree, found.assets, tags, prefix)
         dirty = bool(status.result())
         return ReleasePlan(
-            git.root, branch, head, latest, tags, prefix, "latest", dirty, upstream=upstream
+            git.root, branch, head, latest, tags, prefix, "latest", dirty, upstream, stale
         )
     released = released_locks(tree, git, settings.lock_file)
     items: list[PlanItem] = []
@@ -198,5 +234,5 @@ def _plan(  # noqa: PLR0917 - the git reads started by plan_release
             )
     dirty = bool(status.result())
     return ReleasePlan(
-        git.root, branch, head, items, tags, prefix, "envyard", dirty, upstream=upstream
+        git.root, branch, head, items, tags, prefix, "envyard", dirty, upstream, stale
     )
