@@ -49,7 +49,7 @@ MAX_DEPTH = 500
 at 1000 levels, others have no limit and crash the process (a segmentation fault at ~100,000).
 Texts that could nest this deep are checked on the event stream first (:func:`_check_depth`)."""
 _OPENERS = ("[", "{", "- ", "-\n", ": ", ":\n", "? ")
-_INDICATORS = ("[", "{", "-", ":", "?")
+_INDICATORS = b"[{-:?"
 """The first characters of :data:`_OPENERS`: counting them bounds the openers."""
 _LINE_PREFIX = re.compile(r"^[ ?:-]*", re.MULTILINE)
 _START = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
@@ -57,13 +57,16 @@ _END = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
 
 class _Composer(_Base):
-    """The composer alone: no constructor, no YAML 1.1 implicit typing."""
+    """The composer alone: no constructor, no YAML 1.1 implicit typing.
 
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        """No path resolvers: nothing to track."""
+    There are no path resolvers to track, but the composer calls ``descend_resolver(node,
+    index)`` and ``ascend_resolver()`` around every node: both are C callables that do nothing
+    useful (a lookup in an empty dict, an empty tuple), not bound as methods, ~2x cheaper than
+    calling a Python method that does nothing (6% of composing a spec, callgrind).
+    """
 
-    def ascend_resolver(self) -> None:
-        """See :meth:`descend_resolver`."""
+    descend_resolver: Any = {}.get  # (node, index) -> index; the result is ignored
+    ascend_resolver: Any = tuple  # () -> (); the result is ignored
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         if kind is ScalarNode:
@@ -103,15 +106,19 @@ def _check_depth(text: str, file: str) -> None:
     """A SpecError where collections nest deeper than :data:`MAX_DEPTH`, before composing.
 
     Two bounds, counted at C speed, clear every ordinary file; only the rest are parsed to
-    events here. A text cannot open more collections than it has collection indicators (nor
-    more than it has their first characters, counted first: faster to count). And a
+    events here. A text cannot open more collections than it has characters, nor more than it
+    has collection indicators, nor more than it has their first characters (counted first, in
+    one pass over the UTF-8 bytes: ASCII bytes only ever stand for themselves). And a
     block collection nests in another only at a greater indentation or further right on a
     compact line (``- - key:``), at most two levels per column, so block nesting is bounded by
     the longest run of spaces and indicators that starts a line; flow nesting by the brackets
     (node properties, ``&`` and ``!``, counted too). A syntax error met on the way is left for
     the composer, which stops at the same place.
     """
-    if sum(map(text.count, _INDICATORS)) <= MAX_DEPTH:  # one character each: fast counts
+    if len(text) <= MAX_DEPTH:
+        return
+    encoded = text.encode("utf-8", "surrogatepass")  # ASCII bytes are never part of others
+    if len(encoded) - len(encoded.translate(None, _INDICATORS)) <= MAX_DEPTH:  # one C pass
         return
     if sum(map(text.count, _OPENERS)) <= MAX_DEPTH:
         return
