@@ -129,3 +129,42 @@ def test_kernels_share_one_zmq_context_and_stop_opens_no_channel(tmp_path: Path)
             await starter.close()
 
     asyncio.run(go())
+
+
+def test_a_forked_kernel_announced_by_its_server_gets_no_kernel_info_request(
+    tmp_path: Path,
+) -> None:
+    """The fork server announces what a kernel on its prebuilt shell answers to kernel_info:
+    the client takes that (no request on start; the kernel's IOPub greeting says connected),
+    and it is what the kernel itself answers. A kernel whose environment differs in what the
+    shared set-up read is not announced and gets the kernel_info handshake."""
+
+    async def go() -> tuple[list[object], list[dict[str, object]], list[str]]:
+        starter = KernelStarter()
+        try:
+            plain = await starter.start(current_python(), tmp_path)
+            other = await starter.start(
+                current_python(), tmp_path, {"IPYTHONDIR": str(tmp_path / "ipython")}
+            )
+            kernels = [plain, other]
+            announced = [k.km.provisioner.announced for k in kernels]  # type: ignore[union-attr]
+            replies = []
+            for kernel in kernels:
+                reply = await kernel.kc.kernel_info(reply=True, timeout=30)
+                replies.append(reply["content"])
+            out: list[str] = []
+            await plain.kc.execute_interactive(
+                "print(6 * 7)",
+                timeout=30,
+                output_hook=lambda m: out.append(m["content"].get("text", "")),
+            )
+            return announced, [k.info for k in kernels] + replies, out
+        finally:
+            await starter.close()
+
+    announced, infos, out = asyncio.run(go())
+    plain_info, other_info, plain_reply, other_reply = infos
+    assert announced[0] is not None and announced[1] is None
+    assert plain_info == {"language_info": plain_reply["language_info"]}
+    assert other_info["language_info"] == other_reply["language_info"]  # from its handshake
+    assert "".join(out) == "42\n"  # IOPub connected: the first cell's output arrives

@@ -11,6 +11,7 @@ Loaded by :mod:`envyard.notebooks.forkserver` from its own folder, in the kernel
   exactly as ipykernel would build them;
 * :func:`scan_modules`: stand-ins for what a kernel's set-up reads of every module (files,
   names: :mod:`envyard.notebooks.forkscan`), so a child does not copy their pages;
+* :func:`announced`: what a kernel forked for a request will answer to ``kernel_info``;
 * :func:`launch`: in a forked child, run ipykernel on them: the child sets its connection file
   and parent, ipykernel's own ``initialize`` runs the rest, and the prebuilt shell is handed to
   the kernel when it asks for one, with what depends on the child (working directory,
@@ -160,6 +161,23 @@ def _restart_history(history: Any) -> None:
         now = datetime.datetime.now()
         sql = "UPDATE sessions SET start=? WHERE session==?"
         history.db.execute(sql, (now, history.session_number))
+
+
+def announced(env: dict[str, Any]) -> dict[str, Any] | None:
+    """What a kernel forked for a request with environment ``env`` answers to ``kernel_info``
+    (its ``language_info``), when known before the fork: it runs on the prebuilt application
+    and shell (ipykernel's own ``IPythonKernel``) and greets each IOPub subscriber (ipykernel's
+    ``iopub_welcome``), so its client knows IOPub is connected without asking. Else None."""
+    if _APP is None or _SHELL is None:
+        return None
+    if any((str(env[k]) if k in env else os.environ.get(k)) != v for k, v in _APP_ENV.items()):
+        return None  # launch() builds everything in the child
+    from ipykernel.iostream import IOPubThread
+    from ipykernel.ipkernel import IPythonKernel
+
+    if not hasattr(IOPubThread, "_send_welcome_message"):
+        return None
+    return {"language_info": dict(IPythonKernel.language_info)}
 
 
 def launch(connection_file: str, server_pid: int) -> None:

@@ -5,7 +5,9 @@ uses only the standard library until it imports ``ipykernel``. The runner starts
 ``python -c <loader> <this file>`` and talks to it over stdin/stdout, one JSON object per line:
 
 * request ``{"id": N, "connection_file": F, "cwd": D, "env": {...}, "log": L}`` -> reply
-  ``{"id": N, "pid": P}`` (or ``{"id": N, "error": "..."}``);
+  ``{"id": N, "pid": P}`` (or ``{"id": N, "error": "..."}``), with ``"info": {...}`` when
+  the kernel's ``kernel_info`` answer and its IOPub greeting are known ahead
+  (:func:`envyard.notebooks.forkprep.announced`);
 * when a forked kernel exits the server writes ``{"exit": P, "status": S}`` (``S`` is the exit
   code, or ``-signal``).
 
@@ -160,7 +162,12 @@ def _fork(request: dict[str, Any], server_pid: int) -> None:
             sys.stderr.flush()
         os._exit(code)
     CHILDREN.add(pid)
-    _write({"id": request["id"], "pid": pid})
+    reply: dict[str, object] = {"id": request["id"], "pid": pid}
+    env = request.get("env")
+    info = _PREP.announced(env if isinstance(env, dict) else {})
+    if info is not None:
+        reply["info"] = info
+    _write(reply)
 
 
 def _readable(fd: int) -> bool:

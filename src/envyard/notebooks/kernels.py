@@ -39,11 +39,17 @@ _PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
 _CHANNELS = {"stdin": False, "hb": False, "control": False}
 
 
-async def _wait_ready(km: AsyncKernelManager, kc: Any, timeout: float) -> dict[str, Any]:
-    """Connect once the kernel has bound its IPC sockets, then handshake over shell and iopub.
+async def _wait_ready(
+    km: AsyncKernelManager, kc: Any, timeout: float, announced: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Connect once the kernel has bound its IPC sockets, then handshake over shell and iopub;
+    returns the kernel's ``kernel_info`` answer.
 
     Faster than ``wait_for_ready`` (which waits 0.2 s for IOPub per attempt): the socket files
-    show when the kernel is listening, and IOPub is probed with short retries.
+    show when the kernel is listening, and IOPub is probed with short retries. A kernel whose
+    answer its fork server ``announced`` greets each IOPub subscriber (``iopub_welcome``): the
+    greeting shows IOPub connected (the shell socket keeps what is sent until it connects), so
+    no ``kernel_info`` request is sent to it.
     """
     deadline = time.monotonic() + timeout
     info: dict[str, Any] = dict(km.get_connection_info())
@@ -55,6 +61,14 @@ async def _wait_ready(km: AsyncKernelManager, kc: Any, timeout: float) -> dict[s
             raise ExecutionError(f"the kernel did not start within {timeout:g}s")
         await asyncio.sleep(0.005)
     kc.start_channels(**_CHANNELS)
+    while announced is not None:
+        try:
+            greeting = await kc.iopub_channel.get_msg(timeout=0.5)
+        except Empty:
+            await _still_starting(km, deadline, timeout)
+            continue
+        if greeting.get("msg_type") == "iopub_welcome":
+            return dict(announced)
     while True:
         msg_id = kc.kernel_info()
         try:
@@ -65,10 +79,15 @@ async def _wait_ready(km: AsyncKernelManager, kc: Any, timeout: float) -> dict[s
             await kc.iopub_channel.get_msg(timeout=0.05)
             return dict(reply.get("content") or {})
         except Empty:
-            if not await km.is_alive():
-                raise ExecutionError("the kernel died before replying to kernel_info") from None
-            if time.monotonic() > deadline:
-                raise ExecutionError(f"the kernel did not answer within {timeout:g}s") from None
+            await _still_starting(km, deadline, timeout)
+
+
+async def _still_starting(km: AsyncKernelManager, deadline: float, timeout: float) -> None:
+    """Raise if the kernel, silent so far, died or ran out of time to answer."""
+    if not await km.is_alive():
+        raise ExecutionError("the kernel died before answering") from None
+    if time.monotonic() > deadline:
+        raise ExecutionError(f"the kernel did not answer within {timeout:g}s") from None
 
 
 def _python_spec(python: str) -> KernelSpec:
@@ -174,7 +193,8 @@ class KernelStarter:
                 await km.start_kernel(cwd=str(cwd), env=env, stdout=log_stream, stderr=log_stream)
             kc = km.client(context=self._context)  # else one context (an IO thread) each
             if km.transport == "ipc":
-                info = await _wait_ready(km, kc, self.startup_timeout)
+                announced = getattr(km.provisioner, "announced", None)
+                info = await _wait_ready(km, kc, self.startup_timeout, announced)
             else:
                 kc.start_channels(**_CHANNELS)
                 await kc.wait_for_ready(timeout=self.startup_timeout)

@@ -96,6 +96,7 @@ class ForkServer:
     _reader: asyncio.Task[None] | None = None
     _pending: dict[int, asyncio.Future[int]] = field(default_factory=dict)
     _exits: dict[int, int] = field(default_factory=dict)
+    _announced: dict[int, dict[str, Any]] = field(default_factory=dict)
     _next: int = 0
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     failure: str | None = None
@@ -150,6 +151,8 @@ class ForkServer:
             if future is None or future.done():
                 continue
             if "pid" in message:
+                if isinstance(message.get("info"), dict):
+                    self._announced[int(message["pid"])] = message["info"]
                 future.set_result(int(message["pid"]))
             else:
                 future.set_exception(ExecutionError(str(message.get("error"))))
@@ -173,6 +176,11 @@ class ForkServer:
             self._proc.stdin.write(json.dumps(request).encode() + b"\n")
             await self._proc.stdin.drain()
         return await asyncio.wait_for(future, _READY_TIMEOUT)
+
+    def announced(self, pid: int) -> dict[str, Any] | None:
+        """The ``kernel_info`` answer the server announced for kernel ``pid`` (taken once):
+        that kernel greets its IOPub subscribers, so no ``kernel_info`` round trip is needed."""
+        return self._announced.pop(pid, None)
 
     def exit_status(self, pid: int) -> int | None:
         if pid in self._exits:
@@ -208,6 +216,7 @@ class ForkProvisioner(LocalProvisioner):
 
     server: ForkServer | None = None
     log_file: str = os.devnull
+    announced: dict[str, Any] | None = None  # see ForkServer.announced
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
         if self.server is None:  # pragma: no cover - KernelStarter always sets it
@@ -216,6 +225,7 @@ class ForkProvisioner(LocalProvisioner):
         env = dict(kwargs.get("env") or {})
         cwd = str(kwargs.get("cwd") or Path.cwd())
         pid = await self.server.spawn(km.connection_file, cwd, env, self.log_file)
+        self.announced = self.server.announced(pid)
         self.process = ForkedProcess(pid, self.server)  # type: ignore[assignment]
         self.pid = self.pgid = pid
         self.cwd = cwd
