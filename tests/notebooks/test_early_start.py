@@ -45,16 +45,44 @@ def test_the_server_starts_before_the_cli_is_imported(monkeypatch: pytest.Monkey
     monkeypatch.setattr(early, "prestart", lambda python: order.append(f"prestart {python}"))
     import envyard.cli.main
 
-    monkeypatch.setattr(envyard.cli.main, "main", lambda: order.append("cli"))
+    monkeypatch.setattr(envyard.cli.main, "run", lambda: order.append("cli") or 4)
+    monkeypatch.setattr(envyard.cli.main, "main", lambda: order.append("cli main"))
+
+    def exit_now(code: int) -> None:
+        order.append(f"exit now {code}")
+        sys.exit(code)
+
+    monkeypatch.setattr(entry, "_exit_now", exit_now)
     with pytest.raises(SystemExit):
         entry.main()
-    assert order == [f"prestart {sys.executable}", "cli"]
+    assert order == [f"prestart {sys.executable}", "cli", "exit now 4"]
 
     order.clear()
     monkeypatch.setattr(sys, "argv", ["envyard", "nb", "test", "--no-fork"])
     with pytest.raises(SystemExit):
         entry.main()
-    assert order == ["cli"]
+    assert order == ["cli main"]  # the ordinary exit
+
+
+@pytest.mark.parametrize("thread", [False, True])
+def test_the_quick_exit_runs_atexit_and_flushes(thread: bool) -> None:
+    """``nb test``'s exit skips the interpreter's teardown only: atexit functions run, buffered
+    output is written, the code is kept; a thread still running is waited for, as usual."""
+    code = "\n".join(
+        [
+            "import atexit, sys, threading, time",
+            "import envyard.__main__ as entry",
+            "atexit.register(lambda: print('atexit ran', flush=True))",
+            "sys.stdout.write('buffered;')",
+            "late = lambda: (time.sleep(0.2), sys.stdout.write('thread done;'))",
+            f"if {thread}: threading.Thread(target=late).start()",
+            "entry._exit_now(3)",
+        ]
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 3, done.stderr
+    expected = "buffered;thread done;atexit ran\n" if thread else "buffered;atexit ran\n"
+    assert done.stdout == expected
 
 
 @pytest.mark.slow
