@@ -168,3 +168,30 @@ def test_a_forked_kernel_announced_by_its_server_gets_no_kernel_info_request(
     assert plain_info == {"language_info": plain_reply["language_info"]}
     assert other_info["language_info"] == other_reply["language_info"]  # from its handshake
     assert "".join(out) == "42\n"  # IOPub connected: the first cell's output arrives
+
+
+def test_a_forked_kernels_log_keeps_its_lines_without_debug_records(tmp_path: Path) -> None:
+    """The kernel application's logger is at its handler's level (WARNING): debug calls make
+    no record, and a warning is still written to the kernel's log."""
+
+    async def go() -> tuple[str, str]:
+        starter = KernelStarter()
+        try:
+            kernel = await starter.start(current_python(), tmp_path)
+            out: list[str] = []
+            code = (
+                "import logging\n"
+                "log = logging.getLogger('IPKernelApp')\n"
+                "log.debug('a debug line'); log.warning('a warning line')\n"
+                "print(logging.getLevelName(log.level), log.isEnabledFor(logging.DEBUG))"
+            )
+            await kernel.kc.execute_interactive(
+                code, timeout=30, output_hook=lambda m: out.append(m["content"].get("text", ""))
+            )
+            return "".join(out), kernel.log_tail()
+        finally:
+            await starter.close()
+
+    out, log = asyncio.run(go())
+    assert out.split() == ["WARNING", "False"]
+    assert "a warning line" in log and "a debug line" not in log

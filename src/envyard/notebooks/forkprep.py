@@ -65,7 +65,22 @@ def prebuild() -> None:
         _APP_HOOK, sys.excepthook = sys.excepthook, hook  # IPython's crash handler: kernels'
     _APP_ENV.update({k: os.environ.get(k) for k in _CONFIG_ENV.split()})
     _APP = app
+    _log_at_handler_level(app.log)
     _preshell(app)
+
+
+def _log_at_handler_level(log: Any) -> None:
+    """traitlets leaves its application's logger at DEBUG and filters in the handler (at
+    ``log_level``), so each of a kernel's debug calls (a few per message, ~40 per notebook)
+    made a record only to drop it: the logger is set to its handlers' lowest level (the same
+    lines are written; changing ``log_level`` reconfigures it as before)."""
+    import logging
+
+    if not isinstance(log, logging.Logger) or log.propagate or not log.handlers:
+        return
+    lowest = min(handler.level for handler in log.handlers)
+    if lowest > log.level:
+        log.setLevel(lowest)
 
 
 def scan_modules() -> None:
