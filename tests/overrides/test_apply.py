@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
-from envyard.overrides.matching.apply import apply_rules
+from envyard.overrides.matching.apply import Copy, apply_rules, apply_to
+from envyard.overrides.matching.indexes import SHRIKE_FEEDS, IndexRemoval, drop_index_items
 from envyard.overrides.matching.rules import MISSING, Rule
 
 Rules = Callable[[str], tuple[Rule, ...]]
@@ -220,3 +222,47 @@ def test_regex_substitutions_do_not_add_keys_to_a_mapping(rules_from: Rules) -> 
     data = {"image": {"name": "prod/x"}, "jobs": [{"image": "prod/y"}]}
     new, _, _ = _apply(rules, data)
     assert new == {"image": {"name": "prod/x", "latest": "pinned"}, "jobs": [{"image": "dev/y"}]}
+
+
+def test_the_original_data_is_never_changed_and_untouched_parts_are_shared(
+    rules_from: Rules,
+) -> None:
+    """The new data is copied on write: every kind of change leaves the original as it was."""
+    rules = rules_from(
+        """
+        $..image:
+          'polymerprod.azurecr.io/(.+)': 'polymerdev.azurecr.io/$1'
+        $.jobs.*.cmd:
+          $remove: true
+        tags:
+          eyesoff: eyeson
+          Office: kept
+        env.a.b:
+          $set: {x: [1]}
+        channels:
+          $prepend: conda-forge
+        """
+    )
+    data = {
+        "jobs": {"train": {"image": "polymerprod.azurecr.io/a:1", "cmd": "x"}},
+        "steps": [{"image": "polymerprod.azurecr.io/c:3"}, {"name": "n", "args": [1, 2]}],
+        "tags": {"eyesoff": "", "other": "y"},
+        "channels": ["defaults"],
+        "dependencies": ["python", {"pip": ["a", SHRIKE_FEEDS[0], "b"]}],
+        "untouched": {"deep": {"list": [{"k": "v"}]}},
+    }
+    before = copy.deepcopy(data)
+    new = Copy(data)
+    changes, _ = apply_to(new, rules)
+    rule = changes[0].rule
+    changes += drop_index_items(new, IndexRemoval(SHRIKE_FEEDS, rule))
+    assert data == before
+    assert new.data["jobs"] == {"train": {"image": "polymerdev.azurecr.io/a:1"}}
+    assert new.data["steps"][0]["image"] == "polymerdev.azurecr.io/c:3"
+    assert new.data["tags"] == {"eyesoff": "eyeson", "other": "y", "Office": "kept"}
+    assert new.data["env"] == {"a": {"b": {"x": [1]}}}
+    assert new.data["channels"] == ["conda-forge", "defaults"]
+    assert new.data["dependencies"] == ["python", {"pip": ["a", "b"]}]
+    assert new.data["untouched"] is data["untouched"]  # shared, not copied
+    assert new.data["steps"][1] is data["steps"][1]
+    assert new.data["steps"] is not data["steps"]

@@ -1,6 +1,9 @@
 """Apply compiled rules to a document's data: select with JSONPath, then change each match.
 
 See :mod:`envyard.overrides.matching.rules` for what each kind of rule does and in which order.
+The new data is a copy made on write (:class:`Copy`): a mapping or list is copied when a rule
+first changes it (with the containers above it), the rest is shared with the original, which
+is never changed.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from typing import Any
 
 from envyard.overrides.matching.rules import (
     MISSING,
+    NESTED,
     Change,
     Location,
     Rule,
@@ -32,11 +36,19 @@ def apply_rules(
     A rule "acted" when its JSONPath selected at least one field of this document (or created
     one). ``create=False`` (files a spec references) never creates missing fields.
     """
-    new = copy_data(data)
+    new = Copy(data)
+    changes = apply_to(new, rules, create=create)
+    return new.data, changes[0], changes[1]
+
+
+def apply_to(
+    new: Copy, rules: tuple[Rule, ...], *, create: bool = True
+) -> tuple[list[Change], set[int]]:
+    """:func:`apply_rules` on a copy being made: (changes, indexes that acted)."""
     changes: list[Change] = []
     selected: set[int] = set()
     for index, rule in enumerate(rules):
-        locations = select(rule, new)
+        locations = select(rule, new.data)
         if locations:
             selected.add(index)
         elif create and _create(new, rule, changes):
@@ -44,7 +56,7 @@ def apply_rules(
             continue
         if rule.remove:
             for loc in sorted(locations, key=_sort_key, reverse=True):
-                parent = _get(new, loc[:-1])
+                parent = new.container(loc[:-1])
                 changes.append(
                     Change(loc, parent[loc[-1]], MISSING, rule, rule.op_lines["$remove"])
                 )
@@ -52,7 +64,33 @@ def apply_rules(
             continue
         for loc in locations:
             _change_one(new, loc, rule, changes)
-    return new, changes, selected
+    return changes, selected
+
+
+class Copy:
+    """A copy of plain data made on write: ``data`` shares every mapping and list with the
+    original until :meth:`container` is asked for it (to change it), which copies it and the
+    containers above it that are still shared. The original is never changed."""
+
+    __slots__ = ("_made", "data")
+    data: Any
+
+    def __init__(self, original: Any) -> None:
+        self.data = original.copy() if isinstance(original, NESTED) else original
+        self._made = {id(self.data): self.data}  # the copies (kept alive: ids stay unique)
+
+    def container(self, location: Location) -> Any:
+        """The mapping or list at ``location`` in ``data``, now safe to change."""
+        node: Any = self.data
+        made = self._made
+        for part in location:
+            child = node[part]
+            if id(child) not in made:
+                child = child.copy()
+                node[part] = child
+                made[id(child)] = child
+            node = child
+        return node
 
 
 def select(rule: Rule, data: Any) -> list[Location]:
@@ -90,46 +128,45 @@ def _sort_key(location: Location) -> tuple[tuple[int, Any], ...]:
     return tuple((0, p) if isinstance(p, int) else (1, p) for p in location)
 
 
-def _set(data: Any, loc: Location, value: Any, rule: Rule, *, line: int, out: list[Change]) -> None:
-    parent = _get(data, loc[:-1])
-    old = parent[loc[-1]]
+def _set(new: Copy, loc: Location, value: Any, rule: Rule, *, line: int, out: list[Change]) -> None:
+    old = _get(new.data, loc)
     if old is value or same(old, value):
         return
-    parent[loc[-1]] = value
+    new.container(loc[:-1])[loc[-1]] = value
     out.append(Change(loc, old, value, rule, line))
 
 
-def _change_one(data: Any, loc: Location, rule: Rule, out: list[Change]) -> None:
+def _change_one(new: Copy, loc: Location, rule: Rule, out: list[Change]) -> None:
     if rule.set_value is not MISSING:
-        _set(data, loc, copy_data(rule.set_value), rule, line=rule.op_lines["$set"], out=out)
-    value = _get(data, loc)
+        _set(new, loc, copy_data(rule.set_value), rule, line=rule.op_lines["$set"], out=out)
+    value = _get(new.data, loc)
     if isinstance(value, dict):
         for pair in rule.pairs:
             if pair.pattern is not None and pair.pattern.groups:
                 continue  # a regex with groups is a substitution, never a key to add
             if pair.old in value:
-                _set(data, (*loc, pair.old), copy_data(pair.new), rule, line=pair.line, out=out)
+                _set(new, (*loc, pair.old), copy_data(pair.new), rule, line=pair.line, out=out)
             elif rule.add_keys:
-                value[pair.old] = copy_data(pair.new)
+                new.container(loc)[pair.old] = copy_data(pair.new)
                 out.append(Change((*loc, pair.old), MISSING, pair.new, rule, pair.line))
     elif isinstance(value, list):
         for i, item in enumerate(list(value)):
             found = substitute(rule, item)
             if found is not None:
-                _set(data, (*loc, i), found[0], rule, line=found[1].line, out=out)
+                _set(new, (*loc, i), found[0], rule, line=found[1].line, out=out)
     elif rule.pairs:
         found = substitute(rule, value)
         if found is not None:
-            _set(data, loc, found[0], rule, line=found[1].line, out=out)
-    _extend(data, loc, rule, out)
+            _set(new, loc, found[0], rule, line=found[1].line, out=out)
+    _extend(new, loc, rule, out)
 
 
-def _extend(data: Any, loc: Location, rule: Rule, out: list[Change]) -> None:
+def _extend(new: Copy, loc: Location, rule: Rule, out: list[Change]) -> None:
     if not rule.append and not rule.prepend:
         return
-    value = _get(data, loc)
-    if not isinstance(value, list):
+    if not isinstance(_get(new.data, loc), list):
         return
+    value = new.container(loc)
     for op, items in (("$prepend", reversed(rule.prepend)), ("$append", rule.append)):
         for item in items:
             if any(same(item, v) for v in value):
@@ -139,7 +176,7 @@ def _extend(data: Any, loc: Location, rule: Rule, out: list[Change]) -> None:
             out.append(Change((*loc, at), MISSING, item, rule, rule.op_lines[op]))
 
 
-def _create(data: Any, rule: Rule, out: list[Change]) -> bool:
+def _create(new: Copy, rule: Rule, out: list[Change]) -> bool:
     """Create a missing field for ``$set`` / ``$append`` / ``$prepend`` on a plain path."""
     if rule.plain_path is None or not rule.plain_path or rule.remove:
         return False
@@ -151,7 +188,7 @@ def _create(data: Any, rule: Rule, out: list[Change]) -> bool:
     else:
         return False
     parts = rule.plain_path
-    node, depth = data, 0
+    node, depth = new.data, 0
     while depth < len(parts) - 1:
         found = _child(node, parts[depth])
         if found is MISSING:
@@ -163,6 +200,6 @@ def _create(data: Any, rule: Rule, out: list[Change]) -> bool:
         return False
     for part in reversed(rest[1:]):
         value = {part: value}
-    node[rest[0]] = value
+    new.container(parts[:depth])[rest[0]] = value
     out.append(Change(rule.plain_path, MISSING, value, rule, rule.op_lines[op]))
     return True

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from envyard.overrides.matching.apply import Copy
 from envyard.overrides.matching.rules import MISSING, Change, Location, Rule
 
 SHRIKE_FEEDS = (
@@ -43,11 +44,11 @@ PLACES: tuple[tuple[str, ...], ...] = (
 """Where a ``dependencies`` list with ``pip`` entries is looked for."""
 
 
-def drop_index_items(data: Any, removal: IndexRemoval) -> list[Change]:
-    """Remove matching items from the ``pip`` lists of the ``dependencies`` in ``data``."""
+def drop_index_items(new: Copy, removal: IndexRemoval) -> list[Change]:
+    """Remove matching items from the ``pip`` lists of the ``dependencies`` in ``new.data``."""
     changes: list[Change] = []
     for place in PLACES:
-        node = data
+        node = new.data
         for part in place:
             node = node.get(part) if isinstance(node, dict) else None
         deps = node.get("dependencies") if isinstance(node, dict) else None
@@ -56,16 +57,20 @@ def drop_index_items(data: Any, removal: IndexRemoval) -> list[Change]:
         for i, item in enumerate(deps):
             pip = item.get("pip") if isinstance(item, dict) else None
             if isinstance(pip, list):
-                _drop(pip, (*place, "dependencies", i, "pip"), removal, changes)
+                _drop(new, pip, (*place, "dependencies", i, "pip"), removal, changes)
     return changes
 
 
-def _drop(pip: list[Any], where: Location, removal: IndexRemoval, out: list[Change]) -> None:
-    for i in reversed(range(len(pip))):
-        item = pip[i]
-        if isinstance(item, str) and removal.drops(item):
-            del pip[i]
-            out.append(Change((*where, i), item, MISSING, removal.rule, removal.rule.line))
+def _drop(
+    new: Copy, pip: list[Any], where: Location, removal: IndexRemoval, out: list[Change]
+) -> None:
+    dropped = [i for i, item in enumerate(pip) if isinstance(item, str) and removal.drops(item)]
+    if not dropped:
+        return
+    pip = new.container(where)
+    for i in reversed(dropped):
+        out.append(Change((*where, i), pip[i], MISSING, removal.rule, removal.rule.line))
+        del pip[i]
 
 
 def drop_index_lines(raw: bytes, removal: IndexRemoval) -> bytes:

@@ -13,7 +13,7 @@ from typing import Literal
 
 from envyard.errors import Diagnostic, SpecError
 from envyard.overrides.editing import edit_text
-from envyard.overrides.matching.apply import apply_rules
+from envyard.overrides.matching.apply import Copy, apply_to
 from envyard.overrides.matching.indexes import IndexRemoval, drop_index_items, drop_index_lines
 from envyard.overrides.matching.rules import Rule
 from envyard.overrides.profiles.targets import ResolvedTarget
@@ -93,16 +93,17 @@ def plan_file(
         return FilePlan(item.real, rel, raw=raw, is_dir=item.is_dir)
     if not rules and remove_index is None:
         return FilePlan(item.real, rel, item.doc.text, item.doc.text, bom=item.bom)
-    new_data, changes, selected = apply_rules(item.doc.data, rules, create=not item.referenced)
+    new = Copy(item.doc.data)  # shares what the rules leave as it is
+    changes, selected = apply_to(new, rules, create=not item.referenced)
     acted |= selected
     if changed is not None:
         index = {id(rule): i for i, rule in enumerate(rules)}
         changed.update(index[id(c.rule)] for c in changes)
     if remove_index is not None and (item.package_file or not item.referenced):
-        changes.extend(drop_index_items(new_data, remove_index))
+        changes.extend(drop_index_items(new, remove_index))
     new_text = item.doc.text
     if changes:
-        new_text = edit_text(item.doc, new_data, changes, json_file=item.real.suffix == ".json")
+        new_text = edit_text(item.doc, new.data, changes, json_file=item.real.suffix == ".json")
     lines = [item.doc.line_of(c.location) for c in changes]
     return FilePlan(
         item.real, rel, item.doc.text, new_text, changes=changes, bom=item.bom, lines=lines
