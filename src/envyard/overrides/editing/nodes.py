@@ -73,12 +73,13 @@ class YamlText:
 
 def child(node: Node, part: str | int) -> Node | None:
     """The value node under ``node`` for a mapping key or a sequence index."""
-    if isinstance(node, MappingNode) and isinstance(part, str):
+    kind = type(node)  # (PyYAML's node classes: never subclassed)
+    if kind is MappingNode and type(part) is str:
         for key, value in node.value:
-            if isinstance(key, ScalarNode) and key.value == part:
+            if key.value == part and type(key) is ScalarNode:
                 return value
         return None
-    if isinstance(node, SequenceNode) and isinstance(part, int):
+    if kind is SequenceNode and type(part) is int:
         return node.value[part] if 0 <= part < len(node.value) else None
     return None
 

@@ -96,7 +96,7 @@ def plan_file(
     new = Copy(item.doc.data)  # shares what the rules leave as it is
     changes, selected = apply_to(new, rules, create=not item.referenced)
     acted |= selected
-    if changed is not None:
+    if changed is not None and changes:
         index = {id(rule): i for i, rule in enumerate(rules)}
         changed.update(index[id(c.rule)] for c in changes)
     if remove_index is not None and (item.package_file or not item.referenced):
