@@ -9,6 +9,7 @@ import pytest
 
 from envyard.overrides.editing.nodes import parse_yaml
 from envyard.overrides.editing.verify import reads_as
+from envyard.overrides.matching.apply import Copy
 from envyard.overrides.matching.rules import copy_data
 
 ORIGINAL = """\
@@ -41,21 +42,36 @@ def _drop_feed(data: Any) -> None:
     del data["deps"][1]["pip"][1]
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        (ORIGINAL.replace("image: old", "image: new"), True),
-        (ORIGINAL.replace("image: old", "image: [new]"), False),  # a list
-        (ORIGINAL.replace("image: old", "image: new").replace("c1", "c2"), False),  # untouched
-        (ORIGINAL.replace("image: old", "image: new").replace("z: 3", "z: '3'"), False),
-        (ORIGINAL.replace("image: old", "image: new").replace("x: 1", "x: 5"), False),  # merged
-        (ORIGINAL.replace("image: old", "image: new").replace("  # a comment", ""), True),
-    ],
-)
+SCALAR_EDITS = [
+    (ORIGINAL.replace("image: old", "image: new"), True),
+    (ORIGINAL.replace("image: old", "image: [new]"), False),  # a list
+    (ORIGINAL.replace("image: old", "image: new").replace("c1", "c2"), False),  # untouched
+    (ORIGINAL.replace("image: old", "image: new").replace("z: 3", "z: '3'"), False),
+    (ORIGINAL.replace("image: old", "image: new").replace("x: 1", "x: 5"), False),  # merged
+    (ORIGINAL.replace("image: old", "image: new").replace("  # a comment", ""), True),
+    (ORIGINAL.replace("image: old", "image: new").replace("stage: 'b'", "stage: c"), False),
+    (ORIGINAL.replace("image: old", "image: new").replace("stage: 'b'", 'stage: "b"'), True),
+    (ORIGINAL.replace("image: old", "image: new").replace("- python=3.7", "- 3.7"), False),
+    (ORIGINAL.replace("image: old", "image: new").replace("team: a", "team: [a]"), False),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SCALAR_EDITS)
 def test_scalar_edit(text: str, expected: bool) -> None:
     doc, new = _intended(_set_image)
     assert reads_as(doc, text, new, {("image",)}) is expected
     assert reads_as(doc, text, new) is expected  # the full comparison agrees
+
+
+@pytest.mark.parametrize(("text", "expected"), SCALAR_EDITS)
+def test_scalar_edit_beside_parts_the_rules_shared(text: str, expected: bool) -> None:
+    """As the planner makes it: the untouched mappings and lists are the original's objects."""
+    doc = parse_yaml(ORIGINAL, "spec.yaml")
+    new = Copy(doc.data)
+    new.container(())["image"] = "new"
+    assert new.data["tags"] is doc.data["tags"]
+    assert reads_as(doc, text, new.data, {("image",)}) is expected
+    assert reads_as(doc, text, new.data) is expected
 
 
 def test_removed_item_compares_the_list() -> None:

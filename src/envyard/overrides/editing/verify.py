@@ -5,7 +5,9 @@ compares what it reads as with the intended data. For text made by scalar edits,
 comparison reuses the original parse: a node the edits did not touch that is written exactly
 as before (same kind, tag, style and text) reads as the same value as before, which is compared
 with the intended value (by identity first: the rules copy untouched values as they are), and
-only the edited places are converted and compared in full. The walk only ever proves the two
+only the edited places are converted and compared in full. A mapping or list the rules left
+shared with the original (the intended value *is* the old one) is proven by its nodes alone:
+written alike node for node, it reads as the old value. The walk only ever proves the two
 equal: anything it does not (a difference, merge keys, ``!!set``, another shape) is decided by
 converting the whole new tree and comparing it in full.
 """
@@ -74,6 +76,41 @@ def _trie(locations: Collection[Location]) -> Trie:
         if level is not None:
             level[location[-1]] = None
     return root
+
+
+def _same_nodes(old_node: Node, node: Node) -> bool:
+    """The two trees are written alike: same kinds, tags, styles and scalar texts, in the same
+    order. Then they read as the same data (converting a tree depends on nothing else)."""
+    kind = type(node)
+    if kind is not type(old_node) or node.tag != old_node.tag:
+        return False
+    if kind is ScalarNode:
+        return bool(node.value == old_node.value and node.style == old_node.style)
+    items, old_items = node.value, old_node.value
+    if len(items) != len(old_items):
+        return False
+    if kind is SequenceNode:
+        return all(map(_same_nodes, old_items, items))
+    for (key, value), (old_key, old_value) in zip(items, old_items, strict=True):
+        if type(value) is ScalarNode:
+            if not (
+                type(old_value) is ScalarNode
+                and value.value == old_value.value
+                and value.style == old_value.style
+                and value.tag == old_value.tag
+            ):
+                return False
+        elif not _same_nodes(old_value, value):
+            return False
+        if not (
+            type(key) is ScalarNode
+            and type(old_key) is ScalarNode
+            and key.value == old_key.value
+            and key.style == old_key.style
+            and key.tag == old_key.tag
+        ) and not _same_nodes(old_key, key):
+            return False
+    return True
 
 
 def _same_scalar(old_node: Node, node: Node, old: Any, new: Any) -> bool:
@@ -149,7 +186,10 @@ class _Comparison:
             if was is _NONE or now is _NONE:
                 raise _UnsureError
             below = edited.get(name, _NONE) if edited else _NONE
-            if below is not _NONE or type(value) is not ScalarNode:
+            if below is _NONE and was is now and type(value) is not ScalarNode:
+                if not _same_nodes(old_value, value):  # the rules shared it: untouched
+                    raise _UnsureError
+            elif below is not _NONE or type(value) is not ScalarNode:
                 self.child(old_value, value, was, now, below)
             elif not (  # an untouched scalar, inline: the common case
                 type(old_value) is ScalarNode
