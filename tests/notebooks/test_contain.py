@@ -9,6 +9,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -53,8 +54,13 @@ def test_a_new_session_child_does_not_outlive_the_run(tmp_path: Path, fork: bool
 
 
 @pytest.mark.parametrize("fork", [True, False])
-def test_kill_9_of_the_runner_leaves_nothing_after_the_next_run(tmp_path: Path, fork: bool) -> None:
+def test_kill_9_of_the_runner_leaves_nothing_after_the_next_run(
+    tmp_path: Path, fork: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     marker = secrets.token_hex(8)
+    temp = tmp_path / "tmp"  # the runners' temporary directory: their work folders go there
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
     pidfile = tmp_path / "child.pid"
     write_notebook(
         tmp_path / "nbs" / "spawn.ipynb",
@@ -62,7 +68,7 @@ def test_kill_9_of_the_runner_leaves_nothing_after_the_next_run(tmp_path: Path, 
         "import time\ntime.sleep(300)",
     )
     command = [sys.executable, "-m", "envyard", "nb", "test", "nbs", "-q"]
-    env = {**os.environ, "EY_NB_KILL9": marker}
+    env = {**os.environ, "EY_NB_KILL9": marker, "TMPDIR": str(temp)}
     runner = subprocess.Popen(
         [*command, *([] if fork else ["--no-fork"])],
         cwd=tmp_path,
@@ -79,10 +85,15 @@ def test_kill_9_of_the_runner_leaves_nothing_after_the_next_run(tmp_path: Path, 
     assert child in left_behind
     runner.send_signal(signal.SIGKILL)
     runner.wait()
-    # the next run (of anything) sweeps what the killed runner's kernels started
+    (killed_folder,) = temp.glob("envyard-nb-*")  # the killed runner's work folder
+    unmarked = temp / "envyard-nb-older"  # not a run's (no mark): never removed
+    unmarked.mkdir()
+    # the next run (of anything) sweeps what the killed runner's kernels started, and its folder
     write_notebook(tmp_path / "other" / "ok.ipynb", "1 + 1")
     assert run_session(SessionRequest([tmp_path / "other"])).results[0].status == "passed"
     assert _wait_gone([child, *left_behind]) == []
+    assert not killed_folder.exists()
+    assert sorted(temp.iterdir()) == [unmarked]  # the run's own folder is gone too
 
 
 def test_the_sweep_spares_live_runs_and_unmarked_processes() -> None:

@@ -7,7 +7,8 @@ environment, which every process it starts inherits, also one started in a new s
 * :func:`sweep` at the end of a run SIGKILLs the processes carrying the run's mark (whatever
   the run's end: passed, failed, Ctrl-C, a second Ctrl-C);
 * :func:`sweep_stale` at the start of every run SIGKILLs the processes whose mark names a runner
-  that no longer exists (a runner killed with ``kill -9``): the next run cleans up;
+  that no longer exists (a runner killed with ``kill -9``), and removes such a runner's work
+  folder (:func:`workroot` writes the mark into it): the next run cleans up;
 * the fork server is also a child subreaper (``prctl(PR_SET_CHILD_SUBREAPER)``): orphans of its
   kernels are re-parented to it instead of to init, and it kills them when it exits (a process
   that clears its environment is still caught that way).
@@ -19,11 +20,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
+import tempfile
 from pathlib import Path
 
 MARK = "ENVYARD_NB_RUN"
 _PROC = Path("/proc")
+_WORKROOT = "envyard-nb-"  # the prefix of a run's work folder in the temporary directory
+_OWNER = ".envyard-run"  # the file in it that holds the run's mark
 
 
 def _start_time(pid: int) -> str | None:
@@ -84,8 +89,34 @@ def sweep(mark: str) -> int:
     return _kill([pid for pid, value in marked().items() if value == mark])
 
 
+def workroot(mark: str) -> Path:
+    """A new work folder for the run with ``mark``, which says whose it is (see
+    :func:`sweep_stale`)."""
+    root = Path(tempfile.mkdtemp(prefix=_WORKROOT))
+    (root / _OWNER).write_text(mark, encoding="ascii")
+    return root
+
+
+def _stale_workroots() -> list[Path]:
+    """Work folders of this user whose runner is gone (folders without a mark are kept)."""
+    stale = []
+    with contextlib.suppress(OSError):
+        for entry in Path(tempfile.gettempdir()).iterdir():
+            if not entry.name.startswith(_WORKROOT):
+                continue
+            try:
+                mark = (entry / _OWNER).read_text(encoding="ascii")
+                mine = entry.stat().st_uid == os.getuid()
+            except (OSError, UnicodeDecodeError):
+                continue
+            if mine and not _alive(mark):
+                stale.append(entry)
+    return stale
+
+
 def sweep_stale() -> int:
-    """SIGKILL the processes of runs whose runner is gone (killed with ``kill -9``)."""
+    """SIGKILL the processes of runs whose runner is gone (killed with ``kill -9``), and remove
+    those runners' work folders; returns how many processes were killed."""
     stale: dict[str, bool] = {}
     pids = []
     for pid, value in marked().items():
@@ -93,4 +124,7 @@ def sweep_stale() -> int:
             stale[value] = not _alive(value)
         if stale[value]:
             pids.append(pid)
-    return _kill(pids)
+    killed = _kill(pids)
+    for folder in _stale_workroots():
+        shutil.rmtree(folder, ignore_errors=True)
+    return killed

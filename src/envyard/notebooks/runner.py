@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,12 +69,12 @@ class Runner:
         self.options = options
         self.listener = listener or (lambda _event, _item: None)
         self.starter = KernelStarter(startup_timeout=options.startup_timeout, fork=options.fork)
-        self.workroot = Path(tempfile.mkdtemp(prefix="envyard-nb-"))
         self._cleanup: set[asyncio.Task[None]] = set()
         self._seq = 0
         self.interrupted = STOP.requested > 0
         self.mark = contain.run_mark()
-        contain.sweep_stale()  # what kernels of runs killed with kill -9 left behind
+        contain.sweep_stale()  # what runs killed with kill -9 left behind: processes, folders
+        self.workroot = contain.workroot(self.mark)
         self._starting: set[asyncio.Task[StartedKernel]] = set()
         self._running: dict[int, tuple[StartedKernel, asyncio.Task[Outcome]]] = {}
         self._stopped_running: set[int] = set()  # notebooks that were running at Ctrl-C
