@@ -91,20 +91,7 @@ def scan_modules() -> None:
         _SCAN = _SCANNING.SysView()
 
 
-def _load_scanning() -> Any:
-    """:mod:`envyard.notebooks.forkscan`, loaded from this file's folder (as this one is)."""
-    import importlib.util
-
-    path = Path(_load_scanning.__code__.co_filename).with_name("forkscan.py")
-    spec = importlib.util.spec_from_file_location("_envyard_forkscan", path)
-    if spec is None or spec.loader is None:  # pragma: no cover - a file path always loads
-        raise ImportError(path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_SCANNING = _load_scanning()
+_SCANNING: Any = None  # envyard.notebooks.forkscan: set by the fork server, which loads both
 
 
 def _preshell(app: Any) -> None:

@@ -239,13 +239,21 @@ def _adopted(server_pid: int) -> list[int]:
 
 
 def _load_prep() -> Any:
-    """:mod:`envyard.notebooks.forkprep`, loaded from this file's folder (this interpreter
-    may not have Envyard; this file runs as ``__main__``, so its path is its code's)."""
+    """:mod:`envyard.notebooks.forkprep`, with its :mod:`~envyard.notebooks.forkscan`, loaded
+    from this file's folder (this interpreter may not have Envyard; this file runs as
+    ``__main__``, so its path is its code's)."""
+    prep = _load_sibling("forkprep.py", "_envyard_forkprep")
+    prep._SCANNING = _load_sibling("forkscan.py", "_envyard_forkscan")
+    return prep
+
+
+def _load_sibling(filename: str, name: str) -> Any:
+    """The module in ``filename``, beside this file."""
     import importlib.util
     from pathlib import Path
 
-    path = Path(_load_prep.__code__.co_filename).with_name("forkprep.py")
-    spec = importlib.util.spec_from_file_location("_envyard_forkprep", path)
+    path = Path(_load_sibling.__code__.co_filename).with_name(filename)
+    spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:  # pragma: no cover - a file path always loads
         raise ImportError(path)
     module = importlib.util.module_from_spec(spec)
