@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 from envyard.prerequisites.bootstrap import Bootstrap
+from envyard.registry.run_states import FINAL_STATES, RunState
 from envyard.spec.environment import Environment
 from envyard.spec.job import TaskRole
 
@@ -62,8 +63,7 @@ CAPABILITIES: dict[Capability, str] = {  # what each capability is used by, for 
     "launch": "env launch",
     "notebook": "nb test",
 }
-State = Literal["pending", "running", "succeeded", "failed", "cancelled"]
-FINAL_STATES: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
+State = RunState
 MASK = "***"
 
 

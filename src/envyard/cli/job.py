@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from envyard.registry.run_states import FINAL_STATES, RUN_STATES
+
 if TYPE_CHECKING:
     from envyard.jobs.load import LoadedJob
     from envyard.jobs.resolve import Catalogue
@@ -219,7 +221,7 @@ def status(run_id: str, wait: bool) -> None:
     from envyard.jobs.runs import refresh
 
     run = refresh(run_id)
-    if wait and run.state not in ("succeeded", "failed", "cancelled"):
+    if wait and run.state not in FINAL_STATES:
         handle_of(run).wait()
         run = refresh(run_id)
     click.echo(f"run:       {run.id}")
@@ -263,7 +265,7 @@ def cancel(run_id: str) -> None:
     from envyard.jobs.runs import cancel_run, refresh
 
     run = refresh(run_id)
-    if run.state in ("succeeded", "failed", "cancelled"):
+    if run.state in FINAL_STATES:
         click.echo(f"{run.id} already {run.state}")
         return
     run = cancel_run(run_id)
@@ -271,9 +273,7 @@ def cancel(run_id: str) -> None:
 
 
 @cli.command(name="list")
-@click.option(
-    "--state", type=click.Choice(["pending", "running", "succeeded", "failed", "cancelled"])
-)
+@click.option("--state", type=click.Choice(RUN_STATES))
 @click.option("--limit", default=20, show_default=True)
 def list_runs(state: str | None, limit: int) -> None:
     """List runs, newest first."""

@@ -20,6 +20,7 @@ module                           what
 :mod:`.errors`                   :class:`PreconditionFailedError` (If-Match did not match)
 :mod:`.tokens`                   API tokens (stored as sha256 hashes) and scopes
 :mod:`.runs`                     :class:`RunStore`: run records for the job backends
+:mod:`.run_states`               a run's states (imports nothing: the CLI's choices use it)
 :mod:`.actor`                    who writes through the local metastore (``user:<login>``)
 :mod:`.conda`                    ``conda env export`` files turned into kernels
 :mod:`.locks`                    locking a body before it is stored; reading, diffing and

@@ -12,13 +12,12 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from envyard.locking.model import Lock
+from envyard.registry.run_states import RunState
 from envyard.spec.environment import Environment, Kernel
 from envyard.spec.job import Prerequisite
 
 State = Literal["active", "deprecated", "archived"]
 STATES: tuple[State, ...] = ("active", "deprecated", "archived")
-RunState = Literal["pending", "running", "succeeded", "failed", "cancelled"]
-RUN_STATES: tuple[RunState, ...] = ("pending", "running", "succeeded", "failed", "cancelled")
 Scope = Literal["read", "write", "admin"]
 SCOPES: tuple[Scope, ...] = ("read", "write", "admin")
 

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from envyard.errors import NotFoundError, SpecError
 from envyard.registry.db import Database
 from envyard.registry.models import Run, utcnow
-from envyard.registry.records import RUN_STATES, RunRecord
+from envyard.registry.records import RunRecord
+from envyard.registry.run_states import RUN_STATES
 
 MASK = "***"
 

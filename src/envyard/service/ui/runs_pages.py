@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, StreamingResponse
 from envyard.errors import EnvyardError
 from envyard.jobs import runlogs
 from envyard.jobs.rerun import rerun as rerun_job
+from envyard.registry.run_states import RUN_STATES
 from envyard.registry.store import Registry
 from envyard.service.headers import protect
 from envyard.service.ui import views
@@ -31,7 +32,6 @@ from envyard.service.ui.rendering import (
 )
 from envyard.service.ui.session import check_csrf, registry_of, require
 
-_STATES = ("pending", "running", "succeeded", "failed", "cancelled")
 templates.env.globals["run_envs"] = runlogs.environments_of
 
 
@@ -40,7 +40,7 @@ def run_list(request: Request, state: str = "") -> Response:
     try:
         require(request, "read")
         registry = registry_of(request)
-        wanted = state if state in _STATES else None
+        wanted = state if state in RUN_STATES else None
         runs = [runlogs.refresh(registry, r) for r in registry.runs.list(state=wanted, limit=200)]
     except EnvyardError as exc:
         return render_error(request, exc)
