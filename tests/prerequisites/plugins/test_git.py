@@ -90,3 +90,24 @@ def test_a_local_repository_outside_the_data_roots_is_refused(
         render(path)
     monkeypatch.setenv("ENVYARD_DATA_ROOTS", str(git_repo.path.parent))
     assert "git clone" in render(path).script
+
+
+@pytest.mark.parametrize("scheme", ["file://", "FILE://"])
+def test_a_file_url_is_confined_like_a_path(
+    tmp_path: Path, git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch, scheme: str
+) -> None:
+    monkeypatch.delenv("ENVYARD_DATA_ROOTS", raising=False)
+    (tmp_path / "jobs").mkdir()
+    path = write_job(
+        tmp_path / "jobs",
+        f"""
+        protocolVersion: 2
+        name: outside
+        prerequisites:
+          - {{name: src, type: script, plugin: git, uri: "{scheme}{git_repo.path}"}}
+        taskRoles:
+          r: {{prerequisites: [src], commands: ["true"]}}
+        """,
+    )
+    with pytest.raises(SpecError, match="outside the job's folder and the allowed data roots"):
+        render(path)

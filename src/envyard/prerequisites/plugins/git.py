@@ -24,7 +24,8 @@ from envyard.prerequisites.plugins.base import (
 )
 from envyard.spec.job import Prerequisite
 
-_REMOTE = re.compile(r"^(?:[a-z+]+://|[\w.-]+@[\w.-]+:)")
+_REMOTE = re.compile(r"^(?!file://)(?:[a-z+]+://|[\w.-]+@[\w.-]+:)", re.IGNORECASE)
+"""A remote repository; ``file://`` URLs, like plain paths, are local and confined."""
 _COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
 
 
@@ -38,7 +39,8 @@ class GitPlugin:
             raise PluginError(f"prerequisite '{name}' uri: the git plugin needs one repository")
         source = found[0]
         if not _REMOTE.match(source):
-            local = Path(source[len("file://") :] if source.startswith("file://") else source)
+            is_url = source[: len("file://")].lower() == "file://"
+            local = Path(source[len("file://") :] if is_url else source)
             source = str(confined_local_path(prerequisite, source, local, context.base_dir))
         ref = param(prerequisite, "ref", str)
         depth = param(prerequisite, "depth", int)
