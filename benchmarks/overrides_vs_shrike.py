@@ -19,10 +19,18 @@ the base image (regex with ``\\g<1>``), the tags, and the package index in the c
   when the staging folder is on a disk); the first run is also shown on its own, as it alone
   compiles the profile (cached per file in the process, which a one-shot CLI run does not keep).
 
-Run: ``python benchmarks/overrides_vs_shrike.py [--n 1000] [--repeat 3]``. Prints both times
-and the ratio (Envyard: the median of ``--repeat`` runs on the same tree, all shown; shrike: one
-run, as it takes ~30-150 s). Staging goes where ``staged()`` puts it by default (``/dev/shm``
-when available; set ``ENVYARD_STAGING_DIR=/tmp`` to measure a disk-backed staging).
+- The floor (``--floor``): the least any staging that meets the overrides contract must do, and
+  nothing else: list the component folders, read each spec and its conda file, parse each with
+  the project's YAML module (:func:`envyard.yamlio.compose`: libyaml, as staging does), parse it
+  a second time (the required re-parse of every staged text), write both into a staging folder
+  beside the one ``staged()`` uses. No rules, no data, no edits, no comparison. Its runs
+  alternate with Envyard's, and ``shrike / floor`` is printed: no design that parses every
+  file twice with libyaml can be that much faster than shrike, whatever else it skips.
+
+Run: ``python benchmarks/overrides_vs_shrike.py [--n 1000] [--repeat 3] [--floor]``. Prints both
+times and the ratio (Envyard: the median of ``--repeat`` runs on the same tree, all shown;
+shrike: one run, as it takes ~30-150 s). Staging goes where ``staged()`` puts it by default
+(``/dev/shm`` when available; set ``ENVYARD_STAGING_DIR=/tmp`` to measure a disk-backed staging).
 """
 
 from __future__ import annotations
@@ -223,10 +231,49 @@ def run_envyard(root: Path, n: int) -> tuple[float, float, float]:
     return elapsed, deleted, cpu
 
 
+def run_floor(root: Path, n: int) -> tuple[float, float]:
+    """(wall, CPU) seconds of the floor (see the module docstring): list, read, parse twice,
+    write."""
+    import gc
+
+    from envyard.yamlio import bulk, compose
+
+    parent = os.environ.get("ENVYARD_STAGING_DIR") or (
+        "/dev/shm" if os.access("/dev/shm", os.W_OK) else None  # as staged() does
+    )
+    folder = root / "components"
+    cpu = time.process_time()
+    start = time.perf_counter()
+    out = tempfile.mkdtemp(prefix="envyard-floor-", dir=parent)
+    trees = []  # kept, as staging keeps each file's tree until the file is planned
+    with bulk():
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            os.mkdir(os.path.join(out, entry.name))  # noqa: PTH102, PTH118
+            for name in ("spec.yaml", "conda.yaml"):
+                with open(os.path.join(entry.path, name), "rb") as f:  # noqa: PTH118, PTH123
+                    text = f.read().decode("utf-8")
+                trees.append(compose(text, name))  # the plan's parse
+                trees.append(compose(text, name))  # the re-parse of the staged text
+                with open(os.path.join(out, entry.name, name), "wb") as f:  # noqa: PTH118, PTH123
+                    f.write(text.encode("utf-8"))
+    elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu
+    assert len(trees) == 4 * n, len(trees)
+    del trees
+    gc.collect()
+    shutil.rmtree(out)
+    return elapsed, cpu
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000, help="number of component specs")
     parser.add_argument("--repeat", type=int, default=3, help="envyard runs (median shown)")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also time the floor (list, read, parse twice, write), alternating with envyard",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="envyard-bench-") as tmp:
         ours, theirs = Path(tmp) / "envyard", Path(tmp) / "shrike"
@@ -239,7 +286,11 @@ def main() -> None:
         make_components(warm, 8)
         run_envyard(warm, 8)
 
-        runs = [run_envyard(ours, args.n) for _ in range(args.repeat)]
+        runs, floors = [], []
+        for _ in range(args.repeat):
+            runs.append(run_envyard(ours, args.n))
+            if args.floor:
+                floors.append(run_floor(ours, args.n))
         shrike_s, shrike_cpu = run_shrike(theirs, args.n)
     envyard_s = statistics.median(r[0] for r in runs)
     envyard_deleted = statistics.median(r[1] for r in runs)
@@ -256,6 +307,16 @@ def main() -> None:
     print(f"  CPU seconds: shrike {shrike_cpu:.3f}, envyard {envyard_cpu:.3f} (median, deletion")
     print(f"         included): {shrike_cpu / envyard_cpu:.1f}x (less sensitive to the load)")
     print("         (target >= 80x)")
+    if floors:
+        floor = statistics.median(f[0] for f in floors)
+        floor_cpu = statistics.median(f[1] for f in floors)
+        shown = ", ".join(f"{f[0]:.3f}" for f in floors)
+        print(f"  floor (list, read, parse twice, write; nothing else):  {floor:8.3f} s")
+        print(f"    (median of {len(floors)} runs, alternating with envyard's: {shown})")
+        ceiling = f"{shrike_s / floor:.1f}x wall, {shrike_cpu / floor_cpu:.1f}x CPU"
+        print(f"  shrike / floor: {ceiling}: the most any design that")
+        print("         parses each file twice with libyaml could reach in this run")
+        print(f"  envyard / floor: {envyard_s / floor:.2f} wall, {envyard_cpu / floor_cpu:.2f} CPU")
     load = os.getloadavg()[0]
     print(f"  load average {load:.1f} on {os.cpu_count()} CPUs during the run")
 
