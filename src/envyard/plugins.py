@@ -86,6 +86,16 @@ def _import(value: str) -> Any:
     return found
 
 
+OPENPAI_RUNTIME_PLUGIN = "com.microsoft.pai.runtimeplugin."
+"""OpenPAI's runtime names its plugins ``com.microsoft.pai.runtimeplugin.<name>`` (its docs'
+prerequisite example uses ``com.microsoft.pai.runtimeplugin.cmd``): the same plugin here."""
+
+
+def prerequisite_plugin(name: str) -> str:
+    """The prerequisite plugin a job's ``plugin`` field names (OpenPAI's spelling accepted)."""
+    return name[len(OPENPAI_RUNTIME_PLUGIN) :] if name.startswith(OPENPAI_RUNTIME_PLUGIN) else name
+
+
 def available(kind: str) -> list[str]:
     """Names of the installed plugins of ``kind`` (backend, prerequisite, resolver)."""
     return sorted(_entry_points(kind))

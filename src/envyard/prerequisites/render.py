@@ -60,7 +60,9 @@ def prerequisite_view(pre: Prerequisite) -> dict[str, Any]:
 
 
 def plugin_name(pre: Prerequisite) -> str:
-    return pre.plugin or ("docker" if pre.type == "dockerimage" else "cmd")
+    if pre.plugin:
+        return plugins.prerequisite_plugin(pre.plugin)
+    return "docker" if pre.type == "dockerimage" else "cmd"
 
 
 def load_plugin(pre: Prerequisite) -> Any:

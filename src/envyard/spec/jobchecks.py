@@ -13,6 +13,7 @@ import difflib
 import re
 from collections.abc import Iterator
 
+from envyard import plugins
 from envyard.spec.findings import Finding
 from envyard.spec.job import JobSpec, Prerequisite
 from envyard.spec.template import Ref, TemplateError, references
@@ -29,7 +30,26 @@ def check_job(job: JobSpec) -> list[Finding]:
         *_deployments(job),
         *_shell_in_values(job),
         *_near_misses(job),
+        *_plugins(job),
     ]
+
+
+def _plugins(job: JobSpec) -> Iterator[Finding]:
+    """A prerequisite's ``plugin`` names an installed prerequisite plugin (as rendering needs)."""
+    named = [(i, p.name, p.plugin) for i, p in enumerate(job.prerequisites) if p.plugin]
+    if not named:
+        return
+    known = plugins.available("prerequisite")
+    for i, name, plugin in named:
+        wanted = plugins.prerequisite_plugin(plugin)
+        if wanted not in known:
+            close = difflib.get_close_matches(wanted, known, 1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            yield Finding(
+                ("prerequisites", i, "plugin"),
+                f"prerequisite '{name}': unknown prerequisite plugin '{plugin}'",
+                f"{hint}known prerequisite plugins: {', '.join(known)}",
+            )
 
 
 _SHELL_SYNTAX = re.compile(r"\$\(|`|;|\||&&")
