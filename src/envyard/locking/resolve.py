@@ -40,14 +40,19 @@ _EXPORT_FORM = re.compile(r"^([A-Za-z0-9_.+-]+)=([^=<>!~ ]+)(?:=([^=<>!~ ]+))?$"
 
 
 def _match_spec(dependency: str) -> str:
-    """``name=1.2=build`` (conda env export: exact) -> ``name 1.2 build``; ``name=1.2``
+    """A conda dependency line as the match spec rattler's strict parser reads with conda's
+    meaning: ``name=1.2=build`` (every ``conda env export`` line) -> ``name ==1.2 build`` (that
+    version exactly, that build; ``name 1.2*`` when the version has a wildcard); ``name=1.2``
     (conda's fuzzy ``=``) -> ``name 1.2.*``; any other form (``name>=1``...) as written."""
     match = _EXPORT_FORM.match(dependency.strip())
     if not match:
         return dependency
     name, version, build = match.groups()
+    if build:
+        exact = version if "*" in version else f"=={version}"
+        return f"{name} {exact} {build}"
     fuzzy = version if version.endswith("*") else f"{version}.*"
-    return f"{name} {version} {build}" if build else f"{name} {fuzzy}"
+    return f"{name} {fuzzy}"
 
 
 def _python_of(packages: Sequence[CondaPackage]) -> str | None:
