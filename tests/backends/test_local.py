@@ -157,3 +157,29 @@ def test_job_retry_runs_every_instance_again(tmp_path: Path) -> None:
     assert logs.count("r[0] run of instance 0") == 2
     assert logs.count("r[1] run of instance 1") == 2
     assert "r[0] envyard: the job failed; running it again (job attempt 2)" in logs
+
+
+def test_a_multi_line_secret_is_masked_line_by_line(tmp_path: Path) -> None:
+    """Output is masked a line at a time: each line of a key is masked (short lines alone are
+    not: ``}`` would blank every such line)."""
+    sub = submission(
+        tmp_path,
+        """
+        protocolVersion: 2
+        name: pem
+        secrets:
+          key: "-----BEGIN KEY-----\\nAAAAsecretbody1234\\n}\\n-----END KEY-----"
+        taskRoles:
+          w:
+            commands: ['printf "%s\\\\n" "<% $secrets.key %>"', 'echo "}"']
+        """,
+    )
+    handle = LocalBackend().submit(sub)
+    assert handle.wait(timeout=60).state == "succeeded"
+    logs = handle.logs()
+    assert "AAAAsecretbody1234" not in logs and "BEGIN KEY" not in logs, logs
+    assert logs.count("w[0] ***") == 3, logs
+    assert "w[0] }" in logs, logs
+    for path in sub.run_dir.rglob("*"):
+        if path.is_file():
+            assert "secretbody" not in path.read_text(errors="replace"), path

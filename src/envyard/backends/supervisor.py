@@ -39,8 +39,21 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     tmp.replace(path)
 
 
+MIN_MASKED_LINE = 4
+"""Lines of a multi-line secret shorter than this (``{``, ``}``, ``",``) are not masked alone:
+they say nothing about the secret and would blank every such line of the output."""
+
+
 def _masker(secrets: list[bytes]) -> Any:
-    ordered = sorted((s for s in secrets if s), key=len, reverse=True)
+    """Replaces each secret value in a line of output; output is masked a line at a time, so a
+    multi-line value (a key, a certificate, a JSON service account) is masked line by line,
+    as GitHub Actions does."""
+    pieces = {value for value in secrets if value}
+    for value in secrets:
+        if b"\n" in value or b"\r" in value:
+            lines = (line.strip() for line in value.splitlines())
+            pieces.update(line for line in lines if len(line) >= MIN_MASKED_LINE)
+    ordered = sorted(pieces, key=len, reverse=True)
 
     def mask(line: bytes) -> bytes:
         for value in ordered:
