@@ -20,6 +20,7 @@ from pathlib import Path
 from envyard.assets.config import AssetSettings
 from envyard.assets.discovery.model import Asset
 from envyard.assets.pinning.pin import pin_assets, write_pinned
+from envyard.assets.tags.spec import publish_hostname
 from envyard.errors import ConfigError, ExecutionError, MissingDependencyError, ResolveError
 
 TOOLS = ("podman", "buildah", "docker")
@@ -74,8 +75,7 @@ def image_tag(asset: Asset, settings: AssetSettings, registry: str | None, versi
         raise ConfigError(f"'{asset.name}' is not an environment asset with an image")
     host = registry
     if host is None and asset.env.image.publish is not None:
-        location = asset.env.image.publish.location
-        host = settings.publish_hostnames.get(location, location)
+        host = publish_hostname(settings, asset.env.image.publish.location)
     name = asset.env.image.name
     host = (host or "").removeprefix("http://").removeprefix("https://").rstrip("/")
     return f"{host}/{name}:{version}" if host else f"{name}:{version}"

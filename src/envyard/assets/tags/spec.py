@@ -21,6 +21,19 @@ SPEC_TAGS = (
     "image.publish.hostname",
 )
 
+LOCATION_HOSTNAMES = {"mcr": "mcr.microsoft.com"}
+"""The publish locations azureml-assets knows and their registry hosts (its
+``config.PUBLISH_LOCATION_HOSTNAMES``); ``[assets] publish_hostnames`` adds to and overrides
+them."""
+
+
+def publish_hostname(settings: AssetSettings, location: str) -> str:
+    """The registry host ``image.publish.location`` names: the configured ``publish_hostnames``
+    entry, else the host azureml-assets maps the alias to (``mcr`` -> ``mcr.microsoft.com``),
+    else the location as written (a host of its own)."""
+    configured = settings.publish_hostnames.get(location)
+    return configured if configured is not None else LOCATION_HOSTNAMES.get(location, location)
+
 
 def spec_tag_values(
     asset: Asset,
@@ -46,8 +59,9 @@ def spec_tag_values(
     if env is not None:
         values["image.name"] = env.image.name
         if env.image.publish is not None:
-            location = env.image.publish.location
-            values["image.publish.hostname"] = settings.publish_hostnames.get(location, location)
+            values["image.publish.hostname"] = publish_hostname(
+                settings, env.image.publish.location
+            )
         context = asset.context_dir
         if context is not None and env.image.context is not None:
             values["asset.repo.build_context.path"] = asset.rel(context)
