@@ -63,3 +63,21 @@ def test_an_export_line_with_a_build_locks_that_exact_build(
     # conda's fuzzy `=`: 1.0.* is the newest 1.0 build, 1.0.1 included
     fuzzy = lock_kernel(_spec([conda_channel.url], ["tinyconda=1.0"]), env=_env(tmp_path))
     assert _locked(fuzzy.platforms["linux-64"]) == {"tinyconda": "1.0.1=0"}
+
+
+def test_nodefaults_names_no_channel(conda_channel: CondaChannel, tmp_path: Path) -> None:
+    from envyard.errors import ResolveError
+    from envyard.locking.config import channel_urls
+
+    conda_channel.add_package("tinyconda", "1.0")
+    # ENVYARD_CONDA_DEFAULTS points at a host that does not resolve: adding it would fail
+    env = {**_env(tmp_path), "ENVYARD_CONDA_DEFAULTS": "https://defaults.invalid/main"}
+    lock = lock_kernel(_spec([conda_channel.url, "nodefaults"], ["tinyconda=1.0"]), env=env)
+    assert lock.channels == (conda_channel.url.rstrip("/"),)
+    assert _locked(lock.platforms["linux-64"]) == {"tinyconda": "1.0=0"}
+    assert channel_urls(["conda-forge", "nodefaults"], {}) == [
+        "https://conda.anaconda.org/conda-forge"
+    ]
+    assert channel_urls([], env) == ["https://defaults.invalid/main"]  # no list: defaults
+    with pytest.raises(ResolveError, match=r"name no channel to take tinyconda=1\.0 from"):
+        lock_kernel(_spec(["nodefaults"], ["tinyconda=1.0"]), env=env)

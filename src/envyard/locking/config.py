@@ -30,6 +30,7 @@ __all__ = [
 
 DEFAULT_CHANNELS = ("https://repo.anaconda.com/pkgs/main", "https://repo.anaconda.com/pkgs/r")
 CHANNEL_ALIAS = "https://conda.anaconda.org"
+NO_DEFAULTS = "nodefaults"
 PLATFORMS: dict[str, str] = {
     # conda platform -> uv's --python-platform
     "linux-64": "x86_64-manylinux_2_28",
@@ -81,12 +82,17 @@ def host_platform() -> str:
 
 
 def channel_urls(channels: Sequence[str], env: Mapping[str, str] | None = None) -> list[str]:
-    """Channel names and URLs as URLs: ``defaults`` expanded, names under the channel alias."""
+    """Channel names and URLs as URLs: ``defaults`` expanded, names under the channel alias.
+
+    ``nodefaults`` (conda's "do not add the default channels") names no channel: it is left
+    out, and a list holding nothing else is no channel at all rather than ``defaults``.
+    """
     values = _env(env)
     alias = values.get("ENVYARD_CONDA_CHANNEL_ALIAS", CHANNEL_ALIAS).rstrip("/")
     defaults = _split(values.get("ENVYARD_CONDA_DEFAULTS", "")) or list(DEFAULT_CHANNELS)
     urls: list[str] = []
-    for channel in channels or ["defaults"]:
+    named = [channel for channel in channels if channel.strip() != NO_DEFAULTS]
+    for channel in named if channels else ["defaults"]:
         expanded = defaults if channel == "defaults" else [channel]
         for item in expanded:
             url = item if "://" in item else f"{alias}/{item.strip('/')}"

@@ -75,6 +75,15 @@ def lock_kernel(
     values = dict(os.environ if env is None else env)
     chosen = lock_platforms(platforms, values)
     channels = channel_urls(spec.channels, values) if spec.conda else []
+    if spec.conda and not channels:
+        from envyard.errors import ResolveError
+
+        raise ResolveError(
+            f"kernel '{spec.name}': its channels ({', '.join(spec.channels)}) name no channel "
+            f"to take {', '.join(spec.conda)} from ('nodefaults' only leaves `defaults` out)",
+            hint="list the channels the packages come from, e.g. channels: [conda-forge, "
+            "nodefaults]",
+        )
     conda: dict[str, tuple[CondaPackage, ...]] = {}
     if spec.conda:  # a pip kernel never loads the conda module (asyncio, rattler's wrappers)
         from envyard.locking.conda import solve_conda
