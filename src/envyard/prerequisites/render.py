@@ -76,6 +76,27 @@ def load_plugin(pre: Prerequisite) -> Any:
     return factory() if isinstance(factory, type) else factory
 
 
+def _unexpanded(at: Diagnostic, written: str, env: str, program: str) -> Diagnostic:
+    """A value from outside the file where ``program`` parses the text: it gets ``${env}``."""
+    how = {
+        "ssh": "the remote shell does not have that variable",
+        "sudo": "sudo does not pass that variable on",
+        "su": "su does not pass that variable on",
+    }.get(program, f"{program} does not expand it")
+    read = "os.environ['{0}']" if program.startswith("python") else "the environment variable {0}"
+    return Diagnostic(
+        at.file,
+        at.line,
+        at.col,
+        at.field,
+        f"{written} comes from outside the file (a secret, --param or catalogue value) and "
+        f"never becomes code: {program} gets the text ${{{env}}} instead of the value ({how})",
+        f"read {read.format(env)} in the program, or pass it as an argument or on stdin; "
+        "a value that is not secret can be written in the file's parameters",
+        severity="warning",
+    )
+
+
 class _Renderer:
     def __init__(
         self,
@@ -149,6 +170,8 @@ class _Renderer:
 
             done = substitute(parts, value_of)
             self.numeric |= done.numeric
+            for written, env, program in done.foreign:
+                self.warnings.append(_unexpanded(self.where(path), written, env, program))
             return done.text
         except TemplateError as exc:
             at = self.where(path)

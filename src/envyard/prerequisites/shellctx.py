@@ -41,6 +41,10 @@ _FEEDS_INTERPRETER = re.compile(  # the text ends up as the program of a shell o
     r"\|\s*(?:[A-Za-z_]\w*=\S*\s+)*(?:(?:sudo|env|exec|nohup|command)\s+(?:-\S+\s+)*)*"
     + _INTERPRETER
 )
+_FOREIGN = re.compile(  # reparsers that do not expand ${V}, or run where it is not set
+    r"(?:^|[\s;&|(`/])(python\d*(?:\.\d+)?|perl|ruby|node|nodejs|php|lua|Rscript|julia|pwsh|"
+    r"tclsh|osascript|awk|gawk|mawk|nawk|sed|ssh|sudo|su)(?=\s|$)"
+)
 _SHELL_STDIN = re.compile(r"(?:^|[\s;&|(/])(?:ba|da|z|k|a)?sh\b|python\d*(?:\.\d+)?\b|perl\b")
 _ARITH_ANYWHERE = re.compile(r"\(\(|\$\[|(?:^|[\s;&|(])let\s")
 _DBL_BRACKET_NUM = re.compile(r"\[\[.*\s-(?:eq|ne|lt|le|gt|ge|v|R)\s", re.S)
@@ -169,6 +173,9 @@ class Place:
     quote: str  # the Lexer frame at the reference
     reparsed: bool
     numeric: bool
+    foreign: str = ""
+    """When ``reparsed`` by a program that does not expand a shell variable reference (``python
+    -c``, ``awk``, ``sed``) or runs where it is not set (``ssh``, ``sudo``): its name."""
 
 
 def _command(before: str) -> str:
@@ -192,9 +199,10 @@ def place(before: str, after: str, lexer: Lexer) -> Place:
         r"(?:^|[\s;&|(])" + _INTERPRETER, command.split("<(")[0].split("<<<")[0]
     ):
         reparsed = True  # bash <<< "TEXT", bash <(echo TEXT)
+    reader = command
     if quote in "hH" and lexer.heredoc_at >= 0:  # a here-document body: who reads it?
-        head = before[: lexer.heredoc_at].rsplit("\n", 1)[-1]
-        reparsed = bool(_SHELL_STDIN.search(head)) or bool(_REPARSERS.search(head))
+        reader = before[: lexer.heredoc_at].rsplit("\n", 1)[-1]
+        reparsed = bool(_SHELL_STDIN.search(reader)) or bool(_REPARSERS.search(reader))
     numeric = bool(_ARITH_ANYWHERE.search(whole)) or bool(_DBL_BRACKET_NUM.search(whole))
     numeric = numeric or bool(_NAME_COMMANDS.search(command))
     if "v" in lexer.stack:
@@ -209,4 +217,5 @@ def place(before: str, after: str, lexer: Lexer) -> Place:
         numeric = numeric or "=" not in word or bool(re.search(r"(?:^|\s)-\w*i", args))
     if quote in ("s", "a", "d") and re.search(r"\s-[vR]\s*$", tail):
         numeric = True
-    return Place(quote, reparsed, numeric)
+    foreign = _FOREIGN.search(reader) if reparsed else None
+    return Place(quote, reparsed, numeric, foreign.group(1) if foreign else "")

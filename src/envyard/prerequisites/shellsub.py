@@ -34,6 +34,10 @@ class Substituted:
 
     text: str
     numeric: set[str] = field(default_factory=set)  # env vars used as arithmetic or names
+    foreign: list[tuple[str, str, str]] = field(default_factory=list)
+    """(reference as written, variable, program) of values from outside the file that land in
+    code another program parses without expanding the variable (``python -c "..."``): that
+    program receives the reference, not the value."""
 
 
 def _reference(env: str, quote: str, reparsed: bool, inner: str) -> str:
@@ -89,6 +93,8 @@ def substitute(
         where = place(before, after, lexer)
         if where.numeric:
             result.numeric.add(value.env)
+        if where.foreign:
+            result.foreign.append((part.text, value.env, where.foreign))
         text = _reference(value.env, where.quote, where.reparsed, _inner_quote(lexer))
         out.append(text)
         lexer.feed("x")
