@@ -1,9 +1,10 @@
 """Deprecate an environment asset in its spec file, and archive what is due in the registry.
 
-``deprecate`` edits the spec (round-trip YAML: comments, quotes and layout are kept) and writes
-it atomically: the description gets ``DEPRECATED: Please use OTHER instead.`` in front, and
-the tags ``Deprecated`` (empty) and ``DeleteOn`` (YYYY-MM-DD) are set. Running it again
-replaces the earlier notice instead of stacking a second one.
+``deprecate`` edits the spec (only the changed values: comments, quotes, indentation and line
+endings are kept) and writes it atomically: the description gets
+``DEPRECATED: Please use OTHER instead.`` in front, and the tags ``Deprecated`` (empty) and
+``DeleteOn`` (YYYY-MM-DD) are set. Running it again replaces the earlier notice instead of
+stacking a second one.
 
 ``archive_due`` archives, in the registry, every environment with a version whose ``DeleteOn``
 tag (or lifecycle ``delete_on``) is today or earlier: archived environments leave lists but
@@ -21,12 +22,14 @@ from typing import TYPE_CHECKING, Any
 from envyard.assets.discovery.discover import discover
 from envyard.atomicfile import write_atomic
 from envyard.errors import ConfigError, NotFoundError, SpecError
+from envyard.yamlio import MappingNode, ScalarNode, compose
 
 if TYPE_CHECKING:
     from envyard.client import Client
 
 NOTICE = "DEPRECATED: Please use {replacement} instead."
 _OLD_NOTICE = re.compile(r"^DEPRECATED: Please use \S+ instead\.\s*")
+_INLINE_NOTICE = re.compile(r"DEPRECATED: Please use \S+ instead\. ?")
 
 
 @dataclass(frozen=True)
@@ -53,8 +56,6 @@ def deprecate_asset(
 
     A replacement that is not an asset of ``repo`` (it may live elsewhere) gives a warning.
     """
-    from envyard.yamlio import roundtrip_dump, roundtrip_load
-
     date = parse_date(delete_on)
     found = discover([repo], repo)
     asset = found.by_name(name)
@@ -68,30 +69,97 @@ def deprecate_asset(
     spec = asset.spec_path
     if spec is None or not spec.is_file():
         raise NotFoundError(f"the spec of '{name}' does not exist")
-    original = spec.read_text(encoding="utf-8")
-    data: Any = roundtrip_load(original, str(spec))  # CommentedMap: comments and order kept
-    if not isinstance(data, dict) or not hasattr(data, "insert"):  # a round-trip map
-        raise SpecError.at(str(spec), "the spec is not a mapping")
-    old = data.get("description") or ""
-    body = _OLD_NOTICE.sub("", str(old))
+    original = spec.read_bytes().decode("utf-8")  # line endings as they are
     notice = NOTICE.format(replacement=replacement)
-    new = f"{notice} {body}".strip() if body else notice
-    if type(old).__name__ in ("FoldedScalarString", "LiteralScalarString"):
-        new = type(old)(new)  # the block style it was written in (>- or |)
-    if "description" in data:
-        data["description"] = new
-    else:
-        data.insert(0, "description", new)
-    tags = data.get("tags")
-    if not isinstance(tags, dict):
-        tags = {}
-        data["tags"] = tags
-    tags["Deprecated"] = ""
-    tags["DeleteOn"] = date.isoformat()
-    text = roundtrip_dump(data)
+    text = deprecated_spec(original, str(spec), notice, date)
     if write and text != original:
         write_atomic(spec, text)
     return Deprecation(spec, asset.name, replacement, date, text, warning)
+
+
+def deprecated_spec(text: str, file: str, notice: str | None, date: dt.date) -> str:
+    """``text`` with the ``Deprecated``/``DeleteOn`` tags set and, unless ``notice`` is None,
+    ``notice`` in front of the description (an earlier notice replaced).
+
+    Only those values change: the rest of the file (comments, quoting, indentation, line
+    endings) stays as written (the span edits of :mod:`envyard.overrides.editing`). A block
+    description (``>-``, ``|``) keeps its style: the notice goes in front of its first line.
+    ``DeleteOn`` is quoted, so readers with YAML timestamps (ruamel, PyYAML) read a string.
+    """
+    from envyard.overrides.editing.nodes import parse_yaml
+    from envyard.overrides.editing.spans import patch_text
+
+    doc = parse_yaml(text, file)
+    data: dict[str, Any] = doc.data
+    new = dict(data)
+    tags = data.get("tags")
+    new["tags"] = {**(tags if isinstance(tags, dict) else {}), "Deprecated": ""}
+    new["tags"]["DeleteOn"] = date.isoformat()
+    old = data.get("description")
+    body = _OLD_NOTICE.sub("", str(old or ""))
+    block = notice is not None and _block_scalar(doc.node, "description") and body.strip()
+    if notice is not None and not block:
+        new["description"] = f"{notice} {body}".strip() if body.strip() else notice
+    out = patch_text(doc, new)
+    if block and notice is not None:
+        out = _prefix_block(out, file, notice)
+        value = str(old)
+        rest = value.lstrip("\n")
+        new["description"] = value[: len(value) - len(rest)] + _in_front(rest, notice)
+    out = _quote_plain(out, file, "tags", "DeleteOn")
+    if parse_yaml(out, file).data != new:
+        raise SpecError.at(
+            file,
+            "the spec could not be edited so that it reads as intended; nothing was written",
+            hint="this is a bug in Envyard; please report it with this file",
+        )
+    return out
+
+
+def _child(node: Any, *keys: str) -> Any:
+    """The value node at ``keys`` of a mapping node (None when absent)."""
+    for key in keys:
+        if not isinstance(node, MappingNode):
+            return None
+        node = next((v for k, v in node.value if k.value == key), None)
+    return node
+
+
+def _block_scalar(root: Any, key: str) -> bool:
+    node = _child(root, key)
+    return isinstance(node, ScalarNode) and node.style in ("|", ">")
+
+
+def _prefix_block(text: str, file: str, notice: str) -> str:
+    """The block scalar ``description`` with ``notice`` (replacing an earlier one) in front
+    of its first line of text."""
+    node = _child(compose(text, file), "description")
+    pos = text.index("\n", node.start_mark.index) + 1  # past the header (>-, |)
+    while True:  # past leading empty lines, then the indentation
+        end = text.find("\n", pos)
+        line = text[pos:] if end < 0 else text[pos:end]
+        if line.strip() or end < 0:
+            break
+        pos = end + 1
+    pos += len(line) - len(line.lstrip(" "))
+    return text[:pos] + _in_front(text[pos:], notice)
+
+
+def _in_front(text: str, notice: str) -> str:
+    """``text`` (a block scalar's text from its first character) with ``notice`` in front,
+    replacing an earlier one; the same for the scalar's value and for the file's text."""
+    earlier = _INLINE_NOTICE.match(text)
+    rest = text[earlier.end() :] if earlier else text
+    return notice + ("" if rest[:1] in ("", "\r", "\n") else " ") + rest
+
+
+def _quote_plain(text: str, file: str, *keys: str) -> str:
+    """``text`` with the plain scalar at ``keys`` single-quoted (its value unchanged)."""
+    node = _child(compose(text, file), *keys)
+    if not isinstance(node, ScalarNode) or node.style or "'" in node.value:
+        return text
+    start, end = node.start_mark.index, node.end_mark.index
+    return f"{text[:start]}'{node.value}'{text[end:]}"
 
 
 def _version_key(version: str) -> tuple[int, str]:
