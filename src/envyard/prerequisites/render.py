@@ -27,6 +27,11 @@ from envyard.prerequisites.interface import (
     RenderContext,
 )
 from envyard.prerequisites.kernel import KernelMode, kernel_plan
+from envyard.prerequisites.runtime_plugins import (
+    RuntimePluginError,
+    RuntimePrerequisite,
+    runtime_prerequisites,
+)
 from envyard.prerequisites.script import ScriptParts, assemble
 from envyard.prerequisites.shellsub import substitute
 from envyard.spec.environment import Environment
@@ -118,6 +123,7 @@ class _Renderer:
         self.values: dict[str, str] = {}
         self.numeric: set[str] = set()
         self.index = {p.name: i for i, p in reversed(list(enumerate(job.prerequisites)))}
+        self.runtime: dict[str, RuntimePrerequisite] = {}  # extras' runtime cmd plugins
 
     def where(self, path: Path_) -> Diagnostic:
         from envyard.spec.diagnose import format_path
@@ -131,10 +137,18 @@ class _Renderer:
         """(document path, label) of a prerequisite field; catalogue ones are not in the file."""
         if pre.name in self.index:
             return ("prerequisites", self.index[pre.name]), f"prerequisite '{pre.name}' {sub}"
+        if pre.name in self.runtime:
+            where = self.runtime[pre.name].where
+            return where, f"{format_path(where)} (OpenPAI's cmd runtime plugin) {sub}"
         return (), f"prerequisite '{pre.name}' (from the registry catalogue) {sub}"
 
     def plugin_error(self, pre: Prerequisite, exc: PluginError) -> None:
         """A plugin's complaint about a prerequisite of this file, located at its field."""
+        if pre.name in self.runtime:
+            at = self.where(self.runtime[pre.name].where)
+            message, hint = exc.message, exc.hint
+            self.errors.append(Diagnostic(at.file, at.line, at.col, at.field, message, hint))
+            return
         if pre.name not in self.index:
             raise exc  # a catalogue prerequisite: not in this file
         prefix = f"prerequisite '{pre.name}' "
@@ -198,8 +212,12 @@ class _Renderer:
         scope = self.scope(pre, slots)
         base, _ = self.pre_path(pre, "")
 
+        runtime = self.runtime.get(pre.name)
+
         def render(text: str, sub: str) -> str:
             path: Path_ = (*base, *_split(sub)) if base else ()
+            if runtime is not None:
+                path = runtime.path_of(_split(sub))
             return self.render_text(text, scope, path, self.pre_path(pre, sub)[1])
 
         return RenderContext(self.job.name, self.role_name, base_dir, render, shlex.quote)
@@ -246,11 +264,19 @@ def render_bootstrap(
             field="taskRoles",
             hint="task roles: " + ", ".join(job.taskRoles),
         )
+    try:
+        runtime = runtime_prerequisites(job, task_role)
+    except RuntimePluginError as exc:
+        line, col = document.position(exc.where) if document else (0, 0)
+        file = document.file if document else "<job>"
+        field = format_path(exc.where)
+        raise SpecError.at(file, str(exc), line=line, col=col, field=field) from None
     known = {**(catalogue or {}), **{p.name: p for p in reversed(job.prerequisites)}}
     in_file = {p.name for p in job.prerequisites}
     r = _Renderer(job, task_role, document, outside, frozenset(set(known) - in_file))
+    r.runtime = {rp.prerequisite.name: rp for rp in runtime}
     role = r.role
-    order = start_order(task_role, role, known)
+    order = start_order(task_role, role, known) + [rp.prerequisite for rp in runtime]
     slots = {
         s: prerequisite_view(known[getattr(role, s)])
         for s in SLOT_FIELDS
