@@ -111,9 +111,13 @@ def deprecate(name: str, replacement: str, delete_on: str, repo: Path, dry_run: 
         click.echo(f"warning: {done.warning}", err=True)
     if dry_run:
         click.echo(done.text, nl=False)
+        if done.description is not None:
+            click.echo(f"--- {done.description}")
+            click.echo(done.description_text, nl=False)
         return
+    notice = f" (the notice in {done.description.name})" if done.description else ""
     click.echo(
-        f"deprecated {done.name} in {done.spec}: use {done.replacement}; "
+        f"deprecated {done.name} in {done.spec}{notice}: use {done.replacement}; "
         f"delete on {done.delete_on}. Release it to publish the deprecation."
     )
 

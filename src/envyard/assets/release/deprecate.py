@@ -4,7 +4,10 @@
 endings are kept) and writes it atomically: the description gets
 ``DEPRECATED: Please use OTHER instead.`` in front, and the tags ``Deprecated`` (empty) and
 ``DeleteOn`` (YYYY-MM-DD) are set. Running it again replaces the earlier notice instead of
-stacking a second one.
+stacking a second one. An asset with a description file (``description_file``, else a
+``description.md`` next to asset.yaml) gets the notice there instead, as the first paragraph:
+a release replaces the spec's description with that file (as azureml-assets does), so a notice
+in the spec would never be released.
 
 ``archive_due`` archives, in the registry, every environment with a version whose ``DeleteOn``
 tag (or lifecycle ``delete_on``) is today or earlier: archived environments leave lists but
@@ -15,11 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from envyard.assets.discovery.discover import discover
+from envyard.assets.release.latest import description_file
 from envyard.atomicfile import write_atomic
 from envyard.errors import ConfigError, NotFoundError, SpecError
 from envyard.yamlio import MappingNode, ScalarNode, compose
@@ -40,6 +44,9 @@ class Deprecation:
     delete_on: dt.date
     text: str
     warning: str | None = None
+    description: Path | None = None
+    """The description file that got the notice (None: the spec's ``description`` did)."""
+    description_text: str = ""
 
 
 def parse_date(value: str) -> dt.date:
@@ -71,10 +78,28 @@ def deprecate_asset(
         raise NotFoundError(f"the spec of '{name}' does not exist")
     original = spec.read_bytes().decode("utf-8")  # line endings as they are
     notice = NOTICE.format(replacement=replacement)
-    text = deprecated_spec(original, str(spec), notice, date)
+    described = description_file(asset)
+    if described is not None and not described.is_file():
+        described = None  # the release keeps the spec's description then
+    text = deprecated_spec(original, str(spec), None if described else notice, date)
+    done = Deprecation(spec, asset.name, replacement, date, text, warning)
+    if described is not None:
+        markdown = described.read_bytes().decode("utf-8")
+        done = replace(done, description=described, description_text=_in_markdown(markdown, notice))
+        if write and done.description_text != markdown:
+            write_atomic(described, done.description_text)
     if write and text != original:
         write_atomic(spec, text)
-    return Deprecation(spec, asset.name, replacement, date, text, warning)
+    return done
+
+
+def _in_markdown(text: str, notice: str) -> str:
+    """A description file with ``notice`` as its first paragraph (an earlier one replaced);
+    a byte-order mark and the file's line endings kept."""
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    body = _OLD_NOTICE.sub("", text[len(bom) :], count=1)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    return f"{bom}{notice}{newline}{newline}{body}" if body else f"{bom}{notice}{newline}"
 
 
 def deprecated_spec(text: str, file: str, notice: str | None, date: dt.date) -> str:

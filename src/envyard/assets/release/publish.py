@@ -1,8 +1,9 @@
 """Publish released environments to the Envyard registry through the SDK (in-process or HTTP).
 
 Each released environment asset becomes ``name@version`` with ``image`` =
-``<publish hostname>/<image.name>:<version>``, the spec's description (spec tags resolved
-against the release commit) and tags. A spec carrying ``Deprecated`` / ``DeleteOn`` tags (see
+``<publish hostname>/<image.name>:<version>``, the description the release writes into the spec
+(its description file, else the spec's, spec tags resolved against the release commit) and
+tags. A spec carrying ``Deprecated`` / ``DeleteOn`` tags (see
 ``envyard asset deprecate``) also deprecates that version, with the replacement named in its
 description.
 """
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from envyard.assets.config import AssetSettings
 from envyard.assets.release.items import PlanItem
+from envyard.assets.release.latest import description_file
 from envyard.assets.tags.scan import substitute
 from envyard.assets.tags.spec import spec_tag_values
 from envyard.errors import ConflictError, EnvyardError, NotFoundError
@@ -36,7 +38,11 @@ def environment_for(
     )
     spec = asset.spec_data
     file = asset.spec_doc.file if asset.spec_doc else "spec.yaml"
-    description = substitute(str(spec.get("description") or ""), file, values)
+    described = description_file(asset)
+    if described is not None and described.is_file():  # what the release puts in the spec
+        description = described.read_text(encoding="utf-8")
+    else:
+        description = substitute(str(spec.get("description") or ""), file, values)
     raw_tags = spec.get("tags") or {}
     tags = (
         {str(k): "" if v is None else str(v) for k, v in raw_tags.items()}
