@@ -110,8 +110,10 @@ def render(
     from envyard.jobs.plan import plan_job
 
     job = load_job(job_file)
+    supplied = tuple(f"'$parameters.{key}' is not defined" for key in given)
     for warning in job.warnings:
-        click.echo(warning.render(), err=True)
+        if not warning.message.startswith(supplied):  # (not when --param gives it)
+            click.echo(warning.render(), err=True)
     if backend == "kubernetes":
         from envyard.jobs.manifests import manifests_yaml
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from envyard.errors import SpecError
 from envyard.jobs.load import LoadedJob
@@ -67,6 +70,7 @@ def plan_job(
                 hint="task roles: " + ", ".join(job.spec.taskRoles),
             )
     resolved = resolve_job(job.spec, catalogue, wanted)
+    resolved.warnings.extend(_unused_params(job, params or {}))
     rendered = {
         role: render_bootstrap(
             job.spec,
@@ -82,3 +86,30 @@ def plan_job(
         for role in wanted
     }
     return JobPlan(job, resolved, rendered)
+
+
+def _unused_params(job: LoadedJob, params: Mapping[str, str]) -> list[str]:
+    """Submit-time parameters the file neither defines nor uses: most likely a typo."""
+    defined = set(job.document.data.get("parameters") or {}) if job.document else set()
+    texts: list[str] = []
+    _strings(job.document.data if job.document else {}, texts)
+    text = "\n".join(texts)
+    out = []
+    for key in params:
+        if key in defined or re.search(rf"\$parameters\.{re.escape(key)}(?![\w-])", text):
+            continue
+        close = difflib.get_close_matches(key, sorted(defined), 1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        out.append(f"--param {key}: the job defines no parameter '{key}' and uses none{hint}")
+    return out
+
+
+def _strings(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _strings(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _strings(item, out)

@@ -30,14 +30,15 @@ def command_lines(
         if chosen not in names:
             where: Path_ = ("defaults", "deployment") if deployment is None else ("deployments",)
             file = document.file if document else "<job>"
-            line = 0
+            line, col = 0, 0
             if document is not None:
                 with contextlib.suppress(KeyError, IndexError, ValueError):
-                    line = document.position(where)[0]
+                    line, col = document.position(where)
             raise SpecError.at(
                 file,
                 f"no deployment '{chosen}'",
                 line=line,
+                col=col,
                 field=format_path(where),
                 hint="deployments: " + (", ".join(names) or "none defined"),
             )
