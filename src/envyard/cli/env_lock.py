@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from envyard.cli.registry_common import client_options, make_client
+from envyard.cli.registry_common import client_options, make_client, shown
 
 __all__ = ["lock", "platform_option", "relock", "search"]
 
@@ -53,13 +53,14 @@ def lock(ref: str, fmt: str, url: str | None, token: str | None) -> None:
     with make_client(url, token) as client:
         view = client.environments.lock(ref)
     if fmt == "json":
-        click.echo(view.model_dump_json(indent=2))
+        text = view.model_dump_json(indent=2) + "\n"
     elif fmt == "yaml":
         from envyard.yamlio import dump
 
-        click.echo(dump(view.model_dump(mode="json")), nl=False)
+        text = dump(view.model_dump(mode="json"))
     else:
-        click.echo(_lock_text(view), nl=False)
+        text = _lock_text(view)
+    click.echo(shown("environments", text), nl=False)  # the stored lock keeps credentials
 
 
 @click.command("relock")

@@ -21,6 +21,7 @@ from envyard.cli.registry_common import (
     confirm_delete,
     make_client,
     show_record,
+    shown,
     table,
     to_yaml,
     warn_state,
@@ -88,7 +89,8 @@ def add_versioned_commands(
             )
         if fmt != "table":
             data = page.model_dump(mode="json")
-            click.echo(json.dumps(data, indent=2) if fmt == "json" else to_yaml(data).rstrip())
+            text = json.dumps(data, indent=2) if fmt == "json" else to_yaml(data).rstrip()
+            click.echo(shown(kind, text))
             return
         if not page.items:
             click.echo(f"no {kind} match", err=True)
@@ -107,7 +109,7 @@ def add_versioned_commands(
         with make_client(url, token) as client:
             record = namespace(client, kind).get(ref)
         warn_state(record)
-        show_record(record, fmt)
+        show_record(record, fmt, kind)
 
     @group.command("resolve")
     @click.argument("ref")
@@ -132,7 +134,8 @@ def add_versioned_commands(
             records = namespace(client, kind).versions(name, include_archived=include_archived)
         if fmt != "table":
             data = [r.model_dump(mode="json") for r in records]
-            click.echo(json.dumps(data, indent=2) if fmt == "json" else to_yaml(data).rstrip())
+            text = json.dumps(data, indent=2) if fmt == "json" else to_yaml(data).rstrip()
+            click.echo(shown(kind, text))
             return
         rows = [
             [r.version, r.state, r.content_hash[7:19], r.created_at.strftime("%Y-%m-%d %H:%M"),
@@ -229,9 +232,9 @@ def _add_lifecycle_commands(group: click.Group, *, kind: str, noun: str) -> None
             )
         )
         if text:
-            click.echo(text.rstrip())
+            click.echo(shown(kind, text.rstrip()))
         if packages:
-            click.echo(packages, nl=False)
+            click.echo(shown(kind, packages), nl=False)
         raise click.exceptions.Exit(1 if text or packages else 0)
 
     @group.command("export")
@@ -252,7 +255,7 @@ def _add_lifecycle_commands(group: click.Group, *, kind: str, noun: str) -> None
             record = namespace(client, kind).get(ref)
         warn_state(record)
         data = export_data(record, with_version=keep_version)
-        text = f"# {noun} {record.ref} ({record.content_hash})\n" + to_yaml(data)
+        text = shown(kind, f"# {noun} {record.ref} ({record.content_hash})\n" + to_yaml(data))
         if output is None:
             click.echo(text.rstrip())
         else:

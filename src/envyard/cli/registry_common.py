@@ -47,12 +47,22 @@ def record_data(record: Any) -> dict[str, Any]:
     return data
 
 
-def show_record(record: Any, fmt: str) -> None:
+def shown(kind: str, text: str) -> str:
+    """*text* as readers are shown it: an environment's URL credentials masked (``user:***@``;
+    what is stored keeps them, and ``update -f`` of an exported file restores them)."""
+    if kind != "environments":
+        return text
+    from envyard.registry.masking import mask_text
+
+    return mask_text(text)
+
+
+def show_record(record: Any, fmt: str, kind: str) -> None:
     if fmt == "json":
-        click.echo(json.dumps(record.model_dump(mode="json"), indent=2))
+        click.echo(shown(kind, json.dumps(record.model_dump(mode="json"), indent=2)))
         return
     data = record_data(record)
-    click.echo(to_yaml({"ref": data.pop("ref"), **data}).rstrip())
+    click.echo(shown(kind, to_yaml({"ref": data.pop("ref"), **data}).rstrip()))
 
 
 def warn_state(record: Any) -> None:

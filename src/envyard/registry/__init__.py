@@ -25,6 +25,8 @@ module                           what
 :mod:`.conda`                    ``conda env export`` files turned into kernels
 :mod:`.locks`                    locking a body before it is stored; reading, diffing and
                                  searching stored locks (:class:`.LockReads`)
+:mod:`.masking`                  URL credentials masked in what readers are shown, restored
+                                 when a shown spec is written back
 ================================ ===============================================================
 
 Lifecycle of a version: ``active -> deprecated (replaced_by, delete_on) -> archived``.

@@ -1,5 +1,8 @@
 """The hot read path: one Core query per ``get``, records and their JSON cached per revision.
 
+The JSON is what readers are shown (credentials masked, :meth:`.Kind.shown`); the record is
+as stored.
+
 A cached entry is keyed by everything that changes when anything under the name changes
 (item id and creation time, the name's revision, the version row, its ``updated_at`` and
 content hash), so a hit is always current: the query still runs on every call, only building
@@ -111,6 +114,6 @@ def fast_get(
             "etag": etag_of(Item(id=row.item_id, revision=row.revision)),
         }
     )  # fmt: skip
-    value = (record, record.model_dump_json().encode())
+    value = (record, kind.shown(record.model_dump_json()).encode())
     cache.put(key, value)
     return value

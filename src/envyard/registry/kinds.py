@@ -1,7 +1,8 @@
 """What differs between the two kinds of registry object: environments and prerequisites.
 
 Each kind validates a body (with the spec loader's located diagnostics), says which part of it
-is hashed, which tags it has, and builds its record from a stored row.
+is hashed, which tags it has, builds its record from a stored row, and whether what readers
+are shown has its URL credentials masked (environments: channels and pip indexes).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from envyard.errors import SpecError
+from envyard.registry.masking import mask_text
 from envyard.registry.records import EnvironmentRecord, PrerequisiteRecord
 from envyard.registry.refs import check_name, check_version
 from envyard.spec.diagnose import diagnostics_from
@@ -45,6 +47,12 @@ class Kind:
     validate: Callable[[Any, str], Validated]
     tags: Callable[[Mapping[str, Any]], dict[str, str]]
     build: Callable[[dict[str, Any]], VersionedRecord]
+    masked: bool = False
+    """Whether what readers are shown has URL credentials masked (:mod:`.masking`)."""
+
+    def shown(self, text: str) -> str:
+        """*text* (a record's JSON, a spec's YAML) as a reader may see it."""
+        return mask_text(text) if self.masked else text
 
     def content_hash(self, document: Mapping[str, Any]) -> str:
         """sha256 of what runs, in canonical JSON (descriptive keys such as tags left out)."""
@@ -145,6 +153,7 @@ ENVIRONMENT = Kind(
     validate=validate_environment,
     tags=_env_tags,
     build=_build_environment,
+    masked=True,
 )
 
 PREREQUISITE = Kind(

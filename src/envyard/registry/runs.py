@@ -15,11 +15,12 @@ from sqlalchemy import select
 
 from envyard.errors import NotFoundError, SpecError
 from envyard.registry.db import Database
+from envyard.registry.masking import MASK
 from envyard.registry.models import Run, utcnow
 from envyard.registry.records import RunRecord
 from envyard.registry.run_states import RUN_STATES
 
-MASK = "***"
+__all__ = ["MASK", "RunStore", "mask_secrets"]
 
 
 def mask_secrets(value: Any, *, under_secrets: bool = False) -> Any:

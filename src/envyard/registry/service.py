@@ -63,7 +63,8 @@ class RegistryService(LockReads):
     resolve = get
 
     def get_json(self, ref: str) -> tuple[VersionedRecord, bytes]:
-        """:meth:`get` and the record's JSON (cached per revision: the REST hot path)."""
+        """:meth:`get` and the record's JSON as readers are shown it (URL credentials masked;
+        cached per revision: the REST hot path)."""
         parsed = parse_ref(ref)
         found = fast_get(self.db, self.kind, parsed, self._cache)
         if found is not None:
@@ -71,7 +72,7 @@ class RegistryService(LockReads):
         with self.db.read() as session:  # not there: the full path says exactly why
             item, version = q.resolve(session, self.kind, parsed)
             record = q.to_record(self.kind, item, version)
-        return record, record.model_dump_json().encode()
+        return record, self.kind.shown(record.model_dump_json()).encode()
 
     def list(
         self,
@@ -132,7 +133,7 @@ class RegistryService(LockReads):
         self, body: Any, *, by: str | None = None, platforms: Sequence[str] = ()
     ) -> VersionedRecord:
         """Add a new name; its kernel is locked first (``platforms`` beyond the configured)."""
-        checked = self.kind.validate(body, "<input>")
+        checked = w.unmasked(self.kind, self.kind.validate(body, "<input>"))
         lock = self._lock(checked, platforms)
         try:
             with self.db.write() as session:
@@ -171,7 +172,7 @@ class RegistryService(LockReads):
             found = q.find_item(session, self.kind, name)
             w.check_etag(found, if_match)
             history = q.all_versions(session, found)
-            planned = w.updated_body(self.kind, name, body, replace, history[0])
+            planned = w.updated_body(self.kind, name, body, replace, history)
             w.check_updatable(self.kind, name, history, planned)
             previous = stored_lock(history[0])
         lock = self._lock(planned, platforms, previous)
@@ -180,7 +181,7 @@ class RegistryService(LockReads):
                 item = q.find_item(session, self.kind, name, lock=True)
                 w.check_etag(item, if_match)
                 history = q.all_versions(session, item)
-                checked = w.updated_body(self.kind, name, body, replace, history[0])
+                checked = w.updated_body(self.kind, name, body, replace, history)
                 w.check_updatable(self.kind, name, history, checked)
                 if checked != planned:
                     raise ConflictError(f"{name} changed while the update ran; try again")

@@ -15,6 +15,7 @@ from envyard.errors import ConflictError, SpecError
 from envyard.registry import queries as q
 from envyard.registry.errors import PreconditionFailedError
 from envyard.registry.kinds import Kind, Validated, VersionedRecord
+from envyard.registry.masking import restore_masked
 from envyard.registry.models import Item, Tag, Version, utcnow
 
 if TYPE_CHECKING:
@@ -66,7 +67,19 @@ def exists_error(kind: Kind, name: str) -> ConflictError:
     )
 
 
-def updated_body(kind: Kind, name: str, body: Any, replace: bool, newest: Version) -> Validated:
+def unmasked(kind: Kind, checked: Validated, history: Sequence[Version] = ()) -> Validated:
+    """*checked* with the credentials readers were shown masked (``***``: an exported spec
+    written back) restored from the stored versions of the name; refused when none has it."""
+    if not kind.masked:
+        return checked
+    document = restore_masked(checked.document, (v.document for v in history))
+    return Validated(checked.name, checked.version, document)
+
+
+def updated_body(
+    kind: Kind, name: str, body: Any, replace: bool, history: Sequence[Version]
+) -> Validated:
+    """The new version's checked body (``history``: the versions of the name, newest first)."""
     if replace:
         if isinstance(body, Mapping) and "name" not in body:
             body = {**body, "name": name}  # PUT /{name} may leave the name out
@@ -78,15 +91,15 @@ def updated_body(kind: Kind, name: str, body: Any, replace: bool, newest: Versio
                 field="name",
                 hint="an update adds a version to the same name; use create for a new one",
             )
-        return checked
+        return unmasked(kind, checked, history)
     if isinstance(body, Mapping):
         changes = dict(body)
     else:
         raise SpecError.at("<input>", "changes must be a mapping of fields")
     if "name" in changes and changes["name"] != name:
         raise SpecError.at("<input>", "the name cannot be changed", field="name")
-    merged = merge_changes({**newest.document, "name": name}, changes)
-    return kind.validate(merged, "<input>")
+    merged = merge_changes({**history[0].document, "name": name}, changes)
+    return unmasked(kind, kind.validate(merged, "<input>"), history)
 
 
 def check_updatable(kind: Kind, name: str, history: Sequence[Version], checked: Validated) -> None:

@@ -10,6 +10,8 @@ ConflictError               409
 AuthError                   401 (with ``WWW-Authenticate: Bearer``) or 403
 other EnvyardError          400 (ConfigError: 500, the server is misconfigured)
 =========================== ======
+
+URL credentials in messages are masked (:mod:`envyard.registry.masking`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from envyard.errors import (
     SpecError,
 )
 from envyard.registry.errors import PreconditionFailedError
+from envyard.registry.masking import mask_data
 from envyard.spec.diagnose import format_path
 
 
@@ -63,7 +66,8 @@ async def _envyard_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, EnvyardError)  # noqa: S101 - registered for EnvyardError
     status = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body_of(exc), status_code=status, headers=headers)
+    body = mask_data(body_of(exc))  # a resolver's message may quote a channel URL
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -2,7 +2,8 @@
 
 - ``GET /-/search?package=torch>=2``: current versions whose lock holds a matching package
   (``-`` is never a name, so this cannot shadow an environment);
-- ``GET /{ref}/lock``: the version's lock (``spec_hash``, ``lock_hash``, ``lock``);
+- ``GET /{ref}/lock``: the version's lock (``spec_hash``, ``lock_hash``, ``lock``; URL
+  credentials masked: the lock stored keeps them for installs);
 - ``GET /{ref}/diff?base=REF&platform=P``: package changes from ``base`` (default: the version
   before ``ref``) to ``ref``;
 - ``POST /{name}/relock?platform=P``: a new version, the current spec locked again (write).
@@ -17,6 +18,7 @@ from fastapi import APIRouter, Query, Response
 
 from envyard.locking.diff import LockDiff
 from envyard.locking.search import PackageMatch
+from envyard.registry.kinds import ENVIRONMENT
 from envyard.registry.records import VersionLock
 from envyard.registry.service import RegistryService
 from envyard.service.deps import Reader, RegistryDep, Writer
@@ -30,6 +32,8 @@ def _json(body: str, status: int = 200) -> Response:
 
 
 def add_lock_routes(router: APIRouter, service: Callable[[Any], RegistryService]) -> None:
+    shown = ENVIRONMENT.shown  # channel and file URLs with their credentials masked
+
     @router.get("/-/search", response_model=list[PackageMatch])
     def search(
         registry: RegistryDep,
@@ -39,12 +43,12 @@ def add_lock_routes(router: APIRouter, service: Callable[[Any], RegistryService]
     ) -> Response:
         """Environments (current versions) whose lock holds a package matching ``package``."""
         found = service(registry).search_packages(package, limit=limit)
-        return _json("[" + ",".join(m.model_dump_json() for m in found) + "]")
+        return _json(shown("[" + ",".join(m.model_dump_json() for m in found) + "]"))
 
     @router.get("/{ref}/lock", response_model=VersionLock)
     def lock(ref: str, registry: RegistryDep, _who: Reader) -> Response:
         """The exact packages of a version (immutable: what every launch installs)."""
-        return _json(service(registry).lock(ref).model_dump_json())
+        return _json(shown(service(registry).lock(ref).model_dump_json()))
 
     @router.get("/{ref}/diff", response_model=LockDiff)
     def diff(
@@ -56,7 +60,7 @@ def add_lock_routes(router: APIRouter, service: Callable[[Any], RegistryService]
     ) -> Response:
         """Packages added, removed, upgraded and downgraded from ``base`` to ``ref``."""
         found = service(registry).diff(ref, base, platform=platform)
-        return _json(found.model_dump_json())
+        return _json(shown(found.model_dump_json()))
 
     @router.post("/{name}/relock", status_code=201)
     def relock(

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from fastapi import Response
 
-from envyard.registry.kinds import VersionedRecord
+from envyard.registry.kinds import ENVIRONMENT, PREREQUISITE, VersionedRecord
+from envyard.registry.records import EnvironmentRecord
+
+
+def record_json(record: VersionedRecord) -> str:
+    """The record's JSON as readers are shown it (an environment's URL credentials masked)."""
+    kind = ENVIRONMENT if isinstance(record, EnvironmentRecord) else PREREQUISITE
+    return kind.shown(record.model_dump_json())
 
 
 def record_response(
@@ -19,5 +26,5 @@ def record_response(
             headers["Sunset"] = record.delete_on.isoformat()
         if record.replaced_by:
             headers["Link"] = f'<{record.replaced_by}>; rel="successor-version"'
-    content = body if body is not None else record.model_dump_json()
+    content = body if body is not None else record_json(record)
     return Response(content, status_code=status, media_type="application/json", headers=headers)

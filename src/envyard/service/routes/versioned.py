@@ -3,6 +3,7 @@
 ``{ref}`` is ``name`` (the current version) or ``name@version``. Environments also have
 ``GET {ref}/lock``, ``GET {ref}/diff``, ``POST {name}/relock`` and ``GET -/search``
 (:mod:`envyard.service.routes.locks`); writes take ``?platform=`` to lock more platforms.
+An environment's URL credentials are masked in every response (:mod:`envyard.registry.masking`).
 Every response about one object carries ``ETag`` (the name's revision);
 ``PUT``/``PATCH``/``deprecate``/``archive``/``DELETE`` honour ``If-Match`` (412 when it does
 not match) and ``GET`` honours ``If-None-Match`` (304). A deprecated version is served with
@@ -23,7 +24,7 @@ from envyard.registry.records import Page
 from envyard.registry.service import RegistryService
 from envyard.service.deps import Reader, RegistryDep, Writer
 from envyard.service.routes.locks import add_lock_routes
-from envyard.service.routes.responses import record_response
+from envyard.service.routes.responses import record_json, record_response
 
 IfMatch = Annotated[str | None, Header(description="ETag from a GET; 412 when it changed.")]
 IfNoneMatch = Annotated[str | None, Header()]
@@ -110,7 +111,8 @@ def versioned_router(attr: Literal["environments", "prerequisites"], model: type
         page = service(registry).list(
             tag=tag, prefix=prefix, state=state, limit=limit, offset=offset
         )
-        return Response(page.model_dump_json(), media_type="application/json")
+        shown = service(registry).kind.shown(page.model_dump_json())
+        return Response(shown, media_type="application/json")
 
     @router.get("/{ref}", responses=one)
     def get(
@@ -136,7 +138,7 @@ def versioned_router(attr: Literal["environments", "prerequisites"], model: type
     ) -> Response:
         """Every version, newest first."""
         records = service(registry).versions(name, include_archived=include_archived)
-        body = "[" + ",".join(r.model_dump_json() for r in records) + "]"
+        body = "[" + ",".join(record_json(r) for r in records) + "]"
         return Response(body, media_type="application/json")
 
     @router.get("/{name}/versions/{version}", responses=one)

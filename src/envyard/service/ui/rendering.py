@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from envyard import __version__
 from envyard.errors import AuthError, EnvyardError, SpecError
+from envyard.registry.masking import mask_text
 from envyard.service.headers import protect
 from envyard.service.ui.session import csrf_token, current_user, remember_csrf
 
@@ -43,6 +44,8 @@ def _pop_flash(request: Request) -> tuple[str, str] | None:
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """The page, with every URL credential masked (``user:***@``, :mod:`envyard.registry.masking`):
+    channels, package files, pip indexes; the edit form's ``***`` are restored when saved."""
     flash = _pop_flash(request)
     values = {
         "user": current_user(request),
@@ -53,6 +56,10 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         **context,
     }
     response = templates.TemplateResponse(request, template, values, status_code=status)
+    shown = mask_text(bytes(response.body).decode()).encode()  # URL credentials: see below
+    if shown != response.body:
+        response.body = shown
+        response.headers["content-length"] = str(len(shown))
     remember_csrf(request, response)
     if flash is not None:
         response.delete_cookie(FLASH_COOKIE)
