@@ -11,6 +11,7 @@ module              what
 ``environment``     the registry form of an environment: image(s), kernel, tags
 ``job``             job specs: OpenPAI protocol v2 with prerequisite callbacks
 ``jobchecks``       a job's cross-reference checks
+``job_runtime``     what OpenPAI's runtime gives a job that Envyard does not (warnings)
 ``template``        the strict ``<% %>`` template language of job commands (no eval)
 ``asset``           an asset repository's files (azureml-assets layout), one model per file
 ``asset_kinds``     the kinds of an asset repository's files

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from envyard import plugins
 from envyard.spec.findings import Finding
 from envyard.spec.job import JobSpec, Prerequisite
+from envyard.spec.job_runtime import runtime_gaps
 from envyard.spec.template import Ref, TemplateError, references
 
 _SLOTS = {"dockerImage": "dockerimage", "data": "data", "output": "output", "script": "script"}
@@ -31,27 +32,12 @@ def check_job(job: JobSpec) -> list[Finding]:
         *_shell_in_values(job),
         *_near_misses(job),
         *_plugins(job),
+        *runtime_gaps(job),
     ]
 
 
-_RUNTIME = "com.microsoft.pai.runtimeplugin"
-
-
 def _plugins(job: JobSpec) -> Iterator[Finding]:
-    """A prerequisite's ``plugin`` names an installed prerequisite plugin (as rendering needs);
-    OpenPAI runtime plugins in ``extras`` other than ``cmd`` are not provided (a warning)."""
-    entries = job.extras.get(_RUNTIME)
-    for i, entry in enumerate(entries if isinstance(entries, list) else []):
-        plugin = entry.get("plugin") if isinstance(entry, dict) else None
-        if plugin != "cmd":
-            yield Finding(
-                ("extras", _RUNTIME, i, "plugin") if plugin else ("extras", _RUNTIME, i),
-                f"OpenPAI's runtime plugin '{plugin or '(no name)'}' is not provided by Envyard: "
-                "the job runs without it",
-                "Envyard runs the cmd runtime plugin (preCommands, postCommands); mount storage "
-                "and open ssh through the backend or the image instead",
-                severity="warning",
-            )
+    """A prerequisite's ``plugin`` names an installed prerequisite plugin (as rendering needs)."""
     named = [(i, p.name, p.plugin) for i, p in enumerate(job.prerequisites) if p.plugin]
     if not named:
         return
