@@ -6,7 +6,9 @@ Modules: :mod:`envyard.spec.template` (the strict ``<% %>`` language), :mod:`.sh
 variables), :mod:`.shellctx` (where a reference sits in shell text: quoting, reparsing,
 arithmetic), :mod:`.interface` (the plugin Protocol and fragments), :mod:`.graph`
 (``require`` order), :mod:`.kernel` (kernel activation), :mod:`.bootstrap` (a rendered task
-role), :mod:`.script` (the fixed parts and
-the checks of every bootstrap), :mod:`.render` (the bootstrap; deployments' pre/post commands).
+role), :mod:`.script` (the fixed parts and the checks of every bootstrap), :mod:`.units`
+(command items grouped into complete shell commands, as OpenPAI joins them), :mod:`.render`
+(the bootstrap; deployments' pre/post commands), :mod:`.runtime_plugins` (OpenPAI's
+``extras`` runtime ``cmd`` plugin as a prerequisite).
 Built-in plugins live in :mod:`.plugins` and are found through entry points like any other.
 """

@@ -2,7 +2,7 @@
 
 POSIX sh (the bootstrap is run with bash, but busybox ash runs it too, for tiny images).
 Blocks in ``helpers.sh`` are separated by blank lines; optional ones are copied into a script
-only when it calls them.
+only when it calls them. Command lines are grouped into complete commands by :mod:`.units`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 
+from envyard.errors import SpecError
 from envyard.prerequisites.interface import EVENTS, Fragment
 from envyard.prerequisites.kernel import KernelMode, KernelPlan, activation_line
+from envyard.prerequisites.units import units
 from envyard.spec.job import Prerequisite
 
 __all__ = ["ScriptParts", "assemble", "helpers_for"]
@@ -55,13 +57,41 @@ class ScriptParts:
     numeric: frozenset[str] = frozenset()  # env vars used as arithmetic or variable names
 
 
-def _function(name: str, lines: Sequence[str]) -> list[str]:
-    """A shell function running ``lines`` in order, returning the first failure's status."""
+def _function(
+    name: str, lines: Sequence[str], outside: frozenset[str], field: str, count: str = ""
+) -> list[str]:
+    """A shell function running ``lines`` joined with newlines (as OpenPAI runs them), returning
+    the status of the first complete command (a group of lines, :mod:`.units`) that fails.
+
+    ``field`` and ``count`` (how items are numbered) name the items in errors."""
     body = []
-    for line in lines:
-        body.append("    " + line)  # continuation lines as written: they may be inside quotes
+    first = 0
+    for unit in units(lines):
+        if len(unit) > 1:
+            span = f"items {first} to {first + len(unit) - 1}{count}"
+            _no_outside_values(unit, outside, field, span)
+        first += len(unit)
+        body.append("    " + "\n".join(unit))  # later lines as written: they may be in quotes
         body.append('    envyard_rc=$?; [ "$envyard_rc" -eq 0 ] || return "$envyard_rc"')
     return [f"{name}() {{", *(body or ["    :"]), "}"]
+
+
+def _no_outside_values(unit: Sequence[str], outside: frozenset[str], field: str, span: str) -> None:
+    """A value from outside the file is quoted for the item it is written in, rendered alone:
+    in a construct spread over items (a here-document read by a shell, ``... |`` then ``bash``)
+    that quoting may not hold, so such a value is refused there."""
+    text = "\n".join(unit)
+    used = sorted(env for env in outside if f"${{{env}}}" in text)
+    if used:
+        raise SpecError.at(
+            "<job>",
+            f"{span} form one shell command (items are joined with newlines, as OpenPAI runs "
+            f"them) and read a value from outside the file ({', '.join(used)}); its quoting "
+            "is decided for the item alone, so it is refused in a command spread over items",
+            field=field,
+            hint="write the construct as one item (a YAML block scalar, `- |`), or read the "
+            "value from its environment variable in the commands",
+        )
 
 
 def _header(parts: ScriptParts) -> list[str]:
@@ -153,27 +183,32 @@ def assemble(parts: ScriptParts) -> str:
     """The bootstrap text (see :mod:`envyard.prerequisites.render` for the order)."""
     q = shlex.quote
     out = _header(parts) + _secret_checks(parts)
+    outside = frozenset(parts.secrets) | frozenset(parts.values)
     calls: dict[str, list[str]] = {e: [] for e in EVENTS}
     starts: dict[int, list[str]] = {}
     for i, (pre, frags) in enumerate(parts.prerequisites, start=1):
         for j, frag in enumerate(frags, start=1):
-            fn = f"envyard_p{i}_{frag.event}_{j}"
+            event = frag.event
+            fn = f"envyard_p{i}_{event}_{j}"
             out.append(
-                f"# {pre.name}: {frag.label} on {frag.event}, failurePolicy {frag.failure_policy}"
+                f"# {pre.name}: {frag.label} on {event}, failurePolicy {frag.failure_policy}"
             )
-            out += _function(fn, frag.lines)
+            field = f"prerequisite '{pre.name}' {frag.label}.commands"
+            out += _function(fn, frag.lines, outside, field)
             call = f"envyard_step {frag.failure_policy} {q('prerequisite ' + pre.name)}"
-            call += f" {frag.event} {fn}"
+            call += f" {event} {fn}"
             if frag.event == "containerStart":
                 starts.setdefault(i, []).append(f"{call} || exit")
             elif frag.event == "kernelReady":
                 calls["kernelReady"].append(f"{call} || exit")
             else:
                 exit_call = call.replace("envyard_step", "envyard_exit_step", 1)
-                calls[frag.event].append(f'[ -z "${{envyard_reached_{i}-}}" ] || {exit_call}')
+                calls[event].append(f'[ -z "${{envyard_reached_{i}-}}" ] || {exit_call}')
+    field = f"taskRoles.{parts.role}.commands"
+    count = " (from 0, a deployment's preCommands first)"
     out += [
         f"# the commands of task role {parts.role}",
-        *_function("envyard_commands", parts.commands),
+        *_function("envyard_commands", parts.commands, outside, field, count),
         "",
     ]
     out += [*_finish(calls), ""]

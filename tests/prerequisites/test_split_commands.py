@@ -1,0 +1,177 @@
+"""A shell construct spread over ``commands`` items runs as OpenPAI runs it (the items joined
+with newlines); items that are complete commands still stop the job at the first failure."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from envyard.errors import SpecError
+from envyard.prerequisites.render import render_bootstrap
+from envyard.prerequisites.units import _bash_says_complete, units
+from envyard.spec.job import JobSpec
+
+
+def _job(commands: list[str], **more: object) -> JobSpec:
+    data = {"protocolVersion": 2, "name": "split", "taskRoles": {"w": {"commands": commands}}}
+    return JobSpec.model_validate(data | more)
+
+
+def _run(job: JobSpec, work: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    boot = render_bootstrap(job, "w")
+    (work / "boot.sh").write_text(boot.script, encoding="utf-8")
+    return subprocess.run(
+        ["bash", "boot.sh"], cwd=work, capture_output=True, text=True, timeout=60, check=False,
+        env={"PATH": os.environ["PATH"], "HOME": str(work), "LC_ALL": "C", **env},
+    )  # fmt: skip
+
+
+SPLIT = [  # (commands, environment, what OpenPAI's joined script prints)
+    (
+        ["cat > hello.py <<EOF", 'print("hello from heredoc")', "EOF", "python3 hello.py"],
+        {},
+        "hello from heredoc\n",
+    ),
+    (["echo one \\", "two"], {}, "one two\n"),
+    (["echo abc |", "tr a-z A-Z"], {}, "ABC\n"),
+    (["true &&", "echo and"], {}, "and\n"),
+    (["false ||", "echo or"], {}, "or\n"),
+    (['echo "a', 'b"'], {}, "a\nb\n"),
+    (["echo 'it", "is'"], {}, "it\nis\n"),
+    (['case "$X" in', "worker) echo w;;", "*) echo other;;", "esac"], {"X": "worker"}, "w\n"),
+    (["if true; then", "echo yes", "else", "echo no", "fi", "echo after"], {}, "yes\nafter\n"),
+    (["for i in 1 2", "do", 'echo "i=$i"', "done"], {}, "i=1\ni=2\n"),
+    (["n=0", "while [ $n -lt 2 ]; do", "n=$((n + 1)); echo $n", "done"], {}, "1\n2\n"),
+    (["{ echo a", "echo b; } | tr ab AB"], {}, "A\nB\n"),
+    (["greet()", "{", "echo hi $1", "}", "greet you"], {}, "hi you\n"),
+    (["x=$(echo sub", ")", "echo $x"], {}, "sub\n"),
+    (["python3 - <<'PY'", "import sys", "print(sys.version_info[0] >= 3)", "PY"], {}, "True\n"),
+    (["cat <<-EOF", "\tindented", "\tEOF"], {}, "indented\n"),
+]
+
+
+@pytest.mark.parametrize("case", range(len(SPLIT)))
+def test_a_construct_over_items_runs_as_openpai_runs_it(case: int, tmp_path: Path) -> None:
+    commands, env, expected = SPLIT[case]
+    done = _run(_job(commands), tmp_path, **env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == expected
+    assert "envyard_rc" not in done.stdout + done.stderr  # no check injected inside a construct
+    assert "syntax error" not in done.stderr
+
+
+def test_the_joined_lines_equal_openpais_script(tmp_path: Path) -> None:
+    """Every case above prints the same when its items, joined with newlines, run as a script."""
+    for commands, env, expected in SPLIT:
+        (tmp_path / "user.sh").write_text("\n".join(commands) + "\n", encoding="utf-8")
+        done = subprocess.run(
+            ["bash", "user.sh"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+            env={"PATH": os.environ["PATH"], **env}, check=False,
+        )  # fmt: skip
+        assert done.stdout == expected, commands
+
+
+@pytest.mark.parametrize(
+    "commands",
+    [
+        ["echo first", "false", "echo never"],
+        ["if true; then", "false", "fi", "echo never"],
+        ["cat <<EOF", "body", "EOF", "false", "echo never"],
+        ["echo a |", "grep -q zzz", "echo never"],
+        ["for i in 1", "do false; done", "echo never"],
+    ],
+)
+def test_the_first_failing_command_still_stops_the_job(commands: list[str], tmp_path: Path) -> None:
+    done = _run(_job(commands), tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "never" not in done.stdout
+
+
+def test_callback_commands_are_grouped_too(tmp_path: Path) -> None:
+    callbacks = [
+        {"event": "taskStarts", "commands": ["cat > note.txt <<EOF", "noted", "EOF"]},
+        {"event": "taskSucceeds", "commands": ["echo bye |", "tr a-z A-Z"]},
+    ]
+    job = JobSpec.model_validate(
+        {
+            "protocolVersion": 2,
+            "name": "split",
+            "prerequisites": [{"name": "prep", "type": "script", "callbacks": callbacks}],
+            "taskRoles": {"w": {"prerequisites": ["prep"], "commands": ["cat note.txt"]}},
+        }
+    )
+    done = _run(job, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "noted\nBYE\n"
+
+
+def test_in_file_values_in_a_split_construct(tmp_path: Path) -> None:
+    job = _job(["cat <<EOF", "epochs=<% $parameters.epochs %>", "EOF"], parameters={"epochs": 3})
+    done = _run(job, tmp_path)
+    assert (done.returncode, done.stdout) == (0, "epochs=3\n"), done.stderr
+
+
+@pytest.mark.parametrize(
+    "commands",
+    [
+        ["bash <<EOF", "echo <% $parameters.v %>", "EOF"],
+        ["echo <% $parameters.v %> |", "bash"],
+        ['echo "a', '<% $parameters.v %>"'],
+    ],
+)
+def test_an_outside_value_in_a_split_construct_is_refused(commands: list[str]) -> None:
+    """Its quoting is decided per item: spread over items it could become code (a here-document
+    read by bash), so it is refused with the items named, never rendered."""
+    job = _job(commands, parameters={"v": "x"})
+    with pytest.raises(SpecError) as info:
+        render_bootstrap(job, "w", outside=frozenset({"v"}))
+    text = str(info.value)
+    assert "taskRoles.w.commands: items 0 to " in text
+    assert "ENVYARD_PARAM_V" in text
+    assert "block scalar" in text
+
+
+def test_an_outside_value_in_one_item_construct_renders(tmp_path: Path) -> None:
+    job = _job(["bash <<EOF\necho <% $parameters.v %>\nEOF"], parameters={"v": "x"})
+    boot = render_bootstrap(job, "w", outside=frozenset({"v"}))
+    (tmp_path / "boot.sh").write_text(boot.script, encoding="utf-8")
+    env = {
+        "PATH": os.environ["PATH"],
+        "LC_ALL": "C",
+        **dict.fromkeys(boot.values, "$(touch pwned)"),
+    }
+    done = subprocess.run(
+        ["bash", "boot.sh"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    assert done.stdout == "$(touch pwned)\n", done.stderr
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_complete_commands_stay_one_unit_each_without_a_process() -> None:
+    plain = [
+        "echo a",
+        'echo "${HOME}" > out',
+        "awk '{print $1}' f | sort -u",
+        "if [ -d data ]; then rm -r data; fi",
+        'for f in *.txt; do wc -l "$f"; done',
+        "case $X in a) echo a;; esac",
+        "{ echo a; echo b; } > log",
+        "echo done; echo fi",
+        "python train.py --epochs 3 &",
+        "echo a \\ ",
+        "# a comment with an open quote: it's",
+    ]
+    before = _bash_says_complete.cache_info()
+    assert units(plain) == [[line] for line in plain]
+    after = _bash_says_complete.cache_info()
+    assert (after.hits, after.misses) == (before.hits, before.misses)
+
+
+def test_unsure_text_is_decided_by_bash() -> None:
+    # `$((1<<2))` looks like a here-document to the quoting lexer; bash -n says it is complete
+    assert units(["x=$((1<<2))", "echo $x"]) == [["x=$((1<<2))"], ["echo $x"]]
+    assert units(["f()", "{ :; }", "f"]) == [["f()", "{ :; }"], ["f"]]
+    assert units(["fi", "echo a"]) == [["fi"], ["echo a"]]  # an error as written, not joined
