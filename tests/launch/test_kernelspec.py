@@ -35,11 +35,12 @@ def test_conda_kernel_splits_python_conda_and_pip() -> None:
     assert spec is not None
     assert spec.name == "team_py310"
     assert spec.python == "3.10"
-    assert spec.conda == ("numpy=1.26",)
+    assert spec.conda == ("numpy=1.26", "pip")  # pip is a conda package, as conda reads it
     assert spec.pip == ("six",)
     assert spec.needs_conda
     doc = YAML(typ="safe").load(spec.environment_yml())
-    assert doc["dependencies"][:2] == ["python=3.10", "numpy=1.26"]
+    assert doc["dependencies"][:3] == ["python=3.10", "numpy=1.26", "pip"]
+    assert doc["dependencies"].count("pip") == 1
     assert doc["dependencies"][-1] == {"pip": ["six"]}
     assert doc["channels"] == ["conda-forge"]
 

@@ -14,6 +14,7 @@ from envyard.spec import Environment
 from envyard.testing.conda_channel import CondaChannel, isolated_conda_env
 from envyard.testing.plugin import unique_name
 from envyard.testing.pypi import PypiIndex
+from envyard.testing.wheels import wheel_filename
 
 
 def _environment(kernel: object, name: str = "demo") -> Environment:
@@ -147,16 +148,21 @@ def test_unknown_command_is_a_clear_error(pypi_index: PypiIndex, tiny: str, tmp_
 def test_conda_style_kernel_without_conda_packages_uses_uv_and_sets_variables(
     pypi_index: PypiIndex, tiny: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
+    if not (pypi_index.packages_dir / wheel_filename("pip", "24.0")).exists():
+        pypi_index.add_wheel("pip", "24.0")  # the conda `pip` line is pip's pip here
     kernel = {
         "name": "pyonly",
         "dependencies": ["python", "pip", {"pip": [f"{tiny}==4.5.6"]}],
         "variables": {"TRAIN_MODE": "fast"},
     }
     env = _environment(kernel)
-    code = f"import os, {tiny}; print({tiny}.__version__, os.environ['TRAIN_MODE'])"
+    code = (
+        f"import os, pip, sys, {tiny}; print({tiny}.__version__, os.environ['TRAIN_MODE'], "
+        "pip.__version__, pip.__file__.startswith(sys.prefix))"
+    )
     request = _request(env, ["python", "-c", code], tmp_path, pypi_index.isolated_env())
     assert launch(request) == 0
-    assert capfd.readouterr().out == "4.5.6 fast\n"
+    assert capfd.readouterr().out == "4.5.6 fast 24.0 True\n"
 
 
 def test_rebuild_picks_up_a_new_release_of_an_unpinned_requirement(

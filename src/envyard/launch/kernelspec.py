@@ -32,6 +32,9 @@ class KernelSpec:
     conda: tuple[str, ...]
     channels: tuple[str, ...]
     variables: tuple[tuple[str, str], ...] = ()
+    # the conda ``python`` line when it says more than a version: ``python>=3.8`` (the newest
+    # Python it allows), ``python=3.11.9=<build>`` (conda env export: that build)
+    python_spec: str | None = None
 
     @property
     def needs_conda(self) -> bool:
@@ -51,6 +54,8 @@ class KernelSpec:
             "channels": list(self.channels),
             "variables": [list(v) for v in self.variables],
         }
+        if self.python_spec is not None:  # absent otherwise: earlier kernels keep their hash
+            data["python_spec"] = self.python_spec
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -60,14 +65,18 @@ class KernelSpec:
 
     def environment_yml(self) -> str:
         """The kernel as a conda environment file (what ``conda env create -f`` reads)."""
+        from envyard.spec.environment import conda_name
         from envyard.yamlio import dump
 
         deps: list[object] = []
-        if self.python:
+        if self.python_spec:
+            deps.append(self.python_spec)
+        elif self.python:
             deps.append(f"python={self.python}")
         deps.extend(self.conda)
-        if self.pip:
-            deps.extend(["pip", {"pip": list(self.pip)}])
+        if self.pip:  # pip installs the pip section (conda kernels may list it already)
+            has_pip = any(conda_name(d) == "pip" for d in self.conda)
+            deps.extend([*([] if has_pip else ["pip"]), {"pip": list(self.pip)}])
         doc: dict[str, object] = {"name": self.name, "channels": list(self.channels)}
         doc["dependencies"] = deps
         if self.variables:
@@ -104,5 +113,6 @@ def kernel_spec(environment: Environment) -> KernelSpec | None:
             conda=tuple(kernel_conda_packages(kernel)),
             channels=tuple(kernel.channels),
             variables=tuple(sorted(kernel.variables.items())),
+            python_spec=kernel.python_constraint(),
         )
     return KernelSpec(name=kernel_name(environment), python=None, pip=pip, conda=(), channels=())

@@ -1,9 +1,10 @@
 """Lock a kernel: conda packages first (py-rattler), then pip ones (uv) against its Python.
 
 The Python the pip part is resolved for: the conda ``python`` package when the kernel's conda
-part locks one, else the kernel's ``python=X.Y``, else the Python running Envyard. A kernel
-whose only conda dependency is ``python=X.Y`` (plus ``pip:``) is a pip kernel on a local
-interpreter, as before locks existed.
+part locks one, else the X.Y of the kernel's ``python`` line (``python>=3.8``: the newest local
+interpreter it allows), else the Python running Envyard. A kernel whose conda part is only
+``python`` and ``pip`` (plus ``pip:``) is a pip kernel on a local interpreter, as before locks
+existed; its ``pip`` line is one of its pip requirements.
 """
 
 from __future__ import annotations
@@ -29,10 +30,14 @@ def spec_hash(spec: KernelSpec) -> str:
 
 
 def conda_specs(spec: KernelSpec) -> list[str]:
-    """The match specs solved for *spec* (``python X.Y*`` added when it names one)."""
+    """The match specs solved for *spec*: its ``python`` line as conda reads it
+    (``python>=3.8``: the newest allowed; ``python=3.11``: ``python 3.11.*``), then the rest."""
     if not spec.conda:
         return []
-    python = [f"python {spec.python}.*"] if spec.python else []
+    if spec.python_spec:
+        python = [_match_spec(spec.python_spec)]
+    else:
+        python = [f"python {spec.python}.*"] if spec.python else []
     return [*python, *(_match_spec(p) for p in spec.conda)]
 
 
@@ -60,6 +65,23 @@ def _python_of(packages: Sequence[CondaPackage]) -> str | None:
         if package.name == "python":
             return ".".join(package.version.split(".")[:2])
     return None
+
+
+def _local_python(spec: KernelSpec, env: Mapping[str, str]) -> str:
+    """The Python X.Y of a kernel without a conda ``python``: a local interpreter's.
+
+    ``python=3.11.9=<build>`` (an export) asks for 3.11 (its exact build comes from a conda
+    channel only, and a kernel whose conda part is python and pip is built on a local
+    interpreter); ``python>=3.8`` for the newest local interpreter it allows.
+    """
+    if spec.python:
+        return ".".join(spec.python.split(".")[:2])
+    if spec.python_spec:
+        from envyard.launch.interpreters import newest_interpreter
+
+        found = newest_interpreter(spec.python_spec, env)
+        return ".".join(found.version.split(".")[:2])
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
 def lock_kernel(
@@ -92,9 +114,8 @@ def lock_kernel(
             conda[platform] = solve_conda(
                 conda_specs(spec), channels, platform, env=values, kernel=spec.name
             )
-    running = f"{sys.version_info.major}.{sys.version_info.minor}"
     first = conda.get(chosen[0], ())
-    python = _python_of(first) or spec.python or running
+    python = _python_of(first) or _local_python(spec, values)
     pip: dict[str, tuple[PipPackage, ...]] = {}
     if spec.pip:
         pip = resolve_pip(

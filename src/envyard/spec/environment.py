@@ -15,7 +15,41 @@ from envyard.names import Name
 from envyard.spec.base import SchemaRef, SpecModel, Tags, Text, spec_error
 from envyard.spec.refs import parse_image_ref
 
-_PY_DEP = re.compile(r"^python\s*(?:=|==|>=|~=)\s*(\d+(?:\.\d+)*)")
+_NAME = re.compile(r"^\s*(?:[^\s:]+::)?([A-Za-z0-9_.+-]+)\s*(.*?)\s*$")  # [channel::]name rest
+# ``python=3.11``, ``python==3.11.9``, ``python 3.11.*`` (a version and nothing else)
+_PLAIN = re.compile(r"^(?:==?|\s*)(\d+(?:\.\d+)*)(?:\.\*)?$")
+# ``=1.2=build`` (conda env export) or ``=1.2`` and ``==1.2``, with an optional ``.*``
+_EXACT = re.compile(r"^(==?)\s*([0-9][^=<>!~,|\s]*)(?:[=\s]\s*([\w.*+-]+))?$")
+
+
+def conda_name(dependency: str) -> str:
+    """The package name of a conda dependency line (``conda-forge::numpy>=1`` -> numpy)."""
+    match = _NAME.match(dependency)
+    return match.group(1).lower() if match else dependency.strip().lower()
+
+
+def _rest(dependency: str) -> str:
+    match = _NAME.match(dependency)
+    return match.group(2) if match else ""
+
+
+def _pip_requirement(dependency: str) -> str | None:
+    """A conda ``pip`` line as the pip requirement meaning the same versions (None: no such
+    requirement, e.g. ``pip 24.*|25.*``)."""
+    rest = _rest(dependency)
+    if not rest:
+        return "pip"
+    exact = _EXACT.match(rest) or re.match(r"^()(\d[^=<>!~,|\s]*)(?:\s+([\w.*+-]+))?$", rest)
+    if exact:  # conda: `=V` is V.*, `==V`, `=V=build` and `V build` are V exactly
+        operator, version, build = exact.groups()
+        if version.endswith("*"):
+            version = version.rstrip(".*") + ".*"
+        elif operator == "=" and not build:
+            version += ".*"
+        return f"pip=={version}"
+    if re.fullmatch(r"(?:(?:[<>]=?|!=|~=|==)\s*\d[\w.*]*\s*,?\s*)+", rest):
+        return "pip" + rest.replace(" ", "")
+    return None
 
 
 class PipSection(SpecModel):
@@ -44,18 +78,54 @@ class CondaKernel(SpecModel):
     variables: dict[str, Text] = Field(default_factory=dict)
     prefix: str | None = Field(default=None, description="Ignored; written by conda export.")
 
+    @model_validator(mode="after")
+    def _pip_line_for_pip(self) -> CondaKernel:
+        """In a pip kernel the conda ``pip`` line is installed by pip: it must say it in pip's
+        terms."""
+        if kernel_conda_packages(self):
+            return self
+        for index, dependency in enumerate(self.dependencies):
+            is_pip = isinstance(dependency, str) and conda_name(dependency) == "pip"
+            if is_pip and _pip_requirement(str(dependency)) is None:
+                raise spec_error(
+                    f"'{dependency}' cannot be installed by pip: a kernel whose only conda "
+                    "packages are python and pip gets pip from the pip index",
+                    "write it as pip=24.0, pip>=23 or plain pip",
+                    field=["dependencies", index],
+                )
+        return self
+
     def pip_requirements(self) -> list[str]:
         return [r for d in self.dependencies if isinstance(d, PipSection) for r in d.pip]
 
     def conda_packages(self) -> list[str]:
-        return [d for d in self.dependencies if isinstance(d, str) and not d.startswith("pip")]
+        """Every conda dependency line (``pip``, ``pipx``... are conda packages too; only the
+        ``- pip: [...]`` section is pip's, as conda reads the file)."""
+        return [d for d in self.dependencies if isinstance(d, str)]
+
+    def python_dependency(self) -> str | None:
+        """The ``python...`` line, if the kernel has one."""
+        return next((d for d in self.conda_packages() if conda_name(d) == "python"), None)
 
     def python_version(self) -> str | None:
-        for dep in self.conda_packages():
-            match = _PY_DEP.match(dep)
-            if match:
-                return match.group(1)
-        return None
+        """The version the ``python`` line names (``python=3.11``, ``python=3.11.9=<build>``:
+        3.11, 3.11.9); None without one, or for a constraint (``python>=3.8``)."""
+        line = self.python_dependency()
+        rest = _rest(line) if line else ""
+        found = _PLAIN.match(rest) or _EXACT.match(rest)
+        if not found:
+            return None
+        version = found.group(2 if found.re is _EXACT else 1)
+        parts = version.rstrip(".*").split(".")
+        return ".".join(parts) if all(p.isdigit() for p in parts) else None
+
+    def python_constraint(self) -> str | None:
+        """The ``python`` line when it says more than a version (a range, or an exact build as
+        ``conda env export`` writes it): solved as written in a conda kernel."""
+        line = self.python_dependency()
+        if line is None or not _rest(line) or _PLAIN.match(_rest(line)):
+            return None
+        return line.strip()
 
 
 def _kernel_form(value: Any) -> str:
@@ -68,17 +138,30 @@ Kernel = Annotated[
 ]
 
 
+def _pip_line(kernel: CondaKernel) -> str | None:
+    return next((d for d in kernel.conda_packages() if conda_name(d) == "pip"), None)
+
+
 def kernel_pip_requirements(kernel: Kernel | None) -> list[str]:
+    """The pip requirements; in a pip kernel (conda part only python and pip) the conda
+    ``pip`` line is one of them (``pip=24.0=<build>`` -> ``pip==24.0``)."""
     if kernel is None:
         return []
-    return list(kernel) if isinstance(kernel, list) else kernel.pip_requirements()
+    if isinstance(kernel, list):
+        return list(kernel)
+    pip = _pip_line(kernel)
+    own = _pip_requirement(pip) if pip and not kernel_conda_packages(kernel) else None
+    return [*([own] if own else []), *kernel.pip_requirements()]
 
 
 def kernel_conda_packages(kernel: Kernel | None) -> list[str]:
-    """Conda-only packages (python itself and pip excluded)."""
+    """The conda packages solved besides python (whose line the kernel spec carries itself),
+    ``pip`` included; none when the conda part is only python and pip: that kernel is a pip
+    kernel on a local interpreter."""
     if not isinstance(kernel, CondaKernel):
         return []
-    return [p for p in kernel.conda_packages() if not _PY_DEP.match(p) and p != "python"]
+    found = [p for p in kernel.conda_packages() if conda_name(p) != "python"]
+    return found if any(conda_name(p) != "pip" for p in found) else []
 
 
 class Environment(SpecModel):

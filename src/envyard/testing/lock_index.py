@@ -1,7 +1,7 @@
 """Locking against a real index in tests: ``locking_index`` puts the packages the suite's
-example kernels name (``six`` 1.16.0 and 1.17.0, tiny stand-ins) on the session's pypiserver
-and points uv at it alone (no PyPI, no machine config), so creating an environment locks its
-kernel for real, offline. Use it as an autouse fixture in a folder's ``conftest.py``::
+example kernels name (``six`` 1.16.0 and 1.17.0, ``pip`` 24.0: tiny stand-ins) on the session's
+pypiserver and points uv at it alone (no PyPI, no machine config), so creating an environment
+locks its kernel for real, offline. Use it as an autouse fixture in a folder's ``conftest.py``::
 
     from envyard.testing.lock_index import locking_index
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["STAND_INS", "locking_env", "locking_index", "locking_sqlite_server"]
 
-STAND_INS = (("six", "1.16.0"), ("six", "1.17.0"))
+STAND_INS = (("six", "1.16.0"), ("six", "1.17.0"), ("pip", "24.0"))
 
 
 def locking_env(pypi_index: PypiIndex) -> dict[str, str]:
