@@ -104,3 +104,13 @@ def test_no_html_escaping() -> None:
     (ref,) = parse("<% $parameters.html %>")
     assert isinstance(ref, Ref)
     assert resolve(ref, scope) == Literal("<b>&amp;</b>")
+
+
+def test_mustaches_dotted_index_reads_a_list_item_or_a_numeric_key() -> None:
+    """OpenPAI renders with mustache, where ``.1`` is item 1 of a list (or the key ``1``)."""
+    scope = Scope(parameters={"nested": {"k": [10, 20], "1": "one"}}, secrets=None)
+    text = "<% $parameters.nested.k.1 %> <% $parameters.nested.1 %> <% $parameters.nested.k[0] %>"
+    values = [resolve(p, scope) for p in parse(text) if isinstance(p, Ref)]
+    assert [v.value for v in values if isinstance(v, Literal)] == ["20", "one", "10"]
+    with pytest.raises(TemplateError, match=re.escape("has 2 items, [5] does not exist")):
+        [resolve(p, scope) for p in parse("<% $parameters.nested.k.5 %>") if isinstance(p, Ref)]

@@ -41,8 +41,12 @@ __all__ = [
 
 SLOTS = ("data", "script", "output", "dockerImage")
 _OPEN, _CLOSE = "<%", "%>"
-_EXPR = re.compile(r"^(this|\$[A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_-]*|\[\d+\])*)$")
-_STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]")
+_EXPR = re.compile(
+    r"^(this|\$[A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_-]*|\.\d+|\[\d+\])*)$"
+)
+_STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\.(\d+)")
+"""A step: ``.key``, ``[N]``, or mustache's ``.N`` (OpenPAI renders with mustache: ``.1`` is
+item 1 of a list, or the key ``1`` of a mapping)."""
 
 
 class TemplateError(ValueError):
@@ -133,7 +137,7 @@ def parse(text: str) -> list[str | Ref]:
                 "$parameters.KEY, $secrets.KEY or $data.uri[N]; expressions are not evaluated)"
             )
         path = tuple(
-            m.group(1) if m.group(1) is not None else int(m.group(2))
+            m.group(1) if m.group(1) is not None else int(m.group(2) or m.group(3))
             for m in _STEP.finditer(match.group(2))
         )
         parts.append(Ref(match.group(1), path, f"<% {inner} %>", start, end + 2))
@@ -165,7 +169,11 @@ def value_env_name(prefix: str, path: tuple[str | int, ...]) -> str:
 def _walk(value: Any, path: tuple[str | int, ...], shown: str) -> Any:
     for i, step in enumerate(path):
         here = shown + "".join(f".{p}" if isinstance(p, str) else f"[{p}]" for p in path[:i])
-        if isinstance(step, int):
+        if isinstance(step, int) and isinstance(value, Mapping):
+            if str(step) not in value and step not in value:
+                raise MissingValueError(f"{here} has no '{step}'")
+            value = value[str(step)] if str(step) in value else value[step]
+        elif isinstance(step, int):
             if isinstance(value, str) and step == 0:
                 continue  # `uri[0]` of a single uri
             if not isinstance(value, list) or step >= len(value):
