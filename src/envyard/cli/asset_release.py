@@ -20,7 +20,11 @@ from envyard.cli.asset_options import asset_settings, resolve_options
     help="The assets repository (git).",
 )
 @click.option("--release-branch", "branch", default="release", show_default=True)
-@click.option("--dry-run", is_flag=True, help="Print the plan; change nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print the plan and run every check of a release (lookups included); change nothing.",
+)
 @click.option("--registry", metavar="URL", help="Publish released environments to this server.")
 @click.option("--token", envvar="ENVYARD_TOKEN", help="API token for --registry.")
 @click.option("--publish", is_flag=True, help="Publish to the local registry (ENVYARD_HOME).")
@@ -53,11 +57,10 @@ def release(
     online = bool(resolve["online"])
     plan = plan_release(source, branch, settings, git=git)
     click.echo(plan.render())
-    if dry_run:
-        click.echo("dry run: nothing changed")
-        return
     if not plan.has_changes:
-        click.echo("nothing to release (0 network requests)")
+        click.echo(
+            "dry run: nothing changed" if dry_run else "nothing to release (0 network requests)"
+        )
         return
     from envyard.assets.progress import progress_bar  # rich and httpx: only when releasing
     from envyard.assets.release.apply import apply_release
@@ -80,7 +83,14 @@ def release(
             publisher=publisher,
             on_asset=lambda r: advance(r.asset.name),
             allow_unresolved=allow_unresolved,
+            dry_run=dry_run,  # every check of the release, then stop before writing
         )
+    if dry_run:
+        for line in describe_entries(result.skipped):
+            click.echo(line)
+        click.echo(f"network requests: {result.requests}")
+        click.echo("dry run: nothing changed")
+        return
     click.echo(f"committed {result.commit} on '{branch}'; tags: {', '.join(result.tags) or '-'}")
     if result.published:
         click.echo(f"published: {', '.join(result.published)}")

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from envyard.assets.config import AssetSettings
+from envyard.assets.discovery.model import Asset
 from envyard.assets.pinning.lock import LockEntry, LockFile
 from envyard.assets.pinning.pin import PinResult, pin_assets
 from envyard.assets.release.git import Git, TreeEntry
@@ -32,6 +33,9 @@ STEPS = ("pin", "objects", "commit", "publish", "refs")
 
 
 class Publisher(Protocol):
+    def check(self, items: list[PlanItem]) -> None:
+        """Raise what :meth:`publish` would refuse, changing nothing (``--dry-run``)."""
+
     def publish(self, items: list[PlanItem], commit: str) -> list[str]:
         """Create the released environments; return the refs created (for rollback)."""
 
@@ -66,6 +70,12 @@ def _mode(path: Path) -> str:
 
 def _join(folder: str, name: str) -> str:
     return f"{folder}/{name}" if folder and folder != "." else name
+
+
+def _skipped(asset: Asset, entries: list[LockEntry]) -> list[LockEntry]:
+    """Skipped lock entries with their ``file`` relative to the repository (for the report)."""
+    folder = asset.rel(asset.dir)
+    return [e.model_copy(update={"file": _join(folder, e.file)}) for e in entries]
 
 
 def _released_blobs(
@@ -118,10 +128,7 @@ def _tree_changes(  # noqa: PLR0917 - internal step of apply_release
             continue
         asset = pin.asset
         lock = pin.lock(settings, version=item.version)
-        folder = asset.rel(asset.dir)
-        result.skipped += [
-            e.model_copy(update={"file": _join(folder, e.file)}) for e in lock.skipped
-        ]
+        result.skipped += _skipped(asset, lock.skipped)
         blobs = _released_blobs(item, pin, lock, settings.lock_file)
         plain = [f for f in item.files if asset.rel(f) not in blobs]
         for file, sha in zip(plain, git.hash_files(plain), strict=True):
@@ -151,10 +158,7 @@ def _latest_entries(
         depth = len(Path(values["image.dockerfile.path"] or "Dockerfile").parts)
         context = "/".join(rel.split("/")[:-depth])
         values["asset.repo.build_context.path"] = _join(folder, context)
-    for entry in pin.lock(settings, version=item.version).skipped:
-        result.skipped.append(
-            entry.model_copy(update={"file": _join(asset.rel(asset.dir), entry.file)})
-        )
+    result.skipped += _skipped(asset, pin.lock(settings, version=item.version).skipped)
     blobs: dict[str, bytes] = {}
     plain: list[tuple[str, Path]] = []
     for rel, path in item.layout_files.items():
@@ -226,10 +230,15 @@ def apply_release(
     on_step: Step | None = None,
     on_asset: Callable[[PinResult], None] | None = None,
     allow_unresolved: bool = False,
+    dry_run: bool = False,
 ) -> ReleaseResult:
     """Release ``plan`` atomically (see the module docs). A template tag left unresolved
     stops the release before anything is written, unless ``allow_unresolved``: then the
-    released copy keeps it (lock entry ``skipped``) and the next release pins it."""
+    released copy keeps it (lock entry ``skipped``) and the next release pins it.
+
+    ``dry_run``: every check of a release (the branch not checked out, the lookups and
+    unresolved tags, what the publisher would refuse, the ref names), then stop before the
+    first write; ``skipped`` and ``requests`` are filled as a release fills them."""
     step = on_step or (lambda _name: None)
     git = Git(plan.repo)
     result = ReleaseResult(plan)
@@ -247,6 +256,16 @@ def apply_release(
     pinned, result.requests = _pin(changing, settings, online, on_asset)
     if not allow_unresolved and (error := unresolved_error(pinned)) is not None:
         raise error
+    refs = [f"refs/heads/{plan.branch}"] + [f"refs/tags/{plan.tag_for(i)}" for i in changing]
+    if dry_run:
+        result.skipped = [
+            e for i in changing for e in _skipped(pinned[i.key].asset, pinned[i.key].skipped)
+        ]
+        if publisher is not None and changing:
+            publisher.check(changing)
+        for ref in refs:
+            git.check_ref(ref)
+        return result
     step("objects")
     changes = _tree_changes(git, plan.items, removed, changing, pinned, settings, result)
     tree = git.write_tree(plan.head, changes)
@@ -260,8 +279,8 @@ def apply_release(
         result.published = publisher.publish(changing, commit)
     step("refs")
     local = None if plan.upstream else plan.head  # from a remote's branch: created here
-    updates: list[tuple[str, str, str | None]] = [(f"refs/heads/{plan.branch}", commit, local)]
-    updates += [(f"refs/tags/{plan.tag_for(i)}", commit, None) for i in changing]
+    updates: list[tuple[str, str, str | None]] = [(refs[0], commit, local)]
+    updates += [(ref, commit, None) for ref in refs[1:]]
     try:
         git.update_refs(updates)
     except BaseException:

@@ -10,15 +10,17 @@ description.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
 from envyard.assets.config import AssetSettings
+from envyard.assets.discovery.model import Asset
 from envyard.assets.release.items import PlanItem
 from envyard.assets.release.latest import description_file
 from envyard.assets.tags.scan import substitute
 from envyard.assets.tags.spec import spec_tag_values
-from envyard.errors import ConflictError, EnvyardError, NotFoundError
+from envyard.errors import ConflictError, EnvyardError, NotFoundError, SpecError
 from envyard.spec.environment import Environment
 
 if TYPE_CHECKING:
@@ -38,6 +40,7 @@ def environment_for(
     )
     spec = asset.spec_data
     file = asset.spec_doc.file if asset.spec_doc else "spec.yaml"
+    _check_delete_on(asset)
     described = description_file(asset)
     if described is not None and described.is_file():  # what the release puts in the spec
         description = described.read_text(encoding="utf-8")
@@ -62,6 +65,32 @@ def environment_for(
     )
 
 
+def _check_delete_on(asset: Asset) -> None:
+    """A ``DeleteOn`` tag that is not a date is refused at its place in the spec (the
+    registry would refuse it later, unlocated, after the other environments were created)."""
+    tags = asset.spec_data.get("tags")
+    value = tags.get("DeleteOn") if isinstance(tags, dict) else None
+    if value in (None, "") or isinstance(value, dt.date):
+        return
+    try:
+        dt.date.fromisoformat(str(value))
+    except ValueError:
+        diag = asset.diag(
+            ("tags", "DeleteOn"),
+            f"'{value}' is not a date",
+            doc=asset.spec_doc,
+            hint="write YYYY-MM-DD, as envyard asset deprecate does",
+        )
+        raise SpecError([diag]) from None
+
+
+def _exists(ref: str, message: str) -> ConflictError:
+    return ConflictError(
+        f"cannot publish {ref}: {message}",
+        hint="that version is in the registry already; bump the version",
+    )
+
+
 class RegistryPublisher:
     """Creates ``name@version`` per released environment; deletes them again on rollback."""
 
@@ -71,6 +100,21 @@ class RegistryPublisher:
         self.repo_url = repo_url
         self.warnings: list[str] = []
         """What a user should know about the registry after publishing (printed by the CLI)."""
+
+    def check(self, items: list[PlanItem]) -> None:
+        """What :meth:`publish` would refuse, found without writing (``release --dry-run``):
+        an environment that cannot be built from its spec, a version that exists already."""
+        envs = self.client.environments
+        for item in items:
+            if item.type != "environment":
+                continue
+            env = environment_for(item, self.settings, "", self.repo_url)
+            ref = f"{env.name}@{env.version}"
+            try:
+                envs.get(ref)
+            except NotFoundError:
+                continue
+            raise _exists(ref, f"{ref} already exists; versions are immutable")
 
     def publish(self, items: list[PlanItem], commit: str) -> list[str]:
         created: list[str] = []
@@ -90,10 +134,7 @@ class RegistryPublisher:
                 try:
                     envs.update(env.name, env) if exists else envs.create(env)
                 except ConflictError as exc:
-                    raise ConflictError(
-                        f"cannot publish {ref}: {exc.message}",
-                        hint="that version is in the registry already; bump the version",
-                    ) from None
+                    raise _exists(ref, exc.message) from None
                 created.append(ref)
                 self._deprecate(env, ref)
         except BaseException:
