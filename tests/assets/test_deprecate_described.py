@@ -116,3 +116,17 @@ def test_the_published_replacement_comes_from_the_description_file(
     assert record.state == "deprecated"
     assert record.description.startswith("DEPRECATED: Please use new-debian11 instead.")
     assert record.replaced_by is not None and record.replaced_by.startswith("new-debian11")
+
+
+def test_cli_dry_run_shows_both_files_and_writes_neither(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / ".git").mkdir()
+    folder = _model(tmp_path)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    argv = ["asset", "deprecate", "demo-model", "--replacement", "demo-model-2"]
+    assert run([*argv, "--delete-on", "2027-01-31", "--repo", str(tmp_path), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "  DeleteOn: '2027-01-31'\n" in out
+    assert f"--- {folder / 'description.md'}\n{_NOTICE}\r\n\r\nA model for tests." in out
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before

@@ -16,6 +16,7 @@ exact ``name@version`` references keep resolving.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
@@ -122,16 +123,19 @@ def deprecated_spec(text: str, file: str, notice: str | None, date: dt.date) -> 
     new["tags"]["DeleteOn"] = date.isoformat()
     old = data.get("description")
     body = _OLD_NOTICE.sub("", str(old or ""))
-    block = notice is not None and _block_scalar(doc.node, "description") and body.strip()
-    if notice is not None and not block:
-        new["description"] = f"{notice} {body}".strip() if body.strip() else notice
-    out = patch_text(doc, new)
-    if block and notice is not None:
-        out = _prefix_block(out, file, notice)
+    if notice is not None and _block_scalar(doc.node, "description") and body.strip():
         value = str(old)
         rest = value.lstrip("\n")
         new["description"] = value[: len(value) - len(rest)] + _in_front(rest, notice)
-    out = _quote_plain(out, file, "tags", "DeleteOn")
+        unchanged = {**new, "description": old}
+        out = _quote_plain(patch_text(doc, unchanged), file, "tags", "DeleteOn")
+        with contextlib.suppress(ValueError, IndexError):  # a layout the edit does not know
+            out = _prefix_block(out, file, notice)
+            if parse_yaml(out, file).data == new:
+                return out
+    if notice is not None:  # written as a one-line scalar (also when the block edit failed)
+        new["description"] = f"{notice} {body}".strip() if body.strip() else notice
+    out = _quote_plain(patch_text(doc, new), file, "tags", "DeleteOn")
     if parse_yaml(out, file).data != new:
         raise SpecError.at(
             file,
