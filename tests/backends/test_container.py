@@ -196,3 +196,36 @@ def test_exited_containers_are_removed_and_their_logs_kept(
         time.sleep(0.5)
     assert _left(unfollowed.run_id) == []
     assert "worker[0] released" in backend.attach(first.to_dict()).logs()
+
+
+def test_local_data_is_mounted_read_only_at_its_path(
+    tmp_path: Path, podman_image: str, handles: list[ContainerHandle]
+) -> None:
+    """A data prerequisite's local folder is read inside the container (before, only the
+    bootstrap and the work folder were mounted: `cp: can't stat` and a failed run)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a.txt").write_text("local data\n", encoding="utf-8")
+    sub = submission(
+        tmp_path,
+        f"""
+        protocolVersion: 2
+        name: local-data
+        prerequisites:
+          - {{name: image, type: dockerimage, uri: "{IMAGE}"}}
+          - {{name: ds, type: data, plugin: data, uri: [data]}}
+        taskRoles:
+          w:
+            dockerImage: image
+            prerequisites: [ds]
+            commands: ['cat "$ENVYARD_DATA_DS/data/a.txt"', 'touch {data}/written || echo read-only']
+        """,
+    )
+    assert sub.roles["w"].host_paths == (str(data),)
+    handle = ContainerBackend().submit(sub)
+    handles.append(handle)
+    status = handle.wait(timeout=120)
+    logs = handle.logs()
+    assert status.state == "succeeded", logs
+    assert "w[0] local data" in logs and "w[0] read-only" in logs, logs
+    assert not (data / "written").exists()

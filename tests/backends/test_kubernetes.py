@@ -214,3 +214,22 @@ def test_job_render_prints_manifests_that_carry_the_lock(
     assert job["metadata"]["annotations"]["envyard.dev/lock-hash"].startswith("sha256:")
     checked = validate(tmp_path, manifests)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_a_job_that_reads_this_machines_files_is_refused(tmp_path: Path) -> None:
+    """A local data folder exists on this machine only: refused before anything is created."""
+    (tmp_path / "data").mkdir()
+    sub = submission(
+        tmp_path,
+        """
+        protocolVersion: 2
+        name: local-data
+        prerequisites:
+          - {name: ds, type: data, plugin: data, uri: [data]}
+        taskRoles:
+          w: {dockerImage: "busybox:1", prerequisites: [ds], commands: [ls]}
+        """,
+    )
+    plan = type("Plan", (), {"roles": sub.roles})()
+    with pytest.raises(ConfigError, match=r"task role 'w' reads .*/data from this machine"):
+        KubernetesBackend({"namespace": "ml"}).preflight(plan)

@@ -233,6 +233,8 @@ class ContainerBackend:
             ]
             argv += ["--volume", f"{run_dir / (instance.role + '.sh')}:/envyard/bootstrap.sh:ro"]
             argv += ["--volume", f"{work}:/envyard/work", "--workdir", "/envyard/work"]
+            for path in boot.host_paths:  # local data and repositories, at the same path
+                argv += ["--volume", f"{path}:{path}:ro"]
             if instance.role in pins:  # the bootstrap installs the lock, not the kernel's list
                 argv += ["--volume", f"{pins[instance.role]}:{PINS_IN_CONTAINER}:ro"]
                 argv += ["--env", f"ENVYARD_KERNEL_REQUIREMENTS={PINS_IN_CONTAINER}"]

@@ -126,7 +126,14 @@ class KubernetesBackend:
     def manifests(self, submission: Submission, *, reveal_secrets: bool = False) -> list[Any]:
         return render_manifests(submission, namespace=self.namespace, reveal_secrets=reveal_secrets)
 
-    def preflight(self, _plan: object) -> None:
+    def preflight(self, plan: Any) -> None:
+        for name, boot in getattr(plan, "roles", {}).items():
+            if boot.host_paths:
+                raise ConfigError(
+                    f"task role '{name}' reads {boot.host_paths[0]} from this machine, which "
+                    "its pods cannot see",
+                    hint="give the prerequisite an http(s) uri, or put the files in the image",
+                )
         _client(self.settings)
 
     def submit(self, submission: Submission) -> KubernetesHandle:

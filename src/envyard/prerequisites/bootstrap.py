@@ -30,3 +30,5 @@ class Bootstrap:
     secrets: Mapping[str, str] = field(default_factory=dict)  # env var -> secret key
     values: Mapping[str, str] = field(default_factory=dict)  # env var -> outside value
     warnings: tuple[Diagnostic, ...] = ()  # references left as written
+    host_paths: tuple[str, ...] = ()
+    """Paths of this machine the prerequisites read when they run (local data, repositories)."""

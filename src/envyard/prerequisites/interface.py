@@ -24,7 +24,7 @@ into its runtime_env).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
@@ -66,7 +66,9 @@ class RenderContext:
     ``render(text, field)`` substitutes ``<% %>`` references in ``text`` (``field`` is the path
     shown in errors, e.g. ``callbacks[0].commands[1]``) and returns shell-safe text.
     ``quote(value)`` quotes a plain value as one shell word. ``base_dir`` is the job file's
-    folder (relative local paths are confined to it).
+    folder (relative local paths are confined to it). ``reads(path)`` declares a path of this
+    machine the prerequisite reads when it runs (a local data folder, a local repository): a
+    container backend mounts it read-only, a backend whose hosts cannot see it refuses the job.
     """
 
     job_name: str
@@ -74,6 +76,7 @@ class RenderContext:
     base_dir: Path
     render: Callable[[str, str], str]
     quote: Callable[[str], str]
+    reads: Callable[[Path], None] = field(default=lambda _path: None)
 
 
 class PrerequisitePlugin(Protocol):

@@ -124,6 +124,7 @@ class _Renderer:
         self.numeric: set[str] = set()
         self.index = {p.name: i for i, p in reversed(list(enumerate(job.prerequisites)))}
         self.runtime: dict[str, RuntimePrerequisite] = {}  # extras' runtime cmd plugins
+        self.host_paths: dict[str, None] = {}  # paths of this machine read at run time
 
     def where(self, path: Path_) -> Diagnostic:
         from envyard.spec.diagnose import format_path
@@ -220,7 +221,12 @@ class _Renderer:
                 path = runtime.path_of(_split(sub))
             return self.render_text(text, scope, path, self.pre_path(pre, sub)[1])
 
-        return RenderContext(self.job.name, self.role_name, base_dir, render, shlex.quote)
+        def reads(path: Path) -> None:
+            self.host_paths[str(path)] = None
+
+        return RenderContext(
+            self.job.name, self.role_name, base_dir, render, shlex.quote, reads=reads
+        )
 
 
 def format_path(path: Path_) -> str:
@@ -333,4 +339,5 @@ def render_bootstrap(
         secrets=dict(sorted(r.secrets.items())),
         values=dict(sorted(r.values.items())),
         warnings=tuple(r.warnings),
+        host_paths=tuple(r.host_paths),
     )

@@ -92,4 +92,5 @@ class DataPlugin:
             )
         path = Path(unquote(parts.path) if parts.scheme == "file" else source)
         path = confined_local_path(prerequisite, source, path, context.base_dir)
+        context.reads(path)
         return context.quote(str(path)), path.name or "data"

@@ -41,7 +41,9 @@ class GitPlugin:
         if not _REMOTE.match(source):
             is_url = source[: len("file://")].lower() == "file://"
             local = Path(source[len("file://") :] if is_url else source)
-            source = str(confined_local_path(prerequisite, source, local, context.base_dir))
+            confined = confined_local_path(prerequisite, source, local, context.base_dir)
+            context.reads(confined)
+            source = str(confined)
         ref = param(prerequisite, "ref", str)
         depth = param(prerequisite, "depth", int)
         if ref is not None and ref.startswith("-"):
