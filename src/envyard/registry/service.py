@@ -10,7 +10,8 @@ Rules:
   version) and hide archived ones unless ``state="archived"`` is asked for.
 - Lifecycle: ``active -> deprecated (replaced_by, delete_on) -> archived``. Acting on ``name``
   changes every version not yet in the target state; ``name@version`` changes that one.
-  An environment whose versions are all archived cannot be updated.
+  An environment whose versions are all archived cannot be updated. What another version
+  names as ``replaced_by`` cannot be deleted (409, naming those versions).
 - Environment versions are locked when they are made (``create``, ``update``, ``relock``):
   the kernel is resolved to exact packages before the write and stored with the version
   (:mod:`.locks`); a version's lock never changes, ``relock`` makes a new version.
@@ -267,15 +268,20 @@ class RegistryService(LockReads):
             return w.touched(session, self.kind, item, targets, by)
 
     def delete(self, ref: str, *, if_match: str | None = None) -> None:
-        """Remove ``name@version``, or every version of ``name``. This cannot be undone."""
+        """Remove ``name@version``, or every version of ``name``. This cannot be undone.
+
+        Refused (409) while another version names it as ``replaced_by`` (which must exist)."""
         parsed = parse_ref(ref)
         with self.db.write() as session:
             item = q.find_item(session, self.kind, parsed.name, lock=True)
             w.check_etag(item, if_match)
             if parsed.version is None:
+                w.check_not_replacement(session, self.kind, item, None, removes_item=True)
                 session.delete(item)
                 return
             version = q.find_version(session, self.kind, item, parsed.version)
+            last = len(q.all_versions(session, item)) == 1
+            w.check_not_replacement(session, self.kind, item, parsed.version, removes_item=last)
             session.delete(version)
             session.flush()
             rest = q.all_versions(session, item)

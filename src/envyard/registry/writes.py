@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from envyard.errors import ConflictError, SpecError
@@ -158,6 +159,36 @@ def add_version(
     item.current_version_id = version.id
     session.flush()
     return version
+
+
+def check_not_replacement(
+    session: Session, kind: Kind, item: Item, version: str | None, removes_item: bool
+) -> None:
+    """Refuse to delete what other versions name as their ``replaced_by`` (it must exist):
+    ``name@version``, or ``name`` itself when the delete removes the name."""
+    exact = [f"{item.name}@{version}"] if version else []
+    named: ColumnElement[bool] = Version.replaced_by.in_(exact)
+    if removes_item:
+        named = or_(
+            named,
+            Version.replaced_by == item.name,
+            Version.replaced_by.startswith(f"{item.name}@", autoescape=True),
+        )
+    rows = session.execute(
+        select(Item.name, Version.version, Version.item_id)
+        .join(Item, Item.id == Version.item_id)
+        .where(Item.kind == kind.name, named)
+        .order_by(Item.name, Version.seq)
+    ).all()
+    pointing = [f"{n}@{v}" for n, v, owner in rows if not (removes_item and owner == item.id)]
+    if pointing:
+        what = f"{item.name}@{version}" if version else item.name
+        raise ConflictError(
+            f"{what} is the replacement (replaced_by) of {', '.join(pointing)}; "
+            "deleting it would leave them pointing at nothing",
+            hint="delete those versions first, or deprecate them again with another "
+            f"--replaced-by (archived ones can only be deleted), then delete {what}",
+        )
 
 
 def targets_of(
