@@ -117,8 +117,11 @@ def check_updatable(kind: Kind, name: str, history: Sequence[Version], checked: 
 
 
 def next_version(history: Sequence[Version]) -> str:
+    """One more than the highest numeric version (``five@5`` -> 6, whatever order they were
+    made in); a name with no numeric version counts its versions (``1.0.0`` -> 2)."""
     taken = {v.version for v in history}
-    number = max(v.seq for v in history) + 1
+    numbers = [int(v) for v in taken if v.isascii() and v.isdigit()]
+    number = max(numbers, default=len(history)) + 1
     while str(number) in taken:
         number += 1
     return str(number)
