@@ -7,6 +7,7 @@ only when it calls them. Command lines are grouped into complete commands by :mo
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -94,6 +95,15 @@ def _no_outside_values(unit: Sequence[str], outside: frozenset[str], field: str,
         )
 
 
+def _openpai_success(pre: Prerequisite, frag: Fragment) -> bool:
+    """An ``onSuccess`` fragment of a callback written as OpenPAI's ``taskSucceeds``."""
+    found = re.fullmatch(r"callbacks\[(\d+)\]", frag.label)
+    if frag.event != "onSuccess" or found is None or int(found[1]) >= len(pre.callbacks):
+        return False
+    callback = pre.callbacks[int(found[1])]
+    return callback.event == "onSuccess" and callback.reverse_order
+
+
 def _header(parts: ScriptParts) -> list[str]:
     q = shlex.quote
     names = ", ".join(p.name for p, _ in parts.prerequisites) or "none"
@@ -148,6 +158,11 @@ def _secret_checks(parts: ScriptParts) -> list[str]:
 
 
 def _finish(calls: Mapping[str, list[str]]) -> list[str]:
+    success = calls["onSuccess"] + (
+        ["# OpenPAI's taskSucceeds: prerequisites in reverse start order", *calls["taskSucceeds"]]
+        if calls["taskSucceeds"]
+        else []
+    )
     return [
         "envyard_finish() {",
         "    envyard_status=$?",
@@ -161,7 +176,7 @@ def _finish(calls: Mapping[str, list[str]]) -> list[str]:
         "        envyard_status=1",
         "    fi",
         '    if [ "$envyard_status" -eq 0 ]; then',
-        *["        " + c for c in calls["onSuccess"] or [":"]],
+        *["        " + c for c in success or [":"]],
         "    else",
         *["        " + c for c in calls["onFailure"] or [":"]],
         "    fi",
@@ -184,11 +199,12 @@ def assemble(parts: ScriptParts) -> str:
     q = shlex.quote
     out = _header(parts) + _secret_checks(parts)
     outside = frozenset(parts.secrets) | frozenset(parts.values)
-    calls: dict[str, list[str]] = {e: [] for e in EVENTS}
+    calls: dict[str, list[str]] = {e: [] for e in (*EVENTS, "taskSucceeds")}
     starts: dict[int, list[str]] = {}
+    succeeds: list[tuple[int, str]] = []
     for i, (pre, frags) in enumerate(parts.prerequisites, start=1):
         for j, frag in enumerate(frags, start=1):
-            event = frag.event
+            event: str = "taskSucceeds" if _openpai_success(pre, frag) else frag.event
             fn = f"envyard_p{i}_{event}_{j}"
             out.append(
                 f"# {pre.name}: {frag.label} on {event}, failurePolicy {frag.failure_policy}"
@@ -203,7 +219,14 @@ def assemble(parts: ScriptParts) -> str:
                 calls["kernelReady"].append(f"{call} || exit")
             else:
                 exit_call = call.replace("envyard_step", "envyard_exit_step", 1)
-                calls[event].append(f'[ -z "${{envyard_reached_{i}-}}" ] || {exit_call}')
+                guarded = f'[ -z "${{envyard_reached_{i}-}}" ] || {exit_call}'
+                if event == "taskSucceeds":
+                    succeeds.append((i, guarded))
+                else:
+                    calls[event].append(guarded)
+    # OpenPAI runs one post script per prerequisite (its taskSucceeds commands in written
+    # order), the scripts in reverse prerequisite order: a stable sort, last prerequisite first
+    calls["taskSucceeds"] = [call for _, call in sorted(succeeds, key=lambda s: -s[0])]
     field = f"taskRoles.{parts.role}.commands"
     count = " (from 0, a deployment's preCommands first)"
     out += [

@@ -9,15 +9,28 @@ Cross-references (names, ``require`` cycles, parameters) are checked in ``jobche
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import (
+    Field,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
 from envyard.names import NAME_HINT, is_name
 from envyard.spec.base import OpenSpecModel, SchemaRef, SpecModel, Text, spec_error
 
 Event = Literal["containerStart", "containerExit", "onSuccess", "onFailure"]
 EVENT_ALIASES: dict[str, str] = {"taskStarts": "containerStart", "taskSucceeds": "onSuccess"}
+# OpenPAI runs these in reverse prerequisite order (openpai-runtime's initializer inserts each
+# prerequisite's post script first); Envyard's own onSuccess runs in start order.
+REVERSED_ALIASES = frozenset({"taskSucceeds"})
 FailurePolicy = Literal["fail", "ignore"]
 _JOB_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -41,10 +54,30 @@ class Callback(SpecModel):
         default=None, description="Overrides the prerequisite's policy for this callback."
     )
 
+    _spelling: str | None = PrivateAttr(default=None)  # the OpenPAI alias written, if any
+
     @field_validator("event", mode="before")
     @classmethod
     def _alias(cls, value: Any) -> Any:
         return EVENT_ALIASES.get(value, value) if isinstance(value, str) else value
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_spelling(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        callback = handler(data)
+        written = data.get("event") if isinstance(data, Mapping) else None
+        if isinstance(written, str) and written in EVENT_ALIASES:
+            callback._spelling = written
+        return callback
+
+    @field_serializer("event", mode="wrap")
+    def _written_event(self, event: str, handler: SerializerFunctionWrapHandler) -> str:
+        return self._spelling or str(handler(event))  # an exported spec keeps OpenPAI's spelling
+
+    @property
+    def reverse_order(self) -> bool:
+        """OpenPAI's ``taskSucceeds``: run in reverse start order of the prerequisites."""
+        return self._spelling in REVERSED_ALIASES
 
 
 class Prerequisite(OpenSpecModel):

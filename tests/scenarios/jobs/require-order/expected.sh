@@ -78,8 +78,8 @@ envyard_p1_containerExit_2() {
     echo "exit tools"
     envyard_rc=$?; [ "$envyard_rc" -eq 0 ] || return "$envyard_rc"
 }
-# tools: callbacks[2] on onSuccess, failurePolicy fail
-envyard_p1_onSuccess_3() {
+# tools: callbacks[2] on taskSucceeds, failurePolicy fail
+envyard_p1_taskSucceeds_3() {
     echo "success tools"
     envyard_rc=$?; [ "$envyard_rc" -eq 0 ] || return "$envyard_rc"
 }
@@ -136,9 +136,10 @@ envyard_finish() {
         envyard_status=1
     fi
     if [ "$envyard_status" -eq 0 ]; then
-        [ -z "${envyard_reached_1-}" ] || envyard_exit_step fail 'prerequisite tools' onSuccess envyard_p1_onSuccess_3
         [ -z "${envyard_reached_2-}" ] || envyard_exit_step fail 'prerequisite data' onSuccess envyard_p2_onSuccess_3
         [ -z "${envyard_reached_3-}" ] || envyard_exit_step fail 'prerequisite model' onSuccess envyard_p3_onSuccess_3
+        # OpenPAI's taskSucceeds: prerequisites in reverse start order
+        [ -z "${envyard_reached_1-}" ] || envyard_exit_step fail 'prerequisite tools' taskSucceeds envyard_p1_taskSucceeds_3
     else
         [ -z "${envyard_reached_3-}" ] || envyard_exit_step fail 'prerequisite model' onFailure envyard_p3_onFailure_4
     fi
