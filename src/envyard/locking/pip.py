@@ -4,8 +4,10 @@ The requirement lines are written to a requirements file as they are, so the pip
 requirements file may hold (``--index-url``, ``--extra-index-url``, ``--find-links``,
 ``--no-index``...) apply as pip applies them; relative ``--find-links`` paths are taken from
 the working directory. ``-r``, ``-c`` and ``-e`` lines are refused: they would make the
-resolver (possibly a server) read other files. uv resolves once per platform
-(``--python-platform``) for the kernel's Python X.Y; interpreters are never downloaded.
+resolver (possibly a server) read other files. A line that is not a requirement is named before
+uv runs, and uv's messages name the kernel's pip lines, not the temporary file. uv resolves
+once per platform (``--python-platform``) for the kernel's Python X.Y; interpreters are never
+downloaded.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from envyard.locking.config import PLATFORMS
 if TYPE_CHECKING:  # pydantic models: imported while uv resolves (see resolve_pip)
     from envyard.locking.model import Artifact, PipPackage
 
-__all__ = ["find_links", "index_sources", "pylock_text", "resolve_pip"]
+__all__ = ["find_links", "index_sources", "pylock_text", "requirement_problem", "resolve_pip"]
 
 _OPTION = re.compile(
     r"^\s*(--index-url|-i|--extra-index-url|--find-links|-f|--no-index)(?:[\s=]+(\S+))?"
@@ -56,6 +58,36 @@ def _refuse_file_options(lines: Sequence[str], kernel: str) -> None:
                 "a kernel lists its requirements itself",
                 field=f"kernel.pip[{number - 1}]",
                 hint="put the requirements of that file in the kernel's list",
+            )
+
+
+_NAMED = re.compile(r"^[A-Za-z0-9]")  # a requirement by name (not an option, path or URL)
+
+
+def requirement_problem(line: str) -> str | None:
+    """Why pip could not read *line* as a requirement by name (None: it can, or the line is an
+    option, a path or a URL, which pip reads in other ways)."""
+    text = line.split(" #", 1)[0].split(" --", 1)[0].strip()
+    archive = text.endswith((".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2"))
+    if not text or not _NAMED.match(text) or "://" in text or "/" in text or archive:
+        return None
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        Requirement(text)
+    except InvalidRequirement as exc:
+        return str(exc).splitlines()[0]
+    return None
+
+
+def _check_lines(lines: Sequence[str], kernel: str) -> None:
+    for number, line in enumerate(lines, 1):
+        problem = requirement_problem(line)
+        if problem:
+            raise ResolveError(
+                f"kernel '{kernel}': pip line {number} '{line.strip()}' is not a requirement: "
+                f"{problem}",
+                hint="write it as pip would read it, e.g. six==1.16.0",
             )
 
 
@@ -153,6 +185,16 @@ def _explain(output: str) -> str:
     return " ".join(useful[:6])[:800] or "uv gave no reason"
 
 
+def _unnamed(text: str, source: Path) -> str:
+    """uv's message without the temporary file's name (absolute or relative to the working
+    directory): ``requirements.in:2:1`` is the kernel's pip line 2."""
+    name = re.escape(f"{source.parent.name}/{source.name}")
+    where = re.compile(r"`?[^\s`]*" + name + r"(?::(\d+)(?::\d+)?)?`?")
+    return where.sub(
+        lambda m: f"pip line {m.group(1)}" if m.group(1) else "the kernel's pip lines", text
+    )
+
+
 def resolve_pip(
     requirements: Sequence[str],
     *,
@@ -166,6 +208,7 @@ def resolve_pip(
     from envyard.launch.uvtool import uv_binary
 
     _refuse_file_options(requirements, kernel)
+    _check_lines(requirements, kernel)
     lines = [_absolute_find_links(line.strip(), cwd) for line in requirements if line.strip()]
     with tempfile.TemporaryDirectory(prefix="envyard-lock-") as tmp:
         source = Path(tmp) / "requirements.in"
@@ -193,7 +236,8 @@ def resolve_pip(
                 if proc.returncode != 0:
                     raise ResolveError(
                         f"kernel '{kernel}': the pip requirements cannot be locked for "
-                        f"{platform} (Python {python}): {_explain(stderr + stdout)}",
+                        f"{platform} (Python {python}): "
+                        + _unnamed(_explain(stderr + stdout), source),
                         hint="fix the requirement named above (or the kernel's index options) "
                         "and try again",
                     )

@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from envyard.errors import Diagnostic, SpecError
+from envyard.locking.pip import requirement_problem
 from envyard.spec.diagnose import diagnostics_from
 from envyard.spec.environment import CondaKernel
 from envyard.spec.loader import read_document
@@ -45,7 +46,6 @@ _FILE_OPTION = re.compile(
     r"^\s*(-r|--requirement|-c|--constraint|-e|--editable)(?:\s*=\s*|\s+)(.+?)\s*$"
 )
 _FIND_LINKS = re.compile(r"^\s*(?:--find-links|-f)(?:\s*=\s*|\s+)(\S+)\s*$")
-_NAMED = re.compile(r"^[A-Za-z0-9]")  # a requirement by name (not an option, path or URL)
 _MAX_DEPTH = 10  # -r nesting (pip has no limit; a cycle must end)
 
 Warn = Callable[[Diagnostic], None]
@@ -95,19 +95,13 @@ class _PipReader:
         links = _FIND_LINKS.match(line)
         if links and "://" not in links.group(1) and not Path(links.group(1)).is_absolute():
             return [f"--find-links {(folder / links.group(1)).resolve()}"]
-        text = line.split(" #", 1)[0].split(" --", 1)[0].strip()
-        if text and _NAMED.match(text) and "://" not in text and "/" not in text:
-            from packaging.requirements import InvalidRequirement, Requirement
-
-            try:
-                Requirement(text)
-            except InvalidRequirement as exc:
-                raise SpecError.at(
-                    self.doc.file,
-                    f"pip line {named} is not a requirement: {str(exc).splitlines()[0]}",
-                    line=at_line, col=col, field=field,
-                    hint="write it as pip would read it, e.g. six==1.16.0",
-                ) from None  # fmt: skip
+        problem = requirement_problem(line)
+        if problem:
+            raise SpecError.at(
+                self.doc.file, f"pip line {named} is not a requirement: {problem}",
+                line=at_line, col=col, field=field,
+                hint="write it as pip would read it, e.g. six==1.16.0",
+            )  # fmt: skip
         return [line]
 
     def _included(
