@@ -19,7 +19,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Sequence
-from functools import cache
+from functools import lru_cache
 from typing import Literal
 
 from envyard.prerequisites.shellctx import Lexer
@@ -100,16 +100,20 @@ def _balanced(words: list[str]) -> bool:
     return not any(depth.values())
 
 
-@cache
+@lru_cache(maxsize=512)  # bounded: the service renders many jobs
 def _bash_says_complete(text: str, fallback: bool) -> bool:
-    """``bash -n``: incomplete when it reaches the end of the text inside a construct."""
+    """``bash -n``: incomplete when it reaches the end of the text inside a construct
+    (``fallback`` without a usable bash)."""
     bash = shutil.which("bash")
     if bash is None:
         return fallback
-    result = subprocess.run(
-        [bash, "-n"], input=text, capture_output=True, text=True, env={"LC_ALL": "C"},
-        timeout=30, check=False,
-    )  # fmt: skip
+    try:
+        result = subprocess.run(
+            [bash, "-n"], input=text, capture_output=True, text=True, env={"LC_ALL": "C"},
+            timeout=30, check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return fallback
     err = result.stderr
     return not ("unexpected end of file" in err or "unexpected EOF" in err
                 or "delimited by end-of-file" in err)  # fmt: skip
