@@ -20,6 +20,12 @@ from envyard.overrides.editing.render import (
         ("mcr.microsoft.com/a:1", None, "mcr.microsoft.com/a:1"),
         ("--index-url https://x/", None, "--index-url https://x/"),
         ("true", None, "'true'"),
+        ("yes", None, "'yes'"),  # a YAML 1.1 reader (PyYAML: AzureML, shrike) reads a boolean
+        ("off", "", "'off'"),
+        ("2024-01-01", None, "'2024-01-01'"),  # ... a date
+        ("0b101", None, "'0b101'"),  # ... an integer
+        ("1:20", None, "'1:20'"),  # ... a base-60 integer
+        ("y", None, "y"),  # a string for PyYAML too
         ("1.5", "", "'1.5'"),
         ("a: b", None, "'a: b'"),
         ("x # y", None, "'x # y'"),

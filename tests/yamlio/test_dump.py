@@ -17,6 +17,7 @@ from envyard.yamlio import (
     dump_all,
     load,
     parse,
+    plain_is_string,
     roundtrip_dump,
     roundtrip_load,
 )
@@ -131,3 +132,13 @@ def test_every_value_has_a_position_in_the_text(data: dict[str, Any]) -> None:
         assert 1 <= line <= len(lines)
         assert 1 <= col <= len(lines[line - 1]) + 1
         assert doc.position(path) in (doc.keys[path], doc.values[path])
+
+
+@pytest.mark.parametrize(
+    ("text", "is_string"),
+    [("eyeson", True), ("y", True), ("img:1", True), ("yes", False), ("On", False),
+     ("2024-01-01", False), ("0b101", False), ("1:20", False), ("1.0", False), ("null", False)],
+)  # fmt: skip
+def test_plain_is_string_for_envyard_and_for_yaml_1_1_readers(text: str, is_string: bool) -> None:
+    assert plain_is_string(text) is is_string
+    assert (dump({"k": text}) == f"k: {text}\n") is is_string  # dump quotes exactly those

@@ -26,7 +26,7 @@ from envyard.yamlio.bulk import bulk
 from envyard.yamlio.compose import MappingNode, Node, ScalarNode, SequenceNode, compose
 from envyard.yamlio.convert import to_data
 from envyard.yamlio.document import Document
-from envyard.yamlio.dump import dump, dump_all
+from envyard.yamlio.dump import dump, dump_all, plain_is_string
 from envyard.yamlio.paths import MAX_NODES, Path_, format_path
 from envyard.yamlio.read import load, parse, read
 from envyard.yamlio.roundtrip import roundtrip_dump, roundtrip_load
@@ -50,6 +50,7 @@ __all__ = [
     "load",
     "parse",
     "plain",
+    "plain_is_string",
     "read",
     "roundtrip_dump",
     "roundtrip_load",

@@ -35,6 +35,23 @@ def _tag_of(value: Any) -> str:
     return _STR
 
 
+def plain_is_string(text: str) -> bool:
+    """``text`` written unquoted reads back as this string, in Envyard's typing and in YAML 1.1
+    readers' (PyYAML, which reads ``yes``, ``on``, ``2024-01-01`` and ``0b101`` as other types).
+    Only the typing: whether the characters may stand unquoted is the caller's question."""
+    if _tag_of(plain(text)) != _STR:
+        return False
+    return bool(_resolver().resolve(yaml.ScalarNode, text, _PLAIN) == _STR)
+
+
+_PLAIN = (True, False)
+
+
+@functools.cache
+def _resolver() -> Any:
+    return yaml.resolver.Resolver()
+
+
 @functools.cache
 def _dumper() -> Any:
     class Dumper(_Base):  # type: ignore[misc]
@@ -43,8 +60,7 @@ def _dumper() -> Any:
                 ours = _tag_of(plain(value))
                 if ours != _STR:
                     return ours
-                return str(super().resolve(kind, value, implicit))  # YAML 1.1 readers too
-            return str(super().resolve(kind, value, implicit))
+            return str(super().resolve(kind, value, implicit))  # YAML 1.1 readers too
 
     def text(dumper: Any, value: str) -> Any:
         value = str.__str__(value)

@@ -1,7 +1,8 @@
 """Write new values as YAML text that fits where the old value stood.
 
 A replaced string keeps the old one's style (plain, 'single', "double", or a block scalar);
-a plain string that would read back as something else (``true``, ``1.0``, ``a: b``) is quoted.
+a plain string that would read back as something else (``true``, ``1.0``, ``a: b``), here or in
+a YAML 1.1 reader such as PyYAML (``yes``, ``on``, ``2024-01-01``), is quoted.
 New collections are written in block style at the indentation of their place, or in flow style
 inside a flow collection.
 """
@@ -15,15 +16,10 @@ from functools import lru_cache
 from typing import Any
 
 from envyard.overrides.editing.nodes import parse_yaml
+from envyard.yamlio import plain_is_string
 
 _PLAIN_SAFE = re.compile(r"^(?:[^\s\-?:,\[\]{}#&*!|>'\"%@`]|[-?:][^\s])[^\n]*$")
 _PLAIN_BAD = re.compile(r":(\s|$)|\s#|\s$")
-_NOT_STR = re.compile(
-    r"^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE"
-    r"|[-+]?(?:0|[1-9][0-9_]*)|0o[0-7_]+|0x[0-9a-fA-F_]+"
-    r"|[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
-    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-)
 
 
 @lru_cache(maxsize=4096)
@@ -34,7 +30,7 @@ def plain_ok(value: str) -> bool:
     """
     if not value or not _PLAIN_SAFE.match(value) or _PLAIN_BAD.search(value):
         return False
-    return not _NOT_STR.match(value)
+    return plain_is_string(value)  # for Envyard and for YAML 1.1 readers (yes, 2024-01-01)
 
 
 def render_scalar(value: Any, style: str | None = None, *, indent: int = 0) -> str:
