@@ -11,7 +11,7 @@ import pytest
 
 from envyard.errors import SpecError
 from envyard.prerequisites.render import render_bootstrap
-from envyard.prerequisites.units import _bash_says_complete, units
+from envyard.prerequisites.units import _bash_errors, units
 from envyard.spec.job import JobSpec
 
 
@@ -164,14 +164,64 @@ def test_complete_commands_stay_one_unit_each_without_a_process() -> None:
         "echo a \\ ",
         "# a comment with an open quote: it's",
     ]
-    before = _bash_says_complete.cache_info()
-    assert units(plain) == [[line] for line in plain]
-    after = _bash_says_complete.cache_info()
+    before = _bash_errors.cache_info()
+    assert [u.items for u in units(plain)] == [(line,) for line in plain]
+    after = _bash_errors.cache_info()
     assert (after.hits, after.misses) == (before.hits, before.misses)
 
 
 def test_unsure_text_is_decided_by_bash() -> None:
     # `$((1<<2))` looks like a here-document to the quoting lexer; bash -n says it is complete
-    assert units(["x=$((1<<2))", "echo $x"]) == [["x=$((1<<2))"], ["echo $x"]]
-    assert units(["f()", "{ :; }", "f"]) == [["f()", "{ :; }"], ["f"]]
-    assert units(["fi", "echo a"]) == [["fi"], ["echo a"]]  # an error as written, not joined
+    def groups(items: list[str]) -> list[tuple[str, ...]]:
+        return [u.items for u in units(items)]
+
+    assert groups(["x=$((1<<2))", "echo $x"]) == [("x=$((1<<2))",), ("echo $x",)]
+    assert groups(["f()", "{ :; }", "f"]) == [("f()", "{ :; }"), ("f",)]
+    assert groups(["fi", "echo a"]) == [("fi",), ("echo a",)]  # an error as written, not joined
+
+
+@pytest.mark.parametrize(
+    ("commands", "expected"),
+    [
+        (["echo before", "cat <<EOF", "runs to the end"], "before\nruns to the end\n"),
+        (["cat <<A; cat <<'B'", "a", "A", "b $HOME"], "a\nb $HOME\n"),
+        (["echo before", "echo ends \\"], "before\nends\n"),
+    ],
+)
+def test_the_end_of_the_items_ends_a_construct_as_in_openpai(
+    commands: list[str], expected: str, tmp_path: Path
+) -> None:
+    """A here-document's body runs to the end of OpenPAI's script (bash warns); a trailing
+    backslash at the end joins nothing. The bootstrap's own lines after them stay intact."""
+    done = _run(_job(commands), tmp_path)
+    assert (done.returncode, done.stdout) == (0, expected), done.stderr
+    (tmp_path / "user.sh").write_text("\n".join(commands), encoding="utf-8")
+    openpai = subprocess.run(
+        ["bash", "user.sh"], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert openpai.stdout == expected
+
+
+def test_an_unclosed_quote_at_the_end_fails_there_with_its_items_named(tmp_path: Path) -> None:
+    """OpenPAI's script runs the commands before it, then bash fails (exit 2): so does the
+    bootstrap, which stays a valid script (its exit callbacks run)."""
+    job = JobSpec.model_validate(
+        {
+            "protocolVersion": 2,
+            "name": "split",
+            "prerequisites": [
+                {
+                    "name": "p",
+                    "type": "script",
+                    "callbacks": [{"event": "containerExit", "commands": ["echo exit ran"]}],
+                }
+            ],
+            "taskRoles": {
+                "w": {"prerequisites": ["p"], "commands": ["echo before", 'echo "a', "b"]}
+            },
+        }
+    )
+    done = _run(job, tmp_path)
+    assert (done.returncode, done.stdout) == (2, "before\nexit ran\n"), done.stderr
+    assert "taskRoles.w.commands items 1 to 2" in done.stderr
+    assert "not a complete shell command" in done.stderr

@@ -68,20 +68,24 @@ def _function(
     body = []
     first = 0
     for unit in units(lines):
-        if len(unit) > 1:
-            span = f"items {first} to {first + len(unit) - 1}{count}"
-            _no_outside_values(unit, outside, field, span)
-        first += len(unit)
-        body.append("    " + "\n".join(unit))  # later lines as written: they may be in quotes
+        last = first + len(unit.items) - 1
+        span = f"items {first} to {last}{count}" if last > first else f"item {first}{count}"
+        if last > first:
+            _no_outside_values(unit.text, outside, field, span)
+        first = last + 1
+        if not unit.complete:  # nothing ends it: fail there, as bash fails on OpenPAI's script
+            message = f"{field} {span}: not a complete shell command (an unclosed quote?)"
+            body += [f"    envyard_log {shlex.quote(message)}", "    return 2"]
+            continue
+        body.append("    " + unit.text)  # later lines as written: they may be in quotes
         body.append('    envyard_rc=$?; [ "$envyard_rc" -eq 0 ] || return "$envyard_rc"')
     return [f"{name}() {{", *(body or ["    :"]), "}"]
 
 
-def _no_outside_values(unit: Sequence[str], outside: frozenset[str], field: str, span: str) -> None:
+def _no_outside_values(text: str, outside: frozenset[str], field: str, span: str) -> None:
     """A value from outside the file is quoted for the item it is written in, rendered alone:
     in a construct spread over items (a here-document read by a shell, ``... |`` then ``bash``)
     that quoting may not hold, so such a value is refused there."""
-    text = "\n".join(unit)
     used = sorted(env for env in outside if f"${{{env}}}" in text)
     if used:
         raise SpecError.at(

@@ -19,12 +19,13 @@ import re
 import shutil
 import subprocess
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
 from envyard.prerequisites.shellctx import Lexer
 
-__all__ = ["units"]
+__all__ = ["Unit", "units"]
 
 _OPEN = {"if": "fi", "case": "esac", "for": "done", "select": "done", "while": "done",
          "until": "done", "{": "}"}  # fmt: skip
@@ -100,34 +101,69 @@ def _balanced(words: list[str]) -> bool:
     return not any(depth.values())
 
 
+@dataclass(frozen=True)
+class Unit:
+    """Consecutive items that form one shell command: ``text`` is what the bootstrap runs
+    (the items joined with newlines, and for a last group the end OpenPAI's script gives it:
+    a here-document's delimiter, a line after a trailing ``\\``). ``complete`` is False for a
+    last group no end completes (an unclosed quote): it cannot run, in OpenPAI either."""
+
+    items: tuple[str, ...]
+    text: str
+    complete: bool = True
+
+
 @lru_cache(maxsize=512)  # bounded: the service renders many jobs
-def _bash_says_complete(text: str, fallback: bool) -> bool:
-    """``bash -n``: incomplete when it reaches the end of the text inside a construct
-    (``fallback`` without a usable bash)."""
+def _bash_errors(text: str) -> str | None:
+    """What ``bash -n`` says about ``text`` (None without a usable bash)."""
     bash = shutil.which("bash")
     if bash is None:
-        return fallback
+        return None
     try:
         result = subprocess.run(
             [bash, "-n"], input=text, capture_output=True, text=True, env={"LC_ALL": "C"},
             timeout=30, check=False,
         )  # fmt: skip
     except (OSError, subprocess.TimeoutExpired):
-        return fallback
-    err = result.stderr
-    return not ("unexpected end of file" in err or "unexpected EOF" in err
-                or "delimited by end-of-file" in err)  # fmt: skip
+        return None
+    return result.stderr
 
 
-def units(items: Sequence[str]) -> list[list[str]]:
+def _open_at_end(errors: str) -> bool:
+    return ("unexpected end of file" in errors or "unexpected EOF" in errors
+            or "delimited by end-of-file" in errors)  # fmt: skip
+
+
+def _bash_says_complete(text: str, fallback: bool) -> bool:
+    """``bash -n``: incomplete when it reaches the end of the text inside a construct
+    (``fallback`` without a usable bash)."""
+    errors = _bash_errors(text)
+    return fallback if errors is None else not _open_at_end(errors)
+
+
+def _last(group: list[str], verdict: Verdict) -> Unit:
+    """The items left at the end, never completed: the end of OpenPAI's script ends them."""
+    lines = [*group, ""] if verdict == "continues" else list(group)  # `echo a \` at the end
+    errors = _bash_errors("\n".join(lines))
+    if errors is None:
+        return Unit(tuple(group), "\n".join(lines))
+    wanted = re.findall(r"delimited by end-of-file \(wanted `(.*)'\)", errors)
+    if wanted:  # a here-document's body runs to the end of the script
+        lines += wanted
+        errors = _bash_errors("\n".join(lines)) or ""
+    return Unit(tuple(group), "\n".join(lines), not _open_at_end(errors))
+
+
+def units(items: Sequence[str]) -> list[Unit]:
     """``items`` in order, grouped so that each group joined with newlines is one complete
-    shell command (or, for the last group, whatever is left)."""
-    out: list[list[str]] = []
+    shell command (see :class:`Unit` for the last group)."""
+    out: list[Unit] = []
     group: list[str] = []
     scan = _Scan()
+    verdict: Verdict = "complete"
     for item in items:
         if not group and not _QUOTING.search(item) and not _WORD.search(item):
-            out.append([item])  # plain words: complete without a closer look
+            out.append(Unit((item,), item))  # plain words: complete without a closer look
             continue
         group.append(item)
         scan.feed(item)
@@ -139,9 +175,9 @@ def units(items: Sequence[str]) -> list[list[str]]:
         else:
             done = _bash_says_complete("\n".join(group), verdict == "unsure")
         if done:
-            out.append(group)
+            out.append(Unit(tuple(group), "\n".join(group)))
             group = []
             scan = _Scan()
     if group:
-        out.append(group)
+        out.append(_last(group, verdict))
     return out
