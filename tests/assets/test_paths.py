@@ -90,7 +90,7 @@ def _walk_reference(path: str, root: str, errors: list[str]) -> list[str]:
 
 
 def test_the_folder_walk_matches_os_walk(tmp_path: Path) -> None:
-    from envyard.assets.discovery.paths import _files_under
+    from envyard.assets.discovery.paths import files_under
 
     repo, outside = tmp_path / "repo", tmp_path / "outside"
     for name in ("a/z.txt", "a/b/c.txt", "a/b/.DS_Store", "a/__pycache__/x.pyc", "shared/s.txt"):
@@ -103,7 +103,7 @@ def test_the_folder_walk_matches_os_walk(tmp_path: Path) -> None:
     (repo / "a" / "dangling").symlink_to(repo / "missing")
     errors: list[str] = []
     expected_errors: list[str] = []
-    got = _files_under(str(repo / "a"), str(repo), errors)
+    got = files_under(str(repo / "a"), str(repo), errors)
     expected = _walk_reference(str(repo / "a"), str(repo), expected_errors)
     assert got == expected
     assert errors == expected_errors

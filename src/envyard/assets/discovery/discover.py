@@ -144,10 +144,14 @@ def _read(path: Path) -> tuple[Document, str]:
     return parse(text, shown(path)), text
 
 
-def load_asset(config_path: Path, root: Path) -> tuple[Asset | None, list[Diagnostic]]:
-    """Load one asset; broken side files leave ``env``/``spec`` as None plus diagnostics."""
-    from envyard.spec.asset import AssetConfig, AssetEnvironmentConfig
-    from envyard.spec.asset_kinds import ASSET, extra_config_kind
+def load_asset(
+    config_path: Path, root: Path, real_root: str = "", real_paths: dict[str, str] | None = None
+) -> tuple[Asset | None, list[Diagnostic]]:
+    """Load one asset; broken side files leave ``env``/``spec`` as None plus diagnostics.
+    A ``spec`` or ``extra_config`` outside the repository (``real_root``: its resolved root)
+    is never read: an AST013 diagnostic, and ``spec_path``/``env_path`` stay None."""
+    from envyard.spec.asset import AssetConfig
+    from envyard.spec.asset_kinds import ASSET
     from envyard.spec.loader import validate_document
 
     try:
@@ -159,32 +163,23 @@ def load_asset(config_path: Path, root: Path) -> tuple[Asset | None, list[Diagno
     if not isinstance(config, AssetConfig):  # pragma: no cover - the kind's model
         raise TypeError(type(config).__name__)
     asset = Asset(root=root, config_path=config_path, doc=doc, config=config)
+    asset.resolved_root = real_root or asset.real_root()
+    asset.real_paths = {} if real_paths is None else real_paths
     problems: list[Diagnostic] = [_rule(d) for d in loaded.warnings]
     spec_path = config_path.parent / asset.config.spec
-    asset.spec_path = spec_path
-    if spec_path.is_file():
+    if (escaped := _outside(asset, ("spec",), spec_path)) is not None:
+        problems.append(escaped)
+    elif spec_path.is_file():
+        asset.spec_path = spec_path
         try:
             asset.spec_doc, asset.spec_text = _read(spec_path)
         except SpecError as exc:
             problems.extend(_rule(d) for d in exc.diagnostics)
     else:
+        asset.spec_path = spec_path
         problems.append(_missing(asset, ("spec",), spec_path))
     if asset.config.extra_config:
-        env_path = config_path.parent / asset.config.extra_config
-        asset.env_path = env_path
-        if not env_path.is_file():
-            problems.append(_missing(asset, ("extra_config",), env_path))
-        else:
-            try:
-                asset.env_doc, _ = _read(env_path)
-                extra = validate_document(asset.env_doc, extra_config_kind(asset.type))
-            except SpecError as exc:
-                problems.extend(_rule(d) for d in exc.diagnostics)
-            else:
-                problems.extend(_rule(d) for d in extra.warnings)
-                asset.extra = extra.model  # type: ignore[assignment]
-                if isinstance(extra.model, AssetEnvironmentConfig):
-                    asset.env = extra.model
+        _load_extra(asset, problems)
     elif asset.type == "environment":
         problems.append(
             asset.diag(
@@ -197,12 +192,50 @@ def load_asset(config_path: Path, root: Path) -> tuple[Asset | None, list[Diagno
     return asset, problems
 
 
+def _load_extra(asset: Asset, problems: list[Diagnostic]) -> None:
+    """Load the asset's ``extra_config`` (the environment's is also ``env``)."""
+    from envyard.spec.asset import AssetEnvironmentConfig
+    from envyard.spec.asset_kinds import extra_config_kind
+    from envyard.spec.loader import validate_document
+
+    env_path = asset.dir / str(asset.config.extra_config)
+    if (escaped := _outside(asset, ("extra_config",), env_path)) is not None:
+        problems.append(escaped)
+        return
+    asset.env_path = env_path
+    if not env_path.is_file():
+        problems.append(_missing(asset, ("extra_config",), env_path))
+        return
+    try:
+        asset.env_doc, _ = _read(env_path)
+        extra = validate_document(asset.env_doc, extra_config_kind(asset.type))
+    except SpecError as exc:
+        problems.extend(_rule(d) for d in exc.diagnostics)
+    else:
+        problems.extend(_rule(d) for d in extra.warnings)
+        asset.extra = extra.model  # type: ignore[assignment]
+        if isinstance(extra.model, AssetEnvironmentConfig):
+            asset.env = extra.model
+
+
 def _rule(d: Diagnostic) -> Diagnostic:
     """A loading problem under its rule: unknown fields (warnings) AST016, others AST001."""
     rule = (
         "AST016" if d.severity == "warning" and d.message.startswith("unknown field") else "AST001"
     )
     return Diagnostic(d.file, d.line, d.col, d.field, d.message, d.hint, d.severity, rule)
+
+
+def _outside(asset: Asset, path: tuple[str, ...], target: Path) -> Diagnostic | None:
+    """AST013 when ``target`` (links followed) is outside the repository: never read."""
+    from envyard.assets.discovery.confine import HINT, RULE
+
+    real = asset.outside(str(target))
+    if real is None:
+        return None
+    value = asset.doc.data.get(path[0]) if isinstance(asset.doc.data, dict) else None
+    d = asset.diag(path, f"'{value}' is outside the repository (at {real})", hint=HINT)
+    return Diagnostic(d.file, d.line, d.col, d.field, d.message, d.hint, rule=RULE)
 
 
 def _missing(asset: Asset, path: tuple[str, ...], target: Path) -> Diagnostic:
@@ -233,8 +266,6 @@ def discover_files(files: Iterable[Path], base: Path) -> Discovery:
 def load_each(files: Iterable[Path], base: Path) -> Iterator[tuple[Asset | None, list[Diagnostic]]]:
     """:func:`load_asset` for each file in turn (duplicates are the caller's business)."""
     real_root = os.path.realpath(base)
+    real_paths: dict[str, str] = {}  # folders resolved once for all assets (confine.outside)
     for config_path in files:
-        asset, problems = load_asset(config_path, base)
-        if asset is not None:
-            asset.resolved_root = real_root
-        yield asset, problems
+        yield load_asset(config_path, base, real_root, real_paths)

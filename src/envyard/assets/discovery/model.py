@@ -79,13 +79,16 @@ class Asset:
     (see rules.environment.base_images); kept when pickled: forked batches hand them back."""
     resolved_root: str = field(default="", repr=False)
     """``root`` with symbolic links resolved; discovery resolves it once for all assets."""
+    real_paths: dict[str, str] | None = field(default=None, repr=False, compare=False)
+    """Folder -> its real path, shared by the assets of one discovery (``confine.outside``);
+    not pickled."""
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled (forked validation hands assets back) without what is cheap to recompute
         and no longer needed: the listing, the spec text, the build-context paths, and the
         documents' position tables (read again from the file if a diagnostic needs one)."""
         state = dict(self.__dict__)
-        state.update(listing=None, spec_text=None, _paths=None)
+        state.update(listing=None, spec_text=None, _paths=None, real_paths=None)
         for key, path in (
             ("doc", self.config_path),
             ("env_doc", self.env_path),
@@ -100,6 +103,20 @@ class Asset:
         if not self.resolved_root:
             self.resolved_root = os.path.realpath(self.root)
         return self.resolved_root
+
+    def outside(self, target: str) -> str | None:
+        """Where ``target`` really is when that is outside the repository, else None. Both
+        readings count: as the system opens it (``..`` after a link leaves the link's
+        target) and normalized first (as a release reads it). Folders are resolved once per
+        discovery (``real_paths``)."""
+        from envyard.assets.fsutil import inside, real_path
+
+        root = self.real_root()
+        for path in dict.fromkeys((target, os.path.normpath(target))):
+            real = real_path(path, self.real_paths)
+            if not inside(real, root):
+                return real
+        return None
 
     @property
     def dir(self) -> Path:
@@ -164,7 +181,9 @@ class Asset:
 
     def _build_paths(self) -> tuple[Path | None, Path | None, tuple[Path, ...]]:
         """(context dir, Dockerfile, template files), built once per ``env``/``env_path``:
-        every rule asks for them, thousands of assets each."""
+        every rule asks for them, thousands of assets each. A Dockerfile or template file
+        outside the repository is left out (None): nothing reads it (AST013 reports it; pin,
+        build and release refuse the asset)."""
         cached = self._paths
         if cached is not None and cached[0] is self.env and cached[1] is self.env_path:
             return cached[2]
@@ -173,7 +192,9 @@ class Asset:
         if context is not None and self.env_path is not None:
             folder = self.env_path.parent / context.dir
             files = tuple(folder / name for name in context.template_files)
-            found = (folder, folder / context.dockerfile, files)
+            files = tuple(f for f in files if self.outside(str(f)) is None)
+            dockerfile = folder / context.dockerfile
+            found = (folder, None if self.outside(str(dockerfile)) else dockerfile, files)
         self._paths = (self.env, self.env_path, found)
         return found
 

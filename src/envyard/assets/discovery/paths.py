@@ -29,7 +29,9 @@ def _in_git_dir(path: str, root: str) -> bool:
     return False
 
 
-def _files_under(path: str, root: str, errors: list[str]) -> list[str]:
+def files_under(path: str, root: str, errors: list[str]) -> list[str]:
+    """The files at or below ``path``, links followed when inside ``root``; a message in
+    ``errors`` for each link that leads outside it (that link is left out)."""
     if os.path.isfile(path):
         real = os.path.realpath(path) if os.path.islink(path) else path
         if not _inside(real, root):
@@ -87,14 +89,21 @@ def _files_under_link(link: str, root: str, errors: list[str]) -> list[str]:
     if not _inside(real, root):
         errors.append(f"'{link}' links outside the repository (to {real})")
         return []
-    return [os.path.join(link, os.path.relpath(f, real)) for f in _files_under(real, root, errors)]
+    return [os.path.join(link, os.path.relpath(f, real)) for f in files_under(real, root, errors)]
+
+
+def links_out(folder: str, root: str) -> list[str]:
+    """A message for each symbolic link below ``folder`` that leads outside ``root``."""
+    errors: list[str] = []
+    files_under(folder, root, errors)
+    return errors
 
 
 def asset_dir_files(asset: Asset) -> tuple[list[str], list[str]]:
     """(files below the asset folder, link errors): walked once per asset and run."""
     if asset.listing is None:
         errors: list[str] = []
-        files = _files_under(os.path.abspath(asset.dir), asset.real_root(), errors)
+        files = files_under(os.path.abspath(asset.dir), asset.real_root(), errors)
         asset.listing = (files, errors)
     return asset.listing
 
@@ -144,7 +153,7 @@ def released_paths(asset: Asset, *, lock_file: str = "envyard.lock.json") -> lis
         if not os.path.exists(target):
             problems.append(asset.diag(where, f"'{raw}' does not exist", hint="check the path"))
             continue
-        files.update(dict.fromkeys(_files_under(target, root, errors)))
+        files.update(dict.fromkeys(files_under(target, root, errors)))
     for message in errors:
         problems.append(asset.diag(("release_paths",), message, key=True))
     if problems:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from envyard.assets.config import AssetSettings
+from envyard.assets.discovery.confine import refuse_escapes
 from envyard.assets.discovery.model import Asset
 from envyard.assets.discovery.paths import release_files
 from envyard.assets.fsutil import content_hash, shown
@@ -168,7 +169,9 @@ async def pin_assets(
     session: HttpSession | None = None,
     on_asset: Callable[[PinResult], None] | None = None,
 ) -> list[PinResult]:
-    """Resolve every tag of ``assets``; raises ResolveFailedError listing every failed tag."""
+    """Resolve every tag of ``assets``; raises ResolveFailedError listing every failed tag,
+    and a SpecError before reading anything when a path leads outside the repository."""
+    refuse_escapes(assets)
     own = session is None
     http = session or HttpSession(
         concurrency=settings.concurrency, retries=settings.retries, timeout=settings.timeout

@@ -110,23 +110,33 @@ def description_file(asset: Asset) -> Path | None:
     return default if default.is_file() else None
 
 
-def _local(value: Any) -> str | None:
-    if not isinstance(value, str) or not value or "://" in value or value.startswith("azureml:"):
-        return None
-    return value
+def _confined(asset: Asset, files: list[str], folders: list[str]) -> list[str]:
+    """``files`` plus the files below ``folders``, each inside the repository (links
+    followed), else a SpecError naming each one that is not. The plan has refused such assets
+    already (``confine.refuse_escapes``): this is the last guard before anything is read."""
+    from envyard.assets.discovery.confine import HINT
+    from envyard.assets.discovery.paths import files_under
 
-
-def _expand(path: str) -> list[str]:
-    if os.path.isdir(path):
-        out = []
-        for folder, _dirs, files in os.walk(path):
-            out += [os.path.join(folder, f) for f in files]
-        return out
-    return [path] if os.path.isfile(path) else []
+    root = asset.real_root()
+    errors: list[str] = []
+    out: list[str] = []
+    plain = set(files)
+    for path in files + folders:
+        if (real := asset.outside(path)) is not None:
+            errors.append(f"'{path}' is outside the repository (at {real})")
+        elif path in plain:
+            out.append(path)
+        else:
+            out += files_under(path, root, errors)
+    if errors:
+        raise SpecError.at(asset.doc.file, "; ".join(errors), hint=HINT)
+    return out
 
 
 def reference_files(asset: Asset) -> dict[str, Path]:
     """The files the reference releases for ``asset``: path in the released folder -> file."""
+    from envyard.assets.discovery.confine import local, spec_code
+
     base = str(asset.dir)
     paths: list[str] = [str(asset.config_path)]
     folders: list[str] = []
@@ -134,9 +144,8 @@ def reference_files(asset: Asset) -> dict[str, Path]:
     if asset.spec_path is not None:
         paths.append(str(asset.spec_path))
         spec_dir = str(asset.spec_path.parent)
-        task = spec.get("task")
-        code = spec.get("code") or (task.get("code") if isinstance(task, dict) else None)
-        for extra in (_local(code), _local(spec.get("path")), _local(spec.get("data_uri"))):
+        code = spec_code(spec)[1]
+        for extra in (local(code), local(spec.get("path")), local(spec.get("data_uri"))):
             if extra:
                 target = os.path.normpath(os.path.join(spec_dir, extra))
                 if os.path.exists(target):
@@ -157,9 +166,7 @@ def reference_files(asset: Asset) -> dict[str, Path]:
             folders.append(target)
         else:
             paths.append(target)
-    files = [os.path.normpath(p) for p in paths if os.path.isfile(p)]
-    for folder in folders:
-        files += _expand(folder)
+    files = _confined(asset, [os.path.normpath(p) for p in paths if os.path.isfile(p)], folders)
     files = [
         f
         for f in dict.fromkeys(files)
@@ -170,15 +177,13 @@ def reference_files(asset: Asset) -> dict[str, Path]:
     return {os.path.relpath(f, common).replace(os.sep, "/"): Path(f) for f in sorted(files)}
 
 
-def _names_a_file(folder: Path, value: str) -> bool:
-    """Whether a spec value is a file next to the asset (a tag whose content is released);
-    any text may be a tag value: a long or odd one is simply not a file."""
-    if len(value) > 255 or "\n" in value or "\0" in value:
-        return False
-    try:
-        return (folder / value).is_file()
-    except (OSError, ValueError):
-        return False
+def _names_a_file(asset: Asset, value: str) -> bool:
+    """Whether a spec tag's value is a file next to the asset, inside the repository (its
+    content is released; one outside is refused by the plan and never read)."""
+    from envyard.assets.discovery.confine import tag_file
+
+    path = tag_file(asset.dir, value)
+    return path is not None and asset.outside(str(path)) is None
 
 
 def with_described(asset: Asset, spec_text: str) -> str:
@@ -193,13 +198,14 @@ def with_described(asset: Asset, spec_text: str) -> str:
         return spec_text
     tags = data.get("tags")
     files = (
-        {k: v for k, v in tags.items() if isinstance(v, str) and _names_a_file(asset.dir, v)}
+        {k: v for k, v in tags.items() if isinstance(v, str) and _names_a_file(asset, v)}
         if isinstance(tags, dict)
         else {}
     )
     if described is None and not files:
         return spec_text
     if described is not None and described.is_file():
+        _confined(asset, [str(described)], [])
         data["description"] = described.read_text(encoding="utf-8")
     for key, value in files.items():
         data["tags"][key] = (asset.dir / value).read_text(encoding="utf-8")
@@ -266,7 +272,7 @@ def spec_matches(asset: Asset, source_text: str, released: bytes) -> bool:
     if isinstance(mine, dict) and isinstance(mine.get("tags"), dict):
         mine = dict(mine)  # tags naming a file are replaced by its content: not compared
         mine["tags"] = {
-            k: (None if isinstance(v, str) and _names_a_file(asset.dir, v) else v)
+            k: (None if isinstance(v, str) and _names_a_file(asset, v) else v)
             for k, v in mine["tags"].items()
         }
         if isinstance(theirs, dict) and isinstance(theirs.get("tags"), dict):

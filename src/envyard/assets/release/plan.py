@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from envyard.assets.config import AssetSettings
+from envyard.assets.discovery.confine import refuse_escapes
 from envyard.assets.discovery.discover import discover
 from envyard.assets.discovery.model import unsafe_names
 from envyard.assets.discovery.paths import release_files
@@ -163,6 +164,9 @@ def _plan(  # noqa: PLR0917 - the git reads started by plan_release
     broken += unsafe_names(found.assets)
     if broken:
         raise SpecError(broken)
+    # nothing from outside the repository is ever read into a release: the files below the
+    # named folders are checked as they are read (latest.reference_files, paths.released_paths)
+    refuse_escapes(found.assets, walk=False)
     head, upstream, stale = _start(git, branch, head_ref, remote_refs)
     prefix = settings.release_tag_prefix
     tags = parse_refs(tag_refs.result())

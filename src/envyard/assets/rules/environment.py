@@ -112,12 +112,14 @@ def no_extra_index_url(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
         inside = os.path.normpath(str(context)) + os.sep
         if inside.startswith(os.path.normpath(str(asset.dir)) + os.sep):
             files.extend(Path(f) for f in asset_dir_files(asset)[0] if f.startswith(inside))
-        elif context.is_dir():  # a context outside the asset folder
+        elif context.is_dir() and asset.outside(str(context)) is None:  # elsewhere in the repo
             for folder, _dirs, names in os.walk(context):
                 files.extend(Path(folder) / name for name in sorted(names))
     test = asset.config.test
     if test and test.pytest and test.pytest.pip_requirements:
-        files.append(asset.dir / test.pytest.pip_requirements)
+        requirements = asset.dir / test.pytest.pip_requirements
+        if asset.outside(str(requirements)) is None:  # else AST013, never read
+            files.append(requirements)
     for path in files:
         text = ctx.text(path)
         if text is None or "xtra-index" not in text.lower():

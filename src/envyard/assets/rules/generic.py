@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from envyard.assets.discovery.confine import outside_paths
 from envyard.assets.discovery.model import Asset, is_template
 from envyard.assets.discovery.paths import released_paths
 from envyard.assets.fsutil import shown
@@ -123,10 +124,13 @@ def test_paths(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
 
 
 def release_paths(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """AST013: release paths exist and stay inside the repository, and so does every other
+    path the asset's files name (links followed; ``spec``/``extra_config``: discovery)."""
     try:
         released_paths(asset, lock_file=ctx.settings.lock_file)
     except SpecError as exc:
         yield from exc.diagnostics
+    yield from outside_paths(asset)
 
 
 def _scan_file(path: Path, ctx: RuleContext) -> tuple[str, str] | None:

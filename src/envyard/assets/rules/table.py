@@ -131,7 +131,7 @@ def _build_table() -> dict[str, Rule]:
         Rule(
             "AST013",
             "release-paths",
-            "release paths exist and stay inside the repository",
+            "release paths exist; every path an asset names stays inside the repository",
             check=rules_generic.release_paths,
         ),
         Rule(
