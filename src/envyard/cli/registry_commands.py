@@ -26,6 +26,7 @@ from envyard.cli.registry_common import (
     to_yaml,
     warn_state,
 )
+from envyard.registry import MAX_OFFSET
 
 Columns = Callable[[Any], list[str]]
 
@@ -74,7 +75,7 @@ def add_versioned_commands(
     @click.option("--prefix", help="Only names starting with this.")
     @click.option("--state", type=click.Choice(["active", "deprecated", "archived"]))
     @click.option("--limit", type=click.IntRange(1, 500), default=50, show_default=True)
-    @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+    @click.option("--offset", type=click.IntRange(0, MAX_OFFSET), default=0, show_default=True)
     @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
     @client_options
     def list_(

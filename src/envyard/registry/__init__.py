@@ -34,3 +34,6 @@ Lifecycle of a version: ``active -> deprecated (replaced_by, delete_on) -> archi
 deprecated one, so running work keeps working until it is archived); ``name@version`` resolves
 to that version in any state. Archived versions are hidden from lists.
 """
+
+MAX_OFFSET = 2**63 - 1
+"""The largest list ``offset`` (what SQLite's and PostgreSQL's 64-bit integers hold)."""

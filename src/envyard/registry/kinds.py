@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from envyard.errors import SpecError
 from envyard.registry.masking import mask_text
 from envyard.registry.records import EnvironmentRecord, PrerequisiteRecord
-from envyard.registry.refs import check_name, check_version
+from envyard.registry.refs import check_name, check_text, check_version
 from envyard.spec.diagnose import diagnostics_from
 from envyard.spec.environment import Environment
 from envyard.spec.job import Prerequisite
@@ -67,8 +67,9 @@ def _as_data(body: Any) -> Any:
     return body
 
 
-def _split(model: BaseModel) -> Validated:
+def _split(model: BaseModel, file: str) -> Validated:
     data = model.model_dump(mode="json", exclude_none=True, exclude={"schema_"})
+    check_text(data, "", file)
     name = check_name(str(data.pop("name")))
     version = data.pop("version", None)
     return Validated(name, check_version(str(version)) if version is not None else None, data)
@@ -99,7 +100,7 @@ def validate_environment(body: Any, file: str = "<input>") -> Validated:
     except SpecError as exc:
         raise _unlocated(exc) from None
     assert isinstance(model, Environment)  # noqa: S101 - the kind's model
-    return _split(model)
+    return _split(model, file)
 
 
 def validate_prerequisite(body: Any, file: str = "<input>") -> Validated:
@@ -111,7 +112,7 @@ def validate_prerequisite(body: Any, file: str = "<input>") -> Validated:
         model = Prerequisite.model_validate(data)
     except ValidationError as exc:
         raise _unlocated(SpecError(diagnostics_from(exc, Prerequisite, doc))) from None
-    return _split(model)
+    return _split(model, file)
 
 
 def _env_tags(document: Mapping[str, Any]) -> dict[str, str]:

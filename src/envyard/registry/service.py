@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 
 from envyard.errors import ConflictError, SpecError
 from envyard.locking.model import Lock
+from envyard.registry import MAX_OFFSET
 from envyard.registry import queries as q
 from envyard.registry import writes as w
 from envyard.registry.db import Database
@@ -41,7 +42,7 @@ from envyard.registry.kinds import Kind, Validated, VersionedRecord
 from envyard.registry.locks import LockReads, lock_document, stored_lock
 from envyard.registry.models import Item
 from envyard.registry.records import STATES, Page
-from envyard.registry.refs import check_name, parse_ref
+from envyard.registry.refs import check_name, check_text, parse_ref
 
 MAX_PAGE = 500
 __all__ = ["PreconditionFailedError", "RegistryService"]
@@ -92,12 +93,14 @@ class RegistryService(LockReads):
                 field="state",
                 hint="one of " + ", ".join(STATES),
             )
-        if not 1 <= limit <= MAX_PAGE or offset < 0:
+        if not 1 <= limit <= MAX_PAGE or not 0 <= offset <= MAX_OFFSET:
             raise SpecError.at(
                 "<query>",
-                f"limit must be 1..{MAX_PAGE} and offset >= 0 (got {limit}, {offset})",
-                field="limit",
+                f"limit must be 1..{MAX_PAGE} and offset 0..{MAX_OFFSET} (got {limit}, {offset})",
+                field="limit" if not 1 <= limit <= MAX_PAGE else "offset",
             )
+        check_text(prefix, "prefix", "<query>")
+        check_text(tags, "tag", "<query>")
         query = q.list_query(self.kind, tags=tags, prefix=prefix, state=state)
         with self.db.read() as session:
             total = q.count(session, query)

@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Header, Query, Response
 from pydantic import BaseModel, ConfigDict
 
+from envyard.registry import MAX_OFFSET
 from envyard.registry.kinds import VersionedRecord
 from envyard.registry.records import Page
 from envyard.registry.service import RegistryService
@@ -105,7 +106,7 @@ def versioned_router(attr: Literal["environments", "prerequisites"], model: type
             Query(description="Default: active and deprecated (archived are hidden)."),
         ] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> Response:
         """One row per name (its current version), sorted by name."""
         page = service(registry).list(
