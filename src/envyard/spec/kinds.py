@@ -6,6 +6,7 @@ name (``asset.yaml``, ``targets.yaml``, ``notebooks.yaml``, ``release.json``); t
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePath
 from typing import Any
 
@@ -78,23 +79,32 @@ KINDS: dict[str, Kind] = {
 }
 
 
+_FOREIGN_SCHEMA = re.compile(
+    r"(?:https?:)?//(?:azuremlschemas\.azureedge\.net|azureml|componentsdk\.blob\.core\.windows"
+    r"\.net)/",
+    re.IGNORECASE,
+)
+"""AzureML's schemas (``.../latest/environment.schema.json``, ``//azureml/sdk-2-0/...``): an
+azureml-assets ``spec.yaml`` is AzureML's environment or component, not an Envyard spec."""
+
+
 def detect_kind(path: PurePath, data: Any, *, guess: bool = True) -> Kind | None:
     """The kind of a parsed file, or None when nothing identifies it.
 
     With ``guess`` (a file the user named), a file whose keys fit one kind best is taken as
     that kind so its typos are reported; folder walks pass ``guess=False`` and skip such files.
     """
-    if isinstance(data, dict):
-        schema = data.get("$schema")
-        if isinstance(schema, str):
-            for kind in KINDS.values():
-                if schema.rsplit("/", 1)[-1] == f"{kind.name}.schema.json":
-                    return kind
+    schema = data.get("$schema") if isinstance(data, dict) else None
+    foreign = isinstance(schema, str) and bool(_FOREIGN_SCHEMA.match(schema))
+    if isinstance(schema, str) and not foreign:
+        for kind in KINDS.values():
+            if schema.rsplit("/", 1)[-1] == f"{kind.name}.schema.json":
+                return kind
     for kind in KINDS.values():
         if path.name in kind.filenames:
             return kind
-    if not isinstance(data, dict):
-        return None
+    if not isinstance(data, dict) or foreign:
+        return None  # (an AzureML file whose keys look like an Envyard kind is still AzureML's)
     for kind in KINDS.values():
         if kind.detect is not None and kind.detect(data):
             return kind

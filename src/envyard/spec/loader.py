@@ -113,6 +113,16 @@ def load_spec(path: Path | str, kind: str | None = None) -> LoadedSpec:
 
 def unknown_kind_error(doc: Document) -> SpecError:
     keys = ", ".join(repr(k) for k in list(doc.data)[:5]) if isinstance(doc.data, dict) else ""
+    schema = doc.data.get("$schema") if isinstance(doc.data, dict) else None
+    if isinstance(schema, str) and "azureml" in schema.lower():
+        return SpecError.at(
+            doc.file,
+            f"an AzureML file ($schema: {schema}), not an Envyard spec",
+            line=1,
+            col=1,
+            hint="`envyard asset validate FOLDER` checks the assets of an azureml-assets "
+            "repository; `envyard validate --skip-unknown` skips such files",
+        )
     return SpecError.at(
         doc.file,
         f"cannot tell what kind of spec this is (top-level keys: {keys})",
