@@ -44,3 +44,23 @@ def test_serve_fails_clearly_on_a_bad_metastore(tmp_path: Path) -> None:
     )  # fmt: skip
     assert out.returncode == 1
     assert "unsupported metastore 'mysql'" in out.stderr
+
+
+def test_serve_on_a_taken_port_is_a_user_error(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+
+    env = {**os.environ, "ENVYARD_HOME": str(tmp_path), "ENVYARD_DB_URL": ""}
+    env.pop("ENVYARD_DB_URL")
+    with socket.socket() as taken:
+        taken.bind((LOCALHOST, 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = subprocess.run(
+            [sys.executable, "-m", "envyard", "serve", "--host", LOCALHOST, "--port", str(port)],
+            env=env, capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    assert out.returncode == 1, out.stderr
+    assert f"error: cannot listen on {LOCALHOST}:{port}: address already in use" in out.stderr
+    assert "--port" in out.stderr
+    assert "internal error" not in out.stderr

@@ -1,8 +1,39 @@
-"""``envyard serve``: the REST API (+ web UI) with uvicorn."""
+"""``envyard serve``: the REST API (+ web UI) with uvicorn.
+
+An address it cannot listen on (taken, not this machine's, a privileged port) is a user error:
+one ``error:`` line naming it and a hint, exit 1 (uvicorn alone logs and exits 3).
+"""
 
 from __future__ import annotations
 
 import click
+
+from envyard.errors import EnvyardError
+
+
+def _cannot_listen(host: str, port: int, reason: str) -> EnvyardError:
+    return EnvyardError(
+        f"cannot listen on {host}:{port}: {reason}",
+        hint="pick another port with --port (or --host), or stop what is using it",
+    )
+
+
+def check_listen(host: str, port: int) -> None:
+    """Bind (host, port) once as uvicorn will (SO_REUSEADDR), so a taken or foreign address
+    fails here with a clear message."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError as exc:
+        raise _cannot_listen(host, port, str(exc.strerror or exc)) from None
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            raise _cannot_listen(host, port, str(exc.strerror or exc).lower()) from None
 
 
 @click.command()
@@ -26,6 +57,7 @@ def serve(host: str, port: int, workers: int, require_read_token: bool, log_leve
 
     settings = load_settings()
     Registry.open(settings.db_url)  # migrate now, and fail here with a clear message
+    check_listen(host, port)
     if require_read_token:
         os.environ["ENVYARD_REQUIRE_READ_TOKEN"] = "1"  # noqa: S105 - a flag, not a secret
     click.echo(
@@ -33,7 +65,15 @@ def serve(host: str, port: int, workers: int, require_read_token: bool, log_leve
         f"metastore {display_url(settings.db_url)}",
         err=True,
     )
-    uvicorn.run(
-        "envyard.service.app:server_app", factory=True, host=host, port=port,
-        workers=workers, log_level=log_level,
-    )  # fmt: skip
+    try:
+        uvicorn.run(
+            "envyard.service.app:server_app", factory=True, host=host, port=port,
+            workers=workers, log_level=log_level,
+        )  # fmt: skip
+    except SystemExit as exc:  # uvicorn's STARTUP_FAILURE (3): e.g. taken since the check
+        if exc.code != 3:
+            raise
+        raise EnvyardError(
+            f"the server did not start on {host}:{port} (uvicorn's log line above says why)",
+            hint="pick another port with --port (or --host) if the address is in use",
+        ) from None
