@@ -103,7 +103,7 @@ def test_unknown_plugin_lists_the_known_ones(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as info:
         render(job)
     assert "job.yaml:5:" in str(info.value)
-    assert "prerequisites[0].plugin: prerequisite 'thing' unknown prerequisite plugin 's3'" in str(
+    assert "prerequisites[0].plugin: prerequisite 'thing': unknown prerequisite plugin 's3'" in str(
         info.value
     )
     assert "cmd, data, docker, git, pip" in str(info.value)
