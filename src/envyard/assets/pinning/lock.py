@@ -22,7 +22,10 @@ class LockEntry(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    file: str = Field(description="Template file, relative to the asset folder.")
+    file: str = Field(
+        description="Template file, relative to the asset folder (``../`` when the build "
+        "context is elsewhere in the repository)."
+    )
     line: int
     col: int
     tag: str

@@ -8,6 +8,7 @@ and are reported. Every failed lookup is reported with the file:line:col of its 
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -115,8 +116,9 @@ async def _run(job: _Job, ctx: ResolveContext) -> tuple[_Job, Resolution | str |
 
 
 def _entry(job: _Job, outcome: Resolution | str) -> LockEntry:
-    asset_dir = job.result.asset.dir
-    rel = job.path.resolve().relative_to(asset_dir.resolve()).as_posix()
+    # relative to the asset folder; a build context elsewhere in the repository (the
+    # reference's ``context.dir: ../src/context``) gives ``../``: confined by refuse_escapes
+    rel = Path(os.path.relpath(job.path, job.result.asset.dir)).as_posix()
     tag = job.tag
     kind = job.resolver.kind
     if isinstance(outcome, str):
