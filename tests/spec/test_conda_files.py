@@ -12,7 +12,7 @@ import pytest
 from envyard.errors import Diagnostic, SpecError
 from envyard.launch.kernelspec import kernel_spec
 from envyard.locking.resolve import lock_kernel
-from envyard.registry.conda import RULE_PIP_LINE, RULE_SECTION, read_conda_export
+from envyard.registry.conda import RULE_PIP_LINE, RULE_PYTHON, RULE_SECTION, read_conda_export
 from envyard.spec import Environment
 from envyard.testing.lock_index import locking_index
 
@@ -107,3 +107,18 @@ def test_a_file_with_a_requirements_file_locks(tmp_path: Path) -> None:
     assert spec is not None
     lock = lock_kernel(spec, cwd=Path(os.sep))
     assert [(p.name, p.version) for p in lock.platforms["linux-64"].pip] == [("six", "1.16.0")]
+
+
+def test_an_exact_python_build_on_a_local_interpreter_is_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "env.yml"
+    text = "dependencies:\n  - pip=24.0=py311_0\n  - python=3.11.9=h955ad1f_0\n"
+    path.write_text(text + "  - pip: [six]\n")
+    _, found = _read(path)
+    assert [(d.line, d.col, d.field, d.rule) for d in found] == [
+        (3, 5, "dependencies[1]", RULE_PYTHON)
+    ]
+    assert "runs on a local Python 3.11 interpreter" in found[0].message
+    path.write_text(text + "  - numpy\n")  # a conda kernel: that build, from the channels
+    assert _read(path)[1] == []
+    path.write_text("dependencies:\n  - python=3.11\n  - pip: [six]\n")  # no build named
+    assert _read(path)[1] == []

@@ -10,6 +10,8 @@ path on the exporting machine) is dropped. What conda accepts is accepted, as co
   ``--find-links DIR`` made absolute, both relative to the environment file's folder (where
   conda runs pip), so the kernel holds everything itself; ``-c`` and ``-e`` lines cannot be
   kept in a registry version: they are left out with a warning naming the line (``CONDA002``);
+- an exact conda build of python (``python=3.11.9=<build>``) in a kernel whose conda part is
+  python and pip only is a warning (``CONDA003``): that kernel runs on a local 3.11;
 - a pip line that is not a requirement is an error at its file:line, before anything is locked.
 """
 
@@ -26,12 +28,13 @@ from pydantic import ValidationError
 from envyard.errors import Diagnostic, SpecError
 from envyard.locking.pip import requirement_problem
 from envyard.spec.diagnose import diagnostics_from
-from envyard.spec.environment import CondaKernel
+from envyard.spec.environment import CondaKernel, kernel_conda_packages
 from envyard.spec.loader import read_document
 from envyard.yamlio import Document
 
 __all__ = [
     "RULE_PIP_LINE",
+    "RULE_PYTHON",
     "RULE_SECTION",
     "SECTIONS",
     "environment_from_conda",
@@ -41,6 +44,7 @@ __all__ = [
 SECTIONS = ("name", "channels", "dependencies", "variables", "prefix")  # conda's VALID_KEYS
 RULE_SECTION = "CONDA001"
 RULE_PIP_LINE = "CONDA002"
+RULE_PYTHON = "CONDA003"
 
 _FILE_OPTION = re.compile(
     r"^\s*(-r|--requirement|-c|--constraint|-e|--editable)(?:\s*=\s*|\s+)(.+?)\s*$"
@@ -132,6 +136,23 @@ class _PipReader:
         return kept
 
 
+def _local_python(doc: Document, kernel: CondaKernel) -> list[Diagnostic]:
+    """A conda build of python in a kernel built on a local interpreter: say so at its line."""
+    line, version = kernel.python_dependency(), kernel.python_version()
+    if kernel_conda_packages(kernel) or not line or not version or not kernel.python_constraint():
+        return []
+    index = next(i for i, d in enumerate(kernel.dependencies) if d == line)
+    at_line, col = doc.position(("dependencies", index))
+    short = ".".join(version.split(".")[:2])
+    return [Diagnostic(
+        doc.file, at_line, col, f"dependencies[{index}]",
+        f"'{line}' runs on a local Python {short} interpreter, not this conda build: a kernel "
+        "whose conda packages are only python and pip is built on a local interpreter",
+        hint="a kernel with other conda packages gets this python from its channels",
+        severity="warning", rule=RULE_PYTHON,
+    )]  # fmt: skip
+
+
 def read_conda_export(path: Path | str, warn: Warn | None = None) -> CondaKernel:
     """The kernel described by a conda environment file; *warn* gets each warning (default:
     one line on stderr)."""
@@ -175,6 +196,7 @@ def read_conda_export(path: Path | str, warn: Warn | None = None) -> CondaKernel
             col=1,
             field="dependencies",
         )
+    found += _local_python(doc, kernel)
     for diagnostic in found:
         (warn or _stderr)(diagnostic)
     return kernel.model_copy(update={"prefix": None})
