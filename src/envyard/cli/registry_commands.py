@@ -240,7 +240,12 @@ def _add_lifecycle_commands(group: click.Group, *, kind: str, noun: str) -> None
 
     @group.command("export")
     @click.argument("ref")
-    @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file.")
+    @click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path, allow_dash=True),
+        help="Write to this file ('-': standard output).",
+    )
     @click.option(
         "--keep-version", is_flag=True, help="Write `version:` too (for `create -f` elsewhere)."
     )
@@ -257,7 +262,7 @@ def _add_lifecycle_commands(group: click.Group, *, kind: str, noun: str) -> None
         warn_state(record)
         data = export_data(record, with_version=keep_version)
         text = shown(kind, f"# {noun} {record.ref} ({record.content_hash})\n" + to_yaml(data))
-        if output is None:
+        if output is None or str(output) == "-":
             click.echo(text.rstrip())
         else:
             write_atomic(output, text)

@@ -102,5 +102,25 @@ def parse_tags(values: tuple[str, ...]) -> dict[str, str]:
 
 
 def confirm_delete(what: str, yes: bool) -> None:
-    if not yes:
-        click.confirm(f"Delete {what}? This cannot be undone", abort=True)
+    """Ask before deleting; with stdin not a terminal, an answer piped in (``yes |``) counts and
+    no answer at all (EOF) is an error pointing at ``--yes`` (click would say "aborted", 130)."""
+    if yes:
+        return
+    import sys
+
+    question = f"Delete {what}? This cannot be undone"
+    if sys.stdin is None or not sys.stdin.isatty():
+        click.echo(f"{question} [y/N]: ", nl=False, err=True)
+        answer = sys.stdin.readline() if sys.stdin is not None else ""
+        click.echo(err=True)
+        if not answer:
+            from envyard.errors import EnvyardError
+
+            raise EnvyardError(
+                f"not deleting {what}: nobody answered (stdin is not a terminal)",
+                hint="pass --yes to delete without asking",
+            )
+        if answer.strip().lower() not in ("y", "yes"):
+            raise click.Abort
+        return
+    click.confirm(question, abort=True)
