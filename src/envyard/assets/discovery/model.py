@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -241,3 +242,24 @@ def unsafe_names(assets: list[Asset]) -> list[Diagnostic]:
                 )
             )
     return out
+
+
+def delete_on_problem(asset: Asset) -> Diagnostic | None:
+    """A ``DeleteOn`` spec tag that is not a date (YYYY-MM-DD), at its place in the spec:
+    publishing (``release --publish``) refuses it; validation reports it as AST020 and the
+    release plan as a warning. Empty or absent: none."""
+    tags = asset.spec_data.get("tags")
+    value = tags.get("DeleteOn") if isinstance(tags, dict) else None
+    if value in (None, "") or isinstance(value, dt.date):
+        return None
+    try:
+        dt.date.fromisoformat(str(value))
+    except ValueError:
+        shown = repr(value) if isinstance(value, str) else str(value)
+        return asset.diag(
+            ("tags", "DeleteOn"),
+            f"{shown[:80]} is not a date",
+            doc=asset.spec_doc,
+            hint="write YYYY-MM-DD, as envyard asset deprecate does",
+        )
+    return None

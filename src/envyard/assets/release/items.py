@@ -9,6 +9,7 @@ from typing import Literal
 
 from envyard.assets.discovery.model import Asset
 from envyard.assets.pinning.lock import LockFile
+from envyard.errors import Diagnostic
 
 Status = Literal["new", "updated", "unchanged", "skipped", "removed"]
 
@@ -61,6 +62,8 @@ class ReleasePlan:
     not exist yet and the release creates it there, as ``git switch`` would."""
     stale: str | None = None
     """Why the local branch looks out of date (a remote's branch has commits it lacks)."""
+    warnings: list[Diagnostic] = field(default_factory=list)
+    """What a ``--publish`` of this plan would refuse, located (a ``DeleteOn`` not a date)."""
 
     def by_status(self, status: Status) -> list[PlanItem]:
         return [i for i in self.items if i.status == status]
@@ -89,6 +92,7 @@ class ReleasePlan:
         lines += ["  " + item.line() for item in self.items if item.status != "unchanged"]
         if self.stale:
             lines.append(f"warning: {self.stale}")
+        lines += [f"warning: {d.render()}" for d in self.warnings]
         if self.dirty:
             lines.append(
                 "note: the work tree has uncommitted changes; they are released as they are"

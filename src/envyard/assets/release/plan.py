@@ -15,7 +15,7 @@ from pathlib import Path
 from envyard.assets.config import AssetSettings
 from envyard.assets.discovery.confine import refuse_escapes
 from envyard.assets.discovery.discover import discover
-from envyard.assets.discovery.model import unsafe_names
+from envyard.assets.discovery.model import delete_on_problem, unsafe_names
 from envyard.assets.discovery.paths import release_files
 from envyard.assets.fsutil import content_hash
 from envyard.assets.pinning.lock import LockFile
@@ -23,7 +23,7 @@ from envyard.assets.release.git import Git, Pending, TreeEntry, parse_refs
 from envyard.assets.release.items import PlanItem, ReleasePlan, Status, as_int, tag_versions
 from envyard.assets.release.latest import is_latest_layout
 from envyard.assets.release.plan_latest import plan_latest
-from envyard.errors import ConflictError, SpecError
+from envyard.errors import ConflictError, Diagnostic, SpecError
 
 __all__ = ["PlanItem", "ReleasePlan", "Status", "plan_release", "released_locks"]
 
@@ -135,10 +135,22 @@ def plan_release(
         git.start_refs(_REMOTES),
     ]
     try:
-        return _plan(git, source, branch, settings, status, *reads)
+        plan = _plan(git, source, branch, settings, status, *reads)
     finally:
         for pending in (status, *reads):  # none is left running
             pending.wait()
+    plan.warnings = [
+        Diagnostic(d.file, d.line, d.col, d.field, d.message, _PUBLISH_HINT, rule="AST020")
+        for item in plan.items
+        if item.changes
+        and item.asset is not None
+        and item.asset.type == "environment"
+        and (d := delete_on_problem(item.asset)) is not None
+    ]
+    return plan
+
+
+_PUBLISH_HINT = "release --publish refuses it; write YYYY-MM-DD, as envyard asset deprecate does"
 
 
 def _plan(  # noqa: PLR0917 - the git reads started by plan_release

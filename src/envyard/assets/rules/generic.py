@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from envyard.assets.discovery.confine import outside_paths
-from envyard.assets.discovery.model import Asset, is_template
+from envyard.assets.discovery.model import Asset, delete_on_problem, is_template
 from envyard.assets.discovery.paths import released_paths
 from envyard.assets.fsutil import shown
 from envyard.assets.rules.context import RuleContext
@@ -248,3 +248,10 @@ def spec_paths(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
 
 def _is_local(value: str) -> bool:
     return "://" not in value and not value.startswith(("azureml:", "git+"))
+
+
+def delete_on(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """AST020: a ``DeleteOn`` spec tag is a date, as ``release --publish`` reads it."""
+    problem = delete_on_problem(asset)
+    if problem is not None:
+        yield problem

@@ -173,6 +173,13 @@ def _build_table() -> dict[str, Rule]:
             "the spec's $schema fits the asset type; its code folder and data path exist",
             check=rules_generic.spec_paths,
         ),
+        Rule(
+            "AST020",
+            "delete-on",
+            "a DeleteOn spec tag is a date (YYYY-MM-DD); release --publish refuses others",
+            severity="warning",
+            check=rules_generic.delete_on,
+        ),
     ]
     return {r.id: r for r in table}
 
