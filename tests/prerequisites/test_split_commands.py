@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from envyard.errors import SpecError
 from envyard.prerequisites.render import render_bootstrap
 from envyard.prerequisites.units import _bash_errors, units
 from envyard.spec.job import JobSpec
@@ -115,23 +114,33 @@ def test_in_file_values_in_a_split_construct(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "commands",
+    ("commands", "printed"),
     [
-        ["bash <<EOF", "echo <% $parameters.v %>", "EOF"],
-        ["echo <% $parameters.v %> |", "bash"],
-        ['echo "a', '<% $parameters.v %>"'],
+        (["bash <<EOF", "echo <% $parameters.v %>", "EOF"], "$(touch pwned) x\n"),
+        (["echo <% $parameters.v %> |", "bash"], ""),  # bash reads `"${V}"`: a command name
+        (['echo "a', '<% $parameters.v %>"'], "a\n$(touch pwned) x\n"),
+        (["cat <<'EOF'", "<% $parameters.v %>", "EOF"], '"${ENVYARD_PARAM_V}"\n'),  # as written
     ],
 )
-def test_an_outside_value_in_a_split_construct_is_refused(commands: list[str]) -> None:
-    """Its quoting is decided per item: spread over items it could become code (a here-document
-    read by bash), so it is refused with the items named, never rendered."""
+def test_an_outside_value_in_a_split_construct_stays_data(
+    commands: list[str], printed: str, tmp_path: Path
+) -> None:
+    """The items are rendered where they land in the joined script, so a value is quoted for
+    the construct it is in, also when the construct spans items (before: quoted for its item
+    alone, so inside a here-document read by bash it would have run as code)."""
     job = _job(commands, parameters={"v": "x"})
-    with pytest.raises(SpecError) as info:
-        render_bootstrap(job, "w", outside=frozenset({"v"}))
-    text = str(info.value)
-    assert "taskRoles.w.commands: items 0 to " in text
-    assert "ENVYARD_PARAM_V" in text
-    assert "block scalar" in text
+    boot = render_bootstrap(job, "w", outside=frozenset({"v"}))
+    (tmp_path / "boot.sh").write_text(boot.script, encoding="utf-8")
+    env = {
+        "PATH": os.environ["PATH"],
+        "LC_ALL": "C",
+        **dict.fromkeys(boot.values, "$(touch pwned) x"),
+    }
+    done = subprocess.run(
+        ["bash", "boot.sh"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    assert done.stdout == printed, done.stderr
+    assert not (tmp_path / "pwned").exists()
 
 
 def test_an_outside_value_in_one_item_construct_renders(tmp_path: Path) -> None:

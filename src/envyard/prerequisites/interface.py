@@ -77,6 +77,10 @@ class RenderContext:
     render: Callable[[str, str], str]
     quote: Callable[[str], str]
     reads: Callable[[Path], None] = field(default=lambda _path: None)
+    render_lines: Callable[[Sequence[str], Sequence[str]], list[str]] | None = None
+    """``render_lines(texts, fields)``: items that run joined with newlines (a callback's
+    commands), each rendered where it lands in the joined text, so a value is quoted for a
+    construct that spans items (a here-document). None: render each with ``render``."""
 
 
 class PrerequisitePlugin(Protocol):

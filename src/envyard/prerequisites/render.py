@@ -11,7 +11,7 @@ user's command status (or the status of the prerequisite that aborted the job).
 from __future__ import annotations
 
 import shlex
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -163,36 +163,64 @@ class _Renderer:
         )
 
     def render_text(self, text: str, scope: Scope, path: Path_, label: str) -> str:
-        try:
-            parts = parse(text)
+        return self.render_lines([text], scope, [path], [label])[0]
 
-            def value_of(ref: Ref) -> Any:
-                try:
-                    value = resolve(ref, scope)
-                except MissingValueError as exc:  # OpenPAI leaves it as written: so do we, and warn
-                    at = self.where(path)
-                    self.warnings.append(
-                        Diagnostic(at.file, at.line, at.col, at.field,
-                                   f"{exc}; left in the command as written (as OpenPAI does)",
-                                   severity="warning")
-                    )  # fmt: skip
-                    return Literal(ref.text)
-                if isinstance(value, SecretRef):
-                    self.secrets[value.env] = value.key
-                elif isinstance(value, ValueRef):
-                    self.values[value.env] = value.value
-                return value
+    def render_lines(
+        self, texts: list[str], scope: Scope, paths: list[Path_], labels: list[str]
+    ) -> list[str]:
+        """Items that run joined with newlines (a role's commands, a callback's), each rendered
+        where it lands in the joined script: a value is quoted for the construct it is in, also
+        when the construct spans items (a here-document read by bash). One text per item."""
+        parts: list[str | Ref] = []
+        owner: list[int] = []  # the item of each part; -1 for the newline between items
+        for k, text in enumerate(texts):
+            try:
+                mine: list[str | Ref] = list(parse(text))
+            except TemplateError as exc:
+                at = self.where(paths[k])
+                message = f"{exc}" if labels[k] == at.field else f"{labels[k]}: {exc}"
+                self.errors.append(Diagnostic(at.file, at.line, at.col, at.field, message))
+                mine = [text]  # as written: the error stops the render anyway
+            if k:
+                parts.append("\n")
+                owner.append(-1)
+            parts += mine
+            owner += [k] * len(mine)
+        item = {id(p): owner[i] for i, p in enumerate(parts) if isinstance(p, Ref)}
 
-            done = substitute(parts, value_of)
-            self.numeric |= done.numeric
-            for written, env, program in done.foreign:
-                self.warnings.append(_unexpanded(self.where(path), written, env, program))
-            return done.text
-        except TemplateError as exc:
-            at = self.where(path)
-            message = f"{exc}" if label == at.field else f"{label}: {exc}"
-            self.errors.append(Diagnostic(at.file, at.line, at.col, at.field, message))
-            return text
+        def value_of(ref: Ref) -> Any:
+            try:
+                value = resolve(ref, scope)
+            except MissingValueError as exc:  # OpenPAI leaves it as written: so do we, and warn
+                at = self.where(paths[item[id(ref)]])
+                self.warnings.append(
+                    Diagnostic(at.file, at.line, at.col, at.field,
+                               f"{exc}; left in the command as written (as OpenPAI does)",
+                               severity="warning")
+                )  # fmt: skip
+                return Literal(ref.text)
+            except TemplateError as exc:
+                k = item[id(ref)]
+                at = self.where(paths[k])
+                message = f"{exc}" if labels[k] == at.field else f"{labels[k]}: {exc}"
+                self.errors.append(Diagnostic(at.file, at.line, at.col, at.field, message))
+                return Literal(ref.text)
+            if isinstance(value, SecretRef):
+                self.secrets[value.env] = value.key
+            elif isinstance(value, ValueRef):
+                self.values[value.env] = value.value
+            return value
+
+        done = substitute(parts, value_of)
+        self.numeric |= done.numeric
+        for written, env, program, at_part in done.foreign:
+            where = self.where(paths[owner[at_part]])
+            self.warnings.append(_unexpanded(where, written, env, program))
+        out = [""] * len(texts)
+        for piece, k in zip(done.pieces, owner, strict=True):
+            if k >= 0:
+                out[k] += piece
+        return out
 
     def scope(self, this: Prerequisite | None, slots: Mapping[str, Any]) -> Scope:
         secrets = self.job.secrets
@@ -221,11 +249,22 @@ class _Renderer:
                 path = runtime.path_of(_split(sub))
             return self.render_text(text, scope, path, self.pre_path(pre, sub)[1])
 
+        def render_lines(texts: Sequence[str], subs: Sequence[str]) -> list[str]:
+            where = [runtime.path_of(_split(s)) if runtime else (*base, *_split(s)) for s in subs]
+            labels = [self.pre_path(pre, s)[1] for s in subs]
+            return self.render_lines(list(texts), scope, where, labels)
+
         def reads(path: Path) -> None:
             self.host_paths[str(path)] = None
 
         return RenderContext(
-            self.job.name, self.role_name, base_dir, render, shlex.quote, reads=reads
+            self.job.name,
+            self.role_name,
+            base_dir,
+            render,
+            shlex.quote,
+            reads=reads,
+            render_lines=render_lines,
         )
 
 
@@ -305,10 +344,10 @@ def render_bootstrap(
         per_pre.append((pre, frags))
     if image is None and role.dockerImage and role.dockerImage not in known:
         image = role.dockerImage  # an inline image reference
-    commands = [
-        r.render_text(text, r.scope(None, slots), path, format_path(path))
-        for text, path in command_lines(job, task_role, deployment, document)
-    ]
+    lines = command_lines(job, task_role, deployment, document)
+    paths = [path for _, path in lines]
+    labels = [format_path(path) for path in paths]
+    commands = r.render_lines([text for text, _ in lines], r.scope(None, slots), paths, labels)
     if r.errors:
         raise SpecError(r.errors)
     plan = kernel_plan(environment) if environment else None

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 
-from envyard.errors import SpecError
 from envyard.prerequisites.interface import EVENTS, Fragment
 from envyard.prerequisites.kernel import KernelMode, KernelPlan, activation_line
 from envyard.prerequisites.units import units
@@ -58,9 +57,7 @@ class ScriptParts:
     numeric: frozenset[str] = frozenset()  # env vars used as arithmetic or variable names
 
 
-def _function(
-    name: str, lines: Sequence[str], outside: frozenset[str], field: str, count: str = ""
-) -> list[str]:
+def _function(name: str, lines: Sequence[str], field: str, count: str = "") -> list[str]:
     """A shell function running ``lines`` joined with newlines (as OpenPAI runs them), returning
     the status of the first complete command (a group of lines, :mod:`.units`) that fails.
 
@@ -70,8 +67,6 @@ def _function(
     for unit in units(lines):
         last = first + len(unit.items) - 1
         span = f"items {first} to {last}{count}" if last > first else f"item {first}{count}"
-        if last > first:
-            _no_outside_values(unit.text, outside, field, span)
         first = last + 1
         if not unit.complete:  # nothing ends it: fail there, as bash fails on OpenPAI's script
             message = f"{field} {span}: not a complete shell command (an unclosed quote?)"
@@ -80,23 +75,6 @@ def _function(
         body.append("    " + unit.text)  # later lines as written: they may be in quotes
         body.append('    envyard_rc=$?; [ "$envyard_rc" -eq 0 ] || return "$envyard_rc"')
     return [f"{name}() {{", *(body or ["    :"]), "}"]
-
-
-def _no_outside_values(text: str, outside: frozenset[str], field: str, span: str) -> None:
-    """A value from outside the file is quoted for the item it is written in, rendered alone:
-    in a construct spread over items (a here-document read by a shell, ``... |`` then ``bash``)
-    that quoting may not hold, so such a value is refused there."""
-    used = sorted(env for env in outside if f"${{{env}}}" in text)
-    if used:
-        raise SpecError.at(
-            "<job>",
-            f"{span} form one shell command (items are joined with newlines, as OpenPAI runs "
-            f"them) and read a value from outside the file ({', '.join(used)}); its quoting "
-            "is decided for the item alone, so it is refused in a command spread over items",
-            field=field,
-            hint="write the construct as one item (a YAML block scalar, `- |`), or read the "
-            "value from its environment variable in the commands",
-        )
 
 
 def _openpai_success(pre: Prerequisite, frag: Fragment) -> bool:
@@ -202,7 +180,6 @@ def assemble(parts: ScriptParts) -> str:
     """The bootstrap text (see :mod:`envyard.prerequisites.render` for the order)."""
     q = shlex.quote
     out = _header(parts) + _secret_checks(parts)
-    outside = frozenset(parts.secrets) | frozenset(parts.values)
     calls: dict[str, list[str]] = {e: [] for e in (*EVENTS, "taskSucceeds")}
     starts: dict[int, list[str]] = {}
     succeeds: list[tuple[int, str]] = []
@@ -214,7 +191,7 @@ def assemble(parts: ScriptParts) -> str:
                 f"# {pre.name}: {frag.label} on {event}, failurePolicy {frag.failure_policy}"
             )
             field = f"prerequisite '{pre.name}' {frag.label}.commands"
-            out += _function(fn, frag.lines, outside, field)
+            out += _function(fn, frag.lines, field)
             call = f"envyard_step {frag.failure_policy} {q('prerequisite ' + pre.name)}"
             call += f" {event} {fn}"
             if frag.event == "containerStart":
@@ -235,7 +212,7 @@ def assemble(parts: ScriptParts) -> str:
     count = " (from 0, a deployment's preCommands first)"
     out += [
         f"# the commands of task role {parts.role}",
-        *_function("envyard_commands", parts.commands, outside, field, count),
+        *_function("envyard_commands", parts.commands, field, count),
         "",
     ]
     out += [*_finish(calls), ""]

@@ -34,10 +34,12 @@ class Substituted:
 
     text: str
     numeric: set[str] = field(default_factory=set)  # env vars used as arithmetic or names
-    foreign: list[tuple[str, str, str]] = field(default_factory=list)
-    """(reference as written, variable, program) of values from outside the file that land in
-    code another program parses without expanding the variable (``python -c "..."``): that
-    program receives the reference, not the value."""
+    foreign: list[tuple[str, str, str, int]] = field(default_factory=list)
+    """(reference as written, variable, program, index of the part) of values from outside the
+    file that land in code another program parses without expanding the variable (``python -c
+    "..."``): that program receives the reference, not the value."""
+    pieces: list[str] = field(default_factory=list)
+    """The text of each part, in order (``text`` is their concatenation)."""
 
 
 def _reference(env: str, quote: str, reparsed: bool, inner: str) -> str:
@@ -94,10 +96,11 @@ def substitute(
         if where.numeric:
             result.numeric.add(value.env)
         if where.foreign:
-            result.foreign.append((part.text, value.env, where.foreign))
+            result.foreign.append((part.text, value.env, where.foreign, i))
         text = _reference(value.env, where.quote, where.reparsed, _inner_quote(lexer))
         out.append(text)
         lexer.feed("x")
         fed.append("x")
     result.text = "".join(out)
+    result.pieces = out
     return result

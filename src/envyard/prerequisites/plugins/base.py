@@ -18,10 +18,11 @@ def callback_fragments(prerequisite: Prerequisite, context: RenderContext) -> li
     """The prerequisite's ``callbacks``: shell commands, templated and quoted."""
     out = []
     for i, callback in enumerate(prerequisite.callbacks):
-        lines = tuple(
-            context.render(command, f"callbacks[{i}].commands[{j}]")
-            for j, command in enumerate(callback.commands)
-        )
+        fields = [f"callbacks[{i}].commands[{j}]" for j in range(len(callback.commands))]
+        if context.render_lines is not None:
+            lines = tuple(context.render_lines(callback.commands, fields))
+        else:
+            lines = tuple(map(context.render, callback.commands, fields))
         policy = callback.failurePolicy or prerequisite.failurePolicy
         out.append(Fragment(callback.event, lines, policy, f"callbacks[{i}]"))
     return out
