@@ -143,3 +143,18 @@ def test_an_unreadable_user_file_is_one_line(
     )
     assert not (home / "logs").exists()
     assert cli_main._file_error(OSError("no file name")) is None  # not about a file: a bug
+
+
+def test_a_url_password_in_an_error_is_masked(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Error lines and located diagnostics never print a URL's password (a channel or an index
+    named in a lock error, a reference typed by mistake)."""
+    assert run(["env", "get", "https://alice:s3cretpw@example.com/x"]) == 1
+    line = _one_error_line(capsys.readouterr().err)
+    assert "s3cretpw" not in line and "alice:***@example.com" in line
+    spec = tmp_path / "bad.yaml"
+    spec.write_text("name: 'https://bob:hunter2@x/'\nimage: python:3.11\n", encoding="utf-8")
+    assert run(["validate", str(spec)]) == 1
+    shown = capsys.readouterr()
+    assert "hunter2" not in shown.out + shown.err and "bob:***@x" in shown.out

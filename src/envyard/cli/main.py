@@ -91,7 +91,14 @@ def _log_dir() -> Path:
 
 
 _SECRET_OPTIONS = ("--token", "--password", "--secret")
-_URL_CREDENTIALS = re.compile(r"(://[^/\s:@]+):[^@\s/]+@")
+
+
+def mask_text(text: str) -> str:
+    """``text`` with URL credentials masked (:mod:`envyard.registry.masking`, loaded only when
+    something is printed: start-up stays lean)."""
+    from envyard.registry.masking import mask_text as mask
+
+    return mask(text)
 
 
 def redact_argv(argv: list[str]) -> list[str]:
@@ -111,13 +118,13 @@ def redact_argv(argv: list[str]) -> list[str]:
                 out.append(arg)
                 hide_next = True
             continue
-        out.append(_URL_CREDENTIALS.sub(r"\1:***@", arg))
+        out.append(mask_text(arg))
     return out
 
 
 def _report_bug(exc: BaseException) -> int:
     """Write the traceback to a log file and print a short message. Returns exit code 3."""
-    text = _URL_CREDENTIALS.sub(r"\1:***@", "".join(traceback.format_exception(exc)))
+    text = mask_text("".join(traceback.format_exception(exc)))
     try:
         log_dir = _log_dir()
         log_dir.mkdir(parents=True, exist_ok=True)
@@ -138,7 +145,7 @@ def _report_bug(exc: BaseException) -> int:
 
 
 def _error(message: str, code: int = 1) -> int:
-    click.echo(f"error: {escape(message)}", err=True)  # one line, whatever the user typed
+    click.echo(f"error: {escape(mask_text(message))}", err=True)  # one line; no URL password
     return code
 
 
@@ -221,7 +228,7 @@ def exit_code_for(exc: BaseException) -> int:
     if isinstance(exc, SpecError):
         for diagnostic in exc.diagnostics:  # a whole-file problem (no line) reads as an error
             prefix = "error: " if diagnostic.line <= 0 and diagnostic.severity == "error" else ""
-            click.echo(prefix + diagnostic.render(), err=True)
+            click.echo(prefix + mask_text(diagnostic.render()), err=True)
         return exc.exit_code
     if isinstance(exc, EnvyardError):
         return _error(str(exc), exc.exit_code)

@@ -29,14 +29,15 @@ def validate(
 
     Exits 0 when there are no errors (warnings are allowed), 1 otherwise.
     """
+    from envyard.registry.masking import mask_text  # CI logs are shared: no URL passwords
     from envyard.spec.validation import validate_paths
 
     report = validate_paths(list(paths), kind=kind, skip_unknown=skip_unknown)
     if fmt == "json":
-        click.echo(json.dumps(report.as_dict(), indent=2))
+        click.echo(mask_text(json.dumps(report.as_dict(), indent=2)))
     else:
         for diagnostic in report.diagnostics:
-            click.echo(diagnostic.render())
+            click.echo(mask_text(diagnostic.render()))
         if not quiet:
             click.echo(report.summary(), err=True)
     raise click.exceptions.Exit(1 if report.errors else 0)
