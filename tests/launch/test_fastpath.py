@@ -59,6 +59,9 @@ def test_second_launch_takes_the_fast_path_with_the_same_result(
     assert second.returncode == 0, second.stderr
     assert second.stdout == first.stdout
     assert second.stdout.split()[:4] == ["1.2", f"{name}@1", "fastk", "quick"]
+    assert cached_version(f"{name}@", settings.db_url, settings.kernel_cache) is None
+    empty = _envyard(["env", "launch", f"{name}@", "--", "true"], env)  # as `env get` refuses it
+    assert empty.returncode == 1 and "not a valid reference" in empty.stderr, empty.stderr
 
     assert _envyard(["env", "deprecate", name], env).returncode == 0
     warned = _envyard(["env", "launch", f"{name}@1", "--", "sh", "-c", "exit 7"], env)

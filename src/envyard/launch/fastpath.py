@@ -75,9 +75,9 @@ def cached_version(ref: str, db_url: str, cache_root: Path) -> CachedVersion | N
     from envyard.locking.config import host_platform
 
     db = _sqlite_path(db_url)
-    name, _, version = ref.partition("@")
-    if db is None or not db.is_file() or not name:
-        return None
+    name, at, version = ref.partition("@")
+    if db is None or not db.is_file() or not name or (at and not version):
+        return None  # (NAME@ is not a reference: the full path says so)
     try:
         row = _row(db, name, version or None)
     except sqlite3.Error:
