@@ -8,13 +8,14 @@ one-shot message; a rejected create re-renders the form with located errors.
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import File, Form, Request, Response, UploadFile
 
-from envyard.errors import EnvyardError, SpecError
+from envyard.errors import Diagnostic, EnvyardError, SpecError
 from envyard.registry.conda import environment_from_conda
 from envyard.service.ui import views
 from envyard.service.ui.rendering import error_lines, flash_redirect, render, router, status_of
@@ -84,22 +85,34 @@ def _body_from_yaml(text: str) -> dict[str, Any]:
     return doc.data
 
 
-async def _body_from_conda(upload: UploadFile, fields: dict[str, str]) -> dict[str, Any]:
+async def _body_from_conda(
+    upload: UploadFile, fields: dict[str, str], warnings: list[Diagnostic]
+) -> dict[str, Any]:
+    """The environment of an uploaded export; its warnings are added to ``warnings``. Messages
+    name the uploaded file, never the temporary copy read here."""
     data = await upload.read()
+    name = Path(upload.filename or "environment.yml").name
     if not data.strip():
-        raise SpecError.at(upload.filename or "conda export", "the uploaded file is empty")
-    name = upload.filename or "environment.yml"
+        raise SpecError.at(name, "the uploaded file is empty")
     with tempfile.TemporaryDirectory(prefix="envyard-ui-") as tmp:
-        path = Path(tmp) / Path(name).name
+        path = Path(tmp) / name
+
+        def shown(found: Diagnostic) -> Diagnostic:
+            return replace(found, file=name) if found.file.startswith(tmp) else found
+
         path.write_bytes(data)
-        return environment_from_conda(
-            path,
-            name=fields["name"].strip(),
-            image=fields["image"].strip() or None,
-            vm_image=fields["vm_image"].strip() or None,
-            description=fields["description"].strip(),
-            tags=views.parse_tags(fields["tags"]),
-        )
+        try:
+            return environment_from_conda(
+                path,
+                name=fields["name"].strip(),
+                image=fields["image"].strip() or None,
+                vm_image=fields["vm_image"].strip() or None,
+                description=fields["description"].strip(),
+                tags=views.parse_tags(fields["tags"]),
+                warn=lambda found: warnings.append(shown(found)),
+            )
+        except SpecError as exc:
+            raise SpecError([shown(d) for d in exc.diagnostics]) from None
 
 
 @router.post("/create")
@@ -123,13 +136,14 @@ async def create(
         "description": description,
         "tags": tags,
     }
+    warnings: list[Diagnostic] = []
     try:
         check_csrf(request, csrf)
         user = require(request, "write")
         if mode == "conda":
             if conda_file is None or not conda_file.filename:
                 raise SpecError.at("conda export", "choose a `conda env export` file to upload")
-            body = await _body_from_conda(conda_file, conda)
+            body = await _body_from_conda(conda_file, conda, warnings)
         else:
             body = _body_from_yaml(yaml_text)
         record = registry_of(request).environments.create(body, by=user.actor)
@@ -143,7 +157,8 @@ async def create(
             errors=error_lines(exc),
             mode=mode,
         )
-    return flash_redirect(f"/environments/{quote(record.name)}", f"created {record.ref}")
+    shown = "".join(f"; warning: {w.render()} [{w.rule}]" for w in warnings)
+    return flash_redirect(f"/environments/{quote(record.name)}", f"created {record.ref}{shown}")
 
 
 @router.post("/environments/{name}/edit")
