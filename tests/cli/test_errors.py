@@ -158,3 +158,18 @@ def test_a_url_password_in_an_error_is_masked(
     assert run(["validate", str(spec)]) == 1
     shown = capsys.readouterr()
     assert "hunter2" not in shown.out + shown.err and "bob:***@x" in shown.out
+
+
+def test_a_metastore_url_in_a_missing_folder_is_an_error_not_new_folders(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A typo in ENVYARD_DB_URL used to create the folders and an empty metastore there."""
+    missing = tmp_path / "typo" / "dir"
+    monkeypatch.setenv("ENVYARD_DB_URL", f"sqlite:///{missing / 'envyard.db'}")
+    assert run(["env", "list"]) == 1
+    line = _one_error_line(capsys.readouterr().err)
+    assert f"does not exist: {missing}" in line and "ENVYARD_DB_URL" in line
+    assert not (tmp_path / "typo").exists()
+    monkeypatch.delenv("ENVYARD_DB_URL")
+    assert run(["env", "list"]) == 0  # the default metastore: its home folder is created
+    assert (home / "envyard.db").is_file()

@@ -63,12 +63,27 @@ def _journal_mode_wal(cursor: sqlite3.Cursor) -> None:
         pause = min(pause * 2, 0.05)
 
 
+def _metastore_folder(folder: Path, url: str) -> None:
+    """Create the SQLite metastore's folder when it is Envyard's home (the default metastore);
+    another missing folder is most likely a typo in ENVYARD_DB_URL: an error, not new folders."""
+    if folder.is_dir():
+        return
+    from envyard.settings import load_settings
+
+    if folder != load_settings().home:
+        raise ConfigError(
+            f"the folder of the SQLite metastore {url} does not exist: {folder}",
+            hint="check ENVYARD_DB_URL (sqlite:////absolute/path/envyard.db), or create the folder",
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+
+
 def _sqlite_engine(url: str) -> Engine:
     parsed = make_url(url)
     database = parsed.database
     memory = database in (None, "", ":memory:")
     if not memory:
-        Path(str(database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        _metastore_folder(Path(str(database)).expanduser().parent, url)
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": _BUSY_TIMEOUT_S},
