@@ -1,7 +1,8 @@
 """Benchmark: plan a release of 200 assets (no network tags), Envyard vs azureml-assets.
 
 Both tools see the same 200 environment assets, already released once, after 10 of them
-changed. Envyard plans from git objects (``envyard asset release --dry-run``); the reference
+changed. Envyard plans from git objects and pins the changed assets, running every check of a
+real release (``envyard asset release --dry-run``); the reference
 (``azureml.assets.update_assets -r RELEASE -o OUT``) copies and re-pins every asset and
 compares folders. Whole CLI runs are timed. Then, with image tags resolved against a real
 local registry (docker-registry), a release is applied and run again with nothing changed:
