@@ -16,7 +16,7 @@ from tests.backends.helpers import submission
 
 from envyard.backends.container import CONTAINERS_CONF, ContainerBackend, ContainerHandle
 from envyard.backends.container import remove_containers as remove
-from envyard.errors import ConfigError
+from envyard.errors import ConfigError, ExecutionError
 
 pytestmark = pytest.mark.slow
 IMAGE = "localhost/envyard-test-busybox:1"
@@ -218,7 +218,9 @@ def test_local_data_is_mounted_read_only_at_its_path(
           w:
             dockerImage: image
             prerequisites: [ds]
-            commands: ['cat "$ENVYARD_DATA_DS/data/a.txt"', 'touch {data}/written || echo read-only']
+            commands:
+              - cat "$ENVYARD_DATA_DS/data/a.txt"
+              - touch {data}/written || echo read-only
         """,
     )
     assert sub.roles["w"].host_paths == (str(data),)
@@ -229,3 +231,22 @@ def test_local_data_is_mounted_read_only_at_its_path(
     assert status.state == "succeeded", logs
     assert "w[0] local data" in logs and "w[0] read-only" in logs, logs
     assert not (data / "written").exists()
+
+
+def test_an_image_that_cannot_be_pulled_is_one_readable_error_line(
+    tmp_path: Path, podman_image: str
+) -> None:
+    sub = submission(
+        tmp_path,
+        """
+        protocolVersion: 2
+        name: no-image
+        taskRoles:
+          r: {dockerImage: "localhost:1/envyard-missing:1", commands: ["true"]}
+        """,
+    )
+    with pytest.raises(ExecutionError) as info:
+        ContainerBackend().submit(sub)
+    text = str(info.value)
+    assert "starting container" in text and "failed: " in text
+    assert "\\\\n" not in text and "\\n" not in text, text  # no escaped engine line breaks

@@ -84,8 +84,9 @@ def _engine(settings: Mapping[str, Any]) -> str:
 
 def _run(argv: list[str], env: Mapping[str, str], what: str) -> str:
     done = subprocess.run(argv, env=dict(env), capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise ExecutionError(f"{what} failed: {done.stderr.strip()}", output=done.stderr)
+    if done.returncode != 0:  # the engine's last lines, on the error's one line
+        said = "; ".join(line.strip() for line in done.stderr.splitlines()[-3:] if line.strip())
+        raise ExecutionError(f"{what} failed: {said}", output=done.stderr)
     return done.stdout
 
 
