@@ -87,7 +87,12 @@ def named_paths(asset: Asset) -> list[NamedPath]:
         add(asset.spec_doc, ("data_uri",), spec.get("data_uri"), folder)
         tags = spec.get("tags")
         for key, value in tags.items() if isinstance(tags, dict) else ():
-            if isinstance(value, str) and tag_file(asset.dir, value) is not None:
+            # a plain name is a file of the asset folder, whose links out AST013 reports
+            if (
+                isinstance(value, str)
+                and ("/" in value or os.sep in value)
+                and tag_file(asset.dir, value)
+            ):
                 add(asset.spec_doc, ("tags", key), value, base)
     return out
 

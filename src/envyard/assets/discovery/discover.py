@@ -37,12 +37,19 @@ class Discovery:
 
 
 def find_asset_files(
-    paths: Iterable[Path], *, root: Path | None = None, exclude: Sequence[str] = ()
+    paths: Iterable[Path],
+    *,
+    root: Path | None = None,
+    exclude: Sequence[str] = (),
+    real_paths: dict[str, str] | None = None,
 ) -> Iterator[Path]:
     """``asset.yaml`` files: named ones, and every one below the named folders (sorted).
 
     ``exclude``: folders not entered, as paths relative to ``root`` (the repository root),
     glob patterns allowed (``tests``, ``*/test/resources``): the ``[assets] exclude`` setting.
+    ``real_paths``: filled with what the walk knows is no symbolic link (the folders it
+    enters below a resolved one, the plain files next to an asset file), so that
+    ``Asset.outside`` need not ask again (``load_each``).
     """
     skip = _excluded(root, exclude) if exclude and root is not None else None
     for path in paths:
@@ -51,7 +58,11 @@ def find_asset_files(
             continue
         if not path.is_dir():
             raise NotFoundError(f"{path}: no such file or folder")
-        yield from _walk(str(path), top=True, skip=skip)
+        folder = str(path)
+        known = (
+            real_paths if real_paths is not None and os.path.realpath(folder) == folder else None
+        )
+        yield from _walk(folder, top=True, skip=skip, real=known)
 
 
 def _excluded(root: Path, patterns: Sequence[str]) -> Callable[[str], bool]:
@@ -77,7 +88,11 @@ def _own_settings(folder: str, names: set[str]) -> bool:
 
 
 def _walk(
-    folder: str, *, top: bool = False, skip: Callable[[str], bool] | None = None
+    folder: str,
+    *,
+    top: bool = False,
+    skip: Callable[[str], bool] | None = None,
+    real: dict[str, str] | None = None,
 ) -> Iterator[Path]:
     """``os.walk`` top-down over ``scandir`` entries (sorted, hidden and tool folders skipped,
     symbolic links to folders not followed): the asset files in the order os.walk finds them,
@@ -103,11 +118,15 @@ def _walk(
             subfolders.append((entry.name, entry.path))
     if not top and (_own_settings(folder, names) or (skip is not None and skip(folder))):
         return  # a nested asset repository (e.g. test scenarios) or an excluded folder
+    if real is not None:  # entered from a real folder, never through a link: real too
+        real[folder] = folder
     for name in ASSET_FILENAMES:
         if name in names:
+            if real is not None:  # the spec and extra_config are usually next to it
+                real.update((e.path, e.path) for e in entries if not e.is_symlink())
             yield Path(folder) / name
     for _name, sub in sorted(subfolders):
-        yield from _walk(sub, skip=skip)
+        yield from _walk(sub, skip=skip, real=real)
 
 
 def repo_root(start: Path) -> Path:
@@ -228,11 +247,11 @@ def _rule(d: Diagnostic) -> Diagnostic:
 
 def _outside(asset: Asset, path: tuple[str, ...], target: Path) -> Diagnostic | None:
     """AST013 when ``target`` (links followed) is outside the repository: never read."""
-    from envyard.assets.discovery.confine import HINT, RULE
-
     real = asset.outside(str(target))
     if real is None:
         return None
+    from envyard.assets.discovery.confine import HINT, RULE
+
     value = asset.doc.data.get(path[0]) if isinstance(asset.doc.data, dict) else None
     d = asset.diag(path, f"'{value}' is outside the repository (at {real})", hint=HINT)
     return Diagnostic(d.file, d.line, d.col, d.field, d.message, d.hint, rule=RULE)
@@ -250,22 +269,29 @@ def discover(
     items = [paths] if isinstance(paths, Path) else list(paths)
     items = [p.resolve() for p in items] or [Path.cwd().resolve()]
     base = (root or repo_root(items[0])).resolve()
-    return discover_files(find_asset_files(items, root=base, exclude=exclude), base)
+    real: dict[str, str] = {}
+    files = find_asset_files(items, root=base, exclude=exclude, real_paths=real)
+    return discover_files(files, base, real)
 
 
-def discover_files(files: Iterable[Path], base: Path) -> Discovery:
+def discover_files(
+    files: Iterable[Path], base: Path, real_paths: dict[str, str] | None = None
+) -> Discovery:
     """Load the given ``asset.yaml`` files (absolute paths) of the repository at ``base``."""
     found = Discovery(root=base)
-    for asset, problems in load_each(dict.fromkeys(files), base):
+    for asset, problems in load_each(dict.fromkeys(files), base, real_paths):
         found.diagnostics.extend(problems)
         if asset is not None:
             found.assets.append(asset)
     return found
 
 
-def load_each(files: Iterable[Path], base: Path) -> Iterator[tuple[Asset | None, list[Diagnostic]]]:
-    """:func:`load_asset` for each file in turn (duplicates are the caller's business)."""
+def load_each(
+    files: Iterable[Path], base: Path, real_paths: dict[str, str] | None = None
+) -> Iterator[tuple[Asset | None, list[Diagnostic]]]:
+    """:func:`load_asset` for each file in turn (duplicates are the caller's business).
+    ``real_paths``: real paths known already (:func:`find_asset_files`), shared and added to."""
     real_root = os.path.realpath(base)
-    real_paths: dict[str, str] = {}  # folders resolved once for all assets (confine.outside)
+    real_paths = {} if real_paths is None else real_paths  # folders resolved once for all
     for config_path in files:
         yield load_asset(config_path, base, real_root, real_paths)

@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from envyard.assets.fsutil import inside, real_path
 from envyard.errors import Diagnostic
 from envyard.spec.asset import AssetConfig, AssetEnvironmentConfig, AssetFileModel
 from envyard.yamlio import Document
 
 TEMPLATE_MARK = "{{"
+_DOT, _TWO = os.sep + ".", os.sep + os.sep  # an absolute path without them is normalized
 
 
 class ReparsedDocument(Document):
@@ -110,10 +112,9 @@ class Asset:
         readings count: as the system opens it (``..`` after a link leaves the link's
         target) and normalized first (as a release reads it). Folders are resolved once per
         discovery (``real_paths``)."""
-        from envyard.assets.fsutil import inside, real_path
-
         root = self.real_root()
-        for path in dict.fromkeys((target, os.path.normpath(target))):
+        plain = _DOT not in target and _TWO not in target and not target.endswith(os.sep)
+        for path in (target,) if plain else dict.fromkeys((target, os.path.normpath(target))):
             real = real_path(path, self.real_paths)
             if not inside(real, root):
                 return real

@@ -161,10 +161,10 @@ class _Done:
     by_rule: dict[str, list[Diagnostic]]
 
 
-def _check_part(job: tuple[list[Path], Path, AssetSettings]) -> list[_Done]:
+def _check_part(job: tuple[list[Path], Path, AssetSettings, dict[str, str]]) -> list[_Done]:
     """One batch of asset files, file by file (in the batch's order)."""
-    files, base, settings = job
-    loaded = list(load_each(files, base))
+    files, base, settings, real_paths = job
+    loaded = list(load_each(files, base, real_paths))
     assets = [asset for asset, _problems in loaded if asset is not None]
     ctx = _context(assets, settings)
     by_asset: dict[int, dict[str, list[Diagnostic]]] = {id(a): {} for a in assets}
@@ -184,7 +184,12 @@ other, large enough that a turn's own cost (a rule context, the rule table) stay
 
 
 def validate_files(
-    files: Iterable[Path], base: Path, settings: AssetSettings, *, jobs: int | None = None
+    files: Iterable[Path],
+    base: Path,
+    settings: AssetSettings,
+    *,
+    jobs: int | None = None,
+    real_paths: dict[str, str] | None = None,
 ) -> AssetReport:
     """Validate the given ``asset.yaml`` files; with many, over ``jobs`` processes (default:
     the usable cores). The report is the same, diagnostic for diagnostic, as one process's.
@@ -196,13 +201,18 @@ def validate_files(
     processes = max(1, min(jobs or usable_cpus(), len(unique) // ASSETS_PER_PROCESS))
     batches = batches_of(unique, size=BATCH if processes > 1 else max(1, len(unique)))
     with bulk():  # thousands of files read, children's results unpickled: no cycles to find
-        return _validate_parts(batches, base, settings, processes)
+        return _validate_parts(batches, base, settings, processes, real_paths or {})
 
 
 def _validate_parts(
-    batches: list[list[Path]], base: Path, settings: AssetSettings, processes: int
+    batches: list[list[Path]],
+    base: Path,
+    settings: AssetSettings,
+    processes: int,
+    real_paths: dict[str, str],
 ) -> AssetReport:
-    jobs = [(batch, base, settings) for batch in batches]
+    # one cache of real paths per process (a child's copy is forked with it, never pickled)
+    jobs = [(batch, base, settings, real_paths) for batch in batches]
     done = [d for part in map_shared(_check_part, jobs, processes=processes) for d in part]
     assets = [d.asset for d in done if d.asset is not None]
     found = Discovery(root=base, assets=assets, diagnostics=[x for d in done for x in d.found])
@@ -225,5 +235,6 @@ def validate_assets(
     targets = [p.resolve() for p in paths] or [Path.cwd().resolve()]
     base = (root or repo_root(targets[0])).resolve()
     settings = settings or load_asset_settings(targets[0])
-    files = find_asset_files(targets, root=base, exclude=settings.exclude)
-    return validate_files(files, base, settings, jobs=jobs)
+    real: dict[str, str] = {}
+    files = find_asset_files(targets, root=base, exclude=settings.exclude, real_paths=real)
+    return validate_files(list(files), base, settings, jobs=jobs, real_paths=real)
