@@ -45,6 +45,16 @@ def test_names_are_unique(registry: Registry) -> None:
     assert registry.environments.list().total == 1
 
 
+def test_an_archived_name_is_taken_and_the_hint_says_what_helps(registry: Registry) -> None:
+    """Its hint used to suggest `env update`, which refuses archived names."""
+    registry.environments.create(BODY)
+    registry.environments.archive("team@1")
+    with pytest.raises(ConflictError, match="already exists and is archived") as info:
+        registry.environments.create({**BODY, "description": "again"})
+    assert info.value.hint is not None and "env delete team" in info.value.hint
+    assert "update" not in info.value.hint
+
+
 def test_update_adds_immutable_versions(registry: Registry) -> None:
     envs = registry.environments
     first = envs.create(BODY)

@@ -40,7 +40,7 @@ from envyard.registry.errors import PreconditionFailedError
 from envyard.registry.fastread import RecordCache, fast_get
 from envyard.registry.kinds import Kind, Validated, VersionedRecord
 from envyard.registry.locks import LockReads, lock_document, stored_lock
-from envyard.registry.models import Item
+from envyard.registry.models import Item, Version
 from envyard.registry.records import STATES, Page
 from envyard.registry.refs import check_name, check_text, parse_ref
 
@@ -144,8 +144,11 @@ class RegistryService(LockReads):
                 found = select(Item.id).where(
                     Item.kind == self.kind.name, Item.name == checked.name
                 )
-                if session.scalar(found) is not None:
-                    raise w.exists_error(self.kind, checked.name)
+                existing = session.scalar(found)
+                if existing is not None:
+                    states = select(Version.state).where(Version.item_id == existing)
+                    archived = set(session.scalars(states)) <= {"archived"}
+                    raise w.exists_error(self.kind, checked.name, archived=archived)
                 item = Item(kind=self.kind.name, name=checked.name, revision=1)
                 session.add(item)
                 session.flush()

@@ -60,8 +60,16 @@ def merge_changes(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[s
     return merged
 
 
-def exists_error(kind: Kind, name: str) -> ConflictError:
+def exists_error(kind: Kind, name: str, *, archived: bool = False) -> ConflictError:
+    """The name is taken; an archived name gets no new versions, so only another name helps."""
     cli = "env" if kind.name == "environment" else "prereq"
+    if archived:
+        return ConflictError(
+            f"{kind.name} '{name}' already exists and is archived (archived {kind.plural} cannot "
+            "get new versions)",
+            hint=f"pick another name, or remove the archived one with `envyard {cli} delete "
+            f"{name}` first",
+        )
     return ConflictError(
         f"{kind.name} '{name}' already exists",
         hint=f"add a version with `envyard {cli} update {name} ...`, or pick another name",
