@@ -137,7 +137,7 @@ def _build_table() -> dict[str, Rule]:
         Rule(
             "AST014",
             "template-tags",
-            "template tags are known and well formed",
+            "build-file template tags are known and well formed",
             check=rules_generic.template_tags,
         ),
         Rule(
@@ -179,6 +179,13 @@ def _build_table() -> dict[str, Rule]:
             "a DeleteOn spec tag is a date (YYYY-MM-DD); release --publish refuses others",
             severity="warning",
             check=rules_generic.delete_on,
+        ),
+        Rule(
+            "AST021",
+            "spec-template-tags",
+            "a spec's {{...}} tags are ours ({{asset.*}}, {{image.*}}); others stay as written",
+            severity="warning",
+            check=rules_generic.spec_tags,
         ),
     ]
     return {r.id: r for r in table}
