@@ -128,35 +128,25 @@ def test_an_outside_value_in_a_split_construct_stays_data(
     """The items are rendered where they land in the joined script, so a value is quoted for
     the construct it is in, also when the construct spans items (before: quoted for its item
     alone, so inside a here-document read by bash it would have run as code)."""
-    job = _job(commands, parameters={"v": "x"})
-    boot = render_bootstrap(job, "w", outside=frozenset({"v"}))
-    (tmp_path / "boot.sh").write_text(boot.script, encoding="utf-8")
-    env = {
-        "PATH": os.environ["PATH"],
-        "LC_ALL": "C",
-        **dict.fromkeys(boot.values, "$(touch pwned) x"),
-    }
-    done = subprocess.run(
-        ["bash", "boot.sh"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
-    )
-    assert done.stdout == printed, done.stderr
+    assert _run_with_outside_value(commands, "$(touch pwned) x", tmp_path) == printed
     assert not (tmp_path / "pwned").exists()
 
 
 def test_an_outside_value_in_one_item_construct_renders(tmp_path: Path) -> None:
-    job = _job(["bash <<EOF\necho <% $parameters.v %>\nEOF"], parameters={"v": "x"})
-    boot = render_bootstrap(job, "w", outside=frozenset({"v"}))
-    (tmp_path / "boot.sh").write_text(boot.script, encoding="utf-8")
-    env = {
-        "PATH": os.environ["PATH"],
-        "LC_ALL": "C",
-        **dict.fromkeys(boot.values, "$(touch pwned)"),
-    }
-    done = subprocess.run(
-        ["bash", "boot.sh"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
-    )
-    assert done.stdout == "$(touch pwned)\n", done.stderr
+    commands = ["bash <<EOF\necho <% $parameters.v %>\nEOF"]
+    assert _run_with_outside_value(commands, "$(touch pwned)", tmp_path) == "$(touch pwned)\n"
     assert not (tmp_path / "pwned").exists()
+
+
+def _run_with_outside_value(commands: list[str], value: str, work: Path) -> str:
+    """What the bootstrap prints when ``$parameters.v`` is given at submission as ``value``."""
+    boot = render_bootstrap(_job(commands, parameters={"v": "x"}), "w", outside=frozenset({"v"}))
+    (work / "boot.sh").write_text(boot.script, encoding="utf-8")
+    env = {"PATH": os.environ["PATH"], "LC_ALL": "C", **dict.fromkeys(boot.values, value)}
+    done = subprocess.run(
+        ["bash", "boot.sh"], cwd=work, env=env, capture_output=True, text=True, check=False
+    )
+    return done.stdout
 
 
 def test_complete_commands_stay_one_unit_each_without_a_process() -> None:
