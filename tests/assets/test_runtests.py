@@ -10,7 +10,7 @@ from envyard.assets.build.tests import isolated_env, run_asset_tests
 from envyard.assets.config import AssetSettings
 from envyard.assets.discovery.discover import discover
 from envyard.cli.main import run
-from envyard.errors import NotFoundError
+from envyard.errors import NotFoundError, SpecError
 from envyard.testing.plugin import unique_name
 from envyard.testing.pypi import PypiIndex
 
@@ -79,4 +79,18 @@ def test_an_asset_without_tests_is_an_error(tmp_path: Path) -> None:
     folder = env_asset(tmp_path, "plain-debian11")
     asset = discover([folder], tmp_path).assets[0]
     with pytest.raises(NotFoundError, match="no enabled pytest config"):
+        run_asset_tests(asset, AssetSettings())
+
+
+def test_a_tests_folder_outside_the_repository_is_refused(tmp_path: Path) -> None:
+    """Validate reports it (AST013); `asset test` used to run pytest there all the same."""
+    repo, outside = tmp_path / "repo", tmp_path / "outside"
+    write(outside, "test_x.py", "def test_x():\n    assert True\n")
+    folder = env_asset(
+        repo,
+        "tested-debian11",
+        extra_asset="test:\n  pytest:\n    enabled: true\n    tests_dir: ../../outside\n",
+    )
+    asset = discover([folder], repo).assets[0]
+    with pytest.raises(SpecError, match="outside the repository"):
         run_asset_tests(asset, AssetSettings())

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from envyard.assets.config import AssetSettings
+from envyard.assets.discovery.confine import refuse_escapes
 from envyard.assets.discovery.model import Asset
 from envyard.assets.pinning.pin import ResolveFailedError
 from envyard.assets.resolvers.base import PUBLIC_INDEX
@@ -116,6 +117,7 @@ def run_asset_tests(
             f"asset '{asset.name}' has no enabled pytest config",
             hint="add test.pytest to its asset.yaml",
         )
+    refuse_escapes([asset])  # its tests folder and requirements stay inside the repository
     tests_dir = asset.dir / test.pytest.tests_dir
     if not tests_dir.is_dir():
         raise NotFoundError(f"tests folder {tests_dir} does not exist")

@@ -10,12 +10,11 @@ description.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
 from envyard.assets.config import AssetSettings
-from envyard.assets.discovery.model import Asset
+from envyard.assets.discovery.model import Asset, delete_on_problem
 from envyard.assets.release.items import PlanItem
 from envyard.assets.release.latest import description_file
 from envyard.assets.tags.scan import substitute
@@ -68,20 +67,9 @@ def environment_for(
 def _check_delete_on(asset: Asset) -> None:
     """A ``DeleteOn`` tag that is not a date is refused at its place in the spec (the
     registry would refuse it later, unlocated, after the other environments were created)."""
-    tags = asset.spec_data.get("tags")
-    value = tags.get("DeleteOn") if isinstance(tags, dict) else None
-    if value in (None, "") or isinstance(value, dt.date):
-        return
-    try:
-        dt.date.fromisoformat(str(value))
-    except ValueError:
-        diag = asset.diag(
-            ("tags", "DeleteOn"),
-            f"'{value}' is not a date",
-            doc=asset.spec_doc,
-            hint="write YYYY-MM-DD, as envyard asset deprecate does",
-        )
-        raise SpecError([diag]) from None
+    problem = delete_on_problem(asset)
+    if problem is not None:
+        raise SpecError([problem])
 
 
 def _exists(ref: str, message: str) -> ConflictError:
