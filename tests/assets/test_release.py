@@ -162,6 +162,30 @@ def test_release_paths_are_released(git_repo: GitRepo) -> None:
     assert statuses(plan) == {"gamma-debian11": ("updated", "2")}
 
 
+def test_a_components_code_outside_its_folder_is_released(git_repo: GitRepo) -> None:
+    """As in azureml-assets' layout (111 of its components use `code: ../..`): the code folder
+    goes with the asset, and a change to it releases the asset again (before, Envyard's own
+    layout left it out and saw such a change as nothing)."""
+    write(git_repo.path, "components/src/run.py", "print(1)\n")
+    git_repo.write(
+        "components/train/asset.yaml",
+        "name: train\nversion: auto\ntype: component\nspec: spec.yaml\n",
+    )
+    git_repo.write(
+        "components/train/spec.yaml",
+        "$schema: https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json\n"
+        'name: "{{asset.name}}"\nversion: "{{asset.version}}"\ntype: command\ncode: ../src\n'
+        "command: python run.py\n",
+    )
+    git_repo.commit("a component")
+    release(git_repo)
+    assert "components/src/run.py" in git_repo.run("ls-tree", "-r", "--name-only", BRANCH)
+    write(git_repo.path, "components/src/run.py", "print(2)\n")
+    git_repo.commit("change its code")
+    plan = plan_release(git_repo.path, BRANCH, AssetSettings())
+    assert statuses(plan)["train"][0] == "updated"
+
+
 @pytest.mark.parametrize("step", STEPS)
 def test_a_failure_at_any_step_changes_nothing(repo: GitRepo, step: str) -> None:
     release(repo)

@@ -4,7 +4,8 @@ Subpackages, each named for what it does (a subpackage imports only those listed
 
 - ``discovery/``  find every ``asset.yaml`` and load it with its spec and ``extra_config``
   (``discover.py``), the loaded :class:`~envyard.assets.discovery.model.Asset` (``model.py``),
-  the files an asset releases and their confinement to the repository (``paths.py``), every
+  the files an asset releases and their confinement to the repository (``paths.py``), the
+  paths its spec names beside its folder: code, data, build context (``named.py``), every
   other path an asset names kept inside the repository (``confine.py``);
 - ``tags/``       template tags: the scanner (``scan.py``), spec tags ``{{asset.*}}``/
   ``{{image.*}}`` (``spec.py``), and what the resolvers ask: OCI registries (``oci.py``),

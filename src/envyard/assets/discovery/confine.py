@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from envyard.assets.discovery.model import Asset
+from envyard.assets.discovery.named import local, spec_code
 from envyard.errors import Diagnostic, SpecError
 from envyard.yamlio import Document
 
@@ -40,21 +41,6 @@ class NamedPath:
     value: str
     target: str
     """Absolute, joined as written (neither normalized nor resolved)."""
-
-
-def local(value: Any) -> str | None:
-    """A spec value naming a local path (not a URL, ``azureml:`` or ``git+`` reference)."""
-    if not isinstance(value, str) or not value or "://" in value:
-        return None
-    return None if value.startswith(("azureml:", "git+")) else value
-
-
-def spec_code(spec: dict[str, Any]) -> tuple[tuple[str, ...], Any]:
-    """(field, value) of a component's code folder: ``code``, or ``task.code`` (parallel)."""
-    if spec.get("code"):
-        return ("code",), spec["code"]
-    task = spec.get("task")
-    return ("task", "code"), (task.get("code") if isinstance(task, dict) else None)
 
 
 def named_paths(asset: Asset) -> list[NamedPath]:

@@ -1,4 +1,4 @@
-# ruff: noqa: PTH100, PTH110, PTH113, PTH114, PTH118 - os.path on strings: thousands of files, no Path objects
+# ruff: noqa: PTH100, PTH110, PTH112, PTH113, PTH114, PTH118 - os.path on strings: thousands of files, no Path objects
 """The files an asset releases: its folder plus ``release_paths`` (``!`` excludes), confined.
 
 Paths are handled lexically (discovery hands out absolute, resolved roots); only symbolic
@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from envyard.assets.discovery.model import Asset
+from envyard.assets.discovery.named import released_extras
 from envyard.errors import Diagnostic, SpecError
 
 SKIP_NAMES = {".git", "__pycache__", ".pytest_cache", ".mypy_cache", ".DS_Store"}
@@ -154,6 +155,13 @@ def released_paths(asset: Asset, *, lock_file: str = "envyard.lock.json") -> lis
             problems.append(asset.diag(where, f"'{raw}' does not exist", hint="check the path"))
             continue
         files.update(dict.fromkeys(files_under(target, root, errors)))
+    for target in released_extras(asset):  # code, data path, build context: released too
+        if not _inside(target, root) or not _inside(os.path.realpath(target), root):
+            continue  # reported by AST013 (confine), never read into a release
+        if os.path.isdir(target):
+            files.update(dict.fromkeys(files_under(target, root, errors)))
+        else:
+            files[target] = None
     for message in errors:
         problems.append(asset.diag(("release_paths",), message, key=True))
     if problems:

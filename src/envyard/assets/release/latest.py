@@ -1,4 +1,4 @@
-# ruff: noqa: PTH110, PTH112, PTH113, PTH118, PTH120 - os.path on strings: thousands of files
+# ruff: noqa: PTH112, PTH113, PTH118, PTH120 - os.path on strings: thousands of files
 """The azureml-assets release branch layout: ``latest/<type>/<name>/`` per released asset.
 
 The reference tool (``update_assets.py``) copies an asset's *release paths* — asset.yaml, its
@@ -135,28 +135,20 @@ def _confined(asset: Asset, files: list[str], folders: list[str]) -> list[str]:
 
 def reference_files(asset: Asset) -> dict[str, Path]:
     """The files the reference releases for ``asset``: path in the released folder -> file."""
-    from envyard.assets.discovery.confine import local, spec_code
+    from envyard.assets.discovery.named import released_extras
 
     base = str(asset.dir)
     paths: list[str] = [str(asset.config_path)]
     folders: list[str] = []
-    spec = asset.spec_data
     if asset.spec_path is not None:
         paths.append(str(asset.spec_path))
-        spec_dir = str(asset.spec_path.parent)
-        code = spec_code(spec)[1]
-        for extra in (local(code), local(spec.get("path")), local(spec.get("data_uri"))):
-            if extra:
-                target = os.path.normpath(os.path.join(spec_dir, extra))
-                if os.path.exists(target):
-                    (folders if os.path.isdir(target) else paths).append(target)
     description = description_file(asset)
     if description is not None:
         paths.append(str(description))
     if asset.env_path is not None:
         paths.append(str(asset.env_path))
-    if asset.context_dir is not None:
-        folders.append(str(asset.context_dir))
+    for target in released_extras(asset):  # code, data path, build context
+        (folders if os.path.isdir(target) else paths).append(target)
     excludes = []
     for entry in asset.config.release_paths:
         target = os.path.normpath(os.path.join(base, entry.lstrip("!")))
