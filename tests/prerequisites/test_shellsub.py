@@ -81,6 +81,8 @@ CONTEXTS = [
     f"# don't\necho 'x {V}'",
     f"cat <<EOF\n{V}\nEOF",
     f"bash <<EOF\necho {V}\nEOF",
+    f"cat <<EOF \\\n| bash\necho {V}\nEOF",  # the line that opens it continues with `\`
+    f"cat <<EOF | \\\nbash\necho {V}\nEOF",
     f'export OUT={V}; echo "$OUT"',
     f'case "{V}" in *) echo ok;; esac',
     f'for i in {V}; do echo "$i"; done',

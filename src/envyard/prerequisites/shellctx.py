@@ -72,6 +72,7 @@ class Lexer:
         self._escape = False
         self._prev = ""
         self.heredoc_at = -1  # offset of the last `<<` in code
+        self.heredoc_line = ""  # the logical line that started the current here-documents
 
     def feed(self, text: str) -> None:
         for ch in text:
@@ -80,7 +81,7 @@ class Lexer:
             self._step(ch)
             self._prev = "" if escaped or self._escape else ch
             self.pos += 1
-            if ch == "\n":
+            if ch == "\n" and not escaped:  # `\` + newline continues the logical line
                 self._line = self.pos
 
     def _heredoc_line(self) -> None:
@@ -158,6 +159,7 @@ class Lexer:
 
     def _start_heredocs(self) -> None:
         line = self.text[self._line : self.pos]
+        self.heredoc_line = line
         found = re.findall(r"(?<!<)<<-?(?!<)\s*(['\"]?)([A-Za-z0-9_.-]+)\1", line)
         self._delims = [(word, bool(q)) for q, word in found]
         if self._delims:
@@ -201,7 +203,7 @@ def place(before: str, after: str, lexer: Lexer) -> Place:
         reparsed = True  # bash <<< "TEXT", bash <(echo TEXT)
     reader = command
     if quote in "hH" and lexer.heredoc_at >= 0:  # a here-document body: who reads it?
-        reader = before[: lexer.heredoc_at].rsplit("\n", 1)[-1]
+        reader = lexer.heredoc_line  # the whole logical line: `cat <<EOF \` then `| bash`
         reparsed = bool(_SHELL_STDIN.search(reader)) or bool(_REPARSERS.search(reader))
     numeric = bool(_ARITH_ANYWHERE.search(whole)) or bool(_DBL_BRACKET_NUM.search(whole))
     numeric = numeric or bool(_NAME_COMMANDS.search(command))
