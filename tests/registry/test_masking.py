@@ -25,6 +25,9 @@ from envyard.testing.pypi import PypiIndex
         ("pkg @ git+https://ghp_tok@github.com/o/r", "pkg @ git+https://***@github.com/o/r"),
         ("https://conda.anaconda.org/t/ab-12cd/chan", "https://conda.anaconda.org/t/***/chan"),
         ("https://h/simple?token=abc&x=1", "https://h/simple?token=***&x=1"),
+        ("https://h/simple?project=a&token=abc", "https://h/simple?project=a&token=***"),
+        ("https://h/s?project=a&amp;token=abc", "https://h/s?project=a&amp;token=***"),  # HTML
+        ("https://alice:pa'ss@h/x", "https://alice:***@h/x"),  # ' is legal in a password
         ("git+ssh://git@github.com/o/r", "git+ssh://git@github.com/o/r"),
         ("https://pypi.org/simple", "https://pypi.org/simple"),
         ("six==1.16.0", "six==1.16.0"),
@@ -99,3 +102,15 @@ def test_an_exported_spec_written_back_gets_its_credentials_again(
         envs.update(name, other)
     with pytest.raises(SpecError, match="masked credential"):
         envs.create({**exported, "name": unique_name("fresh")})
+
+
+def test_a_masked_token_is_restored_only_for_its_own_url() -> None:
+    """Written back with another host, a masked query token would send the stored one there."""
+    from envyard.registry.masking import restore_masked
+
+    stored = [{"pip": ["--extra-index-url https://pypi.corp.example/simple?token=S3CRET"]}]
+    back = {"pip": ["--extra-index-url https://pypi.corp.example/simple?token=***"]}
+    assert restore_masked(back, stored) == stored[0]
+    moved = {"pip": ["--extra-index-url https://evil.example/simple?token=***"]}
+    with pytest.raises(SpecError, match="masked credential"):
+        restore_masked(moved, stored)

@@ -30,14 +30,15 @@ __all__ = ["MASK", "mask_data", "mask_text", "restore_masked"]
 MASK = "***"
 
 _USERINFO = re.compile(  # anchored on "://": scanning for schemes costs 30 times more
-    r"://(?P<user>[^\s/:@\"'<>\\]*)(?::(?P<password>[^\s/@\"'<>\\]*))?@(?P<host>[^\s/@\"'<>\\?#]+)"
-)
+    r"://(?P<user>[^\s/:@\"'<>\\]*)(?::(?P<password>[^\s/@\"<>\\]*))?@(?P<host>[^\s/@\"'<>\\?#]+)"
+)  # (a password may hold `'`, a legal userinfo character)
 _PATH_TOKEN = re.compile(r"(?P<prefix>://[^\s/@\"'<>\\]+/t/)(?P<secret>[^\s/\"'<>\\]+)(?=/)")
-_QUERY_SECRET = re.compile(
-    r"(?P<prefix>[?&](?:token|access_token|api_key|apikey|password|secret)=)"
+_QUERY_SECRET = re.compile(  # the URL up to the value: a restore is keyed on host and path
+    r"(?P<prefix>://[^\s/\"'<>\\?#]+[^\s\"'<>\\?#]*\?(?:[^\s\"'<>#\\]*?&(?:amp;)?)?"
+    r"(?:token|access_token|api_key|apikey|password|secret)=)"
     r"(?P<secret>[^&\s\"'<>#\\]+)",
     re.IGNORECASE,
-)
+)  # (`&amp;`: the web UI masks HTML, where `&` is escaped)
 
 
 def _userinfo(match: re.Match[str]) -> str:
