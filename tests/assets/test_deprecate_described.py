@@ -130,3 +130,25 @@ def test_cli_dry_run_shows_both_files_and_writes_neither(
     assert "  DeleteOn: '2027-01-31'\n" in out
     assert f"--- {folder / 'description.md'}\n{_NOTICE}\r\n\r\nA model for tests." in out
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_a_description_file_outside_the_repository_is_never_written(tmp_path: Path) -> None:
+    """deprecate writes the notice into the description file: one outside is refused first."""
+    from envyard.errors import SpecError
+
+    outside = tmp_path / "outside" / "notes.md"
+    outside.parent.mkdir()
+    outside.write_text("outside content\n", encoding="utf-8")
+    folder = tmp_path / "repo" / "models" / "demo"
+    folder.mkdir(parents=True)
+    (folder / "asset.yaml").write_text(
+        "name: demo-model\ntype: model\nspec: spec.yaml\n"
+        "description_file: ../../../outside/notes.md\n",
+        encoding="utf-8",
+    )
+    (folder / "spec.yaml").write_text(
+        "name: demo-model\npath: ./\ndescription: x\nversion: 4\n", encoding="utf-8"
+    )
+    with pytest.raises(SpecError, match="outside the repository"):
+        deprecate_asset(tmp_path / "repo", "demo-model", "demo-model-2", "2027-01-31")
+    assert outside.read_text(encoding="utf-8") == "outside content\n"

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from envyard.assets.discovery.confine import refuse_escapes
 from envyard.assets.discovery.discover import discover
 from envyard.assets.release.latest import description_file
 from envyard.atomicfile import write_atomic
@@ -69,6 +70,7 @@ def deprecate_asset(
     asset = found.by_name(name)
     if replacement == asset.name:
         raise ConfigError(f"'{name}' cannot replace itself", hint="name another environment")
+    refuse_escapes([asset], walk=False)  # its spec and description file are written: inside only
     warning = None
     try:
         found.by_name(replacement)
