@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from envyard.errors import SpecError
-from envyard.registry.masking import mask_data, mask_text
+from envyard.registry.masking import MASK, mask_data, mask_text
 from envyard.registry.service import RegistryService
 from envyard.registry.store import Registry
 from envyard.testing.conda_channel import CondaChannel, isolated_conda_env
@@ -114,3 +114,29 @@ def test_a_masked_token_is_restored_only_for_its_own_url() -> None:
     moved = {"pip": ["--extra-index-url https://evil.example/simple?token=***"]}
     with pytest.raises(SpecError, match="masked credential"):
         restore_masked(moved, stored)
+
+
+def test_a_spec_read_from_a_server_installs_without_the_masked_credentials() -> None:
+    """Over HTTP a spec's credentials read `***`: the kernel installs without them (the
+    installer's own netrc/settings authenticate), never sending `***` as a password."""
+    from envyard.launch.kernelspec import kernel_spec
+    from envyard.spec.environment import Environment
+
+    env = Environment.model_validate(
+        {
+            "name": "masked",
+            "image": "python:3.11-slim",
+            "kernel": {
+                "channels": ["https://alice:***@conda.example/chan"],
+                "dependencies": [
+                    "tinynumpy=1.26.4",
+                    {"pip": ["--extra-index-url https://h/simple?token=***", "six==1.16.0"]},
+                ],
+            },
+        }
+    )
+    spec = kernel_spec(env)
+    assert spec is not None
+    assert spec.channels == ("https://conda.example/chan",)
+    assert "--extra-index-url https://h/simple" in spec.pip
+    assert not any(MASK in line for line in (*spec.pip, *spec.channels))

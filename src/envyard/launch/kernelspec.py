@@ -95,6 +95,7 @@ def kernel_name(environment: Environment) -> str:
 
 def kernel_spec(environment: Environment) -> KernelSpec | None:
     """The kernel of *environment*, or None when it declares none (the image provides it)."""
+    from envyard.registry.masking import without_masked
     from envyard.spec.environment import (
         CondaKernel,
         kernel_conda_packages,
@@ -104,14 +105,15 @@ def kernel_spec(environment: Environment) -> KernelSpec | None:
     kernel = environment.kernel
     if kernel is None:
         return None
-    pip = tuple(r.strip() for r in kernel_pip_requirements(kernel) if r.strip())
+    # a spec read from a server has its credentials masked: install without them (netrc...)
+    pip = tuple(without_masked(r.strip()) for r in kernel_pip_requirements(kernel) if r.strip())
     if isinstance(kernel, CondaKernel):
         return KernelSpec(
             name=kernel_name(environment),
             python=kernel.python_version(),
             pip=pip,
             conda=tuple(kernel_conda_packages(kernel)),
-            channels=tuple(kernel.channels),
+            channels=tuple(without_masked(c) for c in kernel.channels),
             variables=tuple(sorted(kernel.variables.items())),
             python_spec=kernel.python_constraint(),
         )

@@ -25,7 +25,7 @@ from typing import Any
 
 from envyard.errors import SpecError
 
-__all__ = ["MASK", "mask_data", "mask_text", "restore_masked"]
+__all__ = ["MASK", "mask_data", "mask_text", "restore_masked", "without_masked"]
 
 MASK = "***"
 
@@ -39,6 +39,25 @@ _QUERY_SECRET = re.compile(  # the URL up to the value: a restore is keyed on ho
     r"(?P<secret>[^&\s\"'<>#\\]+)",
     re.IGNORECASE,
 )  # (`&amp;`: the web UI masks HTML, where `&` is escaped)
+
+
+_MASKED_USERINFO = re.compile(r"://(?:[^\s/:@\"'<>\\]*:)?\*\*\*@")
+_MASKED_PATH = re.compile(r"/t/\*\*\*(?=/)")
+_MASKED_QUERY = re.compile(
+    r"([?&])(?:token|access_token|api_key|apikey|password|secret)=\*\*\*(&)?", re.IGNORECASE
+)
+
+
+def without_masked(text: str) -> str:
+    """*text* with every masked credential removed (``https://alice:***@h`` -> ``https://h``,
+    ``?token=***`` dropped): what a spec read from a server (masked) installs from, so the
+    installer authenticates with its own credentials (netrc, uv/rattler settings) instead of
+    sending ``***``."""
+    if MASK not in text:
+        return text
+    text = _MASKED_USERINFO.sub("://", text)
+    text = _MASKED_PATH.sub("", text)
+    return _MASKED_QUERY.sub(lambda m: m.group(1) if m.group(2) else "", text)
 
 
 def _userinfo(match: re.Match[str]) -> str:
