@@ -76,3 +76,11 @@ def test_a_malformed_entry_is_a_located_error(tmp_path: Path) -> None:
     [problem] = caught.value.diagnostics
     assert problem.line == 13, problem.render()
     assert "extras" in problem.field
+
+
+def test_taskroles_written_as_one_string_names_that_role(tmp_path: Path) -> None:
+    path = write_job(tmp_path, JOB.replace("taskroles: [worker]", "taskroles: worker"))
+    other = run_script(render(path, "other").script, tmp_path / "o")
+    assert other.stdout == "other\n"
+    worker = run_script(render(path, "worker").script, tmp_path / "w")
+    assert worker.stdout.startswith("PreCommands hello\n")

@@ -63,6 +63,7 @@ def runtime_prerequisites(job: JobSpec, task_role: str) -> list[RuntimePrerequis
     out = []
     for i, entry in runtime_entries(job):
         roles = entry.get("taskroles")
+        roles = [roles] if isinstance(roles, str) else roles  # one role written as a string
         if entry.get("plugin") != "cmd" or (isinstance(roles, list) and task_role not in roles):
             continue
         where: Path_ = ("extras", KEY, i)
