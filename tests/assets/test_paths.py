@@ -62,7 +62,8 @@ def _walk_reference(path: str, root: str, errors: list[str]) -> list[str]:
     """The os.walk version the scandir walk replaced (same files, order and errors)."""
     import os
 
-    from envyard.assets.discovery.paths import SKIP_NAMES, _files_under_link, _inside
+    from envyard.assets.discovery.paths import SKIP_NAMES, _files_under_link
+    from envyard.assets.fsutil import inside as _inside
 
     out: list[str] = []
     for folder, dirs, files in os.walk(path):

@@ -13,13 +13,10 @@ from pathlib import Path
 
 from envyard.assets.discovery.model import Asset
 from envyard.assets.discovery.named import released_extras
+from envyard.assets.fsutil import inside
 from envyard.errors import Diagnostic, SpecError
 
 SKIP_NAMES = {".git", "__pycache__", ".pytest_cache", ".mypy_cache", ".DS_Store"}
-
-
-def _inside(path: str, root: str) -> bool:
-    return path == root or path.startswith(root + os.sep)
 
 
 def _in_git_dir(path: str, root: str) -> bool:
@@ -35,7 +32,7 @@ def files_under(path: str, root: str, errors: list[str]) -> list[str]:
     ``errors`` for each link that leads outside it (that link is left out)."""
     if os.path.isfile(path):
         real = os.path.realpath(path) if os.path.islink(path) else path
-        if not _inside(real, root):
+        if not inside(real, root):
             errors.append(f"'{path}' links outside the repository (to {real})")
             return []
         return [path]
@@ -73,7 +70,7 @@ def _walk(folder: str, root: str, errors: list[str], out: list[str]) -> None:
             continue
         if entry.is_symlink():
             real = os.path.realpath(entry.path)
-            if not _inside(real, root):
+            if not inside(real, root):
                 errors.append(f"'{entry.path}' links outside the repository (to {real})")
                 continue
         out.append(entry.path)
@@ -87,7 +84,7 @@ def _name(entry: os.DirEntry[str]) -> str:
 
 def _files_under_link(link: str, root: str, errors: list[str]) -> list[str]:
     real = os.path.realpath(link)
-    if not _inside(real, root):
+    if not inside(real, root):
         errors.append(f"'{link}' links outside the repository (to {real})")
         return []
     return [os.path.join(link, os.path.relpath(f, real)) for f in files_under(real, root, errors)]
@@ -139,7 +136,7 @@ def released_paths(asset: Asset, *, lock_file: str = "envyard.lock.json") -> lis
                 )
             )
             continue
-        if not _inside(target, root) or not _inside(os.path.realpath(target), root):
+        if not inside(target, root) or not inside(os.path.realpath(target), root):
             problems.append(
                 asset.diag(
                     where,
@@ -156,7 +153,7 @@ def released_paths(asset: Asset, *, lock_file: str = "envyard.lock.json") -> lis
             continue
         files.update(dict.fromkeys(files_under(target, root, errors)))
     for target in released_extras(asset):  # code, data path, build context: released too
-        if not _inside(target, root) or not _inside(os.path.realpath(target), root):
+        if not inside(target, root) or not inside(os.path.realpath(target), root):
             continue  # reported by AST013 (confine), never read into a release
         if os.path.isdir(target):
             files.update(dict.fromkeys(files_under(target, root, errors)))
@@ -168,7 +165,7 @@ def released_paths(asset: Asset, *, lock_file: str = "envyard.lock.json") -> lis
         raise SpecError([_as(d) for d in problems])
     if not excludes:
         return list(files)
-    return [p for p in files if not any(_inside(p, e) for e in excludes)]
+    return [p for p in files if not any(inside(p, e) for e in excludes)]
 
 
 def _as(d: Diagnostic) -> Diagnostic:
