@@ -245,6 +245,26 @@ def unsafe_names(assets: list[Asset]) -> list[Diagnostic]:
     return out
 
 
+def missing_template_files(asset: Asset) -> list[Diagnostic]:
+    """``image.context.template_files`` entries missing from an existing build context: the
+    reference accepts them (its release logs "File not found" and goes on), so validation
+    (AST022) and the release plan warn, and pinning skips them."""
+    env, context = asset.env, asset.context_dir
+    if env is None or env.image.context is None or context is None or not context.is_dir():
+        return []
+    return [
+        asset.diag(
+            ("image", "context", "template_files", index),
+            f"template file '{name}' does not exist in the build context: it is skipped, as "
+            "azureml-assets skips it",
+            doc=asset.env_doc,
+            hint="remove it from template_files, or add the file",
+        )
+        for index, name in enumerate(env.image.context.template_files)
+        if not (context / name).is_file()
+    ]
+
+
 def delete_on_problem(asset: Asset) -> Diagnostic | None:
     """A ``DeleteOn`` spec tag that is not a date (YYYY-MM-DD), at its place in the spec:
     publishing (``release --publish``) refuses it; validation reports it as AST020 and the

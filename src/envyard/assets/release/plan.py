@@ -15,7 +15,11 @@ from pathlib import Path
 from envyard.assets.config import AssetSettings
 from envyard.assets.discovery.confine import refuse_escapes
 from envyard.assets.discovery.discover import discover
-from envyard.assets.discovery.model import delete_on_problem, unsafe_names
+from envyard.assets.discovery.model import (
+    delete_on_problem,
+    missing_template_files,
+    unsafe_names,
+)
 from envyard.assets.discovery.paths import release_files
 from envyard.assets.fsutil import content_hash
 from envyard.assets.pinning.lock import LockFile
@@ -146,6 +150,11 @@ def plan_release(
         and item.asset is not None
         and item.asset.type == "environment"
         and (d := delete_on_problem(item.asset)) is not None
+    ] + [
+        Diagnostic(d.file, d.line, d.col, d.field, d.message, d.hint, rule="AST022")
+        for item in plan.items
+        if item.changes and item.asset is not None
+        for d in missing_template_files(item.asset)
     ]
     return plan
 

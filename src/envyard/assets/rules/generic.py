@@ -9,7 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from envyard.assets.discovery.confine import outside_paths
-from envyard.assets.discovery.model import Asset, delete_on_problem, is_template
+from envyard.assets.discovery.model import (
+    Asset,
+    delete_on_problem,
+    is_template,
+    missing_template_files,
+)
 from envyard.assets.discovery.paths import released_paths
 from envyard.assets.fsutil import shown
 from envyard.assets.rules.context import RuleContext
@@ -49,13 +54,11 @@ def files_exist(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
             f"Dockerfile '{env.image.context.dockerfile}' does not exist in the build context",
             doc=doc,
         )
-    for index, name in enumerate(env.image.context.template_files):
-        if not ctx.is_file(context / name):
-            yield asset.diag(
-                ("image", "context", "template_files", index),
-                f"template file '{name}' does not exist in the build context",
-                doc=doc,
-            )
+
+
+def template_files_exist(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """AST022: a template file missing from the build context (a warning: it is skipped)."""
+    yield from missing_template_files(asset)
 
 
 def spec_matches(asset: Asset, ctx: RuleContext) -> Iterator[Diagnostic]:

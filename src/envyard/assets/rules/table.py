@@ -57,7 +57,7 @@ def _build_table() -> dict[str, Rule]:
         Rule(
             "AST002",
             "files-exist",
-            "files the configs name exist (spec, description, context, Dockerfile, templates)",
+            "files the configs name exist (spec, description, context, Dockerfile)",
             check=rules_generic.files_exist,
         ),
         Rule(
@@ -186,6 +186,13 @@ def _build_table() -> dict[str, Rule]:
             "a spec's {{...}} tags are ours ({{asset.*}}, {{image.*}}); others stay as written",
             severity="warning",
             check=rules_generic.spec_tags,
+        ),
+        Rule(
+            "AST022",
+            "template-files-exist",
+            "the template files of the build context exist (a missing one is skipped)",
+            severity="warning",
+            check=rules_generic.template_files_exist,
         ),
     ]
     return {r.id: r for r in table}
