@@ -250,3 +250,26 @@ def test_an_image_that_cannot_be_pulled_is_one_readable_error_line(
     text = str(info.value)
     assert "starting container" in text and "failed: " in text
     assert "\\\\n" not in text and "\\n" not in text, text  # no escaped engine line breaks
+
+
+def test_stdout_and_stderr_keep_their_order(
+    tmp_path: Path, podman_image: str, handles: list[ContainerHandle]
+) -> None:
+    """Before, an instance's stderr lines all came after its stdout lines."""
+    sub = submission(
+        tmp_path,
+        f"""
+        protocolVersion: 2
+        name: ordered
+        taskRoles:
+          r:
+            dockerImage: "{IMAGE}"
+            commands: ["echo out-1", "echo err-2 >&2", "sleep 0.2", "echo out-3"]
+        """,
+    )
+    handle = ContainerBackend().submit(sub)
+    handles.append(handle)
+    assert handle.wait(timeout=120).state == "succeeded"
+    for logs in (handle.logs(), (sub.run_dir / "logs" / "r-0.log").read_text()):
+        lines = [line for line in logs.splitlines() if "out-" in line or "err-" in line]
+        assert [line.rsplit(" ", 1)[-1] for line in lines] == ["out-1", "err-2", "out-3"], logs

@@ -28,12 +28,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from envyard.backends.container_cleanup import harvest, sweep
+from envyard.backends.container_cleanup import harvest, read_logs, sweep
 from envyard.backends.interface import (
     RunStatus,
     Submission,
     fingerprints,
-    mask_fingerprints,
     poll_until_done,
 )
 from envyard.backends.local import write_run_dir
@@ -151,11 +150,7 @@ class ContainerHandle:
             if kept is not None:
                 text = kept[0].read_text(encoding="utf-8", errors="replace")  # masked already
             else:
-                done = subprocess.run(
-                    [self.engine, "logs", c["name"]], env=self._env(), capture_output=True,
-                    text=True, check=False,
-                )  # fmt: skip
-                text = mask_fingerprints(done.stdout + done.stderr, self.prints)
+                text = read_logs(self.engine, self._env(), c["name"], self.prints)
             out += [f"{c['role']}[{c['index']}] {line}" for line in text.splitlines()]
         return "\n".join(out) + ("\n" if out else "")
 

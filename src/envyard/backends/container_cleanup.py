@@ -13,7 +13,17 @@ from typing import Any
 
 from envyard.backends.interface import mask_fingerprints
 
-__all__ = ["harvest", "sweep"]
+__all__ = ["harvest", "read_logs", "sweep"]
+
+
+def read_logs(engine: str, env: Mapping[str, str], name: str, prints: list[dict[str, Any]]) -> str:
+    """A container's output, masked, its stdout and stderr lines in the order it wrote them
+    (one pipe for both: read apart, every stderr line came after every stdout line)."""
+    done = subprocess.run(
+        [engine, "logs", name], env=dict(env), stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, check=False,
+    )  # fmt: skip
+    return mask_fingerprints(done.stdout, prints)
 
 
 def harvest(
@@ -36,11 +46,8 @@ def harvest(
                                    check=False)  # fmt: skip
         if inspected.returncode != 0:
             continue  # gone already
-        done = subprocess.run([engine, "logs", c["name"]], env=dict(env), capture_output=True,
-                              text=True, check=False)  # fmt: skip
-        base.with_suffix(".log").write_text(
-            mask_fingerprints(done.stdout + done.stderr, prints), encoding="utf-8"
-        )
+        text = read_logs(engine, env, c["name"], prints)
+        base.with_suffix(".log").write_text(text, encoding="utf-8")
         tmp = base.with_suffix(".exit.tmp")
         tmp.write_text(inspected.stdout.strip() or "1")
         tmp.replace(base.with_suffix(".exit"))  # the marker comes last
