@@ -273,3 +273,22 @@ def test_stdout_and_stderr_keep_their_order(
     for logs in (handle.logs(), (sub.run_dir / "logs" / "r-0.log").read_text()):
         lines = [line for line in logs.splitlines() if "out-" in line or "err-" in line]
         assert [line.rsplit(" ", 1)[-1] for line in lines] == ["out-1", "err-2", "out-3"], logs
+
+
+def test_a_local_path_that_cannot_be_mounted_is_refused_in_preflight(tmp_path: Path) -> None:
+    data = tmp_path / "a,b"
+    data.mkdir()
+    sub = submission(
+        tmp_path,
+        f"""
+        protocolVersion: 2
+        name: colon
+        prerequisites:
+          - {{name: ds, type: data, plugin: data, uri: ["a,b"]}}
+        taskRoles:
+          w: {{dockerImage: "{IMAGE}", prerequisites: [ds], commands: [ls]}}
+        """,
+    )
+    plan = type("Plan", (), {"roles": sub.roles})()
+    with pytest.raises(ConfigError, match="cannot be mounted into a container"):
+        ContainerBackend().preflight(plan)

@@ -205,6 +205,13 @@ class ContainerBackend:
                     f"task role '{name}' has no image to run in a container",
                     hint="set `dockerImage:` or an `environment:` that has an image",
                 )
+            for path in boot.host_paths:  # mounted as --volume PATH:PATH:ro
+                if ":" in path or "," in path:
+                    raise ConfigError(
+                        f"task role '{name}' reads {path}, which cannot be mounted into a "
+                        "container (':' and ',' separate a volume's parts)",
+                        hint="rename the folder, or give the prerequisite an http(s) uri",
+                    )
 
     def submit(self, submission: Submission) -> ContainerHandle:
         engine = _engine(self.settings)
