@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 
 import pytest
 
+from envyard.testing.git import GitRepo
 from envyard.testing.ports import LOCALHOST
 from envyard.testing.pypi import PypiIndex
 
@@ -34,6 +35,20 @@ JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 
 
 # --- asset repositories -------------------------------------------------------------------
+
+
+def latest_layout_then_empty_main(repo: GitRepo) -> None:
+    """A ``release`` branch in the azureml-assets layout (``latest/<type>/<name>/``, one data
+    asset), then an empty ``main`` checked out to write the assets on."""
+    repo.run("checkout", "-q", "--orphan", "release")
+    data = repo.path / "latest" / "data" / "p"
+    data.mkdir(parents=True)
+    (data / "asset.yaml").write_text("name: p\nversion: 1\ntype: data\nspec: spec.yaml\n")
+    (data / "spec.yaml").write_text("name: p\nversion: 1\ntype: uri_file\npath: asset.yaml\n")
+    repo.commit("release")
+    repo.run("checkout", "-q", "--orphan", "main")
+    repo.run("rm", "-r", "-q", "--cached", ".")
+    repo.run("clean", "-fdxq")
 
 
 def write(root: Path, rel: str, text: str) -> Path:

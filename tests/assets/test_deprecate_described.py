@@ -16,7 +16,7 @@ from envyard.assets.release.publish import RegistryPublisher
 from envyard.cli.main import run
 from envyard.testing.git import GitRepo
 
-from .conftest import env_asset
+from .conftest import env_asset, latest_layout_then_empty_main
 
 _NOTICE = "DEPRECATED: Please use demo-model-2 instead."
 _SPEC = (
@@ -33,19 +33,6 @@ def _model(root: Path) -> Path:
     (folder / "spec.yaml").write_text(_SPEC)
     (folder / "description.md").write_bytes(b"A model for tests.\r\n\r\nSecond paragraph.\r\n")
     return folder
-
-
-def _latest_layout(repo: GitRepo) -> None:
-    """A ``release`` branch in the azureml-assets layout, then an empty ``main``."""
-    repo.run("checkout", "-q", "--orphan", "release")
-    data = repo.path / "latest" / "data" / "p"
-    data.mkdir(parents=True)
-    (data / "asset.yaml").write_text("name: p\nversion: 1\ntype: data\nspec: spec.yaml\n")
-    (data / "spec.yaml").write_text("name: p\nversion: 1\ntype: uri_file\npath: asset.yaml\n")
-    repo.commit("release")
-    repo.run("checkout", "-q", "--orphan", "main")
-    repo.run("rm", "-r", "-q", "--cached", ".")
-    repo.run("clean", "-fdxq")
 
 
 def test_the_notice_goes_to_the_description_file(tmp_path: Path) -> None:
@@ -69,7 +56,7 @@ def test_the_notice_goes_to_the_description_file(tmp_path: Path) -> None:
 def test_the_released_spec_carries_the_notice(
     git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _latest_layout(git_repo)
+    latest_layout_then_empty_main(git_repo)
     _model(git_repo.path)
     git_repo.commit("model")
     argv = ["asset", "release", "--repo", str(git_repo.path), "--release-branch", "release"]

@@ -15,7 +15,7 @@ from envyard.assets.tags.spec import publish_hostname, spec_tag_values
 from envyard.cli.main import run
 from envyard.testing.git import GitRepo
 
-from .conftest import env_asset
+from .conftest import env_asset, latest_layout_then_empty_main
 
 _IMAGE_SPEC = 'image: "{{image.publish.hostname}}/{{image.name}}:{{asset.version}}"\n'
 
@@ -50,15 +50,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _mcr_repo(repo: GitRepo, settings: str = "") -> None:
     """``main`` with one ``location: mcr`` environment; ``release`` in the azureml-assets
     layout (``latest/<type>/<name>/``), where the released spec has its spec tags resolved."""
-    repo.run("checkout", "-q", "--orphan", "release")
-    data = repo.path / "latest" / "data" / "p"
-    data.mkdir(parents=True)
-    (data / "asset.yaml").write_text("name: p\nversion: 1\ntype: data\nspec: spec.yaml\n")
-    (data / "spec.yaml").write_text("name: p\nversion: 1\ntype: uri_file\npath: asset.yaml\n")
-    repo.commit("release")
-    repo.run("checkout", "-q", "--orphan", "main")
-    repo.run("rm", "-r", "-q", "--cached", ".")
-    repo.run("clean", "-fdxq")
+    latest_layout_then_empty_main(repo)
     folder = env_asset(repo.path, "demo-debian11", dockerfile="FROM busybox:1\n", location="mcr")
     spec = folder / "spec.yaml"
     spec.write_text(spec.read_text(encoding="utf-8") + _IMAGE_SPEC, encoding="utf-8")

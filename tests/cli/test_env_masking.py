@@ -10,7 +10,11 @@ import pytest
 from envyard.cli.main import run
 from envyard.registry.store import Registry
 from envyard.service.testing import metastore_url
-from envyard.testing.conda_channel import CondaChannel, conda_channel, isolated_conda_env
+from envyard.testing.conda_channel import (
+    CondaChannel,
+    conda_channel,
+    served_with_credentials,
+)
 from envyard.testing.lock_index import locking_index
 from envyard.testing.plugin import unique_name
 from envyard.testing.pypi import PypiIndex
@@ -35,12 +39,7 @@ def test_cli_outputs_mask_credentials_and_update_restores_them(
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
 ) -> None:
-    conda_channel.add_package("tinyconda", "1.0")
-    conda_channel.serve()
-    for key, value in isolated_conda_env(conda_channel.root.parent, {}).items():
-        monkeypatch.setenv(key, value)
-    channel = conda_channel.http_url.replace("http://", "http://alice:s3cretpw@")
-    index = locking_index.url.replace("http://", "http://bob:pw123@")
+    channel, index = served_with_credentials(conda_channel, locking_index.url, monkeypatch)
     name = unique_name("cred")
     spec = {
         "name": name,

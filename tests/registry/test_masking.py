@@ -11,7 +11,7 @@ from envyard.errors import SpecError
 from envyard.registry.masking import MASK, mask_data, mask_text
 from envyard.registry.service import RegistryService
 from envyard.registry.store import Registry
-from envyard.testing.conda_channel import CondaChannel, isolated_conda_env
+from envyard.testing.conda_channel import CondaChannel, served_with_credentials
 from envyard.testing.plugin import unique_name
 from envyard.testing.pypi import PypiIndex
 
@@ -46,12 +46,7 @@ def envs(metastore_url: str) -> Iterator[RegistryService]:
 def _secret_env(
     name: str, channel: CondaChannel, index: PypiIndex, monkeypatch: pytest.MonkeyPatch
 ) -> dict[str, object]:
-    channel.add_package("tinyconda", "1.0")
-    channel.serve()
-    for key, value in isolated_conda_env(channel.root.parent, {}).items():
-        monkeypatch.setenv(key, value)
-    conda_url = channel.http_url.replace("http://", "http://alice:s3cretpw@")
-    index_url = index.url.replace("http://", "http://bob:pw123@")
+    conda_url, index_url = served_with_credentials(channel, index.url, monkeypatch)
     kernel = {
         "channels": [conda_url],
         "dependencies": ["tinyconda=1.0", {"pip": [f"--index-url {index_url}", "six"]}],

@@ -177,3 +177,17 @@ def conda_channel(tmp_path: Path) -> Iterator[CondaChannel]:
     """A fresh channel for this test (``.url`` file://, ``.serve()`` for HTTP)."""
     with CondaChannel(tmp_path / "conda-channel" / "channel") as channel:
         yield channel
+
+
+def served_with_credentials(
+    channel: CondaChannel, index_url: str, monkeypatch: pytest.MonkeyPatch
+) -> tuple[str, str]:
+    """Serve ``channel`` over HTTP with one package (``tinyconda`` 1.0), rattler isolated, and
+    return its URL and ``index_url`` with credentials in them (``alice:s3cretpw``,
+    ``bob:pw123``): the masking tests' sources (the local servers ignore the credentials)."""
+    channel.add_package("tinyconda", "1.0")
+    channel.serve()
+    for key, value in isolated_conda_env(channel.root.parent, {}).items():
+        monkeypatch.setenv(key, value)
+    conda_url = channel.http_url.replace("http://", "http://alice:s3cretpw@")
+    return conda_url, index_url.replace("http://", "http://bob:pw123@")
