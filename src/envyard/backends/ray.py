@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -180,6 +181,25 @@ class RayHandle:
         }
 
 
+_AGENT_WAIT_S = 30.0
+"""How long a submission waits for the head's job agent ("No available agent to submit job,
+please try again later": a head that has just started, or is busy, answers that)."""
+
+
+def _submit(client: Any, **job: Any) -> None:
+    deadline = time.monotonic() + _AGENT_WAIT_S
+    pause = 0.2
+    while True:
+        try:
+            client.submit_job(**job)
+            return
+        except RuntimeError as exc:
+            if "No available agent" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 2.0)
+
+
 class RayBackend:
     name = "ray"
 
@@ -212,7 +232,8 @@ class RayBackend:
             role = submission.task_roles.get(instance.role)
             cpus = role.resourcePerInstance.cpu if role else 1
             job_id = re.sub(r"[^A-Za-z0-9_-]", "-", f"envyard-{submission.run_id}-{instance.key}")
-            client.submit_job(
+            _submit(
+                client,
                 entrypoint=f"bash {instance.role}.sh",
                 submission_id=job_id,
                 runtime_env=runtime_env,
